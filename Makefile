@@ -1,0 +1,34 @@
+# Thin wrapper around CMake (DESIGN.md "Build"): `make`, `make test`, `make demo`.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps test demo clean install asan bench
+
+all: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@sh scripts/setup-deps.sh
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: all
+	@sh examples/demo.sh $(BUILD)/xalign
+
+install: all
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+# Address/UB sanitizer build of the unit and fuzz-replay tests (CI runs this too).
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXA_SANITIZE=ON -DXA_WERROR=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L sanitize
+
+bench: all
+	/usr/bin/python3 bench/bench_compare.py --xalign $(BUILD)/xalign
+
+clean:
+	rm -rf $(BUILD) build-asan

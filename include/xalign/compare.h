@@ -1,0 +1,141 @@
+/* xalign compare: the one-pass metric engine, tolerances and verdicts.
+ * Definitions: docs/metrics.md (from shared/spec/metrics.md). r = reference, p = port,
+ * d = p - r, everything computed in double from the stored values.
+ */
+#ifndef XALIGN_COMPARE_H
+#define XALIGN_COMPARE_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Tolerance. A criterion is active when its flag bit is set in `active`. With no bit set the
+ * defaults apply: integer/bool pairs must be equal element for element; pairs with a float side
+ * pass when max_abs <= 1e-3 (the seed's FP32 BModel criterion). Active criteria are ANDed, and a
+ * pair never passes with a NaN/Inf on one side only. */
+enum {
+    XA_TOL_ATOL_RTOL = 1 << 0, /* no element with |d| > atol + rtol*|r| (numpy's allclose rule) */
+    XA_TOL_MAX_ABS = 1 << 1,   /* max_abs <= max_abs */
+    XA_TOL_COSINE = 1 << 2,    /* cosine >= min_cosine */
+    XA_TOL_EUCLID = 1 << 3,    /* euclid_sim >= min_euclid */
+    XA_TOL_SQNR = 1 << 4,      /* sqnr_db >= min_sqnr_db */
+    XA_TOL_EQUAL = 1 << 5,     /* every element equal */
+};
+typedef struct xa_tolerance {
+    unsigned active;
+    double atol, rtol;
+    double max_abs;
+    double min_cosine, min_euclid, min_sqnr_db;
+    const char *preset; /* name of the preset that set this, or NULL */
+} xa_tolerance;
+
+#define XA_DEFAULT_MAX_ABS 1e-3
+
+/* tpu-mlir's per-type cosine/euclid defaults: "f32" 0.99/0.99, "f16" 0.95/0.85,
+ * "bf16" 0.95/0.80, "int8" 0.8/0.5. Returns XA_EINVAL for an unknown name. */
+XA_API xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol);
+
+/* The tolerance a pair of dtypes gets when the caller set none (resolves the defaults). */
+XA_API xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref, xa_dtype port);
+
+/* Metrics of one comparison (or of one channel). Sums cover finite pairs only; pairs where
+ * either side is NaN/Inf are counted in the nan/inf fields and never enter a sum. */
+typedef struct xa_metrics {
+    int64_t count;          /* elements compared */
+    int64_t equal;          /* identical values (NaN==NaN and equal infinities count as equal) */
+    int64_t finite;         /* pairs with both sides finite */
+    double max_abs;         /* max |d| over finite pairs; 0 when there are none */
+    int64_t max_abs_index;  /* flat index of the first max_abs element; -1 if none */
+    double max_abs_ref, max_abs_port; /* the two values there */
+    double mean_abs, rmse;
+    double max_rel;         /* max |d|/|r| over finite pairs with r != 0 */
+    int64_t max_rel_index;
+    int64_t zero_ref_diff;  /* finite pairs with r == 0 and d != 0 (excluded from max_rel) */
+    double cosine;          /* sum(rp)/sqrt(sum r^2 sum p^2); 1 if both all-zero, 0 if one */
+    double euclid_sim;      /* 1 - ||d|| / (||(r+p)/2|| + 1e-7), tpu-mlir's definition */
+    double rel_l2;          /* ||d|| / ||r||; 0 if d == 0, +inf if r == 0 and d != 0 */
+    double sqnr_db;         /* 10 log10(sum r^2 / sum d^2); +inf when d is all zero */
+    int64_t mismatches;     /* elements failing |d| <= atol + rtol*|r| (non-finite mismatches
+                               included) under the active tolerance's atol/rtol */
+    double mism_atol, mism_rtol; /* the rule the mismatch count used */
+    int64_t nan_ref, nan_port, inf_ref, inf_port;
+    int64_t nonfinite_mismatch; /* positions where one side is NaN/Inf and the other is not the
+                                   same value (NaN vs NaN and +inf vs +inf are equal) */
+    int64_t first_nonfinite_mismatch; /* flat index, -1 if none */
+    double ref_min, ref_max, ref_mean;  /* over finite values of each side */
+    double port_min, port_max, port_mean;
+    int64_t ref_finite, port_finite;
+    /* raw sums (finite pairs), kept so results can be merged and re-derived */
+    double sum_abs, sum_d2, sum_r2, sum_p2, sum_rp, sum_r, sum_p, sum_h2; /* h = (r+p)/2 */
+    double sum_r_all, sum_p_all; /* sums over each side's own finite values (for the means) */
+} xa_metrics;
+
+/* Options of one comparison. */
+typedef struct xa_cmp_options {
+    xa_tolerance tol;  /* user tolerance (active == 0: defaults by dtype) */
+    int axis;          /* per-channel breakdown along this axis of the reference; -1: none */
+    int threads;       /* 0: xa_threads_get() */
+    int fortran_order; /* the shape is in Fortran order (for --axis and coordinates) */
+} xa_cmp_options;
+
+XA_API void xa_cmp_options_init(xa_cmp_options *o);
+
+/* Streaming interface: feed matching chunks in order, then finalise.
+ * A context is created for a pair of dtypes and the reference shape (for per-axis breakdown and
+ * coordinates). Any failure poisons the context: later calls return XA_EPOISONED. */
+typedef struct xa_cmp xa_cmp;
+
+XA_API xa_status xa_cmp_new(xa_dtype ref_dtype, xa_dtype port_dtype, int rank,
+                            const int64_t *shape, const xa_cmp_options *opt, xa_cmp **out,
+                            xa_error *err);
+/* `n` elements of each side, stored natively unless the *_swapped flag is set. */
+XA_API xa_status xa_cmp_update(xa_cmp *c, const void *ref, int ref_swapped, const void *port,
+                               int port_swapped, size_t n, xa_error *err);
+XA_API void xa_cmp_free(xa_cmp *c);
+
+typedef struct xa_cmp_result {
+    xa_metrics total;
+    xa_tolerance tol;       /* the resolved tolerance the verdict used */
+    int aligned;            /* 1 aligned, 0 not */
+    unsigned failed;        /* XA_TOL_* bits of the criteria that failed (+ XA_CMP_FAIL_*) */
+    int axis;               /* -1 if none */
+    int64_t nchannels;
+    xa_metrics *channels;   /* nchannels entries, owned by the result */
+} xa_cmp_result;
+#define XA_CMP_FAIL_NONFINITE (1u << 16)  /* a NaN/Inf on one side only */
+
+XA_API xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err);
+XA_API void xa_cmp_result_clear(xa_cmp_result *r);
+
+/* Compare two whole tensors (any dtypes, byte orders, memory orders) with the same element count
+ * and shape. Splits the work over threads; mapped files are read once, front to back. */
+XA_API xa_status xa_compare(const xa_tensor *ref, const xa_tensor *port, const xa_cmp_options *opt,
+                            xa_cmp_result *out, xa_error *err);
+
+/* Shape mismatch analysis: for tensors with the same element count and different shapes, the
+ * axis permutations of `port` that give `ref`'s shape (after dropping size-1 axes when the ranks
+ * differ). perms[i][k] is the port axis that becomes axis k. At most `max` are returned. */
+typedef struct xa_permutation {
+    int rank;
+    int perm[XA_MAX_RANK];
+    int squeezed; /* 1: the axes are those of the shapes with size-1 axes removed */
+} xa_permutation;
+XA_API size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port,
+                                    xa_permutation *perms, size_t max);
+/* A C-order native copy of `t` with axes permuted (squeezed first if p->squeezed). */
+XA_API xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tensor **out,
+                                   xa_error *err);
+
+/* Combine two metric sets of disjoint parts (b's indices already global). */
+XA_API void xa_metrics_merge(xa_metrics *a, const xa_metrics *b);
+/* Derive the ratio metrics (mean_abs, rmse, cosine, ...) from the raw sums. */
+XA_API void xa_metrics_derive(xa_metrics *m);
+/* Apply a resolved tolerance to metrics; returns the failing criteria bits (0: aligned). */
+XA_API unsigned xa_verdict(const xa_metrics *m, const xa_tolerance *tol);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

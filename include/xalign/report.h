@@ -1,0 +1,44 @@
+/* xalign report: text and JSON renderings of results. Strings are malloc'd; free with xa_free. */
+#ifndef XALIGN_REPORT_H
+#define XALIGN_REPORT_H
+
+#include "compare.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Describe a tensor as it was loaded: spec, dtype, shape, order, byte order, size. */
+typedef struct xa_tensor_info {
+    const char *spec;
+    const xa_tensor *tensor;
+} xa_tensor_info;
+
+/* Summary statistics of one tensor (one pass): min/max/mean over finite values, NaN/Inf counts. */
+typedef struct xa_stats {
+    int64_t count, finite, nan, inf;
+    double min, max, mean, sum;
+} xa_stats;
+XA_API xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *out, xa_error *err);
+
+/* `xalign info` output for one tensor. */
+XA_API char *xa_report_info_text(const xa_tensor_info *ti, const xa_stats *st);
+XA_API char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st);
+
+/* `xalign compare` output. `perms`/`perm_results` list the permutation analysis of a shape
+ * mismatch (may be 0/NULL). `shape_mismatch`: the shapes differ (same element count). */
+typedef struct xa_compare_report {
+    xa_tensor_info ref, port;
+    const xa_cmp_result *result;   /* comparison of the flat element sequences */
+    int shape_mismatch;
+    size_t nperms;
+    const xa_permutation *perms;
+    const xa_cmp_result *perm_results;
+} xa_compare_report;
+XA_API char *xa_report_compare_text(const xa_compare_report *r);
+XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

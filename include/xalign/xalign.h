@@ -1,0 +1,10 @@
+/* libxalign: find where, and why, a ported deep-learning pipeline stops matching its original. */
+#ifndef XALIGN_H
+#define XALIGN_H
+
+#include "core.h"
+#include "io.h"
+#include "compare.h"
+#include "report.h"
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages xalign builds and tests with, if any are missing.
+# As root this runs apt-get; otherwise it prints the exact command and fails.
+set -e
+PKGS="cmake pkg-config libjpeg62-turbo-dev libpng-dev zlib1g-dev libjansson-dev \
+python3-numpy python3-opencv python3-pil python3-torch python3-torchvision flatbuffers-compiler"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "setup: missing Debian packages:$missing" >&2
+    echo "run: sudo apt-get install -y$missing" >&2
+    exit 1
+fi

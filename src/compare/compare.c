@@ -1,0 +1,315 @@
+/* The comparison driver: streaming context, chunking, threads, per-axis breakdown. */
+#include "kernel.h"
+#include "xalign/compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define XA_MAX_CHANNELS 65536
+enum {
+    CHUNK = 16384,                 /* elements converted / folded at a time */
+    MIN_PER_THREAD = 1 << 18,      /* below this a second thread costs more than it gives */
+    RELEASE_BYTES = 8 << 20,       /* drop consumed pages of a mapping every 8 MiB */
+};
+
+struct xa_cmp {
+    xa_dtype rdt, pdt;
+    int rank;
+    int64_t shape[XA_MAX_RANK];
+    xa_cmp_options opt;
+    xa_tolerance tol; /* resolved */
+    int64_t expected, offset;
+    int64_t nch, inner; /* per-axis breakdown: channel of flat g is (g / inner) % nch */
+    xa_acc total;
+    xa_acc *ch;
+    int poisoned;
+};
+
+void xa_cmp_options_init(xa_cmp_options *o) {
+    memset(o, 0, sizeof *o);
+    o->axis = -1;
+}
+
+xa_status xa_cmp_new(xa_dtype rdt, xa_dtype pdt, int rank, const int64_t *shape,
+                     const xa_cmp_options *opt, xa_cmp **out, xa_error *err) {
+    *out = NULL;
+    if (!xa_dtype_size(rdt) || !xa_dtype_size(pdt)) return xa_fail(err, XA_EINVAL, "invalid dtype");
+    if (rank < 0 || rank > XA_MAX_RANK) return xa_fail(err, XA_EINVAL, "rank %d outside 0..%d", rank, XA_MAX_RANK);
+    int64_t n = xa_shape_count(rank, shape);
+    if (n < 0) return xa_fail(err, XA_EINVAL, "invalid shape");
+    xa_cmp *c = calloc(1, sizeof *c);
+    if (!c) return xa_fail(err, XA_ENOMEM, "out of memory");
+    c->rdt = rdt;
+    c->pdt = pdt;
+    c->rank = rank;
+    if (rank) memcpy(c->shape, shape, (size_t)rank * sizeof *shape);
+    if (opt)
+        c->opt = *opt;
+    else
+        xa_cmp_options_init(&c->opt);
+    c->tol = xa_tolerance_resolve(&c->opt.tol, rdt, pdt);
+    c->expected = n;
+    xa_acc_init(&c->total);
+    if (c->opt.axis >= 0) {
+        int ax = c->opt.axis;
+        if (ax >= rank) {
+            free(c);
+            return xa_fail(err, XA_EINVAL, "--axis %d is out of range for rank %d", ax, rank);
+        }
+        c->nch = shape[ax];
+        if (c->nch > XA_MAX_CHANNELS) {
+            free(c);
+            return xa_fail(err, XA_ELIMIT, "axis %d has %lld entries; a breakdown takes at most %d",
+                           ax, (long long)shape[ax], XA_MAX_CHANNELS);
+        }
+        c->inner = 1;
+        if (c->opt.fortran_order)
+            for (int k = 0; k < ax; k++) c->inner *= shape[k];
+        else
+            for (int k = ax + 1; k < rank; k++) c->inner *= shape[k];
+        if (c->nch > 0) {
+            c->ch = malloc((size_t)c->nch * sizeof *c->ch);
+            if (!c->ch) {
+                free(c);
+                return xa_fail(err, XA_ENOMEM, "out of memory");
+            }
+            for (int64_t k = 0; k < c->nch; k++) xa_acc_init(&c->ch[k]);
+        }
+    }
+    *out = c;
+    return XA_OK;
+}
+
+void xa_cmp_free(xa_cmp *c) {
+    if (!c) return;
+    free(c->ch);
+    free(c);
+}
+
+/* ---- one part of the work, on one thread ---------------------------------------------- */
+typedef struct {
+    const xa_cmp *c;
+    const unsigned char *r, *p;
+    int rsw, psw, release_r, release_p;
+    int64_t base;  /* global flat index of element 0 of r/p */
+    int64_t n;
+    int parts;
+    xa_acc *accs;  /* parts * (1 + nch) */
+    int failed;
+} job;
+
+static int64_t count_equal_raw64(const void *a, const void *b, size_t n) {
+    int64_t e = 0;
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++) e += !memcmp(x + 8 * i, y + 8 * i, 8);
+    return e;
+}
+
+static void fold(const xa_cmp *c, xa_acc *tot, xa_acc *ch, const double *r, const double *p,
+                 const float *rf, const float *pf, size_t m, int64_t g) {
+    double atol = c->tol.atol, rtol = c->tol.rtol;
+    if (!ch) {
+        if (rf)
+            xa_kernel_f32(tot, rf, pf, m, g, atol, rtol);
+        else
+            xa_kernel_f64(tot, r, p, m, g, atol, rtol);
+        return;
+    }
+    size_t i = 0;
+    while (i < m) {
+        int64_t gi = g + (int64_t)i;
+        int64_t k = (gi / c->inner) % c->nch;
+        size_t run = (size_t)(c->inner - gi % c->inner);
+        if (run > m - i) run = m - i;
+        if (rf)
+            xa_kernel_f32(&ch[k], rf + i, pf + i, run, gi, atol, rtol);
+        else
+            xa_kernel_f64(&ch[k], r + i, p + i, run, gi, atol, rtol);
+        i += run;
+    }
+}
+
+static void run_part(void *arg, int part) {
+    job *j = arg;
+    const xa_cmp *c = j->c;
+    int64_t lo = j->n * part / j->parts, hi = j->n * (part + 1) / j->parts;
+    xa_acc *tot = &j->accs[(size_t)part * (size_t)(1 + c->nch)];
+    xa_acc *ch = c->nch ? tot + 1 : NULL;
+    size_t rs = xa_dtype_size(c->rdt), ps = xa_dtype_size(c->pdt);
+    int fast = c->rdt == XA_F32 && c->pdt == XA_F32 && !j->rsw && !j->psw;
+    int raw64 = c->rdt == c->pdt && (c->rdt == XA_I64 || c->rdt == XA_U64);
+    double *rb = NULL, *pb = NULL;
+    if (!fast) {
+        rb = malloc(CHUNK * sizeof *rb);
+        pb = malloc(CHUNK * sizeof *pb);
+        if (!rb || !pb) {
+            free(rb);
+            free(pb);
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+    int64_t released = lo;
+    for (int64_t i = lo; i < hi; i += CHUNK) {
+        size_t m = (size_t)(hi - i < CHUNK ? hi - i : CHUNK);
+        const unsigned char *r = j->r + (size_t)i * rs, *p = j->p + (size_t)i * ps;
+        int64_t g = j->base + i;
+        if (fast) {
+            fold(c, tot, ch, NULL, NULL, (const float *)r, (const float *)p, m, g);
+        } else {
+            xa_convert_to_f64(c->rdt, j->rsw, r, m, rb);
+            xa_convert_to_f64(c->pdt, j->psw, p, m, pb);
+            if (raw64) {
+                /* doubles hold 53 bits: decide equality of 64-bit integers on the raw values */
+                int64_t before = 0, after = 0;
+                xa_acc *dst = ch ? NULL : tot;
+                if (dst) before = dst->equal;
+                else for (int64_t k = 0; k < c->nch; k++) before += ch[k].equal;
+                fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
+                if (dst) after = dst->equal;
+                else for (int64_t k = 0; k < c->nch; k++) after += ch[k].equal;
+                int64_t exact = count_equal_raw64(r, p, m);
+                if (dst) dst->equal += exact - (after - before);
+                else if (exact != after - before) {
+                    /* rare: fix per element so each channel stays right */
+                    for (size_t e = 0; e < m; e++) {
+                        int64_t ge = g + (int64_t)e, k = (ge / c->inner) % c->nch;
+                        int eqd = rb[e] == pb[e], eqr = !memcmp(r + 8 * e, p + 8 * e, 8);
+                        ch[k].equal += eqr - eqd;
+                    }
+                }
+            } else {
+                fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
+            }
+        }
+        int64_t done = i + (int64_t)m;
+        if ((j->release_r || j->release_p) && ((done - released) * (int64_t)(rs > ps ? rs : ps) >= RELEASE_BYTES || done == hi)) {
+            if (j->release_r) xa_mapping_release(j->r + (size_t)released * rs, (size_t)(done - released) * rs);
+            if (j->release_p) xa_mapping_release(j->p + (size_t)released * ps, (size_t)(done - released) * ps);
+            released = done;
+        }
+    }
+    free(rb);
+    free(pb);
+}
+
+static xa_status process(xa_cmp *c, const void *r, int rsw, int rel_r, const void *p, int psw,
+                         int rel_p, int64_t n, xa_error *err) {
+    if (n == 0) return XA_OK;
+    int threads = c->opt.threads > 0 ? c->opt.threads : xa_threads_get();
+    int64_t maxp = n / MIN_PER_THREAD + 1;
+    int parts = threads < maxp ? threads : (int)maxp;
+    if (parts < 1) parts = 1;
+    size_t per = (size_t)(1 + c->nch);
+    job j = {c, r, p, rsw, psw, rel_r, rel_p, c->offset, n, parts, NULL, 0};
+    j.accs = malloc((size_t)parts * per * sizeof *j.accs);
+    if (!j.accs) return xa_fail(err, XA_ENOMEM, "out of memory");
+    for (size_t k = 0; k < (size_t)parts * per; k++) xa_acc_init(&j.accs[k]);
+    xa_parallel(parts, parts, run_part, &j);
+    if (j.failed) {
+        free(j.accs);
+        return xa_fail(err, XA_ENOMEM, "out of memory in a comparison thread");
+    }
+    for (int t = 0; t < parts; t++) { /* merge in index order: ties keep the first index */
+        xa_acc *a = &j.accs[(size_t)t * per];
+        if (c->nch)
+            for (int64_t k = 0; k < c->nch; k++) xa_acc_merge(&c->ch[k], &a[1 + k]);
+        else
+            xa_acc_merge(&c->total, a);
+    }
+    free(j.accs);
+    c->offset += n;
+    return XA_OK;
+}
+
+xa_status xa_cmp_update(xa_cmp *c, const void *ref, int ref_swapped, const void *port,
+                        int port_swapped, size_t n, xa_error *err) {
+    if (!c) return xa_fail(err, XA_EINVAL, "NULL comparison context");
+    if (c->poisoned) return xa_fail(err, XA_EPOISONED, "comparison context failed earlier");
+    if ((uint64_t)n > (uint64_t)(c->expected - c->offset)) {
+        c->poisoned = 1;
+        return xa_fail(err, XA_ESHAPE, "%zu more elements than the shape holds (%lld expected, "
+                       "%lld seen)", n, (long long)c->expected, (long long)c->offset);
+    }
+    xa_status st = process(c, ref, ref_swapped, 0, port, port_swapped, 0, (int64_t)n, err);
+    if (st) c->poisoned = 1;
+    return st;
+}
+
+xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err) {
+    memset(out, 0, sizeof *out);
+    out->axis = -1;
+    if (!c) return xa_fail(err, XA_EINVAL, "NULL comparison context");
+    if (c->poisoned) return xa_fail(err, XA_EPOISONED, "comparison context failed earlier");
+    if (c->offset != c->expected) {
+        c->poisoned = 1;
+        return xa_fail(err, XA_ESHAPE, "%lld elements fed, the shape holds %lld",
+                       (long long)c->offset, (long long)c->expected);
+    }
+    out->tol = c->tol;
+    if (c->opt.axis >= 0) {
+        out->axis = c->opt.axis;
+        out->nchannels = c->nch;
+        out->channels = calloc(c->nch ? (size_t)c->nch : 1, sizeof *out->channels);
+        if (!out->channels) return xa_fail(err, XA_ENOMEM, "out of memory");
+        xa_acc tot;
+        xa_acc_init(&tot);
+        for (int64_t k = 0; k < c->nch; k++) {
+            xa_acc_to_metrics(&c->ch[k], &out->channels[k]);
+            xa_acc_merge(&tot, &c->ch[k]);
+        }
+        xa_acc_to_metrics(&tot, &out->total);
+    } else {
+        xa_acc_to_metrics(&c->total, &out->total);
+    }
+    out->failed = xa_verdict(&out->total, &out->tol);
+    out->aligned = out->failed == 0;
+    return XA_OK;
+}
+
+void xa_cmp_result_clear(xa_cmp_result *r) {
+    if (!r) return;
+    free(r->channels);
+    memset(r, 0, sizeof *r);
+    r->axis = -1;
+}
+
+xa_status xa_compare(const xa_tensor *ref, const xa_tensor *port, const xa_cmp_options *opt,
+                     xa_cmp_result *out, xa_error *err) {
+    memset(out, 0, sizeof *out);
+    out->axis = -1;
+    int64_t nr = xa_tensor_count(ref), np = xa_tensor_count(port);
+    if (nr != np)
+        return xa_fail(err, XA_ESHAPE, "element counts differ: ref %lld, port %lld", (long long)nr,
+                       (long long)np);
+    xa_tensor *tmp = NULL;
+    xa_status st;
+    /* Different memory orders: put the port into the reference's order (a copy; rare). */
+    int ford = ref->fortran_order && ref->rank > 1;
+    int pford = port->fortran_order && port->rank > 1;
+    xa_tensor *rtmp = NULL;
+    if (ford != pford) {
+        st = xa_tensor_dup_native(ford ? ref : port, ford ? &rtmp : &tmp, err);
+        if (st) return st;
+        if (ford) ref = rtmp;
+        else port = tmp;
+        ford = 0;
+    }
+    xa_cmp_options o;
+    if (opt)
+        o = *opt;
+    else
+        xa_cmp_options_init(&o);
+    o.fortran_order = ford;
+    xa_cmp *c;
+    st = xa_cmp_new(ref->dtype, port->dtype, ref->rank, ref->shape, &o, &c, err);
+    if (!st)
+        st = process(c, ref->data, ref->swapped, ref->readonly && ref->nbytes >= RELEASE_BYTES,
+                     port->data, port->swapped, port->readonly && port->nbytes >= RELEASE_BYTES,
+                     nr, err);
+    if (!st) st = xa_cmp_final(c, out, err);
+    xa_cmp_free(c);
+    xa_tensor_free(tmp);
+    xa_tensor_free(rtmp);
+    return st;
+}

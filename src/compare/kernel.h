@@ -1,0 +1,46 @@
+/* The one-pass metric kernel (private). A kernel call folds n element pairs into an accumulator;
+ * accumulators of disjoint ranges merge exactly (counts, extrema with first-index ties) and
+ * their sums add with compensation. */
+#ifndef XA_KERNEL_H
+#define XA_KERNEL_H
+
+#include "internal.h"
+#include "xalign/compare.h"
+
+/* sums over finite pairs: |d|, d^2, r^2, p^2, r*p, r, p, ((r+p)/2)^2; then each side's own
+ * finite values (for the means) */
+enum { S_ABS, S_D2, S_R2, S_P2, S_RP, S_R, S_P, S_H2, S_RALL, S_PALL, S_COUNT };
+
+typedef struct xa_acc {
+    int64_t count, equal, finite, mism, zero_ref_diff;
+    int64_t nan_r, nan_p, inf_r, inf_p, nonfinite_mism, first_nonfinite;
+    int64_t rfin, pfin;
+    double max_abs; /* -1 until a finite pair is seen */
+    int64_t max_abs_index;
+    double max_abs_ref, max_abs_port;
+    double max_rel; /* -1 until a finite pair with r != 0 is seen */
+    int64_t max_rel_index;
+    double rmin, rmax, pmin, pmax;
+    double sum[S_COUNT], comp[S_COUNT]; /* Neumaier-compensated running sums */
+} xa_acc;
+
+void xa_acc_init(xa_acc *a);
+void xa_acc_merge(xa_acc *a, const xa_acc *b);
+void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m);
+/* Add v to sum k with Neumaier compensation. */
+void xa_acc_add(xa_acc *a, int k, double v);
+
+/* Reference kernel on doubles: element k has flat index base + k. */
+void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base,
+                   double atol, double rtol);
+/* float32 pairs (native byte order). Uses AVX2 when the CPU has it; otherwise, and for any
+ * group with a NaN/Inf, the reference kernel. Results are identical to xa_kernel_f64 on the
+ * converted values up to the order of additions inside the sums. */
+void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                   double atol, double rtol);
+/* Force the portable path (tests compare both). */
+void xa_kernel_f32_scalar(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                          double atol, double rtol);
+int xa_kernel_have_avx2(void);
+
+#endif

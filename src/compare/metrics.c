@@ -1,0 +1,182 @@
+/* From accumulated sums to the reported metrics, tolerances and verdicts (docs/metrics.md). */
+#include "kernel.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m) {
+    memset(m, 0, sizeof *m);
+    m->count = a->count;
+    m->equal = a->equal;
+    m->finite = a->finite;
+    m->mismatches = a->mism;
+    m->zero_ref_diff = a->zero_ref_diff;
+    m->nan_ref = a->nan_r;
+    m->nan_port = a->nan_p;
+    m->inf_ref = a->inf_r;
+    m->inf_port = a->inf_p;
+    m->nonfinite_mismatch = a->nonfinite_mism;
+    m->first_nonfinite_mismatch = a->first_nonfinite;
+    m->ref_finite = a->rfin;
+    m->port_finite = a->pfin;
+    m->max_abs_index = a->max_abs_index;
+    m->max_abs = a->max_abs_index >= 0 ? a->max_abs : 0;
+    m->max_abs_ref = a->max_abs_ref;
+    m->max_abs_port = a->max_abs_port;
+    m->max_rel_index = a->max_rel_index;
+    m->max_rel = a->max_rel_index >= 0 ? a->max_rel : 0;
+    m->ref_min = a->rfin ? a->rmin : NAN;
+    m->ref_max = a->rfin ? a->rmax : NAN;
+    m->port_min = a->pfin ? a->pmin : NAN;
+    m->port_max = a->pfin ? a->pmax : NAN;
+    double s[S_COUNT];
+    for (int k = 0; k < S_COUNT; k++) s[k] = a->sum[k] + a->comp[k];
+    m->sum_abs = s[S_ABS];
+    m->sum_d2 = s[S_D2];
+    m->sum_r2 = s[S_R2];
+    m->sum_p2 = s[S_P2];
+    m->sum_rp = s[S_RP];
+    m->sum_r = s[S_R];
+    m->sum_p = s[S_P];
+    m->sum_h2 = s[S_H2];
+    m->sum_r_all = s[S_RALL];
+    m->sum_p_all = s[S_PALL];
+    xa_metrics_derive(m);
+}
+
+void xa_metrics_derive(xa_metrics *m) {
+    double n = (double)m->finite;
+    m->mean_abs = m->finite ? m->sum_abs / n : 0;
+    m->rmse = m->finite ? sqrt(m->sum_d2 / n) : 0;
+    if (m->sum_r2 == 0 && m->sum_p2 == 0)
+        m->cosine = 1; /* both all-zero: identical directions (Polygraphy's convention) */
+    else if (m->sum_r2 == 0 || m->sum_p2 == 0)
+        m->cosine = 0;
+    else
+        m->cosine = m->sum_rp / (sqrt(m->sum_r2) * sqrt(m->sum_p2));
+    /* tpu-mlir's euclidean similarity: 1 - ||r - p|| / (||(r + p)/2|| + 1e-7) */
+    m->euclid_sim = 1.0 - sqrt(m->sum_d2) / (sqrt(m->sum_h2) + 1e-7);
+    if (m->sum_d2 == 0)
+        m->rel_l2 = 0;
+    else
+        m->rel_l2 = m->sum_r2 == 0 ? INFINITY : sqrt(m->sum_d2) / sqrt(m->sum_r2);
+    if (m->sum_d2 == 0)
+        m->sqnr_db = INFINITY;
+    else
+        m->sqnr_db = m->sum_r2 == 0 ? -INFINITY : 10.0 * log10(m->sum_r2 / m->sum_d2);
+    m->ref_mean = m->ref_finite ? m->sum_r_all / (double)m->ref_finite : NAN;
+    m->port_mean = m->port_finite ? m->sum_p_all / (double)m->port_finite : NAN;
+}
+
+static int better_at(double v, int64_t i, double bv, int64_t bi) {
+    return i >= 0 && (bi < 0 || v > bv || (v == bv && i < bi));
+}
+
+void xa_metrics_merge(xa_metrics *a, const xa_metrics *b) {
+    if (better_at(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
+        a->max_abs = b->max_abs;
+        a->max_abs_index = b->max_abs_index;
+        a->max_abs_ref = b->max_abs_ref;
+        a->max_abs_port = b->max_abs_port;
+    }
+    if (better_at(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
+        a->max_rel = b->max_rel;
+        a->max_rel_index = b->max_rel_index;
+    }
+    if (b->first_nonfinite_mismatch >= 0 &&
+        (a->first_nonfinite_mismatch < 0 || b->first_nonfinite_mismatch < a->first_nonfinite_mismatch))
+        a->first_nonfinite_mismatch = b->first_nonfinite_mismatch;
+#define MIN_NAN(x, y) (isnan(x) ? (y) : isnan(y) ? (x) : (x) < (y) ? (x) : (y))
+#define MAX_NAN(x, y) (isnan(x) ? (y) : isnan(y) ? (x) : (x) > (y) ? (x) : (y))
+    a->ref_min = MIN_NAN(a->ref_min, b->ref_min);
+    a->ref_max = MAX_NAN(a->ref_max, b->ref_max);
+    a->port_min = MIN_NAN(a->port_min, b->port_min);
+    a->port_max = MAX_NAN(a->port_max, b->port_max);
+    a->count += b->count;
+    a->equal += b->equal;
+    a->finite += b->finite;
+    a->mismatches += b->mismatches;
+    a->zero_ref_diff += b->zero_ref_diff;
+    a->nan_ref += b->nan_ref;
+    a->nan_port += b->nan_port;
+    a->inf_ref += b->inf_ref;
+    a->inf_port += b->inf_port;
+    a->nonfinite_mismatch += b->nonfinite_mismatch;
+    a->ref_finite += b->ref_finite;
+    a->port_finite += b->port_finite;
+    a->sum_abs += b->sum_abs;
+    a->sum_d2 += b->sum_d2;
+    a->sum_r2 += b->sum_r2;
+    a->sum_p2 += b->sum_p2;
+    a->sum_rp += b->sum_rp;
+    a->sum_r += b->sum_r;
+    a->sum_p += b->sum_p;
+    a->sum_h2 += b->sum_h2;
+    a->sum_r_all += b->sum_r_all;
+    a->sum_p_all += b->sum_p_all;
+    xa_metrics_derive(a);
+}
+
+static const struct {
+    const char *name;
+    double cosine, euclid;
+} presets[] = {
+    /* tpu-mlir regression defaults per quantisation (spec/sophon.md) */
+    {"f32", 0.99, 0.99},
+    {"f16", 0.95, 0.85},
+    {"bf16", 0.95, 0.80},
+    {"int8", 0.8, 0.5},
+};
+
+xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol) {
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (name && !strcasecmp(name, presets[i].name)) {
+            tol->active |= XA_TOL_COSINE | XA_TOL_EUCLID;
+            tol->min_cosine = presets[i].cosine;
+            tol->min_euclid = presets[i].euclid;
+            tol->preset = presets[i].name;
+            return XA_OK;
+        }
+    return XA_EINVAL;
+}
+
+xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref, xa_dtype port) {
+    xa_tolerance t;
+    if (user)
+        t = *user;
+    else
+        memset(&t, 0, sizeof t);
+    int ints = xa_dtype_is_integer(ref) && xa_dtype_is_integer(port);
+    if (!t.active) {
+        if (ints) {
+            t.active = XA_TOL_EQUAL;
+        } else {
+            t.active = XA_TOL_MAX_ABS;
+            t.max_abs = XA_DEFAULT_MAX_ABS;
+        }
+    }
+    if (!(t.active & XA_TOL_ATOL_RTOL)) {
+        /* the elementwise rule behind the mismatch count when the user set none */
+        if (t.active & XA_TOL_MAX_ABS) {
+            t.atol = t.max_abs;
+            t.rtol = 0;
+        } else {
+            t.atol = ints || (t.active & XA_TOL_EQUAL) ? 0 : XA_DEFAULT_MAX_ABS;
+            t.rtol = 0;
+        }
+    }
+    return t;
+}
+
+unsigned xa_verdict(const xa_metrics *m, const xa_tolerance *t) {
+    unsigned f = 0;
+    if (m->nonfinite_mismatch) f |= XA_CMP_FAIL_NONFINITE;
+    if ((t->active & XA_TOL_EQUAL) && m->equal != m->count) f |= XA_TOL_EQUAL;
+    if ((t->active & XA_TOL_ATOL_RTOL) && m->mismatches) f |= XA_TOL_ATOL_RTOL;
+    if ((t->active & XA_TOL_MAX_ABS) && !(m->max_abs <= t->max_abs)) f |= XA_TOL_MAX_ABS;
+    if ((t->active & XA_TOL_COSINE) && !(m->cosine >= t->min_cosine)) f |= XA_TOL_COSINE;
+    if ((t->active & XA_TOL_EUCLID) && !(m->euclid_sim >= t->min_euclid)) f |= XA_TOL_EUCLID;
+    if ((t->active & XA_TOL_SQNR) && !(m->sqnr_db >= t->min_sqnr_db)) f |= XA_TOL_SQNR;
+    return f;
+}

@@ -1,0 +1,120 @@
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err) {
+    memset(f, 0, sizeof *f);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return xa_fail(err, XA_EIO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return xa_fail(err, XA_EIO, "%s: is a directory", path);
+    }
+    if (!S_ISREG(st.st_mode)) { /* pipes, devices: read what comes, bounded */
+        close(fd);
+        return xa_fail(err, XA_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return xa_fail(err, XA_ELIMIT, "%s: file too large for this address space", path);
+    }
+    size_t size = (size_t)st.st_size;
+    if (size >= map_threshold && size > 0) {
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (p == MAP_FAILED) return xa_fail(err, XA_EIO, "%s: cannot map: %s", path, strerror(errno));
+        f->backing = xa_backing_map(p, size);
+        if (!f->backing) {
+            munmap(p, size);
+            return xa_fail(err, XA_ENOMEM, "out of memory");
+        }
+    } else {
+        f->backing = xa_backing_heap(size, 0);
+        if (!f->backing) {
+            close(fd);
+            return xa_fail(err, XA_ENOMEM, "%s: out of memory reading %zu bytes", path, size);
+        }
+        size_t got = 0;
+        while (got < size) {
+            ssize_t r = read(fd, (char *)f->backing->base + got, size - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                int e = r < 0 ? errno : 0;
+                close(fd);
+                xa_backing_unref(f->backing);
+                f->backing = NULL;
+                return xa_fail(err, XA_EIO, "%s: read failed: %s", path,
+                               e ? strerror(e) : "file shrank while reading");
+            }
+            got += (size_t)r;
+        }
+        close(fd);
+    }
+    f->data = f->backing->base;
+    f->size = size;
+    return XA_OK;
+}
+
+void xa_file_close(xa_file *f) {
+    if (!f) return;
+    xa_backing_unref(f->backing);
+    memset(f, 0, sizeof *f);
+}
+
+static uintptr_t page_size(void) {
+    static uintptr_t ps;
+    if (!ps) {
+        long v = sysconf(_SC_PAGESIZE);
+        ps = v > 0 ? (uintptr_t)v : 4096;
+    }
+    return ps;
+}
+
+void xa_mapping_release(const void *p, size_t n) {
+    /* only whole pages inside [p, p+n) */
+    uintptr_t ps = page_size(), a = ((uintptr_t)p + ps - 1) & ~(ps - 1), e = ((uintptr_t)p + n) & ~(ps - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
+void xa_mapping_willneed(const void *p, size_t n) {
+    uintptr_t ps = page_size(), a = (uintptr_t)p & ~(ps - 1), e = (uintptr_t)p + n;
+    if (e > a) madvise((void *)a, e - a, MADV_WILLNEED);
+}
+
+xa_status xa_write_file(const char *path, const void *a, size_t na, const void *b, size_t nb,
+                        xa_error *err) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return xa_fail(err, XA_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const void *parts[2] = {a, b};
+    size_t sizes[2] = {na, nb};
+    for (int k = 0; k < 2; k++) {
+        const char *p = parts[k];
+        size_t left = sizes[k];
+        while (left) {
+            ssize_t w = write(fd, p, left);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                int e = errno;
+                close(fd);
+                return xa_fail(err, XA_EIO, "%s: write failed: %s", path, strerror(e));
+            }
+            p += w;
+            left -= (size_t)w;
+        }
+    }
+    if (close(fd) != 0) return xa_fail(err, XA_EIO, "%s: close failed: %s", path, strerror(errno));
+    return XA_OK;
+}

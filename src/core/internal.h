@@ -1,0 +1,70 @@
+/* Private helpers shared by the library's layers. Not installed. */
+#ifndef XA_INTERNAL_H
+#define XA_INTERNAL_H
+
+#include "xalign/core.h"
+#include <stdarg.h>
+#include <stdbool.h>
+
+#if defined(__GNUC__)
+#define XA_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define XA_LIKELY(x) __builtin_expect(!!(x), 1)
+#define XA_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define XA_PRINTF(a, b)
+#define XA_LIKELY(x) (x)
+#define XA_UNLIKELY(x) (x)
+#endif
+
+/* Record a failure in `err` (may be NULL) and return `st`. */
+xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) XA_PRINTF(3, 4);
+/* Prefix an existing message with "PREFIX: " (used to add a file name at an outer level). */
+void xa_error_prefix(xa_error *err, const char *prefix);
+
+/* Backing store of tensor data: a heap block or a read-only file mapping, reference counted
+ * so that several tensors (npz members, BMRT splits) can share one mapping. */
+struct xa_backing {
+    int refs;
+    int mapped;     /* 1: munmap(base, size) on release; 0: free(base) */
+    void *base;
+    size_t size;
+};
+xa_backing *xa_backing_heap(size_t size, int zero);   /* NULL on ENOMEM */
+xa_backing *xa_backing_map(void *base, size_t size); /* takes ownership of a mapping */
+void xa_backing_ref(xa_backing *b);
+void xa_backing_unref(xa_backing *b);
+
+/* A tensor shell with no data; shape validated (rank, dims >= 0, count within limits). */
+xa_status xa_tensor_shell(xa_dtype dt, int rank, const int64_t *shape, xa_tensor **out,
+                          xa_error *err);
+
+/* Whole-file access: map read-only (or read small files); the caller owns the backing. */
+typedef struct xa_file {
+    xa_backing *backing;
+    const unsigned char *data;
+    size_t size;
+} xa_file;
+xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err);
+void xa_file_close(xa_file *f);
+/* Drop pages of a mapping that were already consumed (keeps RSS low on huge files). */
+void xa_mapping_release(const void *p, size_t n);
+/* Hint that a range will be read soon, front to back. */
+void xa_mapping_willneed(const void *p, size_t n);
+
+/* Write a whole buffer to a new file atomically enough for dumps (write + fsync-free close). */
+xa_status xa_write_file(const char *path, const void *a, size_t na, const void *b, size_t nb,
+                        xa_error *err);
+
+/* Overflow-checked size arithmetic. */
+static inline bool xa_mul_overflow_u64(uint64_t a, uint64_t b, uint64_t *r) {
+    return __builtin_mul_overflow(a, b, r);
+}
+
+/* Parallel for: calls fn(arg, i) for i in [0, n) on up to `threads` threads (the caller's thread
+ * included). Returns when all are done. */
+void xa_parallel(int threads, int n, void (*fn)(void *arg, int i), void *arg);
+
+/* strdup that may fail. */
+char *xa_strdup(const char *s);
+
+#endif

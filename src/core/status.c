@@ -1,0 +1,63 @@
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *xa_version_string(void) {
+#define XA_STR2(x) #x
+#define XA_STR(x) XA_STR2(x)
+    return XA_STR(XA_VERSION_MAJOR) "." XA_STR(XA_VERSION_MINOR) "." XA_STR(XA_VERSION_PATCH);
+}
+
+int xa_version_number(void) { return XA_VERSION_NUMBER; }
+
+const char *xa_strerror(xa_status st) {
+    switch (st) {
+    case XA_OK: return "success";
+    case XA_ENOMEM: return "out of memory";
+    case XA_EIO: return "I/O error";
+    case XA_EFORMAT: return "malformed input";
+    case XA_ETRUNC: return "truncated input";
+    case XA_EUNSUPPORTED: return "unsupported feature";
+    case XA_ELIMIT: return "input exceeds a limit";
+    case XA_EINVAL: return "invalid argument";
+    case XA_ENOTFOUND: return "not found";
+    case XA_ESHAPE: return "shape or size mismatch";
+    case XA_EPOISONED: return "handle failed earlier";
+    }
+    return "unknown status";
+}
+
+xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = st;
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+void xa_error_prefix(xa_error *err, const char *prefix) {
+    if (!err || !prefix) return;
+    char tmp[XA_ERROR_MESSAGE_SIZE];
+    size_t np = strlen(prefix), nm = strlen(err->message);
+    if (np > sizeof tmp - 3) np = sizeof tmp - 3;
+    if (nm > sizeof tmp - 3 - np) nm = sizeof tmp - 3 - np; /* keep the head of long messages */
+    memcpy(tmp, prefix, np);
+    memcpy(tmp + np, ": ", 2);
+    memcpy(tmp + np + 2, err->message, nm);
+    tmp[np + 2 + nm] = 0;
+    memcpy(err->message, tmp, sizeof tmp);
+}
+
+void xa_free(void *p) { free(p); }
+
+char *xa_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}

@@ -1,0 +1,343 @@
+/* Text and JSON renderings of `info` and `compare` results. The only place that writes JSON. */
+#include "strbuf.h"
+#include "xalign/report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- statistics of one tensor ------------------------------------------------------------ */
+xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
+    memset(s, 0, sizeof *s);
+    s->min = INFINITY;
+    s->max = -INFINITY;
+    enum { CH = 16384 };
+    double *buf = malloc(CH * sizeof *buf);
+    if (!buf) return xa_fail(err, XA_ENOMEM, "out of memory");
+    int64_t n = xa_tensor_count(t);
+    size_t es = xa_dtype_size(t->dtype);
+    double sum = 0, comp = 0;
+    for (int64_t i = 0; i < n; i += CH) {
+        size_t m = (size_t)(n - i < CH ? n - i : CH);
+        xa_convert_to_f64(t->dtype, t->swapped, (const unsigned char *)t->data + (size_t)i * es, m, buf);
+        double part = 0;
+        for (size_t k = 0; k < m; k++) {
+            double v = buf[k];
+            if (isnan(v)) {
+                s->nan++;
+                continue;
+            }
+            if (isinf(v)) {
+                s->inf++;
+                continue;
+            }
+            s->finite++;
+            part += v;
+            if (v < s->min) s->min = v;
+            if (v > s->max) s->max = v;
+        }
+        double u = sum + part; /* Neumaier over chunk sums */
+        comp += fabs(sum) >= fabs(part) ? (sum - u) + part : (part - u) + sum;
+        sum = u;
+    }
+    free(buf);
+    s->count = n;
+    s->sum = sum + comp;
+    s->mean = s->finite ? s->sum / (double)s->finite : NAN;
+    if (!s->finite) s->min = s->max = NAN;
+    return XA_OK;
+}
+
+/* ---- JSON helpers -------------------------------------------------------------------------- */
+/* JSON has no inf/nan: they are written as the strings "inf", "-inf" and "nan". */
+static json_t *jnum(double v) {
+    if (isnan(v)) return json_string("nan");
+    if (isinf(v)) return json_string(v > 0 ? "inf" : "-inf");
+    return json_real(v);
+}
+static json_t *jshape(int rank, const int64_t *shape) {
+    json_t *a = json_array();
+    for (int k = 0; k < rank; k++) json_array_append_new(a, json_integer(shape[k]));
+    return a;
+}
+static json_t *jcoords(const xa_tensor *t, int64_t flat) {
+    if (flat < 0 || !t) return json_null();
+    int64_t c[XA_MAX_RANK];
+    xa_tensor_unravel(t, flat, c);
+    return jshape(t->rank, c);
+}
+static char *jdump(json_t *o) {
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    if (!s) return NULL;
+    /* hand back memory xa_free can release */
+    size_t n = strlen(s);
+    char *r = malloc(n + 2);
+    if (r) {
+        memcpy(r, s, n);
+        r[n] = '\n';
+        r[n + 1] = 0;
+    }
+    free(s);
+    return r;
+}
+static json_t *jtensor(const xa_tensor_info *ti) {
+    const xa_tensor *t = ti->tensor;
+    json_t *o = json_object();
+    json_object_set_new(o, "spec", json_string(ti->spec ? ti->spec : ""));
+    json_object_set_new(o, "dtype", json_string(xa_dtype_name(t->dtype)));
+    json_object_set_new(o, "shape", jshape(t->rank, t->shape));
+    json_object_set_new(o, "order", json_string(t->fortran_order ? "F" : "C"));
+    json_object_set_new(o, "byte_order", json_string(t->swapped ? "swapped" : "native"));
+    json_object_set_new(o, "count", json_integer(xa_tensor_count(t)));
+    json_object_set_new(o, "nbytes", json_integer((json_int_t)t->nbytes));
+    return o;
+}
+
+char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
+    json_t *o = jtensor(ti);
+    json_object_set_new(o, "min", jnum(st->min));
+    json_object_set_new(o, "max", jnum(st->max));
+    json_object_set_new(o, "mean", jnum(st->mean));
+    json_object_set_new(o, "finite", json_integer(st->finite));
+    json_object_set_new(o, "nan", json_integer(st->nan));
+    json_object_set_new(o, "inf", json_integer(st->inf));
+    return jdump(o);
+}
+
+char *xa_report_info_text(const xa_tensor_info *ti, const xa_stats *st) {
+    const xa_tensor *t = ti->tensor;
+    char shp[256], a[40], b[40], c[40];
+    xa_sb sb = {0};
+    xa_sb_printf(&sb, "%s: %s %s, %s order%s, %lld elements, %zu bytes\n", ti->spec,
+                 xa_dtype_name(t->dtype), xa_shape_format(t->rank, t->shape, shp, sizeof shp),
+                 t->fortran_order ? "Fortran" : "C", t->swapped ? ", byte-swapped" : "",
+                 (long long)st->count, t->nbytes);
+    if (st->finite)
+        xa_sb_printf(&sb, "  min %s  max %s  mean %s\n", xa_fmt_num(st->min, 9, a, sizeof a),
+                     xa_fmt_num(st->max, 9, b, sizeof b), xa_fmt_num(st->mean, 9, c, sizeof c));
+    else
+        xa_sb_printf(&sb, "  no finite values\n");
+    if (st->nan || st->inf)
+        xa_sb_printf(&sb, "  NaN %lld  Inf %lld\n", (long long)st->nan, (long long)st->inf);
+    return xa_sb_take(&sb);
+}
+
+/* ---- compare ------------------------------------------------------------------------------- */
+static json_t *jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
+    json_t *o = json_object();
+    json_object_set_new(o, "count", json_integer(m->count));
+    json_object_set_new(o, "equal", json_integer(m->equal));
+    json_object_set_new(o, "finite", json_integer(m->finite));
+    json_object_set_new(o, "max_abs", jnum(m->max_abs));
+    json_object_set_new(o, "max_abs_index", m->max_abs_index >= 0 ? json_integer(m->max_abs_index) : json_null());
+    json_object_set_new(o, "max_abs_coords", jcoords(coord_of, m->max_abs_index));
+    json_object_set_new(o, "max_abs_ref", m->max_abs_index >= 0 ? jnum(m->max_abs_ref) : json_null());
+    json_object_set_new(o, "max_abs_port", m->max_abs_index >= 0 ? jnum(m->max_abs_port) : json_null());
+    json_object_set_new(o, "mean_abs", jnum(m->mean_abs));
+    json_object_set_new(o, "rmse", jnum(m->rmse));
+    json_object_set_new(o, "max_rel", jnum(m->max_rel));
+    json_object_set_new(o, "max_rel_index", m->max_rel_index >= 0 ? json_integer(m->max_rel_index) : json_null());
+    json_object_set_new(o, "zero_ref_diff", json_integer(m->zero_ref_diff));
+    json_object_set_new(o, "cosine", jnum(m->cosine));
+    json_object_set_new(o, "euclid_sim", jnum(m->euclid_sim));
+    json_object_set_new(o, "rel_l2", jnum(m->rel_l2));
+    json_object_set_new(o, "sqnr_db", jnum(m->sqnr_db));
+    json_object_set_new(o, "mismatches", json_integer(m->mismatches));
+    json_object_set_new(o, "nan_ref", json_integer(m->nan_ref));
+    json_object_set_new(o, "nan_port", json_integer(m->nan_port));
+    json_object_set_new(o, "inf_ref", json_integer(m->inf_ref));
+    json_object_set_new(o, "inf_port", json_integer(m->inf_port));
+    json_object_set_new(o, "nonfinite_mismatch", json_integer(m->nonfinite_mismatch));
+    json_object_set_new(o, "first_nonfinite_mismatch_index",
+                        m->first_nonfinite_mismatch >= 0 ? json_integer(m->first_nonfinite_mismatch) : json_null());
+    json_object_set_new(o, "ref_min", m->ref_finite ? jnum(m->ref_min) : json_null());
+    json_object_set_new(o, "ref_max", m->ref_finite ? jnum(m->ref_max) : json_null());
+    json_object_set_new(o, "ref_mean", m->ref_finite ? jnum(m->ref_mean) : json_null());
+    json_object_set_new(o, "port_min", m->port_finite ? jnum(m->port_min) : json_null());
+    json_object_set_new(o, "port_max", m->port_finite ? jnum(m->port_max) : json_null());
+    json_object_set_new(o, "port_mean", m->port_finite ? jnum(m->port_mean) : json_null());
+    return o;
+}
+
+static json_t *jfailed(unsigned f) {
+    json_t *a = json_array();
+    if (f & XA_CMP_FAIL_NONFINITE) json_array_append_new(a, json_string("nonfinite"));
+    if (f & XA_TOL_EQUAL) json_array_append_new(a, json_string("equal"));
+    if (f & XA_TOL_ATOL_RTOL) json_array_append_new(a, json_string("atol_rtol"));
+    if (f & XA_TOL_MAX_ABS) json_array_append_new(a, json_string("max_abs"));
+    if (f & XA_TOL_COSINE) json_array_append_new(a, json_string("cosine"));
+    if (f & XA_TOL_EUCLID) json_array_append_new(a, json_string("euclid_sim"));
+    if (f & XA_TOL_SQNR) json_array_append_new(a, json_string("sqnr_db"));
+    return a;
+}
+
+static json_t *jtolerance(const xa_tolerance *t) {
+    json_t *o = json_object();
+    if (t->active & XA_TOL_EQUAL) json_object_set_new(o, "equal", json_true());
+    if (t->active & XA_TOL_ATOL_RTOL) {
+        json_object_set_new(o, "atol", jnum(t->atol));
+        json_object_set_new(o, "rtol", jnum(t->rtol));
+    }
+    if (t->active & XA_TOL_MAX_ABS) json_object_set_new(o, "max_abs", jnum(t->max_abs));
+    if (t->active & XA_TOL_COSINE) json_object_set_new(o, "min_cosine", jnum(t->min_cosine));
+    if (t->active & XA_TOL_EUCLID) json_object_set_new(o, "min_euclid", jnum(t->min_euclid));
+    if (t->active & XA_TOL_SQNR) json_object_set_new(o, "min_sqnr_db", jnum(t->min_sqnr_db));
+    if (t->preset) json_object_set_new(o, "preset", json_string(t->preset));
+    json_t *m = json_object();
+    json_object_set_new(m, "atol", jnum(t->atol));
+    json_object_set_new(m, "rtol", jnum(t->rtol));
+    json_object_set_new(o, "mismatch_rule", m);
+    return o;
+}
+
+char *xa_report_compare_json(const xa_compare_report *r) {
+    const xa_cmp_result *res = r->result;
+    json_t *o = json_object();
+    json_object_set_new(o, "ref", jtensor(&r->ref));
+    json_object_set_new(o, "port", jtensor(&r->port));
+    json_object_set_new(o, "shape_mismatch", json_boolean(r->shape_mismatch));
+    json_object_set_new(o, "metrics", jmetrics(&res->total, r->ref.tensor));
+    json_object_set_new(o, "tolerance", jtolerance(&res->tol));
+    json_object_set_new(o, "failed", jfailed(res->failed));
+    if (res->axis >= 0) {
+        json_t *a = json_array();
+        for (int64_t k = 0; k < res->nchannels; k++) {
+            json_t *cm = jmetrics(&res->channels[k], r->ref.tensor);
+            json_object_set_new(cm, "aligned", json_boolean(xa_verdict(&res->channels[k], &res->tol) == 0));
+            json_array_append_new(a, cm);
+        }
+        json_object_set_new(o, "axis", json_integer(res->axis));
+        json_object_set_new(o, "channels", a);
+    }
+    if (r->shape_mismatch) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < r->nperms; i++) {
+            json_t *p = json_object(), *ax = json_array();
+            for (int k = 0; k < r->perms[i].rank; k++) json_array_append_new(ax, json_integer(r->perms[i].perm[k]));
+            json_object_set_new(p, "perm", ax);
+            json_object_set_new(p, "squeezed", json_boolean(r->perms[i].squeezed));
+            json_object_set_new(p, "aligned", json_boolean(r->perm_results[i].aligned));
+            json_object_set_new(p, "metrics", jmetrics(&r->perm_results[i].total, NULL));
+            json_array_append_new(a, p);
+        }
+        json_object_set_new(o, "permutations", a);
+    }
+    json_object_set_new(o, "aligned", json_boolean(res->aligned && !r->shape_mismatch));
+    return jdump(o);
+}
+
+static void coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size) {
+    int64_t c[XA_MAX_RANK];
+    xa_tensor_unravel(t, flat, c);
+    xa_shape_format(t->rank, c, buf, size);
+}
+
+static void tol_text(const xa_tolerance *t, char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = 0;
+#define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
+    if (t->active & XA_TOL_EQUAL) ADD("%sexact equality", o ? ", " : "");
+    if (t->active & XA_TOL_ATOL_RTOL) ADD("%s|d| <= %g + %g*|ref|", o ? ", " : "", t->atol, t->rtol);
+    if (t->active & XA_TOL_MAX_ABS) ADD("%smax_abs <= %g", o ? ", " : "", t->max_abs);
+    if (t->active & XA_TOL_COSINE) ADD("%scosine >= %g", o ? ", " : "", t->min_cosine);
+    if (t->active & XA_TOL_EUCLID) ADD("%seuclid_sim >= %g", o ? ", " : "", t->min_euclid);
+    if (t->active & XA_TOL_SQNR) ADD("%ssqnr_db >= %g", o ? ", " : "", t->min_sqnr_db);
+    if (t->preset) ADD(" (preset %s)", t->preset);
+#undef ADD
+}
+
+static void metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
+                         const xa_tensor *ct, const char *indent) {
+    char a[40], b[40], c[40], d[40], where[256] = "";
+    double n = m->count ? (double)m->count : 1;
+    xa_sb_printf(sb, "%selements %lld, equal %lld (%.2f%%), mismatches %lld (%.2f%%) under |d| <= %g + %g*|ref|\n",
+                 indent, (long long)m->count, (long long)m->equal, 100.0 * (double)m->equal / n,
+                 (long long)m->mismatches, 100.0 * (double)m->mismatches / n, tol->atol, tol->rtol);
+    if (m->max_rel_index >= 0 && ct) coords_text(ct, m->max_rel_index, where, sizeof where);
+    xa_sb_printf(sb, "%smean_abs %s, rmse %s, max_rel %s%s%s", indent, xa_fmt_num(m->mean_abs, 6, a, sizeof a),
+                 xa_fmt_num(m->rmse, 6, b, sizeof b), xa_fmt_num(m->max_rel, 6, c, sizeof c),
+                 where[0] ? " at " : "", where);
+    if (m->zero_ref_diff) xa_sb_printf(sb, " (+%lld differing where ref == 0)", (long long)m->zero_ref_diff);
+    xa_sb_printf(sb, "\n");
+    xa_sb_printf(sb, "%scosine %s, euclid_sim %s, rel_l2 %s, sqnr_db %s\n", indent,
+                 xa_fmt_num(m->cosine, 9, a, sizeof a), xa_fmt_num(m->euclid_sim, 9, b, sizeof b),
+                 xa_fmt_num(m->rel_l2, 6, c, sizeof c), xa_fmt_num(m->sqnr_db, 5, d, sizeof d));
+    if (m->ref_finite || m->port_finite)
+        xa_sb_printf(sb, "%sref  min %s, max %s, mean %s\n", indent, xa_fmt_num(m->ref_min, 7, a, sizeof a),
+                     xa_fmt_num(m->ref_max, 7, b, sizeof b), xa_fmt_num(m->ref_mean, 7, c, sizeof c));
+    if (m->ref_finite || m->port_finite)
+        xa_sb_printf(sb, "%sport min %s, max %s, mean %s\n", indent, xa_fmt_num(m->port_min, 7, a, sizeof a),
+                     xa_fmt_num(m->port_max, 7, b, sizeof b), xa_fmt_num(m->port_mean, 7, c, sizeof c));
+    if (m->nan_ref || m->nan_port || m->inf_ref || m->inf_port) {
+        xa_sb_printf(sb, "%sNaN ref %lld port %lld, Inf ref %lld port %lld, one-sided %lld", indent,
+                     (long long)m->nan_ref, (long long)m->nan_port, (long long)m->inf_ref,
+                     (long long)m->inf_port, (long long)m->nonfinite_mismatch);
+        if (m->first_nonfinite_mismatch >= 0 && ct) {
+            coords_text(ct, m->first_nonfinite_mismatch, where, sizeof where);
+            xa_sb_printf(sb, " (first at %s)", where);
+        }
+        xa_sb_printf(sb, "\n");
+    }
+}
+
+/* The seed's one-line verdict: "aligned." or "unaligned! max_abs: ..." */
+static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct, int shape_mismatch) {
+    const xa_metrics *m = &res->total;
+    char tol[256], where[256] = "", a[40], b[40], c[40];
+    tol_text(&res->tol, tol, sizeof tol);
+    if (m->max_abs_index >= 0 && ct) coords_text(ct, m->max_abs_index, where, sizeof where);
+    if (res->aligned && !shape_mismatch)
+        xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+    else if (res->aligned)
+        xa_sb_printf(sb, "unaligned! shapes differ; the values in storage order pass (%s): max_abs %s\n",
+                     tol, xa_fmt_num(m->max_abs, 9, a, sizeof a));
+    else
+        xa_sb_printf(sb, "unaligned! max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+    if (m->max_abs_index >= 0 && m->max_abs > 0)
+        xa_sb_printf(sb, "  worst at %s (flat %lld): ref %s, port %s\n", where,
+                     (long long)m->max_abs_index, xa_fmt_num(m->max_abs_ref, 9, b, sizeof b),
+                     xa_fmt_num(m->max_abs_port, 9, c, sizeof c));
+}
+
+char *xa_report_compare_text(const xa_compare_report *r) {
+    const xa_cmp_result *res = r->result;
+    const xa_tensor *rt = r->ref.tensor, *pt = r->port.tensor;
+    char s1[256], s2[256];
+    xa_sb sb = {0};
+    xa_sb_printf(&sb, "ref : %s  %s %s\n", r->ref.spec, xa_dtype_name(rt->dtype), xa_shape_format(rt->rank, rt->shape, s1, sizeof s1));
+    xa_sb_printf(&sb, "port: %s  %s %s\n", r->port.spec, xa_dtype_name(pt->dtype), xa_shape_format(pt->rank, pt->shape, s2, sizeof s2));
+    if (r->shape_mismatch) {
+        xa_sb_printf(&sb, "shape mismatch: ref %s, port %s (%lld elements each)\n", s1, s2, (long long)xa_tensor_count(rt));
+        for (size_t i = 0; i < r->nperms; i++) {
+            const xa_permutation *p = &r->perms[i];
+            char pv[128];
+            size_t o = 0;
+            o += (size_t)snprintf(pv + o, sizeof pv - o, "(");
+            for (int k = 0; k < p->rank; k++) o += (size_t)snprintf(pv + o, sizeof pv - o, k ? ", %d" : "%d", p->perm[k]);
+            snprintf(pv + o, sizeof pv - o, p->rank == 1 ? ",)" : ")");
+            char a[40];
+            xa_sb_printf(&sb, "  %s after %s%s: max_abs %s\n", r->perm_results[i].aligned ? "aligned" : "unaligned",
+                         p->squeezed ? "dropping size-1 axes and transpose " : "transpose ", pv,
+                         xa_fmt_num(r->perm_results[i].total.max_abs, 9, a, sizeof a));
+        }
+        if (!r->nperms) xa_sb_printf(&sb, "  no axis permutation of the port gives the reference's shape\n");
+        xa_sb_printf(&sb, "values in storage order:\n");
+    }
+    verdict_line(&sb, res, rt, r->shape_mismatch);
+    metrics_text(&sb, &res->total, &res->tol, rt, "  ");
+    if (res->axis >= 0) {
+        xa_sb_printf(&sb, "per index of axis %d:\n", res->axis);
+        for (int64_t k = 0; k < res->nchannels; k++) {
+            const xa_metrics *m = &res->channels[k];
+            char a[40], b[40], c[40];
+            unsigned f = xa_verdict(m, &res->tol);
+            xa_sb_printf(&sb, "  [%lld] %s max_abs %s, mean_abs %s, cosine %s, mismatches %lld\n", (long long)k,
+                         f ? "unaligned" : "aligned  ", xa_fmt_num(m->max_abs, 6, a, sizeof a),
+                         xa_fmt_num(m->mean_abs, 6, b, sizeof b), xa_fmt_num(m->cosine, 9, c, sizeof c),
+                         (long long)m->mismatches);
+        }
+    }
+    return xa_sb_take(&sb);
+}

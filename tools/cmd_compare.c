@@ -1,0 +1,172 @@
+/* xalign compare REF PORT : the one-pass metric set and a verdict. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: xalign compare REF PORT [options]\n\n"
+    "Compare the port's tensor with the reference's in one pass: max_abs (with where), mean_abs,\n"
+    "rmse, max_rel, cosine, euclid_sim, rel_l2, sqnr_db, mismatches, NaN/Inf, min/max/mean.\n"
+    "REF and PORT are tensor specs (see 'xalign info --help'); any dtype pair works.\n\n"
+    "verdict (criteria combine with AND; a NaN/Inf on one side only always fails):\n"
+    "  default             integer/bool pairs must be equal; otherwise max_abs <= 1e-3\n"
+    "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"
+    "  --max-abs X         max_abs <= X\n"
+    "  --min-cosine X      cosine >= X\n"
+    "  --min-euclid X      euclid_sim >= X (tpu-mlir's euclidean similarity)\n"
+    "  --min-sqnr X        sqnr_db >= X\n"
+    "  --preset NAME       tpu-mlir's cosine/euclid defaults: f32 0.99/0.99, f16 0.95/0.85,\n"
+    "                      bf16 0.95/0.80, int8 0.8/0.5\n"
+    "  --equal             require identical values\n\n"
+    "options:\n"
+    "  --axis K            per-index breakdown along axis K of REF (e.g. 1 for NCHW channels;\n"
+    "                      negative counts from the end)\n"
+    "  --json              one JSON object: ref, port, metrics, tolerance, failed, aligned\n"
+    "  --threads N         worker threads (default: all cores)\n"
+    "  --help              this text\n\n"
+    "Shapes that differ only in size-1 axes compare as equal shapes. Other shapes with the same\n"
+    "element count are a shape mismatch (exit 1); the axis permutations of PORT that give\n"
+    "REF's shape are compared too, so NHWC vs NCHW shows as 'aligned after transpose'.\n"
+    "exit: 0 aligned, 1 unaligned, 2 usage or input error\n";
+
+enum { MAX_PERMS = 24 };
+
+static int squeezed_equal(const xa_tensor *a, const xa_tensor *b) {
+    int i = 0, j = 0;
+    for (;;) {
+        while (i < a->rank && a->shape[i] == 1) i++;
+        while (j < b->rank && b->shape[j] == 1) j++;
+        if (i == a->rank || j == b->rank) return i == a->rank && j == b->rank;
+        if (a->shape[i++] != b->shape[j++]) return 0;
+    }
+}
+
+int cmd_compare(int argc, char **argv) {
+    char *pos[argc > 0 ? argc : 1];
+    cli_args a = {argc, 1, argv, "compare", NULL, NULL, 0, pos};
+    xa_cmp_options opt;
+    xa_cmp_options_init(&opt);
+    int json = 0, have_atol = 0, have_rtol = 0;
+    long axis = 0, threads = 0;
+    int have_axis = 0;
+    while (cli_next(&a)) {
+        const char *o = a.opt;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            fputs(help, stdout);
+            return XA_EXIT_OK;
+        } else if (!strcmp(o, "--json")) {
+            json = 1;
+        } else if (!strcmp(o, "--atol")) {
+            if (!cli_parse_double(&a, &opt.tol.atol)) return XA_EXIT_USAGE;
+            have_atol = 1;
+        } else if (!strcmp(o, "--rtol")) {
+            if (!cli_parse_double(&a, &opt.tol.rtol)) return XA_EXIT_USAGE;
+            have_rtol = 1;
+        } else if (!strcmp(o, "--max-abs")) {
+            if (!cli_parse_double(&a, &opt.tol.max_abs)) return XA_EXIT_USAGE;
+            opt.tol.active |= XA_TOL_MAX_ABS;
+        } else if (!strcmp(o, "--min-cosine")) {
+            if (!cli_parse_double(&a, &opt.tol.min_cosine)) return XA_EXIT_USAGE;
+            opt.tol.active |= XA_TOL_COSINE;
+        } else if (!strcmp(o, "--min-euclid")) {
+            if (!cli_parse_double(&a, &opt.tol.min_euclid)) return XA_EXIT_USAGE;
+            opt.tol.active |= XA_TOL_EUCLID;
+        } else if (!strcmp(o, "--min-sqnr")) {
+            if (!cli_parse_double(&a, &opt.tol.min_sqnr_db)) return XA_EXIT_USAGE;
+            opt.tol.active |= XA_TOL_SQNR;
+        } else if (!strcmp(o, "--equal")) {
+            opt.tol.active |= XA_TOL_EQUAL;
+        } else if (!strcmp(o, "--preset")) {
+            const char *v = cli_value(&a);
+            if (!v) return XA_EXIT_USAGE;
+            if (xa_tolerance_preset(v, &opt.tol) != XA_OK)
+                return cli_error("compare", "unknown preset '%s' (f32, f16, bf16, int8)", v);
+        } else if (!strcmp(o, "--axis")) {
+            if (!cli_parse_int(&a, &axis)) return XA_EXIT_USAGE;
+            have_axis = 1;
+        } else if (!strcmp(o, "--threads")) {
+            if (!cli_parse_int(&a, &threads)) return XA_EXIT_USAGE;
+            if (threads < 1 || threads > 64) return cli_error("compare", "--threads must be 1..64");
+            opt.threads = (int)threads;
+        } else {
+            return cli_error("compare", "unknown option '%s' (see --help)", o);
+        }
+    }
+    if (a.npos != 2) {
+        if (a.npos == 0) {
+            fputs(help, stderr);
+            return XA_EXIT_USAGE;
+        }
+        return cli_error("compare", "expected REF and PORT, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
+    }
+    if (have_atol || have_rtol) opt.tol.active |= XA_TOL_ATOL_RTOL;
+    if ((have_atol || have_rtol) && (opt.tol.atol < 0 || opt.tol.rtol < 0))
+        return cli_error("compare", "--atol and --rtol must not be negative");
+
+    xa_error err = {0};
+    xa_tensor *ref = NULL, *port = NULL;
+    xa_status st = xa_load(pos[0], &ref, &err);
+    if (st) return cli_lib_error("compare", &err, st);
+    st = xa_load(pos[1], &port, &err);
+    if (st) {
+        xa_tensor_free(ref);
+        return cli_lib_error("compare", &err, st);
+    }
+    int rc = XA_EXIT_USAGE;
+    int64_t nr = xa_tensor_count(ref), np = xa_tensor_count(port);
+    xa_cmp_result res = {0};
+    xa_permutation perms[MAX_PERMS];
+    xa_cmp_result pres[MAX_PERMS];
+    size_t nperms = 0;
+    char s1[256], s2[256];
+    if (nr != np) {
+        cli_error("compare", "element counts differ: %s is %s %s (%lld), %s is %s %s (%lld)", pos[0],
+                  xa_dtype_name(ref->dtype), xa_shape_format(ref->rank, ref->shape, s1, sizeof s1),
+                  (long long)nr, pos[1], xa_dtype_name(port->dtype),
+                  xa_shape_format(port->rank, port->shape, s2, sizeof s2), (long long)np);
+        goto out;
+    }
+    if (have_axis) {
+        if (axis < 0) axis += ref->rank;
+        if (axis < 0 || axis >= ref->rank) {
+            cli_error("compare", "--axis is out of range for %s of rank %d", pos[0], ref->rank);
+            goto out;
+        }
+        opt.axis = (int)axis;
+    }
+    st = xa_compare(ref, port, &opt, &res, &err);
+    if (st) {
+        rc = cli_lib_error("compare", &err, st);
+        goto out;
+    }
+    int mismatch = !squeezed_equal(ref, port);
+    if (mismatch) {
+        nperms = xa_shape_permutations(ref, port, perms, MAX_PERMS);
+        xa_cmp_options po = opt;
+        po.axis = -1;
+        for (size_t i = 0; i < nperms; i++) {
+            xa_tensor *pp;
+            st = xa_tensor_permute(port, &perms[i], &pp, &err);
+            if (!st) st = xa_compare(ref, pp, &po, &pres[i], &err);
+            xa_tensor_free(pp);
+            if (st) {
+                for (size_t k = 0; k < i; k++) xa_cmp_result_clear(&pres[k]);
+                nperms = 0;
+                rc = cli_lib_error("compare", &err, st);
+                goto out;
+            }
+        }
+    }
+    xa_compare_report rep = {{pos[0], ref}, {pos[1], port}, &res, mismatch, nperms, perms, pres};
+    if (cli_emit(json ? xa_report_compare_json(&rep) : xa_report_compare_text(&rep), "compare"))
+        rc = XA_EXIT_USAGE;
+    else
+        rc = res.aligned && !mismatch ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
+    for (size_t i = 0; i < nperms; i++) xa_cmp_result_clear(&pres[i]);
+out:
+    xa_cmp_result_clear(&res);
+    xa_tensor_free(ref);
+    xa_tensor_free(port);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/* xalign: the command line. One file per subcommand; this file is the dispatch table. */
+#include "cli.h"
+
+#include <string.h>
+
+int cmd_info(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
+static const xa_command commands[] = {
+    {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
+    {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: xalign COMMAND [ARGS...]\n\n"
+               "Find where, and why, a ported deep-learning pipeline stops matching its original.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'xalign COMMAND --help' describes one command. Exit codes: 0 aligned / success,\n"
+               "1 compared but unaligned, 2 usage or input error.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return XA_EXIT_USAGE;
+    }
+    const char *c = argv[1];
+    if (!strcmp(c, "--help") || !strcmp(c, "-h") || !strcmp(c, "help")) {
+        if (argc > 2 && strcmp(c, "help") == 0) {
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (!strcmp(argv[2], commands[i].name)) {
+                    char *hv[] = {argv[2], "--help", NULL};
+                    return commands[i].run(2, hv);
+                }
+        }
+        usage(stdout);
+        return XA_EXIT_OK;
+    }
+    if (!strcmp(c, "--version") || !strcmp(c, "version")) {
+        printf("xalign %s\n", xa_version_string());
+        return XA_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(c, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "xalign: unknown command '%s'\n", c);
+    usage(stderr);
+    return XA_EXIT_USAGE;
+}
