@@ -101,6 +101,37 @@ XA_API xa_status xa_image_load(const char *path, xa_tensor **out, xa_error *err)
 /* 1 when the first bytes look like a JPEG or PNG. */
 XA_API int xa_image_sniff(const void *buf, size_t size);
 
+/* Decode as a given library does (spec/preprocessing.md "JPEG decoding"). */
+typedef enum xa_decode_like {
+    XA_DECODE_PIL = 0, /* Image.open(p).convert('RGB' | 'L'): RGB, EXIF orientation NOT applied */
+    XA_DECODE_CV2 = 1, /* cv2.imread(p[, IMREAD_GRAYSCALE]): BGR, EXIF orientation applied */
+} xa_decode_like;
+typedef enum xa_dct_method {
+    XA_DCT_ISLOW = 0, /* libjpeg's default (JDCT_ISLOW), what cv2 and PIL use */
+    XA_DCT_IFAST = 1,
+    XA_DCT_FLOAT = 2,
+} xa_dct_method;
+typedef struct xa_decode_options {
+    xa_decode_like like;
+    int gray;                /* 1: one channel, as that library's grayscale read */
+    int fancy_upsampling;    /* 1: libjpeg's default smooth chroma upsampling; 0: nearest chroma,
+                                the closest software model of hardware JPEG units (Sophon JPU) */
+    xa_dct_method dct;
+    int ignore_orientation;  /* cv2 only: cv2.IMREAD_IGNORE_ORIENTATION */
+} xa_decode_options;
+typedef struct xa_decode_info {
+    char format[8];          /* "jpeg" or "png" */
+    int exif_orientation;    /* 1..8 from the file, 0 if none */
+    int orientation_applied; /* 1 if the pixels were transposed/flipped for it */
+    char settings[256];      /* human-readable decoder settings, recorded in reports */
+} xa_decode_info;
+XA_API void xa_decode_options_init(xa_decode_options *o); /* PIL, RGB, fancy, ISLOW */
+/* info may be NULL. PNGs decode identically for every "like" except channel order/gray. */
+XA_API xa_status xa_image_decode(const char *path, const xa_decode_options *o, xa_tensor **out,
+                                 xa_decode_info *info, xa_error *err);
+XA_API xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
+                                        xa_tensor **out, xa_decode_info *info, xa_error *err);
+
 #ifdef __cplusplus
 }
 #endif

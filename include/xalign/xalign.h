@@ -5,6 +5,7 @@
 #include "core.h"
 #include "io.h"
 #include "compare.h"
+#include "ops.h"
 #include "report.h"
 
 #endif

@@ -1,0 +1,74 @@
+/* Resize dispatch: method names and the common argument checks. */
+#include "resize_internal.h"
+
+#include <string.h>
+
+static const char *const names[XA_RESIZE_METHOD_COUNT] = {
+    [XA_RESIZE_CV_NEAREST] = "cv2-nearest",
+    [XA_RESIZE_CV_NEAREST_EXACT] = "cv2-nearest-exact",
+    [XA_RESIZE_CV_LINEAR] = "cv2-linear",
+    [XA_RESIZE_CV_LINEAR_EXACT] = "cv2-linear-exact",
+    [XA_RESIZE_CV_AREA] = "cv2-area",
+    [XA_RESIZE_CV_CUBIC] = "cv2-cubic",
+    [XA_RESIZE_CV_LANCZOS4] = "cv2-lanczos4",
+    [XA_RESIZE_PIL_NEAREST] = "pil-nearest",
+    [XA_RESIZE_PIL_BOX] = "pil-box",
+    [XA_RESIZE_PIL_BILINEAR] = "pil-bilinear",
+    [XA_RESIZE_PIL_HAMMING] = "pil-hamming",
+    [XA_RESIZE_PIL_BICUBIC] = "pil-bicubic",
+    [XA_RESIZE_PIL_LANCZOS] = "pil-lanczos",
+    [XA_RESIZE_TORCH_BILINEAR] = "torch-bilinear",
+    [XA_RESIZE_TORCH_BILINEAR_NOFMA] = "torch-bilinear-nofma",
+};
+
+const char *xa_resize_method_name(xa_resize_method m) {
+    return (unsigned)m < XA_RESIZE_METHOD_COUNT ? names[m] : "invalid";
+}
+
+xa_status xa_resize_method_from_name(const char *name, xa_resize_method *m) {
+    for (int i = 0; name && i < XA_RESIZE_METHOD_COUNT; i++)
+        if (!strcmp(name, names[i])) {
+            *m = (xa_resize_method)i;
+            return XA_OK;
+        }
+    return XA_EINVAL;
+}
+
+xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err) {
+    if (t->rank != 2 && t->rank != 3)
+        return xa_fail(err, XA_EINVAL, "an image is H x W or H x W x C; got rank %d", t->rank);
+    if (t->dtype != XA_U8 && t->dtype != XA_F32)
+        return xa_fail(err, XA_EINVAL, "images are uint8 or float32; got %s", xa_dtype_name(t->dtype));
+    if (t->fortran_order && t->rank > 1)
+        return xa_fail(err, XA_EINVAL, "image data must be in C order");
+    if (t->swapped) return xa_fail(err, XA_EINVAL, "image data must be in native byte order");
+    g->h = t->shape[0];
+    g->w = t->shape[1];
+    g->c = t->rank == 3 ? t->shape[2] : 1;
+    g->dtype = t->dtype;
+    if (g->c != 1 && g->c != 3 && g->c != 4)
+        return xa_fail(err, XA_EINVAL, "images have 1, 3 or 4 channels; got %lld", (long long)g->c);
+    if (g->h < 1 || g->w < 1) return xa_fail(err, XA_EINVAL, "empty image (%lld x %lld)", (long long)g->w, (long long)g->h);
+    return XA_OK;
+}
+
+xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, xa_tensor **out,
+                            xa_error *err) {
+    int64_t shape[3] = {h, w, src->rank == 3 ? src->shape[2] : 1};
+    return xa_tensor_new(src->dtype, src->rank, shape, out, err);
+}
+
+xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
+                    xa_tensor **out, xa_error *err) {
+    *out = NULL;
+    xa_image_geom g;
+    xa_status st = xa_image_geom_of(src, &g, err);
+    if (st) return st;
+    if (dw < 1 || dh < 1 || dw > XA_RESIZE_MAX_DIM || dh > XA_RESIZE_MAX_DIM)
+        return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)dw,
+                       (long long)dh, XA_RESIZE_MAX_DIM);
+    if ((unsigned)m >= XA_RESIZE_METHOD_COUNT) return xa_fail(err, XA_EINVAL, "unknown resize method %d", (int)m);
+    if (m <= XA_RESIZE_CV_LANCZOS4) return xa_resize_cv(src, dw, dh, m, out, err);
+    if (m <= XA_RESIZE_PIL_LANCZOS) return xa_resize_pil(src, dw, dh, m, out, err);
+    return xa_resize_torch(src, dw, dh, m, out, err);
+}
