@@ -144,18 +144,15 @@ int xa_kernel_have_avx2(void) {
     static int have = -1;
     if (have < 0) {
         __builtin_cpu_init();
-        have = __builtin_cpu_supports("avx2") ? 1 : 0;
+        have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
     }
     return have;
 }
 
-__attribute__((target("avx2"))) static inline __m256d absd(__m256d v) {
-    return _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
-}
+#define XA_AVX2 __attribute__((target("avx2,fma")))
 
-/* Reduce a lane-wise (max value, index) pair to the first index of the maximum. */
-__attribute__((target("avx2"))) static void lane_best(__m256d v, __m256i ix, double *bv,
-                                                      int64_t *bi) {
+/* Reduce lane-wise (max value, index) pairs to the first index of the maximum. */
+XA_AVX2 static void lane_best(__m256d v, __m256i ix, double *bv, int64_t *bi) {
     double vv[4];
     int64_t ii[4];
     _mm256_storeu_pd(vv, v);
@@ -167,122 +164,158 @@ __attribute__((target("avx2"))) static void lane_best(__m256d v, __m256i ix, dou
         }
 }
 
-__attribute__((target("avx2"))) static double hsum(__m256d v) {
+XA_AVX2 static double hsum(__m256d v) {
     __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
     lo = _mm_add_pd(lo, hi);
     return _mm_cvtsd_f64(_mm_add_sd(lo, _mm_unpackhi_pd(lo, lo)));
 }
+XA_AVX2 static int64_t hsum_epi32(__m256i v) {
+    int32_t t[8];
+    _mm256_storeu_si256((__m256i *)t, v);
+    int64_t s = 0;
+    for (int k = 0; k < 8; k++) s += t[k];
+    return s;
+}
 
-/* AVX2 block: n is a multiple of 8 and every value is finite (checked by the caller). Lanes
- * accumulate the sums; the lane sums are folded into `a` with compensation at the end. */
-__attribute__((target("avx2"))) static void block_avx2(xa_acc *a, const float *r, const float *p,
-                                                       size_t n, int64_t base, double atol,
-                                                       double rtol) {
+/* AVX2 block: n is a multiple of 8 (at most BLOCK). The block assumes every value is finite and
+ * returns 0 if that was wrong: then s_r2 or s_p2 is Inf/NaN (a finite float squared is below
+ * 1.2e77, so 4096 of them cannot overflow a double), and the caller discards the block's update
+ * and folds it with the reference kernel instead. Work that is exact in float (equality, r == 0, extrema) is done 8 lanes wide on the
+ * stored floats; everything else 4 lanes wide in double. Sums use fused multiply-add: that is
+ * one rounding instead of two per product, so the sums stay within the reference's error bound
+ * (they differ from the scalar kernel only in rounding, like any other summation order).
+ * Counts and extrema are exact and identical to the scalar kernel:
+ *  - the mismatch limit atol + rtol*|r| is computed with the same two roundings as the
+ *    reference (no fusion), so the count cannot differ at a boundary;
+ *  - max_abs keeps lane maxima only; a block that raises the maximum is rescanned for the first
+ *    index holding it (rare after the first blocks);
+ *  - max_rel tests ad > max_rel*|r|*(1 - 2^-50) before dividing: that can only let through
+ *    elements whose quotient is not above max_rel (decided by ad/|r| exactly as the reference
+ *    does) and never drops one whose quotient is. */
+XA_AVX2 static inline __attribute__((always_inline)) int block_body(
+    xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol, double rtol,
+    const int use_rtol) {
     const __m256d vatol = _mm256_set1_pd(atol), vrtol = _mm256_set1_pd(rtol);
     const __m256d zero = _mm256_setzero_pd();
-    /* candidate test for max_rel: ad > max_rel*ar*(1 - 2^-50) can only miss an element whose
-     * exact quotient is not above max_rel; every candidate is then decided by ad/ar as in the
-     * reference kernel. */
-    const __m256d shrink = _mm256_set1_pd(1.0 - 0x1p-50);
-    __m256d s_abs = zero, s_d2 = zero, s_r2 = zero, s_p2 = zero, s_rp = zero, s_r = zero, s_p = zero;
-    __m256d s_h2 = zero;
-    const __m256d half = _mm256_set1_pd(0.5);
-    __m256i c_eq = _mm256_setzero_si256(), c_mm = c_eq, c_zd = c_eq;
-    __m256d mabs = _mm256_set1_pd(-1.0), mrel = _mm256_set1_pd(-1.0);
-    __m256i iabs = _mm256_set1_epi64x(-1), irel = iabs;
-    __m256d rmin = _mm256_set1_pd(INFINITY), rmax = _mm256_set1_pd(-INFINITY), pmin = rmin, pmax = rmax;
-    __m256i idx = _mm256_add_epi64(_mm256_set1_epi64x(base), _mm256_setr_epi64x(0, 1, 2, 3));
-    const __m256i four = _mm256_set1_epi64x(4);
-    for (size_t i = 0; i < n; i += 4) {
-        __m256d rd = _mm256_cvtps_pd(_mm_loadu_ps(r + i));
-        __m256d pd = _mm256_cvtps_pd(_mm_loadu_ps(p + i));
-        __m256d d = _mm256_sub_pd(pd, rd), ad = absd(d), ar = absd(rd);
-        s_abs = _mm256_add_pd(s_abs, ad);
-        s_d2 = _mm256_add_pd(s_d2, _mm256_mul_pd(d, d));
-        s_r2 = _mm256_add_pd(s_r2, _mm256_mul_pd(rd, rd));
-        s_p2 = _mm256_add_pd(s_p2, _mm256_mul_pd(pd, pd));
-        s_rp = _mm256_add_pd(s_rp, _mm256_mul_pd(rd, pd));
-        s_r = _mm256_add_pd(s_r, rd);
-        s_p = _mm256_add_pd(s_p, pd);
-        __m256d h = _mm256_mul_pd(_mm256_add_pd(rd, pd), half);
-        s_h2 = _mm256_add_pd(s_h2, _mm256_mul_pd(h, h));
-        c_eq = _mm256_sub_epi64(c_eq, _mm256_castpd_si256(_mm256_cmp_pd(rd, pd, _CMP_EQ_OQ)));
-        __m256d lim = _mm256_add_pd(vatol, _mm256_mul_pd(vrtol, ar));
-        c_mm = _mm256_sub_epi64(c_mm, _mm256_castpd_si256(_mm256_cmp_pd(ad, lim, _CMP_GT_OQ)));
-        __m256d rz = _mm256_cmp_pd(rd, zero, _CMP_EQ_OQ);
-        __m256d dnz = _mm256_cmp_pd(ad, zero, _CMP_NEQ_OQ);
-        c_zd = _mm256_sub_epi64(c_zd, _mm256_castpd_si256(_mm256_and_pd(rz, dnz)));
-        __m256d gt = _mm256_cmp_pd(ad, mabs, _CMP_GT_OQ);
-        mabs = _mm256_blendv_pd(mabs, ad, gt);
-        iabs = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(iabs), _mm256_castsi256_pd(idx), gt));
-        __m256d cand = _mm256_andnot_pd(rz, _mm256_cmp_pd(ad, _mm256_mul_pd(_mm256_mul_pd(mrel, ar), shrink), _CMP_GT_OQ));
-        if (XA_UNLIKELY(_mm256_movemask_pd(cand))) {
-            __m256d rel = _mm256_div_pd(ad, ar);
-            __m256d up = _mm256_and_pd(cand, _mm256_cmp_pd(rel, mrel, _CMP_GT_OQ));
-            mrel = _mm256_blendv_pd(mrel, rel, up);
-            irel = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(irel), _mm256_castsi256_pd(idx), up));
+    const __m256d signbit = _mm256_set1_pd(-0.0), shrink = _mm256_set1_pd(1.0 - 0x1p-50);
+    const __m256 zero8 = _mm256_setzero_ps();
+    __m256d s_abs = zero, s_d2 = zero, s_r2 = zero, s_p2 = zero, s_rp = zero, s_r = zero;
+    __m256d s_p = zero, s_h2 = zero, mx = zero;
+    __m256i c_eq = _mm256_setzero_si256(), c_zd = c_eq, c_mm = c_eq;
+    /* lanes start from the running max_rel (index -1 = "not from this block"), so later blocks
+     * only branch when they beat it */
+    __m256d mrel = _mm256_set1_pd(a->max_rel), mrel_s = _mm256_mul_pd(mrel, shrink);
+    __m256i irel = _mm256_set1_epi64x(-1);
+    __m256 rmin = _mm256_set1_ps(INFINITY), rmax = _mm256_set1_ps(-INFINITY), pmin = rmin, pmax = rmax;
+    for (size_t i = 0; i < n; i += 8) {
+        __m256 r8 = _mm256_loadu_ps(r + i), p8 = _mm256_loadu_ps(p + i);
+        rmin = _mm256_min_ps(rmin, r8);
+        rmax = _mm256_max_ps(rmax, r8);
+        pmin = _mm256_min_ps(pmin, p8);
+        pmax = _mm256_max_ps(pmax, p8);
+        c_eq = _mm256_sub_epi32(c_eq, _mm256_castps_si256(_mm256_cmp_ps(r8, p8, _CMP_EQ_OQ)));
+        __m256 rz8 = _mm256_cmp_ps(r8, zero8, _CMP_EQ_OQ);
+        c_zd = _mm256_sub_epi32(c_zd, _mm256_castps_si256(_mm256_andnot_ps(_mm256_cmp_ps(p8, zero8, _CMP_EQ_OQ), rz8)));
+        for (int hf = 0; hf < 2; hf++) {
+            __m256d rd = _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(r8, 1) : _mm256_castps256_ps128(r8));
+            __m256d pd = _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(p8, 1) : _mm256_castps256_ps128(p8));
+            __m256d d = _mm256_sub_pd(pd, rd);
+            __m256d ad = _mm256_andnot_pd(signbit, d), ar = _mm256_andnot_pd(signbit, rd);
+            s_abs = _mm256_add_pd(s_abs, ad);
+            s_d2 = _mm256_fmadd_pd(d, d, s_d2);
+            s_r2 = _mm256_fmadd_pd(rd, rd, s_r2);
+            s_p2 = _mm256_fmadd_pd(pd, pd, s_p2);
+            s_rp = _mm256_fmadd_pd(rd, pd, s_rp);
+            s_r = _mm256_add_pd(s_r, rd);
+            s_p = _mm256_add_pd(s_p, pd);
+            __m256d h = _mm256_add_pd(rd, pd); /* 2h; the sum is scaled by 1/4 below */
+            s_h2 = _mm256_fmadd_pd(h, h, s_h2);
+            __m256d lim = use_rtol ? _mm256_add_pd(vatol, _mm256_mul_pd(vrtol, ar)) : vatol;
+            __m256d over = _mm256_cmp_pd(ad, lim, _CMP_GT_OQ);
+            /* 64-bit lane masks narrowed to 32-bit counts: add -1 per hit to lanes 0..3 */
+            c_mm = _mm256_sub_epi32(c_mm, _mm256_castpd_si256(over));
+            mx = _mm256_max_pd(mx, ad);
+            __m256d cand = _mm256_and_pd(_mm256_cmp_pd(ad, _mm256_mul_pd(mrel_s, ar), _CMP_GT_OQ),
+                                         _mm256_cmp_pd(ar, zero, _CMP_NEQ_OQ));
+            if (XA_UNLIKELY(_mm256_movemask_pd(cand))) {
+                __m256d rel = _mm256_div_pd(ad, ar);
+                __m256d up = _mm256_and_pd(cand, _mm256_cmp_pd(rel, mrel, _CMP_GT_OQ));
+                __m256i idx = _mm256_add_epi64(_mm256_set1_epi64x(base + (int64_t)i + 4 * hf),
+                                               _mm256_setr_epi64x(0, 1, 2, 3));
+                mrel = _mm256_blendv_pd(mrel, rel, up);
+                irel = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(irel), _mm256_castsi256_pd(idx), up));
+                mrel_s = _mm256_mul_pd(mrel, shrink);
+            }
         }
-        rmin = _mm256_min_pd(rmin, rd);
-        rmax = _mm256_max_pd(rmax, rd);
-        pmin = _mm256_min_pd(pmin, pd);
-        pmax = _mm256_max_pd(pmax, pd);
-        idx = _mm256_add_epi64(idx, four);
     }
-    int64_t cnt[4];
+    double sr2 = hsum(s_r2), sp2 = hsum(s_p2);
+    if (!isfinite(sr2) || !isfinite(sp2)) return 0;
     a->count += (int64_t)n;
     a->finite += (int64_t)n;
     a->rfin += (int64_t)n;
     a->pfin += (int64_t)n;
-    _mm256_storeu_si256((__m256i *)cnt, c_eq);
-    a->equal += cnt[0] + cnt[1] + cnt[2] + cnt[3];
-    _mm256_storeu_si256((__m256i *)cnt, c_mm);
-    a->mism += cnt[0] + cnt[1] + cnt[2] + cnt[3];
-    _mm256_storeu_si256((__m256i *)cnt, c_zd);
-    a->zero_ref_diff += cnt[0] + cnt[1] + cnt[2] + cnt[3];
-    double bv = a->max_abs;
-    int64_t bi = a->max_abs_index;
-    lane_best(mabs, iabs, &bv, &bi);
-    if (bi != a->max_abs_index) {
-        a->max_abs = bv;
-        a->max_abs_index = bi;
-        a->max_abs_ref = r[bi - base];
-        a->max_abs_port = p[bi - base];
+    a->equal += hsum_epi32(c_eq);
+    a->zero_ref_diff += hsum_epi32(c_zd);
+    /* each over-limit lane of a 64-bit mask added 1 to two 32-bit counters */
+    a->mism += hsum_epi32(c_mm) / 2;
+    double t[4];
+    _mm256_storeu_pd(t, mx);
+    double bmax = t[0];
+    for (int k = 1; k < 4; k++) bmax = t[k] > bmax ? t[k] : bmax;
+    if (bmax > a->max_abs) {
+        for (size_t k = 0; k < n; k++) {
+            double ad = fabs((double)p[k] - (double)r[k]);
+            if (ad == bmax) {
+                a->max_abs = ad;
+                a->max_abs_index = base + (int64_t)k;
+                a->max_abs_ref = r[k];
+                a->max_abs_port = p[k];
+                break;
+            }
+        }
     }
     lane_best(mrel, irel, &a->max_rel, &a->max_rel_index);
-    double t[4];
-    _mm256_storeu_pd(t, rmin);
-    for (int k = 0; k < 4; k++) a->rmin = t[k] < a->rmin ? t[k] : a->rmin;
-    _mm256_storeu_pd(t, rmax);
-    for (int k = 0; k < 4; k++) a->rmax = t[k] > a->rmax ? t[k] : a->rmax;
-    _mm256_storeu_pd(t, pmin);
-    for (int k = 0; k < 4; k++) a->pmin = t[k] < a->pmin ? t[k] : a->pmin;
-    _mm256_storeu_pd(t, pmax);
-    for (int k = 0; k < 4; k++) a->pmax = t[k] > a->pmax ? t[k] : a->pmax;
+    float f[8];
+    _mm256_storeu_ps(f, rmin);
+    for (int k = 0; k < 8; k++) a->rmin = f[k] < a->rmin ? f[k] : a->rmin;
+    _mm256_storeu_ps(f, rmax);
+    for (int k = 0; k < 8; k++) a->rmax = f[k] > a->rmax ? f[k] : a->rmax;
+    _mm256_storeu_ps(f, pmin);
+    for (int k = 0; k < 8; k++) a->pmin = f[k] < a->pmin ? f[k] : a->pmin;
+    _mm256_storeu_ps(f, pmax);
+    for (int k = 0; k < 8; k++) a->pmax = f[k] > a->pmax ? f[k] : a->pmax;
     xa_acc_add(a, S_ABS, hsum(s_abs));
     xa_acc_add(a, S_D2, hsum(s_d2));
-    xa_acc_add(a, S_R2, hsum(s_r2));
-    xa_acc_add(a, S_P2, hsum(s_p2));
+    xa_acc_add(a, S_R2, sr2);
+    xa_acc_add(a, S_P2, sp2);
     xa_acc_add(a, S_RP, hsum(s_rp));
-    xa_acc_add(a, S_H2, hsum(s_h2));
+    xa_acc_add(a, S_H2, hsum(s_h2) * 0.25); /* exact: a power of two */
     double sr = hsum(s_r), sp = hsum(s_p);
     xa_acc_add(a, S_R, sr);
     xa_acc_add(a, S_P, sp);
     xa_acc_add(a, S_RALL, sr);
     xa_acc_add(a, S_PALL, sp);
+    return 1;
 }
 
-/* Length of the all-finite prefix of both arrays, checked 8 floats at a time (a float is
- * finite unless its exponent bits are all ones). */
-__attribute__((target("avx2"))) static size_t finite_run(const float *r, const float *p, size_t n) {
-    const __m256i em = _mm256_set1_epi32(0x7f800000);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(r + i)), em);
-        __m256i b = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + i)), em);
-        __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi32(a, em), _mm256_cmpeq_epi32(b, em));
-        if (!_mm256_testz_si256(bad, bad)) break;
-    }
-    return i;
+XA_AVX2 static int block_avx2(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                               double atol, double rtol) {
+    return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
+                     : block_body(a, r, p, n, base, atol, rtol, 1);
+}
+
+/* The same 256-bit code compiled for AVX-512VL: the instructions are the same width, but the
+ * compiler gets 32 vector registers, which removes the spills of the 25 live vectors. */
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) static int block_avx512vl(
+    xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol, double rtol) {
+    return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
+                     : block_body(a, r, p, n, base, atol, rtol, 1);
+}
+
+static int have_avx512vl(void) {
+    static int have = -1;
+    if (have < 0) have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    return have;
 }
 
 /* Sums are folded every BLOCK elements so lane sums stay short (accuracy) */
@@ -294,19 +327,22 @@ void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t 
         xa_kernel_f32_scalar(a, r, p, n, base, atol, rtol);
         return;
     }
+    int wide = have_avx512vl();
     size_t i = 0;
     while (i < n) {
-        size_t want = n - i < BLOCK ? n - i : BLOCK;
-        size_t ok = finite_run(r + i, p + i, want) & ~(size_t)7;
-        if (ok) {
-            block_avx2(a, r + i, p + i, ok, base + (int64_t)i, atol, rtol);
-            i += ok;
+        size_t m = n - i < BLOCK ? n - i : BLOCK;
+        size_t v = m & ~(size_t)7;
+        if (v) {
+            xa_acc save = *a; /* restored if the block met a NaN/Inf */
+            int clean = wide ? block_avx512vl(a, r + i, p + i, v, base + (int64_t)i, atol, rtol)
+                             : block_avx2(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
+            if (!clean) {
+                *a = save;
+                xa_kernel_f32_scalar(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
+            }
         }
-        if (ok < want) { /* a group of 8 with a NaN/Inf, or the tail */
-            size_t m = want - ok < 8 ? want - ok : 8;
-            xa_kernel_f32_scalar(a, r + i, p + i, m, base + (int64_t)i, atol, rtol);
-            i += m;
-        }
+        if (v < m) xa_kernel_f32_scalar(a, r + i + v, p + i + v, m - v, base + (int64_t)(i + v), atol, rtol);
+        i += m;
     }
 }
 #else
