@@ -206,10 +206,11 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
     }
     if (nshapes <= 0) {
         if (f.size % es) {
+            size_t have = f.size;
             free(sizes);
             xa_file_close(&f);
             return xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
-                           "bytes each)", path, f.size, xa_dtype_short(dt), es);
+                           "bytes each)", path, have, xa_dtype_short(dt), es);
         }
         sizes[0] = f.size;
         total = f.size;
@@ -226,10 +227,11 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
             sizes[k] = (size_t)b;
         }
         if (total != f.size) {
+            size_t have = f.size;
             free(sizes);
             xa_file_close(&f);
             return xa_fail(err, XA_ESHAPE, "%s: the shapes need %llu bytes of %s, the file has %zu",
-                           path, (unsigned long long)total, xa_dtype_short(dt), f.size);
+                           path, (unsigned long long)total, xa_dtype_short(dt), have);
         }
     }
     st = list_alloc(out, (size_t)n, err);

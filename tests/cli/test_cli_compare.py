@@ -1,0 +1,116 @@
+"""`xalign compare` / `xalign info` as a user sees them: text in the seed's style, JSON shape,
+exit codes, tolerance options, shape mismatches with permutations, raw BMRT splits."""
+import json
+import numpy as np
+from xa_testlib import Checker, run, run_json
+
+ck = Checker("cli_compare")
+rng = np.random.default_rng(5)
+
+
+def save(name, a):
+    p = ck.path(name)
+    np.save(p, a)
+    return p
+
+
+ref = rng.standard_normal((1, 3, 8, 10)).astype(np.float32)
+near = (ref + np.float32(1e-5)).astype(np.float32)
+far = ref.copy(); far[0, 2, 5, 7] += np.float32(0.5)
+r, n, f = save("ref.npy", ref), save("near.npy", near), save("far.npy", far)
+
+# the seed's verdict lines and exit codes
+rc, out, err = run("compare", r, n)
+ck.check(rc == 0 and "\naligned. max_abs:" in "\n" + out.split("\n", 2)[2], f"aligned text/rc: {rc} {out}")
+rc, out, err = run("compare", r, f)
+ck.check(rc == 1 and "unaligned! max_abs: 0.5" in out, f"unaligned text/rc: {rc} {out}")
+ck.check("worst at [0, 2, 5, 7] (flat 217)" in out, f"worst position named: {out}")
+ck.check(err == "", f"nothing on stderr when comparing: {err!r}")
+
+# JSON object as the issue specifies
+rc, j = run_json("compare", r, f)
+ck.check(set(["ref", "port", "metrics", "tolerance", "aligned"]) <= set(j), f"JSON keys {list(j)}")
+ck.check(j["ref"]["spec"] == r and j["ref"]["dtype"] == "float32" and j["ref"]["shape"] == [1, 3, 8, 10], f"ref block {j['ref']}")
+ck.check(j["aligned"] is False and j["failed"] == ["max_abs"] and j["tolerance"]["max_abs"] == 1e-3, f"verdict {j['failed']} {j['tolerance']}")
+ck.check(j["metrics"]["max_abs_coords"] == [0, 2, 5, 7], f"coords {j['metrics']['max_abs_coords']}")
+for key in ("count", "equal", "max_abs", "mean_abs", "rmse", "max_rel", "cosine", "euclid_sim", "rel_l2", "sqnr_db",
+            "mismatches", "nan_ref", "nan_port", "inf_ref", "inf_port", "ref_min", "ref_max", "ref_mean",
+            "port_min", "port_max", "port_mean"):
+    ck.check(key in j["metrics"], f"metric {key} in JSON")
+rc, j = run_json("compare", r, save("same.npy", ref.copy()))
+ck.check(j["metrics"]["sqnr_db"] == "inf" and j["metrics"]["rel_l2"] == 0 and rc == 0, f"identical: sqnr {j['metrics']['sqnr_db']}")
+
+# tolerance options change the verdict, not the metrics
+ck.check(run("compare", r, f, "--max-abs", "0.6")[0] == 0, "--max-abs 0.6 passes a 0.5 difference")
+ck.check(run("compare", r, n, "--max-abs", "1e-6")[0] == 1, "--max-abs 1e-6 fails a 1e-5 difference")
+ck.check(run("compare", r, n, "--atol", "0", "--rtol", "0")[0] == 1, "--atol 0 --rtol 0 is exact")
+ck.check(run("compare", r, n, "--preset", "f32")[0] == 0, "cosine/euclid preset passes a 1e-5 shift")
+ck.check(run("compare", r, save("neg.npy", -ref), "--preset", "int8")[0] == 1, "a sign flip fails even the int8 preset")
+rc, j = run_json("compare", r, f, "--preset", "f16")
+ck.check(j["tolerance"].get("preset") == "f16" and j["tolerance"]["min_cosine"] == 0.95, f"preset recorded {j['tolerance']}")
+ck.check(run("compare", r, f, "--min-cosine", "0.9999999")[0] == 1, "--min-cosine fails")
+ck.check(run("compare", r, f, "--min-sqnr", "200")[0] == 1, "--min-sqnr fails")
+rc, out, err = run("compare", r, f, "--preset", "fp8")
+ck.check(rc == 2 and "unknown preset" in err, f"bad preset: {rc} {err}")
+
+# integers must be equal by default; an explicit tolerance relaxes them
+u = rng.integers(0, 256, (4, 5, 3), dtype=np.uint8)
+u2 = u.copy(); u2[1, 1, 1] ^= 1
+ru, ru2 = save("u.npy", u), save("u2.npy", u2)
+ck.check(run("compare", ru, ru2)[0] == 1, "uint8 off by one is unaligned by default")
+ck.check(run("compare", ru, ru2, "--atol", "1")[0] == 0, "uint8 off by one passes --atol 1")
+rc, j = run_json("compare", ru, save("uf.npy", u.astype(np.float32)))
+ck.check(rc == 0 and j["port"]["dtype"] == "float32", "uint8 vs float32 with equal values is aligned")
+
+# per-channel breakdown
+rc, out, err = run("compare", r, f, "--axis", "1")
+ck.check("per index of axis 1:" in out and "[2] unaligned" in out and "[0] aligned" in out, f"axis text: {out}")
+ck.check(run("compare", r, f, "--axis", "4")[0] == 2, "--axis out of range is a usage error")
+
+# NHWC vs NCHW: shape mismatch, aligned after transpose (0, 3, 1, 2)
+nhwc = save("nhwc.npy", np.ascontiguousarray(ref.transpose(0, 2, 3, 1)))
+rc, out, err = run("compare", r, nhwc)
+ck.check(rc == 1 and "shape mismatch" in out and "aligned after transpose (0, 3, 1, 2)" in out, f"permutation: {rc} {out}")
+rc, j = run_json("compare", r, nhwc)
+perms = {tuple(p["perm"]): p["aligned"] for p in j["permutations"]}
+ck.check(j["shape_mismatch"] and perms.get((0, 3, 1, 2)) is True and j["aligned"] is False, f"JSON permutations {perms}")
+# size-1 axes alone are not a mismatch
+rc, out, err = run("compare", r, save("squeezed.npy", ref[0]))
+ck.check(rc == 0 and "shape mismatch" not in out, f"(1,3,8,10) vs (3,8,10): {rc} {out}")
+
+# raw BMRT dump: concatenated tensors split by shapes, #K selects
+a8 = rng.standard_normal((1, 8)).astype(np.float32); a4 = rng.standard_normal((1, 4)).astype(np.float32)
+bm = ck.path("output_ref_data.dat.bmrt")
+with open(bm, "wb") as fh:
+    fh.write(a8.tobytes() + a4.tobytes())
+ck.check(run("compare", save("a8.npy", a8), bm + ":f32:1x8,1x4#0")[0] == 0, "BMRT #0")
+ck.check(run("compare", save("a4.npy", a4), bm + ":f32:1x8,1x4#1")[0] == 0, "BMRT #1")
+rc, out, err = run("compare", ck.path("a4.npy"), bm + ":f32:1x8,1x5#1")
+ck.check(rc == 2 and "52 bytes" in err and "48" in err, f"mis-sized split names both numbers: {err}")
+rc, out, err = run("info", bm + ":f32:1x8,1x4")
+ck.check(rc == 0 and "#0" in out and "#1" in out and "[1, 4]" in out, f"info lists the split: {out}")
+
+# info
+rc, out, err = run("info", r, ru)
+ck.check(rc == 0 and "float32 [1, 3, 8, 10]" in out and "uint8 [4, 5, 3]" in out, f"info text {out}")
+rc, j = run_json("info", r)
+ck.check(rc == 0 and j[0]["min"] == float(ref.min()) and j[0]["max"] == float(ref.max()), f"info json {j}")
+
+# usage errors: exit 2, message on stderr, nothing on stdout
+for args, needle in [(["compare", r], "expected REF and PORT"), (["compare", r, n, "--bogus"], "unknown option"),
+                     (["compare", r, n, "--atol"], "needs a value"), (["compare", r, n, "--atol", "x"], "not a number"),
+                     (["compare", r, ck.path("missing.npy")], "missing.npy"), (["nosuch"], "unknown command"),
+                     (["compare", r, save("other.npy", np.zeros(7, np.float32))], "element counts differ")]:
+    rc, out, err = run(*args)
+    ck.check(rc == 2 and needle in err and out == "", f"{args}: rc {rc}, stderr {err!r}, stdout {out!r}")
+
+# --help on every subcommand, listed by `xalign --help`
+rc, out, err = run("--help")
+cmds = [l.split()[0] for l in out.split("commands:")[1].split("\n\n")[0].strip().split("\n")]
+ck.check(rc == 0 and {"info", "compare"} <= set(cmds), f"commands listed: {cmds}")
+for c in cmds:
+    rc, out, err = run(c, "--help")
+    ck.check(rc == 0 and out.startswith("usage: xalign " + c), f"{c} --help: {rc} {out[:60]!r}")
+rc, out, err = run("--version")
+ck.check(rc == 0 and out.startswith("xalign "), "--version")
+ck.done()
