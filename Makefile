@@ -25,7 +25,8 @@ install: all
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXA_SANITIZE=ON -DXA_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L sanitize
+	cd build-asan && ASAN_OPTIONS=abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) -L "sanitize|cli"
 
 bench: all
 	/usr/bin/python3 bench/bench_compare.py --xalign $(BUILD)/xalign
