@@ -36,6 +36,25 @@ int cli_next(cli_args *a);
 const char *cli_value(cli_args *a);
 int cli_parse_double(cli_args *a, double *out);
 int cli_parse_int(cli_args *a, long *out);
+/* Tolerance options shared by compare and stages (--atol --rtol --max-abs --min-cosine
+ * --min-euclid --min-sqnr --equal --preset). Returns 1 if a->opt was one of them (parsed into
+ * t; *bad set on a parse error), 0 otherwise. Call cli_tolerance_finish after the loop. */
+typedef struct {
+    xa_tolerance tol;
+    int have_atol, have_rtol;
+} cli_tolerance;
+int cli_tolerance_option(cli_args *a, cli_tolerance *t, int *bad);
+int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit code */
+#define CLI_TOLERANCE_HELP                                                                        \
+    "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"           \
+    "  --max-abs X         max_abs <= X\n"                                                        \
+    "  --min-cosine X      cosine >= X\n"                                                         \
+    "  --min-euclid X      euclid_sim >= X (tpu-mlir's euclidean similarity)\n"                   \
+    "  --min-sqnr X        sqnr_db >= X\n"                                                        \
+    "  --preset NAME       tpu-mlir's cosine/euclid defaults: f32 0.99/0.99, f16 0.95/0.85,\n"    \
+    "                      bf16 0.95/0.80, int8 0.8/0.5\n"                                        \
+    "  --equal             require identical values\n"
+
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
 

@@ -11,14 +11,8 @@ static const char *help =
     "REF and PORT are tensor specs (see 'xalign info --help'); any dtype pair works.\n\n"
     "verdict (criteria combine with AND; a NaN/Inf on one side only always fails):\n"
     "  default             integer/bool pairs must be equal; otherwise max_abs <= 1e-3\n"
-    "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"
-    "  --max-abs X         max_abs <= X\n"
-    "  --min-cosine X      cosine >= X\n"
-    "  --min-euclid X      euclid_sim >= X (tpu-mlir's euclidean similarity)\n"
-    "  --min-sqnr X        sqnr_db >= X\n"
-    "  --preset NAME       tpu-mlir's cosine/euclid defaults: f32 0.99/0.99, f16 0.95/0.85,\n"
-    "                      bf16 0.95/0.80, int8 0.8/0.5\n"
-    "  --equal             require identical values\n\n"
+    CLI_TOLERANCE_HELP
+    "\n"
     "options:\n"
     "  --axis K            per-index breakdown along axis K of REF (e.g. 1 for NCHW channels;\n"
     "                      negative counts from the end)\n"
@@ -47,7 +41,8 @@ int cmd_compare(int argc, char **argv) {
     cli_args a = {argc, 1, argv, "compare", NULL, NULL, 0, pos};
     xa_cmp_options opt;
     xa_cmp_options_init(&opt);
-    int json = 0, have_atol = 0, have_rtol = 0;
+    int json = 0, bad = 0;
+    cli_tolerance tol = {0};
     long axis = 0, threads = 0;
     int have_axis = 0;
     while (cli_next(&a)) {
@@ -57,31 +52,8 @@ int cmd_compare(int argc, char **argv) {
             return XA_EXIT_OK;
         } else if (!strcmp(o, "--json")) {
             json = 1;
-        } else if (!strcmp(o, "--atol")) {
-            if (!cli_parse_double(&a, &opt.tol.atol)) return XA_EXIT_USAGE;
-            have_atol = 1;
-        } else if (!strcmp(o, "--rtol")) {
-            if (!cli_parse_double(&a, &opt.tol.rtol)) return XA_EXIT_USAGE;
-            have_rtol = 1;
-        } else if (!strcmp(o, "--max-abs")) {
-            if (!cli_parse_double(&a, &opt.tol.max_abs)) return XA_EXIT_USAGE;
-            opt.tol.active |= XA_TOL_MAX_ABS;
-        } else if (!strcmp(o, "--min-cosine")) {
-            if (!cli_parse_double(&a, &opt.tol.min_cosine)) return XA_EXIT_USAGE;
-            opt.tol.active |= XA_TOL_COSINE;
-        } else if (!strcmp(o, "--min-euclid")) {
-            if (!cli_parse_double(&a, &opt.tol.min_euclid)) return XA_EXIT_USAGE;
-            opt.tol.active |= XA_TOL_EUCLID;
-        } else if (!strcmp(o, "--min-sqnr")) {
-            if (!cli_parse_double(&a, &opt.tol.min_sqnr_db)) return XA_EXIT_USAGE;
-            opt.tol.active |= XA_TOL_SQNR;
-        } else if (!strcmp(o, "--equal")) {
-            opt.tol.active |= XA_TOL_EQUAL;
-        } else if (!strcmp(o, "--preset")) {
-            const char *v = cli_value(&a);
-            if (!v) return XA_EXIT_USAGE;
-            if (xa_tolerance_preset(v, &opt.tol) != XA_OK)
-                return cli_error("compare", "unknown preset '%s' (f32, f16, bf16, int8)", v);
+        } else if (cli_tolerance_option(&a, &tol, &bad)) {
+            if (bad) return XA_EXIT_USAGE;
         } else if (!strcmp(o, "--axis")) {
             if (!cli_parse_int(&a, &axis)) return XA_EXIT_USAGE;
             have_axis = 1;
@@ -100,9 +72,8 @@ int cmd_compare(int argc, char **argv) {
         }
         return cli_error("compare", "expected REF and PORT, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
     }
-    if (have_atol || have_rtol) opt.tol.active |= XA_TOL_ATOL_RTOL;
-    if ((have_atol || have_rtol) && (opt.tol.atol < 0 || opt.tol.rtol < 0))
-        return cli_error("compare", "--atol and --rtol must not be negative");
+    if (cli_tolerance_finish("compare", &tol)) return XA_EXIT_USAGE;
+    opt.tol = tol.tol;
 
     xa_error err = {0};
     xa_tensor *ref = NULL, *port = NULL;

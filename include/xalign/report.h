@@ -3,6 +3,7 @@
 #define XALIGN_REPORT_H
 
 #include "compare.h"
+#include "stages.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,12 @@ typedef struct xa_compare_report {
 } xa_compare_report;
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+/* `xalign stages` output: one line per stage in the seed's style, then the first unaligned stage. */
+XA_API char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, const char *port_dir);
+XA_API char *xa_report_stages_json(const xa_stages_report *r);
+XA_API char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, const char *port_dir);
+XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
 
 #ifdef __cplusplus
 }

@@ -7,5 +7,6 @@
 #include "compare.h"
 #include "ops.h"
 #include "report.h"
+#include "dump.h"
 
 #endif

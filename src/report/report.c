@@ -1,5 +1,6 @@
 /* Text and JSON renderings of `info` and `compare` results. The only place that writes JSON. */
 #include "strbuf.h"
+#include "report_internal.h"
 #include "xalign/report.h"
 
 #include <jansson.h>
@@ -51,12 +52,12 @@ xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
 
 /* ---- JSON helpers -------------------------------------------------------------------------- */
 /* JSON has no inf/nan: they are written as the strings "inf", "-inf" and "nan". */
-static json_t *jnum(double v) {
+json_t *xa_jnum(double v) {
     if (isnan(v)) return json_string("nan");
     if (isinf(v)) return json_string(v > 0 ? "inf" : "-inf");
     return json_real(v);
 }
-static json_t *jshape(int rank, const int64_t *shape) {
+json_t *xa_jshape(int rank, const int64_t *shape) {
     json_t *a = json_array();
     for (int k = 0; k < rank; k++) json_array_append_new(a, json_integer(shape[k]));
     return a;
@@ -65,9 +66,9 @@ static json_t *jcoords(const xa_tensor *t, int64_t flat) {
     if (flat < 0 || !t) return json_null();
     int64_t c[XA_MAX_RANK];
     xa_tensor_unravel(t, flat, c);
-    return jshape(t->rank, c);
+    return xa_jshape(t->rank, c);
 }
-static char *jdump(json_t *o) {
+char *xa_jdump(json_t *o) {
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(o);
     if (!s) return NULL;
@@ -87,7 +88,7 @@ static json_t *jtensor(const xa_tensor_info *ti) {
     json_t *o = json_object();
     json_object_set_new(o, "spec", json_string(ti->spec ? ti->spec : ""));
     json_object_set_new(o, "dtype", json_string(xa_dtype_name(t->dtype)));
-    json_object_set_new(o, "shape", jshape(t->rank, t->shape));
+    json_object_set_new(o, "shape", xa_jshape(t->rank, t->shape));
     json_object_set_new(o, "order", json_string(t->fortran_order ? "F" : "C"));
     json_object_set_new(o, "byte_order", json_string(t->swapped ? "swapped" : "native"));
     json_object_set_new(o, "count", json_integer(xa_tensor_count(t)));
@@ -97,13 +98,13 @@ static json_t *jtensor(const xa_tensor_info *ti) {
 
 char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
     json_t *o = jtensor(ti);
-    json_object_set_new(o, "min", jnum(st->min));
-    json_object_set_new(o, "max", jnum(st->max));
-    json_object_set_new(o, "mean", jnum(st->mean));
+    json_object_set_new(o, "min", xa_jnum(st->min));
+    json_object_set_new(o, "max", xa_jnum(st->max));
+    json_object_set_new(o, "mean", xa_jnum(st->mean));
     json_object_set_new(o, "finite", json_integer(st->finite));
     json_object_set_new(o, "nan", json_integer(st->nan));
     json_object_set_new(o, "inf", json_integer(st->inf));
-    return jdump(o);
+    return xa_jdump(o);
 }
 
 char *xa_report_info_text(const xa_tensor_info *ti, const xa_stats *st) {
@@ -125,25 +126,25 @@ char *xa_report_info_text(const xa_tensor_info *ti, const xa_stats *st) {
 }
 
 /* ---- compare ------------------------------------------------------------------------------- */
-static json_t *jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
+json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     json_t *o = json_object();
     json_object_set_new(o, "count", json_integer(m->count));
     json_object_set_new(o, "equal", json_integer(m->equal));
     json_object_set_new(o, "finite", json_integer(m->finite));
-    json_object_set_new(o, "max_abs", jnum(m->max_abs));
+    json_object_set_new(o, "max_abs", xa_jnum(m->max_abs));
     json_object_set_new(o, "max_abs_index", m->max_abs_index >= 0 ? json_integer(m->max_abs_index) : json_null());
     json_object_set_new(o, "max_abs_coords", jcoords(coord_of, m->max_abs_index));
-    json_object_set_new(o, "max_abs_ref", m->max_abs_index >= 0 ? jnum(m->max_abs_ref) : json_null());
-    json_object_set_new(o, "max_abs_port", m->max_abs_index >= 0 ? jnum(m->max_abs_port) : json_null());
-    json_object_set_new(o, "mean_abs", jnum(m->mean_abs));
-    json_object_set_new(o, "rmse", jnum(m->rmse));
-    json_object_set_new(o, "max_rel", jnum(m->max_rel));
+    json_object_set_new(o, "max_abs_ref", m->max_abs_index >= 0 ? xa_jnum(m->max_abs_ref) : json_null());
+    json_object_set_new(o, "max_abs_port", m->max_abs_index >= 0 ? xa_jnum(m->max_abs_port) : json_null());
+    json_object_set_new(o, "mean_abs", xa_jnum(m->mean_abs));
+    json_object_set_new(o, "rmse", xa_jnum(m->rmse));
+    json_object_set_new(o, "max_rel", xa_jnum(m->max_rel));
     json_object_set_new(o, "max_rel_index", m->max_rel_index >= 0 ? json_integer(m->max_rel_index) : json_null());
     json_object_set_new(o, "zero_ref_diff", json_integer(m->zero_ref_diff));
-    json_object_set_new(o, "cosine", jnum(m->cosine));
-    json_object_set_new(o, "euclid_sim", jnum(m->euclid_sim));
-    json_object_set_new(o, "rel_l2", jnum(m->rel_l2));
-    json_object_set_new(o, "sqnr_db", jnum(m->sqnr_db));
+    json_object_set_new(o, "cosine", xa_jnum(m->cosine));
+    json_object_set_new(o, "euclid_sim", xa_jnum(m->euclid_sim));
+    json_object_set_new(o, "rel_l2", xa_jnum(m->rel_l2));
+    json_object_set_new(o, "sqnr_db", xa_jnum(m->sqnr_db));
     json_object_set_new(o, "mismatches", json_integer(m->mismatches));
     json_object_set_new(o, "nan_ref", json_integer(m->nan_ref));
     json_object_set_new(o, "nan_port", json_integer(m->nan_port));
@@ -152,16 +153,16 @@ static json_t *jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     json_object_set_new(o, "nonfinite_mismatch", json_integer(m->nonfinite_mismatch));
     json_object_set_new(o, "first_nonfinite_mismatch_index",
                         m->first_nonfinite_mismatch >= 0 ? json_integer(m->first_nonfinite_mismatch) : json_null());
-    json_object_set_new(o, "ref_min", m->ref_finite ? jnum(m->ref_min) : json_null());
-    json_object_set_new(o, "ref_max", m->ref_finite ? jnum(m->ref_max) : json_null());
-    json_object_set_new(o, "ref_mean", m->ref_finite ? jnum(m->ref_mean) : json_null());
-    json_object_set_new(o, "port_min", m->port_finite ? jnum(m->port_min) : json_null());
-    json_object_set_new(o, "port_max", m->port_finite ? jnum(m->port_max) : json_null());
-    json_object_set_new(o, "port_mean", m->port_finite ? jnum(m->port_mean) : json_null());
+    json_object_set_new(o, "ref_min", m->ref_finite ? xa_jnum(m->ref_min) : json_null());
+    json_object_set_new(o, "ref_max", m->ref_finite ? xa_jnum(m->ref_max) : json_null());
+    json_object_set_new(o, "ref_mean", m->ref_finite ? xa_jnum(m->ref_mean) : json_null());
+    json_object_set_new(o, "port_min", m->port_finite ? xa_jnum(m->port_min) : json_null());
+    json_object_set_new(o, "port_max", m->port_finite ? xa_jnum(m->port_max) : json_null());
+    json_object_set_new(o, "port_mean", m->port_finite ? xa_jnum(m->port_mean) : json_null());
     return o;
 }
 
-static json_t *jfailed(unsigned f) {
+json_t *xa_jfailed(unsigned f) {
     json_t *a = json_array();
     if (f & XA_CMP_FAIL_NONFINITE) json_array_append_new(a, json_string("nonfinite"));
     if (f & XA_TOL_EQUAL) json_array_append_new(a, json_string("equal"));
@@ -173,21 +174,21 @@ static json_t *jfailed(unsigned f) {
     return a;
 }
 
-static json_t *jtolerance(const xa_tolerance *t) {
+json_t *xa_jtolerance(const xa_tolerance *t) {
     json_t *o = json_object();
     if (t->active & XA_TOL_EQUAL) json_object_set_new(o, "equal", json_true());
     if (t->active & XA_TOL_ATOL_RTOL) {
-        json_object_set_new(o, "atol", jnum(t->atol));
-        json_object_set_new(o, "rtol", jnum(t->rtol));
+        json_object_set_new(o, "atol", xa_jnum(t->atol));
+        json_object_set_new(o, "rtol", xa_jnum(t->rtol));
     }
-    if (t->active & XA_TOL_MAX_ABS) json_object_set_new(o, "max_abs", jnum(t->max_abs));
-    if (t->active & XA_TOL_COSINE) json_object_set_new(o, "min_cosine", jnum(t->min_cosine));
-    if (t->active & XA_TOL_EUCLID) json_object_set_new(o, "min_euclid", jnum(t->min_euclid));
-    if (t->active & XA_TOL_SQNR) json_object_set_new(o, "min_sqnr_db", jnum(t->min_sqnr_db));
+    if (t->active & XA_TOL_MAX_ABS) json_object_set_new(o, "max_abs", xa_jnum(t->max_abs));
+    if (t->active & XA_TOL_COSINE) json_object_set_new(o, "min_cosine", xa_jnum(t->min_cosine));
+    if (t->active & XA_TOL_EUCLID) json_object_set_new(o, "min_euclid", xa_jnum(t->min_euclid));
+    if (t->active & XA_TOL_SQNR) json_object_set_new(o, "min_sqnr_db", xa_jnum(t->min_sqnr_db));
     if (t->preset) json_object_set_new(o, "preset", json_string(t->preset));
     json_t *m = json_object();
-    json_object_set_new(m, "atol", jnum(t->atol));
-    json_object_set_new(m, "rtol", jnum(t->rtol));
+    json_object_set_new(m, "atol", xa_jnum(t->atol));
+    json_object_set_new(m, "rtol", xa_jnum(t->rtol));
     json_object_set_new(o, "mismatch_rule", m);
     return o;
 }
@@ -198,13 +199,13 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     json_object_set_new(o, "ref", jtensor(&r->ref));
     json_object_set_new(o, "port", jtensor(&r->port));
     json_object_set_new(o, "shape_mismatch", json_boolean(r->shape_mismatch));
-    json_object_set_new(o, "metrics", jmetrics(&res->total, r->ref.tensor));
-    json_object_set_new(o, "tolerance", jtolerance(&res->tol));
-    json_object_set_new(o, "failed", jfailed(res->failed));
+    json_object_set_new(o, "metrics", xa_jmetrics(&res->total, r->ref.tensor));
+    json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
+    json_object_set_new(o, "failed", xa_jfailed(res->failed));
     if (res->axis >= 0) {
         json_t *a = json_array();
         for (int64_t k = 0; k < res->nchannels; k++) {
-            json_t *cm = jmetrics(&res->channels[k], r->ref.tensor);
+            json_t *cm = xa_jmetrics(&res->channels[k], r->ref.tensor);
             json_object_set_new(cm, "aligned", json_boolean(xa_verdict(&res->channels[k], &res->tol) == 0));
             json_array_append_new(a, cm);
         }
@@ -219,22 +220,22 @@ char *xa_report_compare_json(const xa_compare_report *r) {
             json_object_set_new(p, "perm", ax);
             json_object_set_new(p, "squeezed", json_boolean(r->perms[i].squeezed));
             json_object_set_new(p, "aligned", json_boolean(r->perm_results[i].aligned));
-            json_object_set_new(p, "metrics", jmetrics(&r->perm_results[i].total, NULL));
+            json_object_set_new(p, "metrics", xa_jmetrics(&r->perm_results[i].total, NULL));
             json_array_append_new(a, p);
         }
         json_object_set_new(o, "permutations", a);
     }
     json_object_set_new(o, "aligned", json_boolean(res->aligned && !r->shape_mismatch));
-    return jdump(o);
+    return xa_jdump(o);
 }
 
-static void coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size) {
+void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size) {
     int64_t c[XA_MAX_RANK];
     xa_tensor_unravel(t, flat, c);
     xa_shape_format(t->rank, c, buf, size);
 }
 
-static void tol_text(const xa_tolerance *t, char *buf, size_t size) {
+void xa_tol_text(const xa_tolerance *t, char *buf, size_t size) {
     size_t o = 0;
     buf[0] = 0;
 #define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
@@ -248,14 +249,14 @@ static void tol_text(const xa_tolerance *t, char *buf, size_t size) {
 #undef ADD
 }
 
-static void metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
+void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
                          const xa_tensor *ct, const char *indent) {
     char a[40], b[40], c[40], d[40], where[256] = "";
     double n = m->count ? (double)m->count : 1;
     xa_sb_printf(sb, "%selements %lld, equal %lld (%.2f%%), mismatches %lld (%.2f%%) under |d| <= %g + %g*|ref|\n",
                  indent, (long long)m->count, (long long)m->equal, 100.0 * (double)m->equal / n,
                  (long long)m->mismatches, 100.0 * (double)m->mismatches / n, tol->atol, tol->rtol);
-    if (m->max_rel_index >= 0 && ct) coords_text(ct, m->max_rel_index, where, sizeof where);
+    if (m->max_rel_index >= 0 && ct) xa_coords_text(ct, m->max_rel_index, where, sizeof where);
     xa_sb_printf(sb, "%smean_abs %s, rmse %s, max_rel %s%s%s", indent, xa_fmt_num(m->mean_abs, 6, a, sizeof a),
                  xa_fmt_num(m->rmse, 6, b, sizeof b), xa_fmt_num(m->max_rel, 6, c, sizeof c),
                  where[0] ? " at " : "", where);
@@ -275,7 +276,7 @@ static void metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol
                      (long long)m->nan_ref, (long long)m->nan_port, (long long)m->inf_ref,
                      (long long)m->inf_port, (long long)m->nonfinite_mismatch);
         if (m->first_nonfinite_mismatch >= 0 && ct) {
-            coords_text(ct, m->first_nonfinite_mismatch, where, sizeof where);
+            xa_coords_text(ct, m->first_nonfinite_mismatch, where, sizeof where);
             xa_sb_printf(sb, " (first at %s)", where);
         }
         xa_sb_printf(sb, "\n");
@@ -286,8 +287,8 @@ static void metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol
 static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct, int shape_mismatch) {
     const xa_metrics *m = &res->total;
     char tol[256], where[256] = "", a[40], b[40], c[40];
-    tol_text(&res->tol, tol, sizeof tol);
-    if (m->max_abs_index >= 0 && ct) coords_text(ct, m->max_abs_index, where, sizeof where);
+    xa_tol_text(&res->tol, tol, sizeof tol);
+    if (m->max_abs_index >= 0 && ct) xa_coords_text(ct, m->max_abs_index, where, sizeof where);
     if (res->aligned && !shape_mismatch)
         xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
     else if (res->aligned)
@@ -326,7 +327,7 @@ char *xa_report_compare_text(const xa_compare_report *r) {
         xa_sb_printf(&sb, "values in storage order:\n");
     }
     verdict_line(&sb, res, rt, r->shape_mismatch);
-    metrics_text(&sb, &res->total, &res->tol, rt, "  ");
+    xa_metrics_text(&sb, &res->total, &res->tol, rt, "  ");
     if (res->axis >= 0) {
         xa_sb_printf(&sb, "per index of axis %d:\n", res->axis);
         for (int64_t k = 0; k < res->nchannels; k++) {

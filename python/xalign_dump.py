@@ -1,0 +1,107 @@
+"""xalign_dump: stage dumps from the original (Python) program, in the layout xalign reads.
+
+Copy this one file next to your program (it needs only numpy). Dumping is active only when the
+environment variable XALIGN_DUMP_DIR is set (or after configure()); then every dump() writes
+DIR[/SAMPLE]/NN_name.npy, NN being the two-digit call order, and dump_multi() writes
+NN_name.npz for a stage with several named tensors. The C library's xa_dump() writes exactly the
+same layout from the port, so both sides dump with one convention:
+
+    import xalign_dump as xd
+    img = Image.open(path).convert("RGB");  xd.dump("read", np.asarray(img))
+    img = T.Resize(256)(img);               xd.dump("resize", np.asarray(img))
+    ...
+    xd.dump("logits", logits.detach().numpy())
+
+then `xalign stages ref_dumps/ port_dumps/`. Sub-folders per sample (dataset runs):
+set_sample("img_0001") or XALIGN_DUMP_SAMPLE.
+"""
+import os
+import re
+import threading
+
+import numpy as np
+
+__all__ = ["configure", "set_sample", "enabled", "dump", "dump_multi"]
+
+_lock = threading.Lock()
+_state = {"base": None, "dir": None, "next": 0, "ready": False}
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _check_name(name, what="stage name"):
+    if not isinstance(name, str) or not _NAME.match(name) or name in (".", ".."):
+        raise ValueError(f"{what} {name!r} must be 1-64 characters of [A-Za-z0-9_.-]")
+
+
+def configure(directory, sample=None):
+    """Dump into `directory` (None or "" turns dumping off); numbering restarts at 00."""
+    with _lock:
+        if not directory:
+            _state.update(base=None, dir=None, next=0, ready=False)
+            return
+        if sample is not None:
+            _check_name(sample, "sample name")
+        _state.update(base=str(directory), next=0, ready=False,
+                      dir=os.path.join(str(directory), sample) if sample else str(directory))
+
+
+def set_sample(sample):
+    """Dump into DIR/sample from now on, numbering from 00 again (None: DIR itself)."""
+    if sample is not None:
+        _check_name(sample, "sample name")
+    with _lock:
+        base = _state["base"]
+        if base is not None:
+            _state.update(dir=os.path.join(base, sample) if sample else base, next=0, ready=False)
+
+
+def enabled():
+    return _state["dir"] is not None
+
+
+def _reserve(name, ext):
+    _check_name(name)
+    with _lock:
+        d = _state["dir"]
+        if d is None:
+            return None
+        if not _state["ready"]:
+            os.makedirs(d, exist_ok=True)
+            _state["ready"] = True
+        k = _state["next"]
+        _state["next"] = k + 1
+    return os.path.join(d, f"{k:02d}_{name}.{ext}")
+
+
+def _as_array(x):
+    if hasattr(x, "detach"):  # torch tensors without importing torch
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def dump(name, array):
+    """Write one stage as NN_name.npy; returns the path (None when dumping is off)."""
+    if _state["dir"] is None:
+        return None
+    path = _reserve(name, "npy")
+    if path is not None:
+        np.save(path, _as_array(array))
+    return path
+
+
+def dump_multi(name, **arrays):
+    """Write a stage with several named tensors as NN_name.npz (members are matched by name)."""
+    if _state["dir"] is None:
+        return None
+    for k in arrays:
+        _check_name(k, "tensor name")
+    path = _reserve(name, "npz")
+    if path is not None:
+        np.savez(path, **{k: _as_array(v) for k, v in arrays.items()})
+    return path
+
+
+_env = os.environ.get("XALIGN_DUMP_DIR")
+if _env:
+    _s = os.environ.get("XALIGN_DUMP_SAMPLE")
+    configure(_env, _s if _s and _NAME.match(_s) else None)

@@ -1,0 +1,311 @@
+/* Text and JSON for `xalign stages` (single sample and dataset runs). */
+#include "report_internal.h"
+#include "xalign/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A shell carrying a stage tensor's reference shape, for coordinates. */
+static xa_tensor shape_of(const xa_stage_tensor *t) {
+    xa_tensor s;
+    memset(&s, 0, sizeof s);
+    s.dtype = t->ref_dtype;
+    s.rank = t->ref_rank;
+    memcpy(s.shape, t->ref_shape, sizeof s.shape);
+    s.fortran_order = t->ref_fortran;
+    return s;
+}
+
+/* The tensor that decides the stage's status: the worst one. */
+static const xa_stage_tensor *worst_tensor(const xa_stage_result *s) {
+    const xa_stage_tensor *w = NULL;
+    for (size_t i = 0; i < s->ntensors; i++) {
+        const xa_stage_tensor *t = &s->tensors[i];
+        if (!w || (t->status != XA_STAGE_ALIGNED && w->status == XA_STAGE_ALIGNED) ||
+            (t->has_cmp && w->has_cmp && t->status == w->status && t->cmp.total.max_abs > w->cmp.total.max_abs))
+            w = t;
+    }
+    return w;
+}
+
+static void perm_text(xa_sb *sb, const xa_permutation *p) {
+    xa_sb_printf(sb, "(");
+    for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
+    xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
+}
+
+static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t, const char *lead) {
+    char a[40], b[40], c[40], where[200] = "", tol[200];
+    /* a single-tensor stage is named by the line's head already; npz members name themselves */
+    const char *label = t->name && t->name[0] ? t->name : "";
+    const char *sp = label[0] ? " " : "";
+    if (t->status == XA_STAGE_ERROR) {
+        xa_sb_printf(sb, "%serror: %s\n", lead, t->error ? t->error : "?");
+        return;
+    }
+    if (t->status == XA_STAGE_SHAPE_MISMATCH) {
+        char rs[160], ps[160];
+        xa_sb_printf(sb, "%sshape mismatch! ref %s %s, port %s %s", lead, xa_dtype_name(t->ref_dtype),
+                     xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs), xa_dtype_name(t->port_dtype),
+                     xa_shape_format(t->port_rank, t->port_shape, ps, sizeof ps));
+        for (size_t i = 0; i < t->nperms; i++) {
+            xa_sb_printf(sb, i ? "; " : " -- ");
+            xa_sb_printf(sb, "%s after %stranspose ", t->perm_aligned[i] ? "aligned" : "unaligned",
+                         t->perms[i].squeezed ? "squeeze + " : "");
+            perm_text(sb, &t->perms[i]);
+            xa_sb_printf(sb, " (max_abs %s)", xa_fmt_num(t->perm_max_abs[i], 6, a, sizeof a));
+        }
+        if (t->error) xa_sb_printf(sb, " (%s)", t->error);
+        xa_sb_printf(sb, "\n");
+        return;
+    }
+    const xa_metrics *m = &t->cmp.total;
+    xa_tensor sh = shape_of(t);
+    if (m->max_abs_index >= 0) xa_coords_text(&sh, m->max_abs_index, where, sizeof where);
+    xa_tol_text(&t->cmp.tol, tol, sizeof tol);
+    if (t->status == XA_STAGE_ALIGNED) {
+        xa_sb_printf(sb, "%s%s%saligned. max_abs %s (%s)", lead, label, sp, xa_fmt_num(m->max_abs, 6, a, sizeof a), tol);
+    } else {
+        xa_sb_printf(sb, "%s%s%sunaligned! max_abs: %s (%s)", lead, label, sp,
+                     xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+        if (m->max_abs_index >= 0 && m->max_abs > 0)
+            xa_sb_printf(sb, " at %s: ref %s, port %s", where, xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
+                         xa_fmt_num(m->max_abs_port, 7, c, sizeof c));
+        xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal), (long long)m->count);
+        if (m->nonfinite_mismatch) xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
+    }
+    if (t->ref_dtype != t->port_dtype)
+        xa_sb_printf(sb, " [dtypes differ: ref %s, port %s]", xa_dtype_name(t->ref_dtype), xa_dtype_name(t->port_dtype));
+    xa_sb_printf(sb, "\n");
+}
+
+char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, const char *port_dir) {
+    xa_sb sb = {0};
+    char a[40], b[40];
+    xa_sb_printf(&sb, "stages: ref %s, port %s\n", ref_dir, port_dir);
+    size_t w = 4;
+    for (size_t i = 0; i < r->nstages; i++)
+        if (strlen(r->stages[i].name) > w) w = strlen(r->stages[i].name);
+    for (size_t i = 0; i < r->nstages; i++) {
+        const xa_stage_result *s = &r->stages[i];
+        int ord = s->ref_order >= 0 ? s->ref_order : s->port_order;
+        char head[200];
+        if (ord >= 0 && ord < 1000000)
+            snprintf(head, sizeof head, "%02d %-*s ", ord, (int)w, s->name);
+        else
+            snprintf(head, sizeof head, "-- %-*s ", (int)w, s->name);
+        if (s->status == XA_STAGE_MISSING_REF || s->status == XA_STAGE_MISSING_PORT) {
+            xa_sb_printf(&sb, "%smissing in the %s dumps\n", head,
+                         s->status == XA_STAGE_MISSING_REF ? "reference" : "port");
+            continue;
+        }
+        if (s->ntensors == 0 && s->error) {
+            xa_sb_printf(&sb, "%serror: %s\n", head, s->error);
+            continue;
+        }
+        if (s->ntensors == 1 && !s->tensors[0].name[0]) {
+            tensor_line(&sb, s, &s->tensors[0], head);
+        } else {
+            xa_sb_printf(&sb, "%s%s (%zu tensor%s matched by name)\n", head,
+                         s->status == XA_STAGE_ALIGNED ? "aligned." : "unaligned!", s->ntensors,
+                         s->ntensors == 1 ? "" : "s");
+            char ind[220];
+            snprintf(ind, sizeof ind, "%*s  - ", (int)w + 3, "");
+            for (size_t t = 0; t < s->ntensors; t++) tensor_line(&sb, s, &s->tensors[t], ind);
+        }
+        char pad[220];
+        snprintf(pad, sizeof pad, "%*s", (int)w + 4, "");
+        for (size_t k = 0; k < s->nunmatched; k++)
+            xa_sb_printf(&sb, "%s%s only in the %s dump: '%s' (tensors are matched by name, never by order)\n",
+                         pad, strncmp(s->unmatched[k], "ref:", 4) ? "tensor" : "tensor",
+                         strncmp(s->unmatched[k], "ref:", 4) ? "port" : "reference", strchr(s->unmatched[k], ':') + 1);
+        if (s->has_topk) {
+            const xa_topk *k = &s->topk;
+            xa_sb_printf(&sb, "%stop-1: ref %lld, port %lld (res %s); ref's top-1 score: ref %s, port %s (score %s); top-%d overlap %d/%d\n",
+                         pad, (long long)k->ref_idx[0], (long long)k->port_idx[0], k->top1_equal ? "aligned" : "unaligned",
+                         xa_fmt_num(k->ref_score[0], 7, a, sizeof a), xa_fmt_num(k->ref_score[0] + k->top1_score_diff, 7, b, sizeof b),
+                         s->tensors[0].status == XA_STAGE_ALIGNED ? "aligned" : "unaligned", k->k, k->overlap, k->k);
+        }
+        if (s->has_own) {
+            if (s->own_status == XA_STAGE_ERROR) {
+                xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad, s->own_desc ? s->own_desc : "",
+                             s->error ? s->error : "?");
+            } else if (s->own_status == XA_STAGE_ALIGNED) {
+                xa_sb_printf(&sb, "%sown error: none, max_abs %s when the original's %s -- %s\n", pad,
+                             xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
+                             s->status == XA_STAGE_ALIGNED ? "the stage matches" : "inherited only");
+            } else {
+                xa_sb_printf(&sb, "%sown error: max_abs %s on identical input (the original's %s) -- this operation differs\n",
+                             pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
+            }
+        }
+        if (s->inherited && s->status != XA_STAGE_ALIGNED && !(s->has_own && s->own_status == XA_STAGE_UNALIGNED))
+            xa_sb_printf(&sb, "%s(after the first unaligned stage: may be inherited)\n", pad);
+    }
+    if (r->first_unaligned >= 0) {
+        const xa_stage_result *s = &r->stages[r->first_unaligned];
+        int ord = s->ref_order >= 0 ? s->ref_order : s->port_order;
+        xa_sb_printf(&sb, "first unaligned stage: %s", s->name);
+        if (ord >= 0 && ord < 1000000) xa_sb_printf(&sb, " (%02d)", ord);
+        xa_sb_printf(&sb, ", %s\n", xa_stage_status_name(s->status));
+    } else {
+        xa_sb_printf(&sb, "all %zu stages aligned.\n", r->nstages);
+    }
+    return xa_sb_take(&sb);
+}
+
+static json_t *jstage(const xa_stage_result *s) {
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "status", json_string(xa_stage_status_name(s->status)));
+    json_object_set_new(o, "ref_order", s->ref_order >= 0 && s->ref_order < 1000000 ? json_integer(s->ref_order) : json_null());
+    json_object_set_new(o, "port_order", s->port_order >= 0 && s->port_order < 1000000 ? json_integer(s->port_order) : json_null());
+    json_object_set_new(o, "ref", s->ref_path ? json_string(s->ref_path) : json_null());
+    json_object_set_new(o, "port", s->port_path ? json_string(s->port_path) : json_null());
+    const xa_stage_tensor *w = worst_tensor(s);
+    if (w && w->has_cmp) {
+        xa_tensor sh = shape_of(w);
+        json_object_set_new(o, "metrics", xa_jmetrics(&w->cmp.total, &sh));
+        json_object_set_new(o, "tolerance", xa_jtolerance(&w->cmp.tol));
+    } else {
+        json_object_set_new(o, "metrics", json_null());
+    }
+    json_t *ta = json_array();
+    for (size_t i = 0; i < s->ntensors; i++) {
+        const xa_stage_tensor *t = &s->tensors[i];
+        json_t *to = json_object();
+        json_object_set_new(to, "name", json_string(t->name));
+        json_object_set_new(to, "status", json_string(xa_stage_status_name(t->status)));
+        json_object_set_new(to, "ref_dtype", json_string(xa_dtype_name(t->ref_dtype)));
+        json_object_set_new(to, "port_dtype", json_string(xa_dtype_name(t->port_dtype)));
+        json_object_set_new(to, "ref_shape", xa_jshape(t->ref_rank, t->ref_shape));
+        json_object_set_new(to, "port_shape", xa_jshape(t->port_rank, t->port_shape));
+        if (t->has_cmp) {
+            xa_tensor sh = shape_of(t);
+            json_object_set_new(to, "metrics", xa_jmetrics(&t->cmp.total, &sh));
+            json_object_set_new(to, "failed", xa_jfailed(t->cmp.failed));
+        }
+        if (t->nperms) {
+            json_t *pa = json_array();
+            for (size_t k = 0; k < t->nperms; k++) {
+                json_t *po = json_object(), *ax = json_array();
+                for (int q = 0; q < t->perms[k].rank; q++) json_array_append_new(ax, json_integer(t->perms[k].perm[q]));
+                json_object_set_new(po, "perm", ax);
+                json_object_set_new(po, "squeezed", json_boolean(t->perms[k].squeezed));
+                json_object_set_new(po, "aligned", json_boolean(t->perm_aligned[k]));
+                json_object_set_new(po, "max_abs", xa_jnum(t->perm_max_abs[k]));
+                json_array_append_new(pa, po);
+            }
+            json_object_set_new(to, "permutations", pa);
+        }
+        if (t->error) json_object_set_new(to, "error", json_string(t->error));
+        json_array_append_new(ta, to);
+    }
+    json_object_set_new(o, "tensors", ta);
+    json_t *um = json_array();
+    for (size_t k = 0; k < s->nunmatched; k++) json_array_append_new(um, json_string(s->unmatched[k]));
+    json_object_set_new(o, "unmatched", um);
+    if (s->has_own) {
+        json_t *ow = json_object();
+        json_object_set_new(ow, "op", json_string(s->own_desc ? s->own_desc : ""));
+        json_object_set_new(ow, "status", json_string(xa_stage_status_name(s->own_status)));
+        json_object_set_new(ow, "metrics", s->own_status != XA_STAGE_ERROR ? xa_jmetrics(&s->own.total, NULL) : json_null());
+        json_object_set_new(o, "own_error", ow);
+    } else {
+        json_object_set_new(o, "own_error", json_null());
+    }
+    if (s->has_topk) {
+        json_t *tk = json_object(), *ri = json_array(), *pi = json_array(), *rs = json_array(), *ps = json_array();
+        for (int k = 0; k < s->topk.k; k++) {
+            json_array_append_new(ri, json_integer(s->topk.ref_idx[k]));
+            json_array_append_new(pi, json_integer(s->topk.port_idx[k]));
+            json_array_append_new(rs, xa_jnum(s->topk.ref_score[k]));
+            json_array_append_new(ps, xa_jnum(s->topk.port_score[k]));
+        }
+        json_object_set_new(tk, "k", json_integer(s->topk.k));
+        json_object_set_new(tk, "ref_index", ri);
+        json_object_set_new(tk, "port_index", pi);
+        json_object_set_new(tk, "ref_score", rs);
+        json_object_set_new(tk, "port_score", ps);
+        json_object_set_new(tk, "overlap", json_integer(s->topk.overlap));
+        json_object_set_new(tk, "top1_equal", json_boolean(s->topk.top1_equal));
+        json_object_set_new(tk, "top1_score_diff", xa_jnum(s->topk.top1_score_diff));
+        json_object_set_new(o, "topk", tk);
+    }
+    json_object_set_new(o, "inherited", json_boolean(s->inherited));
+    json_object_set_new(o, "diagnosis", json_array());
+    json_object_set_new(o, "error", s->error ? json_string(s->error) : json_null());
+    return o;
+}
+
+static json_t *jstages(const xa_stages_report *r) {
+    json_t *o = json_object(), *a = json_array();
+    for (size_t i = 0; i < r->nstages; i++) json_array_append_new(a, jstage(&r->stages[i]));
+    json_object_set_new(o, "stages", a);
+    json_object_set_new(o, "first_unaligned",
+                        r->first_unaligned >= 0 ? json_string(r->stages[r->first_unaligned].name) : json_null());
+    json_object_set_new(o, "aligned", json_boolean(xa_stages_all_aligned(r)));
+    return o;
+}
+
+char *xa_report_stages_json(const xa_stages_report *r) { return xa_jdump(jstages(r)); }
+
+char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, const char *port_dir) {
+    xa_sb sb = {0};
+    char a[40];
+    xa_sb_printf(&sb, "dataset: ref %s, port %s: %zu samples, %zu unaligned\n", ref_dir, port_dir, r->nsamples,
+                 r->unaligned_samples);
+    size_t w = 5;
+    for (size_t k = 0; k < r->nstages; k++)
+        if (strlen(r->stages[k].name) > w) w = strlen(r->stages[k].name);
+    for (size_t k = 0; k < r->nstages; k++) {
+        const xa_dataset_stage *s = &r->stages[k];
+        xa_sb_printf(&sb, "  %-*s %zu/%zu unaligned", (int)w, s->name, s->unaligned, s->samples);
+        if (s->missing) xa_sb_printf(&sb, ", %zu missing", s->missing);
+        if (s->errors) xa_sb_printf(&sb, ", %zu errors", s->errors);
+        if (s->worst_sample)
+            xa_sb_printf(&sb, "; worst max_abs %s in %s", xa_fmt_num(s->worst_max_abs, 6, a, sizeof a), s->worst_sample);
+        xa_sb_printf(&sb, "\n");
+    }
+    /* first divergent stage per sample, counted */
+    xa_sb_printf(&sb, "first unaligned stage per sample:\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < r->nsamples; i++) {
+        const xa_stages_report *sr = &r->reports[i];
+        if (sr->first_unaligned < 0) continue;
+        if (shown++ < 20)
+            xa_sb_printf(&sb, "  %s: %s (%s)\n", r->samples[i], sr->stages[sr->first_unaligned].name,
+                         xa_stage_status_name(sr->stages[sr->first_unaligned].status));
+    }
+    if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
+    if (!shown) xa_sb_printf(&sb, "  none: every sample is aligned at every stage.\n");
+    return xa_sb_take(&sb);
+}
+
+char *xa_report_dataset_json(const xa_dataset_report *r) {
+    json_t *o = json_object(), *st = json_array(), *sa = json_array();
+    for (size_t k = 0; k < r->nstages; k++) {
+        const xa_dataset_stage *s = &r->stages[k];
+        json_t *so = json_object();
+        json_object_set_new(so, "name", json_string(s->name));
+        json_object_set_new(so, "samples", json_integer((json_int_t)s->samples));
+        json_object_set_new(so, "unaligned", json_integer((json_int_t)s->unaligned));
+        json_object_set_new(so, "missing", json_integer((json_int_t)s->missing));
+        json_object_set_new(so, "errors", json_integer((json_int_t)s->errors));
+        json_object_set_new(so, "worst_max_abs", s->worst_sample ? xa_jnum(s->worst_max_abs) : json_null());
+        json_object_set_new(so, "worst_sample", s->worst_sample ? json_string(s->worst_sample) : json_null());
+        json_array_append_new(st, so);
+    }
+    for (size_t i = 0; i < r->nsamples; i++) {
+        json_t *so = jstages(&r->reports[i]);
+        json_object_set_new(so, "sample", json_string(r->samples[i]));
+        json_array_append_new(sa, so);
+    }
+    json_object_set_new(o, "samples_total", json_integer((json_int_t)r->nsamples));
+    json_object_set_new(o, "samples_unaligned", json_integer((json_int_t)r->unaligned_samples));
+    json_object_set_new(o, "stages", st);
+    json_object_set_new(o, "samples", sa);
+    json_object_set_new(o, "aligned", json_boolean(r->unaligned_samples == 0));
+    return xa_jdump(o);
+}

@@ -1,0 +1,483 @@
+/* `xalign stages`: pair stage dumps by name, compare each pair, find the first unaligned stage,
+ * and replay the original's operation on the port's input (the seed's steps 4 to 7). */
+#include "internal.h"
+#include "xalign/ops.h"
+#include "xalign/stages.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *xa_stage_status_name(xa_stage_status s) {
+    switch (s) {
+    case XA_STAGE_ALIGNED: return "aligned";
+    case XA_STAGE_UNALIGNED: return "unaligned";
+    case XA_STAGE_MISSING_REF: return "missing_ref";
+    case XA_STAGE_MISSING_PORT: return "missing_port";
+    case XA_STAGE_SHAPE_MISMATCH: return "shape_mismatch";
+    case XA_STAGE_ERROR: return "error";
+    }
+    return "error";
+}
+
+/* ---- scanning a dump folder ---------------------------------------------------------------- */
+typedef struct {
+    int order;
+    char name[128];
+    char path[4096 + 256];
+} stage_file;
+
+typedef struct {
+    size_t n;
+    stage_file *f;
+} stage_dir;
+
+/* "NN_name.npy" / "NN_name.npz" -> order and name */
+static int parse_stage_name(const char *fn, int *order, char *name, size_t cap) {
+    const char *p = fn;
+    int o = 0, digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 6) o = o * 10 + (*p++ - '0'), digits++;
+    if (digits < 2 || *p != '_') return 0;
+    p++;
+    size_t len = strlen(p);
+    if (len < 5) return 0;
+    const char *ext = p + len - 4;
+    if (strcmp(ext, ".npy") && strcmp(ext, ".npz")) return 0;
+    if ((size_t)(ext - p) >= cap || ext == p) return 0;
+    memcpy(name, p, (size_t)(ext - p));
+    name[ext - p] = 0;
+    *order = o;
+    return 1;
+}
+
+static int cmp_stage_file(const void *a, const void *b) {
+    const stage_file *x = a, *y = b;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
+    memset(out, 0, sizeof *out);
+    DIR *d = opendir(dir);
+    if (!d) return xa_fail(err, XA_EIO, "%s: cannot open the dump folder", dir);
+    size_t cap = 16;
+    out->f = malloc(cap * sizeof *out->f);
+    struct dirent *e;
+    xa_status st = XA_OK;
+    while (out->f && (e = readdir(d))) {
+        int order;
+        char name[128];
+        if (!parse_stage_name(e->d_name, &order, name, sizeof name)) continue;
+        if (out->n >= XA_STAGES_MAX) {
+            st = xa_fail(err, XA_ELIMIT, "%s: more than %d stage files", dir, XA_STAGES_MAX);
+            break;
+        }
+        if (out->n == cap) {
+            stage_file *nf = realloc(out->f, 2 * cap * sizeof *nf);
+            if (!nf) break;
+            out->f = nf;
+            cap *= 2;
+        }
+        stage_file *f = &out->f[out->n++];
+        f->order = order;
+        snprintf(f->name, sizeof f->name, "%s", name);
+        snprintf(f->path, sizeof f->path, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    if (!out->f) return xa_fail(err, XA_ENOMEM, "out of memory");
+    if (st) {
+        free(out->f);
+        memset(out, 0, sizeof *out);
+        return st;
+    }
+    qsort(out->f, out->n, sizeof *out->f, cmp_stage_file);
+    for (size_t i = 1; i < out->n; i++)
+        if (!strcmp(out->f[i].name, out->f[i - 1].name)) {
+            /* the same stage twice: the user must say which; naming both files is the help */
+            st = xa_fail(err, XA_EFORMAT, "%s: stage '%s' appears twice (%02d and %02d)", dir,
+                         out->f[i].name, out->f[i - 1].order, out->f[i].order);
+            free(out->f);
+            memset(out, 0, sizeof *out);
+            return st;
+        }
+    return XA_OK;
+}
+
+static const stage_file *find_stage(const stage_dir *d, const char *name) {
+    for (size_t i = 0; i < d->n; i++)
+        if (!strcmp(d->f[i].name, name)) return &d->f[i];
+    return NULL;
+}
+
+static const xa_manifest_stage *manifest_stage(const xa_manifest *m, const char *name) {
+    for (size_t i = 0; m && i < m->nstages; i++)
+        if (!strcmp(m->stages[i].name, name)) return &m->stages[i];
+    return NULL;
+}
+
+/* ---- results -------------------------------------------------------------------------------- */
+static void stage_result_clear(xa_stage_result *s) {
+    free(s->name);
+    free(s->ref_path);
+    free(s->port_path);
+    for (size_t i = 0; i < s->ntensors; i++) {
+        free(s->tensors[i].name);
+        free(s->tensors[i].error);
+        xa_cmp_result_clear(&s->tensors[i].cmp);
+    }
+    free(s->tensors);
+    for (size_t i = 0; i < s->nunmatched; i++) free(s->unmatched[i]);
+    free(s->unmatched);
+    xa_cmp_result_clear(&s->own);
+    free(s->own_desc);
+    free(s->error);
+    memset(s, 0, sizeof *s);
+}
+
+void xa_stages_report_clear(xa_stages_report *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->nstages; i++) stage_result_clear(&r->stages[i]);
+    free(r->stages);
+    memset(r, 0, sizeof *r);
+    r->first_unaligned = -1;
+}
+
+int xa_stages_all_aligned(const xa_stages_report *r) {
+    for (size_t i = 0; i < r->nstages; i++)
+        if (r->stages[i].status != XA_STAGE_ALIGNED) return 0;
+    return 1;
+}
+
+static int severity(xa_stage_status s) {
+    static const int rank[] = {[XA_STAGE_ALIGNED] = 0, [XA_STAGE_UNALIGNED] = 2, [XA_STAGE_MISSING_REF] = 1,
+                               [XA_STAGE_MISSING_PORT] = 1, [XA_STAGE_SHAPE_MISMATCH] = 3, [XA_STAGE_ERROR] = 4};
+    return rank[s];
+}
+
+static int squeezed_equal(int ra, const int64_t *a, int rb, const int64_t *b) {
+    int i = 0, j = 0;
+    for (;;) {
+        while (i < ra && a[i] == 1) i++;
+        while (j < rb && b[j] == 1) j++;
+        if (i == ra || j == rb) return i == ra && j == rb;
+        if (a[i++] != b[j++]) return 0;
+    }
+}
+
+/* Compare one tensor pair into ts. */
+static void compare_pair(const xa_tensor *r, const xa_tensor *p, const xa_cmp_options *co,
+                         xa_stage_tensor *ts) {
+    xa_error err = {0};
+    ts->ref_dtype = r->dtype;
+    ts->port_dtype = p->dtype;
+    ts->ref_rank = r->rank;
+    ts->ref_fortran = r->fortran_order && p->fortran_order && r->rank > 1;
+    ts->port_rank = p->rank;
+    memcpy(ts->ref_shape, r->shape, sizeof ts->ref_shape);
+    memcpy(ts->port_shape, p->shape, sizeof ts->port_shape);
+    if (xa_tensor_count(r) != xa_tensor_count(p)) {
+        char a[128], b[128];
+        ts->status = XA_STAGE_SHAPE_MISMATCH;
+        snprintf(err.message, sizeof err.message, "element counts differ: ref %s, port %s",
+                 xa_shape_format(r->rank, r->shape, a, sizeof a), xa_shape_format(p->rank, p->shape, b, sizeof b));
+        ts->error = xa_strdup(err.message);
+        return;
+    }
+    xa_status st = xa_compare(r, p, co, &ts->cmp, &err);
+    if (st) {
+        ts->status = XA_STAGE_ERROR;
+        ts->error = xa_strdup(err.message);
+        return;
+    }
+    ts->has_cmp = 1;
+    if (!squeezed_equal(r->rank, r->shape, p->rank, p->shape)) {
+        ts->status = XA_STAGE_SHAPE_MISMATCH;
+        xa_permutation perms[8];
+        size_t n = xa_shape_permutations(r, p, perms, 8);
+        xa_cmp_options po = *co;
+        po.axis = -1;
+        for (size_t i = 0; i < n; i++) {
+            xa_tensor *pp;
+            xa_cmp_result pr;
+            if (xa_tensor_permute(p, &perms[i], &pp, &err)) continue;
+            if (!xa_compare(r, pp, &po, &pr, &err)) {
+                ts->perms[ts->nperms] = perms[i];
+                ts->perm_aligned[ts->nperms] = pr.aligned;
+                ts->perm_max_abs[ts->nperms] = pr.total.max_abs;
+                ts->nperms++;
+                xa_cmp_result_clear(&pr);
+            }
+            xa_tensor_free(pp);
+        }
+        return;
+    }
+    ts->status = ts->cmp.aligned ? XA_STAGE_ALIGNED : XA_STAGE_UNALIGNED;
+}
+
+/* top-k of a logits tensor (flattened); ties keep the lower index, like a stable argsort */
+static void topk_of(const xa_tensor *t, int k, int64_t *idx, double *score) {
+    int64_t n = xa_tensor_count(t);
+    int m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = xa_tensor_get(t, i);
+        if (isnan(v)) continue;
+        int pos = m;
+        while (pos > 0 && v > score[pos - 1]) pos--;
+        if (pos >= k) continue;
+        int last = m < k ? m : k - 1;
+        for (int j = last; j > pos; j--) {
+            score[j] = score[j - 1];
+            idx[j] = idx[j - 1];
+        }
+        score[pos] = v;
+        idx[pos] = i;
+        if (m < k) m++;
+    }
+    for (int j = m; j < k; j++) {
+        idx[j] = -1;
+        score[j] = NAN;
+    }
+}
+
+static void compute_topk(const xa_tensor *r, const xa_tensor *p, int k, xa_topk *tk) {
+    int64_t n = xa_tensor_count(r);
+    if (k > n) k = (int)n;
+    tk->k = k;
+    topk_of(r, k, tk->ref_idx, tk->ref_score);
+    topk_of(p, k, tk->port_idx, tk->port_score);
+    tk->overlap = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) tk->overlap += tk->ref_idx[i] >= 0 && tk->ref_idx[i] == tk->port_idx[j];
+    tk->top1_equal = k > 0 && tk->ref_idx[0] == tk->port_idx[0];
+    tk->top1_score_diff = k > 0 && tk->ref_idx[0] >= 0 ? xa_tensor_get(p, tk->ref_idx[0]) - tk->ref_score[0] : 0;
+}
+
+/* ---- replay: the original's operation on the port's input ---------------------------------- */
+static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out, xa_error *err) {
+    if (!strcmp(op->kind, "resize")) {
+        xa_resize_method m;
+        if (xa_resize_method_from_name(op->method, &m))
+            return xa_fail(err, XA_EINVAL, "replay: unknown resize method '%s'", op->method);
+        if (op->nsize != 2) return xa_fail(err, XA_EINVAL, "replay: resize needs \"size\": [width, height]");
+        return xa_resize(in, op->size[0], op->size[1], m, out, err);
+    }
+    return xa_fail(err, XA_EUNSUPPORTED, "replay: operation '%s' is not available", op->kind);
+}
+
+static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *port_dir,
+                         const xa_manifest_stage *ms, const xa_tensor *port_out, const xa_cmp_options *co,
+                         xa_stage_result *s) {
+    const xa_stage_op *op = &ms->op;
+    char in_path[4096 + 256] = "", label[512];
+    const stage_file *src = NULL;
+    if (op->input[0]) {
+        src = find_stage(pd, op->input);
+        if (src)
+            snprintf(in_path, sizeof in_path, "%s", src->path);
+        else if (op->input[0] == '/')
+            snprintf(in_path, sizeof in_path, "%s", op->input);
+        else
+            snprintf(in_path, sizeof in_path, "%s/%s", port_dir, op->input);
+    } else if (pf) {
+        for (size_t i = 0; i < pd->n; i++)
+            if (&pd->f[i] == pf && i > 0) src = &pd->f[i - 1];
+        if (src) snprintf(in_path, sizeof in_path, "%s", src->path);
+    }
+    if (src)
+        snprintf(label, sizeof label, "%s on port %02d_%s", op->text, src->order, src->name);
+    else
+        snprintf(label, sizeof label, "%s on %s", op->text, in_path[0] ? in_path : "(no input)");
+    s->own_desc = xa_strdup(label);
+    s->has_own = 1;
+    if (!in_path[0]) {
+        s->own_status = XA_STAGE_ERROR;
+        s->error = xa_strdup("replay: no port input (the stage is the first one; give \"input\")");
+        return;
+    }
+    xa_error err = {0};
+    xa_tensor *in = NULL, *out = NULL;
+    xa_status st = xa_load(in_path, &in, &err);
+    if (!st) st = replay_op(op, in, &out, &err);
+    if (!st && xa_tensor_count(out) != xa_tensor_count(port_out)) {
+        char a[128], b[128];
+        st = xa_fail(&err, XA_ESHAPE, "replay output %s does not match the port's %s",
+                     xa_shape_format(out->rank, out->shape, a, sizeof a),
+                     xa_shape_format(port_out->rank, port_out->shape, b, sizeof b));
+    }
+    if (!st) st = xa_compare(out, port_out, co, &s->own, &err);
+    if (st) {
+        s->own_status = XA_STAGE_ERROR;
+        if (!s->error) s->error = xa_strdup(err.message);
+    } else {
+        s->own_status = s->own.aligned ? XA_STAGE_ALIGNED : XA_STAGE_UNALIGNED;
+    }
+    xa_tensor_free(in);
+    xa_tensor_free(out);
+}
+
+/* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
+static xa_status load_side(const char *dir, const stage_file *f, const char *spec, xa_tensor_list *l,
+                           xa_error *err) {
+    if (spec && spec[0]) {
+        char full[4096 + 600];
+        if (spec[0] == '/')
+            snprintf(full, sizeof full, "%s", spec);
+        else
+            snprintf(full, sizeof full, "%s/%s", dir, spec);
+        return xa_load_all(full, l, err);
+    }
+    return xa_load_all(f->path, l, err);
+}
+
+static int spec_exists(const char *dir, const char *spec) {
+    char full[4096 + 600];
+    snprintf(full, sizeof full, "%s%s%s", spec[0] == '/' ? "" : dir, spec[0] == '/' ? "" : "/", spec);
+    char *c = strchr(full + strlen(dir), ':');
+    if (c) *c = 0;
+    struct stat st;
+    return stat(full, &st) == 0;
+}
+
+static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir *rd, const stage_dir *pd,
+                      const char *name, const xa_stages_options *opt, xa_stage_result *s) {
+    const xa_manifest_stage *ms = manifest_stage(opt->manifest, name);
+    const stage_file *rf = find_stage(rd, name), *pf = find_stage(pd, name);
+    const char *rspec = ms && ms->ref_spec[0] ? ms->ref_spec : NULL;
+    const char *pspec = ms && ms->port_spec[0] ? ms->port_spec : NULL;
+    s->name = xa_strdup(name);
+    s->ref_order = rf ? rf->order : -1;
+    s->port_order = pf ? pf->order : -1;
+    s->ref_path = rf ? xa_strdup(rf->path) : rspec ? xa_strdup(rspec) : NULL;
+    s->port_path = pf ? xa_strdup(pf->path) : pspec ? xa_strdup(pspec) : NULL;
+    int have_r = rf || (rspec && spec_exists(ref_dir, rspec));
+    int have_p = pf || (pspec && spec_exists(port_dir, pspec));
+    if (!have_r || !have_p) {
+        s->status = !have_r ? XA_STAGE_MISSING_REF : XA_STAGE_MISSING_PORT;
+        return;
+    }
+    xa_cmp_options co;
+    xa_cmp_options_init(&co);
+    co.threads = opt->threads;
+    co.tol = ms && ms->has_tol ? ms->tol
+             : opt->manifest && opt->manifest->defaults.active ? opt->manifest->defaults
+                                                               : opt->tol;
+    xa_tensor_list rl = {0}, pl = {0};
+    xa_error err = {0};
+    xa_status st = load_side(ref_dir, rf, rspec, &rl, &err);
+    if (!st) st = load_side(port_dir, pf, pspec, &pl, &err);
+    if (st) {
+        s->status = XA_STAGE_ERROR;
+        s->error = xa_strdup(err.message);
+        xa_tensor_list_clear(&rl);
+        xa_tensor_list_clear(&pl);
+        return;
+    }
+    /* pair tensors by name, never by order (the seed's multi-output pitfall) */
+    s->tensors = calloc(rl.count + 1, sizeof *s->tensors);
+    s->unmatched = calloc(rl.count + pl.count + 1, sizeof *s->unmatched);
+    if (!s->tensors || !s->unmatched) {
+        s->status = XA_STAGE_ERROR;
+        s->error = xa_strdup("out of memory");
+        goto done;
+    }
+    int single = rl.count == 1 && pl.count == 1 && (!rl.names[0][0] || !pl.names[0][0]);
+    const xa_tensor *first_r = NULL, *first_p = NULL; /* the first matched pair */
+    for (size_t i = 0; i < rl.count; i++) {
+        size_t j = 0;
+        if (!single)
+            for (j = 0; j < pl.count && strcmp(rl.names[i], pl.names[j]); j++) {}
+        if (j == pl.count) {
+            char b[300];
+            snprintf(b, sizeof b, "ref:%s", rl.names[i]);
+            s->unmatched[s->nunmatched++] = xa_strdup(b);
+            continue;
+        }
+        if (!first_r) {
+            first_r = rl.tensors[i];
+            first_p = pl.tensors[j];
+        }
+        xa_stage_tensor *ts = &s->tensors[s->ntensors++];
+        ts->name = xa_strdup(single ? "" : rl.names[i]);
+        compare_pair(rl.tensors[i], pl.tensors[j], &co, ts);
+        if (severity(ts->status) > severity(s->status)) s->status = ts->status;
+    }
+    for (size_t j = 0; !single && j < pl.count; j++) {
+        size_t i;
+        for (i = 0; i < rl.count && strcmp(rl.names[i], pl.names[j]); i++) {}
+        if (i == rl.count) {
+            char b[300];
+            snprintf(b, sizeof b, "port:%s", pl.names[j]);
+            s->unmatched[s->nunmatched++] = xa_strdup(b);
+        }
+    }
+    if (s->nunmatched && s->status == XA_STAGE_ALIGNED) s->status = XA_STAGE_UNALIGNED;
+    if (s->ntensors == 0 && s->status == XA_STAGE_ALIGNED) s->status = XA_STAGE_UNALIGNED;
+    int topk = ms && ms->topk ? ms->topk : 0;
+    if (topk && s->ntensors == 1 && s->tensors[0].has_cmp) {
+        s->has_topk = 1;
+        compute_topk(first_r, first_p, topk, &s->topk);
+    }
+    if (ms && ms->op.kind[0] && pl.count == 1) replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
+done:
+    xa_tensor_list_clear(&rl);
+    xa_tensor_list_clear(&pl);
+}
+
+xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stages_options *opt,
+                        xa_stages_report *out, xa_error *err) {
+    memset(out, 0, sizeof *out);
+    out->first_unaligned = -1;
+    xa_stages_options o0 = {0};
+    if (!opt) opt = &o0;
+    stage_dir rd, pd;
+    xa_status st = scan_dir(ref_dir, &rd, err);
+    if (st) return st;
+    st = scan_dir(port_dir, &pd, err);
+    if (st) {
+        free(rd.f);
+        return st;
+    }
+    /* every name of either side (and of the manifest's raw stages), in NN order */
+    size_t cap = rd.n + pd.n + (opt->manifest ? opt->manifest->nstages : 0);
+    stage_file *all = calloc(cap ? cap : 1, sizeof *all);
+    size_t n = 0;
+    if (!all) {
+        free(rd.f);
+        free(pd.f);
+        return xa_fail(err, XA_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < rd.n; i++) all[n++] = rd.f[i];
+    for (size_t i = 0; i < pd.n; i++)
+        if (!find_stage(&rd, pd.f[i].name)) all[n++] = pd.f[i];
+    for (size_t i = 0; opt->manifest && i < opt->manifest->nstages; i++) {
+        const xa_manifest_stage *ms = &opt->manifest->stages[i];
+        if ((ms->ref_spec[0] || ms->port_spec[0]) && !find_stage(&rd, ms->name) && !find_stage(&pd, ms->name)) {
+            stage_file *f = &all[n++];
+            f->order = 1000000 + (int)i; /* raw stages without NN come after the numbered ones */
+            snprintf(f->name, sizeof f->name, "%s", ms->name);
+        }
+    }
+    qsort(all, n, sizeof *all, cmp_stage_file);
+    out->stages = calloc(n ? n : 1, sizeof *out->stages);
+    if (!out->stages) {
+        free(all);
+        free(rd.f);
+        free(pd.f);
+        return xa_fail(err, XA_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        run_stage(ref_dir, port_dir, &rd, &pd, all[i].name, opt, &out->stages[i]);
+        out->nstages++;
+        if (out->first_unaligned < 0 && out->stages[i].status != XA_STAGE_ALIGNED)
+            out->first_unaligned = (long)i;
+        else if (out->first_unaligned >= 0)
+            out->stages[i].inherited = 1;
+    }
+    free(all);
+    free(rd.f);
+    free(pd.f);
+    return XA_OK;
+}

@@ -1,0 +1,97 @@
+/* xalign stages REF_DIR PORT_DIR : the seed's stage-by-stage method in one command. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *help =
+    "usage: xalign stages REF_DIR PORT_DIR [--manifest FILE] [options]\n\n"
+    "Pair the stage dumps of the original (REF_DIR) and the port (PORT_DIR) by name, compare\n"
+    "each pair in stage order, and name the first unaligned stage; later stages are marked as\n"
+    "possibly inherited. Dumps are NN_name.npy, or NN_name.npz for a stage with several named\n"
+    "tensors (matched by name, never by order), as xa_dump() and python/xalign_dump.py write them.\n"
+    "If REF_DIR holds one sub-folder per sample, every sample is compared (in parallel) and the\n"
+    "report counts unaligned samples per stage and names the worst ones.\n\n"
+    "A manifest (JSON, see docs/stages.md) gives per-stage tolerances, raw dumps with dtype and\n"
+    "shape (e.g. BMRT input_ref_data.dat.bmrt), top-k for logits, and the original's operation of\n"
+    "a stage: xalign replays it on the port's input and reports the stage's own error apart from\n"
+    "the error it inherits.\n\n"
+    "default tolerance (a manifest's stage tolerance overrides it):\n"
+    "  integer/bool stages must be equal; others max_abs <= 1e-3\n"
+    CLI_TOLERANCE_HELP
+    "\noptions:\n"
+    "  --manifest FILE     per-stage tolerances, raw dumps, top-k, operations to replay\n"
+    "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
+    "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
+    "  --help              this text\n\n"
+    "exit: 0 every stage aligned, 1 otherwise, 2 usage or input error\n";
+
+int cmd_stages(int argc, char **argv) {
+    char *pos[argc > 0 ? argc : 1];
+    cli_args a = {argc, 1, argv, "stages", NULL, NULL, 0, pos};
+    const char *manifest = NULL;
+    int json = 0, bad = 0;
+    long jobs = 0;
+    cli_tolerance tol = {0};
+    while (cli_next(&a)) {
+        if (!strcmp(a.opt, "--help") || !strcmp(a.opt, "-h")) {
+            fputs(help, stdout);
+            return XA_EXIT_OK;
+        } else if (!strcmp(a.opt, "--json")) {
+            json = 1;
+        } else if (!strcmp(a.opt, "--manifest")) {
+            if (!(manifest = cli_value(&a))) return XA_EXIT_USAGE;
+        } else if (!strcmp(a.opt, "--jobs")) {
+            if (!cli_parse_int(&a, &jobs)) return XA_EXIT_USAGE;
+            if (jobs < 1 || jobs > 64) return cli_error("stages", "--jobs must be 1..64");
+        } else if (cli_tolerance_option(&a, &tol, &bad)) {
+            if (bad) return XA_EXIT_USAGE;
+        } else {
+            return cli_error("stages", "unknown option '%s' (see --help)", a.opt);
+        }
+    }
+    if (a.npos != 2) {
+        if (!a.npos) {
+            fputs(help, stderr);
+            return XA_EXIT_USAGE;
+        }
+        return cli_error("stages", "expected REF_DIR and PORT_DIR, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
+    }
+    if (cli_tolerance_finish("stages", &tol)) return XA_EXIT_USAGE;
+    xa_error err = {0};
+    xa_manifest m = {0};
+    if (manifest) {
+        xa_status st = xa_manifest_load(manifest, &m, &err);
+        if (st) return cli_lib_error("stages", &err, st);
+    }
+    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0};
+    int rc;
+    if (xa_stages_is_dataset(pos[0])) {
+        xa_dataset_report dr;
+        xa_status st = xa_dataset_run(pos[0], pos[1], &opt, (int)jobs, &dr, &err);
+        if (st) {
+            xa_manifest_clear(&m);
+            return cli_lib_error("stages", &err, st);
+        }
+        rc = cli_emit(json ? xa_report_dataset_json(&dr) : xa_report_dataset_text(&dr, pos[0], pos[1]), "stages");
+        if (!rc) rc = dr.unaligned_samples ? XA_EXIT_UNALIGNED : XA_EXIT_OK;
+        xa_dataset_report_clear(&dr);
+    } else {
+        xa_stages_report r;
+        xa_status st = xa_stages_run(pos[0], pos[1], &opt, &r, &err);
+        if (st) {
+            xa_manifest_clear(&m);
+            return cli_lib_error("stages", &err, st);
+        }
+        if (r.nstages == 0) {
+            xa_stages_report_clear(&r);
+            xa_manifest_clear(&m);
+            return cli_error("stages", "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s", pos[0], pos[1]);
+        }
+        rc = cli_emit(json ? xa_report_stages_json(&r) : xa_report_stages_text(&r, pos[0], pos[1]), "stages");
+        if (!rc) rc = xa_stages_all_aligned(&r) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
+        xa_stages_report_clear(&r);
+    }
+    xa_manifest_clear(&m);
+    return rc;
+}
