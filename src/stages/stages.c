@@ -271,7 +271,7 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
                          const xa_manifest_stage *ms, const xa_tensor *port_out, const xa_cmp_options *co,
                          xa_stage_result *s) {
     const xa_stage_op *op = &ms->op;
-    char in_path[4096 + 256] = "", label[512];
+    char in_path[4096 + 256] = "", label[4096 + 640];
     const stage_file *src = NULL;
     if (op->input[0]) {
         src = find_stage(pd, op->input);
