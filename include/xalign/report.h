@@ -3,6 +3,7 @@
 #define XALIGN_REPORT_H
 
 #include "compare.h"
+#include "io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,12 @@ typedef struct xa_compare_report {
 } xa_compare_report;
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+/* `xalign info` output for a bmodel: the text follows `tpu_model --info` (libsophon
+ * tpu-bmodel/tools/tpu_model.cpp, show()) after a first line naming `spec`, plus each stage's
+ * BMRT dump sizes; the JSON object holds every field xa_bmodel reads. */
+XA_API char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m);
+XA_API char *xa_report_bmodel_json(const char *spec, const xa_bmodel *m);
 
 #ifdef __cplusplus
 }

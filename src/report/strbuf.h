@@ -17,4 +17,9 @@ char *xa_sb_take(xa_sb *b);
 /* %.*g that prints inf/nan readably. */
 const char *xa_fmt_num(double v, int prec, char *buf, size_t size);
 
+/* Compact JSON text of `o` plus '\n' in memory xa_free releases; consumes `o` (NULL on
+ * failure). Defined in report.c. */
+struct json_t;
+char *xa_json_dump(struct json_t *o);
+
 #endif
