@@ -600,6 +600,8 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
                        net ? "net " : "the bmodel", net ? net : "",
                        stage >= 0 ? " at that stage" : "", known[0] ? known : "none");
     if (!nsized && unsized[0]) return xa_fail(err, XA_EUNSUPPORTED, "%s: %s", path, unsized);
+    if (!nsized && stage >= 0)
+        return xa_fail(err, XA_EINVAL, "%s: no net of the bmodel has a stage %d", path, stage);
     if (!nsized)
         return xa_fail(err, XA_ENOTFOUND, "%s: the bmodel has no stage to split it by", path);
     return xa_fail(err, XA_ESHAPE, "%s: the file has %zu bytes, but %s%s%s%s", path, fsize, sizes,
