@@ -208,12 +208,14 @@ typedef struct xa_bmrt_where {
 
 /* Split a BMRT_SAVE_IO_TENSORS dump (input_ref_data.dat.bmrt / output_ref_data.dat.bmrt: the
  * raw tensors concatenated in index order) into the tensors of one stage, named by the model.
- *   net      NULL: the model's only net; otherwise its name
- *   stage    -1: the stage whose total size equals the file's (an error if several differ
- *            and fit); otherwise that stage
+ *   net      NULL: any net; otherwise the net of that name
+ *   stage    -1: any stage; otherwise that stage
  *   outputs  0 inputs, 1 outputs, -1 decided by the file: the runtime's names input_ref_data*
- *            and output_ref_data* pick their side, any other name the side whose size fits
- * A size that fits nothing is XA_ESHAPE with the file's size and every candidate's.
+ *            and output_ref_data* pick their side, any other name allows both
+ * Of the (net, stage, side) allowed, the one whose total size equals the file's is used; several
+ * are an error (XA_EINVAL, naming two) unless they split the file identically. A size that fits
+ * none is XA_ESHAPE with the file's size and the candidates' (int4/uint4 sides cannot be split:
+ * XA_EUNSUPPORTED when nothing else is left). The tensors share one mapping of the file.
  * `where` may be NULL. */
 XA_API xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *net, int stage,
                               int outputs, xa_tensor_list *out, xa_bmrt_where *where,

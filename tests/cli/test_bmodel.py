@@ -262,6 +262,14 @@ dump = write_dump(C.path("ocr"), "output_ref_data.dat.bmrt", arr)
 rc, out, err = run("info", "--json", dump, "--bmodel", multi, "--net", "ocr_dynamic")
 C.check(rc == 0 and json.loads(out)[0]["dtype"] == "float16", f"same layout in two stages: {rc} {err}")
 
+# a selected tensor keeps the spec as given
+rc, out, err = run("info", "--json", other + "#classes", "--bmodel", multi)
+C.check(rc == 0 and [g["spec"] for g in json.loads(out or "[]")] == [other + "#classes"], f"selected spec: {rc} {out}")
+# the syntax is documented where users look
+for cmd in ("compare", "info"):
+    rc, out, err = run(cmd, "--help")
+    C.check(rc == 0 and "--bmodel FILE" in out and "--stage K" in out and "--net NAME" in out, f"{cmd} --help")
+
 # ---- errors ----------------------------------------------------------------------------------
 resnet, rm = models["resnet_f32"]
 rt = stages(rm["net"][0])[0]
