@@ -134,3 +134,56 @@ int cli_tolerance_finish(const char *cmd, cli_tolerance *t) {
     if ((t->tol.active & XA_TOL_MAX_ABS) && t->tol.max_abs < 0) return cli_error(cmd, "--max-abs must not be negative");
     return 0;
 }
+
+int cli_bmodel_option(cli_args *a, cli_bmodel *b) {
+    if (!strcmp(a->opt, "--bmodel")) {
+        b->path = cli_value(a);
+        return b->path ? 1 : -1;
+    }
+    if (!strcmp(a->opt, "--net")) {
+        b->net = cli_value(a);
+        return b->net ? 1 : -1;
+    }
+    if (!strcmp(a->opt, "--stage")) {
+        if (!cli_parse_int(a, &b->stage)) return -1;
+        if (b->stage < 0 || b->stage > 1000000) {
+            cli_error(a->cmd, "--stage must be a stage number (0, 1, ...)");
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int cli_bmodel_open(cli_bmodel *b, const char *cmd) {
+    if (!b->path) {
+        if (b->net || b->stage >= 0) return cli_error(cmd, "--net and --stage need --bmodel");
+        return XA_EXIT_OK;
+    }
+    xa_error err = {0};
+    xa_status st = xa_bmodel_load(b->path, &b->model, &err);
+    return st ? cli_lib_error(cmd, &err, st) : XA_EXIT_OK;
+}
+
+void cli_bmodel_close(cli_bmodel *b) {
+    xa_bmodel_free(b->model);
+    b->model = NULL;
+}
+
+xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
+                       xa_bmrt_where *where, xa_error *err) {
+    if (!b || !b->model) {
+        if (where) *where = (xa_bmrt_where){SIZE_MAX, SIZE_MAX, -1, -1};
+        return xa_load_all(spec, l, err);
+    }
+    return xa_bmrt_load_spec(spec, b->model, b->net, (int)b->stage, l, where, err);
+}
+
+int cli_is_bmodel(const char *path) {
+    unsigned char m[4];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(m, 1, sizeof m, f);
+    fclose(f);
+    return xa_bmodel_sniff(m, n);
+}

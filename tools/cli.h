@@ -58,4 +58,29 @@ int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit 
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
 
+/* --bmodel FILE [--net NAME] [--stage K]: split raw BMRT dumps into the tensors a bmodel names. */
+typedef struct cli_bmodel {
+    const char *path, *net;
+    long stage;         /* -1: chosen by the dump's size */
+    xa_bmodel *model;   /* loaded by cli_bmodel_open */
+} cli_bmodel;
+#define CLI_BMODEL_INIT {NULL, NULL, -1, NULL}
+#define CLI_BMODEL_HELP                                                                         \
+    "  --bmodel FILE       a SOPHON .bmodel: a raw dump given as PATH or PATH#NAME (no :DTYPE)\n" \
+    "                      is a BMRT dump (input_ref_data.dat.bmrt, output_ref_data.dat.bmrt)\n" \
+    "                      split into the tensors of the stage whose size it has; #NAME picks\n" \
+    "                      a tensor by its bmodel name\n"                                        \
+    "  --net NAME          with --bmodel: the net the dump is from (default: any that fits)\n"   \
+    "  --stage K           with --bmodel: the stage (default: the one whose size fits)\n"
+/* 1: the current option was one of these (consumed); 0: not one; -1: bad value (reported). */
+int cli_bmodel_option(cli_args *a, cli_bmodel *b);
+/* Load the bmodel if --bmodel was given; returns an exit code (0 on success). */
+int cli_bmodel_open(cli_bmodel *b, const char *cmd);
+void cli_bmodel_close(cli_bmodel *b);
+/* Every tensor a spec names, through the bmodel when one was given. `where` may be NULL. */
+xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
+                       xa_bmrt_where *where, xa_error *err);
+/* 1 when the file starts with a bmodel magic. */
+int cli_is_bmodel(const char *path);
+
 #endif

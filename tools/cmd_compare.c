@@ -18,13 +18,53 @@ static const char *help =
     "                      negative counts from the end)\n"
     "  --json              one JSON object: ref, port, metrics, tolerance, failed, aligned\n"
     "  --threads N         worker threads (default: all cores)\n"
+    CLI_BMODEL_HELP
     "  --help              this text\n\n"
     "Shapes that differ only in size-1 axes compare as equal shapes. Other shapes with the same\n"
     "element count are a shape mismatch (exit 1); the axis permutations of PORT that give\n"
-    "REF's shape are compared too, so NHWC vs NCHW shows as 'aligned after transpose'.\n"
+    "REF's shape are compared too, so NHWC vs NCHW shows as 'aligned after transpose'.\n\n"
+    "BMRT dumps (BMRT_SAVE_IO_TENSORS=1): with --bmodel, name the tensor of the dump:\n"
+    "  xalign compare ref.npz#logits output_ref_data.dat.bmrt#logits --bmodel m.bmodel\n"
+    "The report names the net, stage and index the tensor came from.\n"
     "exit: 0 aligned, 1 unaligned, 2 usage or input error\n";
 
 enum { MAX_PERMS = 24 };
+
+/* One tensor of a spec, through the bmodel when given; `label` says where a split part came
+ * from: "out.bmrt#logits (net 'resnet' stage 0 output 1)". */
+static xa_status load_one(const cli_bmodel *bm, const char *spec, xa_tensor **out, char *label,
+                          size_t size, xa_error *err) {
+    xa_tensor_list l;
+    xa_bmrt_where w;
+    *out = NULL;
+    snprintf(label, size, "%s", spec);
+    if (!bm->model) return xa_load(spec, out, err);
+    xa_status st = cli_load_all(bm, spec, &l, &w, err);
+    if (st) return st;
+    if (l.count != 1) {
+        char names[256] = "";
+        for (size_t k = 0, o = 0; k < l.count && o < sizeof names; k++)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", k ? ", " : "", l.names[k]);
+        size_t n = l.count;
+        xa_tensor_list_clear(&l);
+        err->status = XA_EINVAL;
+        snprintf(err->message, sizeof err->message, "%s holds %zu tensors (%s): select one with "
+                 "%s#NAME", spec, n, names, spec);
+        return XA_EINVAL;
+    }
+    if (w.net != SIZE_MAX) {
+        const xa_bmodel_stage *s = &bm->model->nets[w.net].stages[w.stage];
+        const xa_bmodel_tensor *t = w.outputs ? s->outputs : s->inputs;
+        size_t n = w.outputs ? s->noutputs : s->ninputs, k = w.tensor >= 0 ? (size_t)w.tensor : 0;
+        if (k < n)
+            snprintf(label, size, "%s (net '%s' stage %zu %s %zu '%s')", spec,
+                     bm->model->nets[w.net].name, w.stage, w.outputs ? "output" : "input", k, t[k].name);
+    }
+    *out = l.tensors[0];
+    l.tensors[0] = NULL;
+    xa_tensor_list_clear(&l);
+    return XA_OK;
+}
 
 static int squeezed_equal(const xa_tensor *a, const xa_tensor *b) {
     int i = 0, j = 0;
@@ -41,8 +81,9 @@ int cmd_compare(int argc, char **argv) {
     cli_args a = {argc, 1, argv, "compare", NULL, NULL, 0, pos};
     xa_cmp_options opt;
     xa_cmp_options_init(&opt);
-    int json = 0, bad = 0;
+    int json = 0, bad = 0, r;
     cli_tolerance tol = {0};
+    cli_bmodel bm = CLI_BMODEL_INIT;
     long axis = 0, threads = 0;
     int have_axis = 0;
     while (cli_next(&a)) {
@@ -61,6 +102,8 @@ int cmd_compare(int argc, char **argv) {
             if (!cli_parse_int(&a, &threads)) return XA_EXIT_USAGE;
             if (threads < 1 || threads > 64) return cli_error("compare", "--threads must be 1..64");
             opt.threads = (int)threads;
+        } else if ((r = cli_bmodel_option(&a, &bm)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
         } else {
             return cli_error("compare", "unknown option '%s' (see --help)", o);
         }
@@ -75,16 +118,19 @@ int cmd_compare(int argc, char **argv) {
     if (cli_tolerance_finish("compare", &tol)) return XA_EXIT_USAGE;
     opt.tol = tol.tol;
 
+    int rc = cli_bmodel_open(&bm, "compare");
+    if (rc) return rc;
     xa_error err = {0};
     xa_tensor *ref = NULL, *port = NULL;
-    xa_status st = xa_load(pos[0], &ref, &err);
-    if (st) return cli_lib_error("compare", &err, st);
-    st = xa_load(pos[1], &port, &err);
+    char lref[1024], lport[1024];
+    xa_status st = load_one(&bm, pos[0], &ref, lref, sizeof lref, &err);
+    if (!st) st = load_one(&bm, pos[1], &port, lport, sizeof lport, &err);
     if (st) {
         xa_tensor_free(ref);
+        cli_bmodel_close(&bm);
         return cli_lib_error("compare", &err, st);
     }
-    int rc = XA_EXIT_USAGE;
+    rc = XA_EXIT_USAGE;
     int64_t nr = xa_tensor_count(ref), np = xa_tensor_count(port);
     xa_cmp_result res = {0};
     xa_permutation perms[MAX_PERMS];
@@ -129,7 +175,7 @@ int cmd_compare(int argc, char **argv) {
             }
         }
     }
-    xa_compare_report rep = {{pos[0], ref}, {pos[1], port}, &res, mismatch, nperms, perms, pres};
+    xa_compare_report rep = {{lref, ref}, {lport, port}, &res, mismatch, nperms, perms, pres};
     if (cli_emit(json ? xa_report_compare_json(&rep) : xa_report_compare_text(&rep), "compare"))
         rc = XA_EXIT_USAGE;
     else
@@ -139,5 +185,6 @@ out:
     xa_cmp_result_clear(&res);
     xa_tensor_free(ref);
     xa_tensor_free(port);
+    cli_bmodel_close(&bm);
     return rc;
 }

@@ -5,9 +5,11 @@
 #include <string.h>
 
 static const char *help =
-    "usage: xalign info [--json] SPEC...\n\n"
+    "usage: xalign info [--json] [--bmodel FILE [--net NAME] [--stage K]] SPEC...\n\n"
     "Describe each tensor: dtype, shape, memory order, byte order, size, min/max/mean and\n"
-    "NaN/Inf counts. An .npz without '#MEMBER' lists every member.\n\n"
+    "NaN/Inf counts. An .npz without '#MEMBER' lists every member. A SOPHON .bmodel (detected\n"
+    "by its magic) is listed as tpu_model --info does: chip, nets, stages, and each input and\n"
+    "output tensor with shape, dtype, scale and zero point.\n\n"
     "SPEC forms:\n"
     "  PATH                    .npy, .npz, JPEG or PNG (detected by content)\n"
     "  PATH#MEMBER             one member of an .npz\n"
@@ -16,19 +18,49 @@ static const char *help =
     "  PATH:DTYPE              raw bytes as 1-D; for .npy, view elements as DTYPE (e.g. bf16)\n"
     "DTYPE: f32 f16 bf16 f64 i8 u8 i16 u16 i32 u32 i64 u64 bool\n\n"
     "options:\n"
-    "  --json     one JSON object per tensor, in a JSON array\n"
-    "  --help     this text\n";
+    "  --json              one JSON object per tensor (or bmodel), in a JSON array\n"
+    CLI_BMODEL_HELP
+    "  --help              this text\n";
+
+/* Print one rendered report: as an element of the JSON array, or as text. */
+static int emit(char *t, int json, int *first) {
+    if (!t) return cli_error("info", "out of memory");
+    if (json) {
+        size_t n = strlen(t);
+        while (n && t[n - 1] == '\n') t[--n] = 0;
+        printf("%s\n%s", *first ? "" : ",", t);
+        xa_free(t);
+    } else {
+        cli_emit(t, "info");
+    }
+    *first = 0;
+    return XA_EXIT_OK;
+}
+
+/* `xalign info model.bmodel`. */
+static int info_bmodel(const char *path, int json, int *first) {
+    xa_error err = {0};
+    xa_bmodel *m;
+    xa_status st = xa_bmodel_load(path, &m, &err);
+    if (st) return cli_lib_error("info", &err, st);
+    int rc = emit(json ? xa_report_bmodel_json(path, m) : xa_report_bmodel_text(path, m), json, first);
+    xa_bmodel_free(m);
+    return rc;
+}
 
 int cmd_info(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
     cli_args a = {argc, 1, argv, "info", NULL, NULL, 0, pos};
-    int json = 0;
+    int json = 0, r;
+    cli_bmodel bm = CLI_BMODEL_INIT;
     while (cli_next(&a)) {
         if (!strcmp(a.opt, "--help") || !strcmp(a.opt, "-h")) {
             fputs(help, stdout);
             return XA_EXIT_OK;
         } else if (!strcmp(a.opt, "--json")) {
             json = 1;
+        } else if ((r = cli_bmodel_option(&a, &bm)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
         } else {
             return cli_error("info", "unknown option '%s' (see --help)", a.opt);
         }
@@ -37,12 +69,18 @@ int cmd_info(int argc, char **argv) {
         fputs(help, stderr);
         return XA_EXIT_USAGE;
     }
-    int rc = XA_EXIT_OK, first = 1;
+    int rc = cli_bmodel_open(&bm, "info"), first = 1;
+    if (rc) return rc;
     if (json) printf("[");
     for (int i = 0; i < a.npos; i++) {
+        if (cli_is_bmodel(pos[i])) {
+            int e = info_bmodel(pos[i], json, &first);
+            if (e) rc = e;
+            continue;
+        }
         xa_error err = {0};
         xa_tensor_list l;
-        xa_status st = xa_load_all(pos[i], &l, &err);
+        xa_status st = cli_load_all(&bm, pos[i], &l, NULL, &err);
         if (st) {
             rc = cli_lib_error("info", &err, st);
             continue;
@@ -50,7 +88,9 @@ int cmd_info(int argc, char **argv) {
         for (size_t k = 0; k < l.count; k++) {
             char spec[4096];
             const char *nm = l.names[k];
-            if (nm[0] == '#' || !nm[0])
+            size_t pl = strlen(pos[i]), nl = strlen(nm);
+            int named = nm[0] && pl > nl && pos[i][pl - nl - 1] == '#' && !strcmp(pos[i] + pl - nl, nm);
+            if (nm[0] == '#' || !nm[0] || named) /* named: the spec already selects it */
                 snprintf(spec, sizeof spec, "%s", pos[i]);
             else
                 snprintf(spec, sizeof spec, "%s#%s", pos[i], nm);
@@ -63,23 +103,12 @@ int cmd_info(int argc, char **argv) {
                 continue;
             }
             xa_tensor_info ti = {spec, l.tensors[k]};
-            if (json) {
-                char *t = xa_report_info_json(&ti, &s);
-                if (!t) {
-                    rc = cli_error("info", "out of memory");
-                    continue;
-                }
-                size_t n = strlen(t);
-                while (n && t[n - 1] == '\n') t[--n] = 0;
-                printf("%s\n%s", first ? "" : ",", t);
-                xa_free(t);
-            } else {
-                cli_emit(xa_report_info_text(&ti, &s), "info");
-            }
-            first = 0;
+            if (emit(json ? xa_report_info_json(&ti, &s) : xa_report_info_text(&ti, &s), json, &first))
+                rc = XA_EXIT_USAGE;
         }
         xa_tensor_list_clear(&l);
     }
     if (json) printf("\n]\n");
+    cli_bmodel_close(&bm);
     return rc;
 }

@@ -132,6 +132,103 @@ XA_API xa_status xa_image_decode(const char *path, const xa_decode_options *o, x
 XA_API xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
                                         xa_tensor **out, xa_decode_info *info, xa_error *err);
 
+/* ---- bmodel (SOPHON BM168x model metadata) ---------------------------------------------------- */
+/* A .bmodel is a 64-byte little-endian header {uint32 magic, header_size, flatbuffers_size,
+ * binary_size, reserved[12]}, a FlatBuffers buffer of the schema `bmodel.Model` (tpu-mlir
+ * include/tpu_mlir/Builder/BM168x/bmodel.fbs, libsophon tpu-bmodel/model/model.fbs) at offset
+ * header_size, then the binary blob (weights, commands). xalign reads the metadata only: nets,
+ * stages (one NetParameter per stage) and their input/output tensors. See docs/bmodel.md.
+ *
+ * magic 0xFF55AAEE is what tpu-mlir and libsophon write and read. 0xFF55AAFF (bmtap2-era files)
+ * is recognised and parsed the same way; libsophon's own reader refuses it, and when such a file
+ * is not in the flatbuffers layout the error says so. Encrypted bmodels are not readable. */
+#define XA_BMODEL_MAGIC 0xFF55AAEEu
+#define XA_BMODEL_MAGIC_OLD 0xFF55AAFFu
+#define XA_BMODEL_HEADER_SIZE 64
+/* Limits on untrusted bmodels (flatbuffers can share sub-objects, so totals are limited too). */
+#define XA_BMODEL_MAX_FLATBUFFER ((uint64_t)1 << 31) /* bytes: FlatBuffers' own 2 GiB limit */
+#define XA_BMODEL_MAX_NETS 65536                    /* nets in one model */
+#define XA_BMODEL_MAX_STAGES (1 << 18)              /* stages in all nets together */
+#define XA_BMODEL_MAX_TENSORS (1 << 18)             /* input+output tensors in all stages */
+#define XA_BMODEL_MAX_STRING 65536                  /* bytes of one name or string */
+#define XA_BMODEL_MAX_TEXT ((size_t)1 << 26)        /* bytes of all strings together */
+
+typedef struct xa_bmodel_tensor {
+    char *name;
+    int bm_dtype;          /* bm_data_type_t as stored: 0 f32, 1 f16, 2 int8, 3 uint8, 4 int16,
+                              5 uint16, 6 int32, 7 uint32, 8 bf16, 9 int4, 10 uint4 */
+    xa_dtype dtype;        /* XA_DTYPE_INVALID for int4/uint4 and unknown codes */
+    size_t nshapes;        /* Shape entries stored; `shape` is the first (0: no shape) */
+    int rank;
+    int64_t shape[XA_MAX_RANK];
+    float scale;           /* Tensor.scale, default 1 */
+    int32_t zero_point;    /* Tensor.zero_point, default 0 */
+    uint64_t device_size;  /* Tensor.size: bytes of device memory */
+} xa_bmodel_tensor;
+
+typedef struct xa_bmodel_stage {
+    int is_dynamic, n_dynamic, h_w_dynamic; /* NetParameter flags; shapes are maxima if set */
+    size_t ninputs, noutputs;
+    xa_bmodel_tensor *inputs, *outputs;
+} xa_bmodel_stage;
+
+typedef struct xa_bmodel_net {
+    char *name;
+    int dynamic;           /* stage 0's is_dynamic, as tpu_model --info reports it */
+    size_t nstages;        /* 0 for old nets without `parameter` (net_static/net_dynamic) */
+    xa_bmodel_stage *stages;
+} xa_bmodel_net;
+
+typedef struct xa_bmodel {
+    uint32_t magic, header_size, flatbuffers_size, binary_size;
+    char *type, *version, *time, *chip;
+    size_t nnets;
+    xa_bmodel_net *nets;
+} xa_bmodel;
+
+/* 1 when the first bytes carry a bmodel magic (either one). */
+XA_API int xa_bmodel_sniff(const void *buf, size_t size);
+/* Parse a whole bmodel file held in memory. Nothing of `buf` is kept. */
+XA_API xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_error *err);
+XA_API xa_status xa_bmodel_load(const char *path, xa_bmodel **out, xa_error *err);
+XA_API void xa_bmodel_free(xa_bmodel *m);
+/* tpu_model's name of a bm_data_type_t code ("float32", ..., "bfloat16", "int4", "uint4");
+ * NULL for codes it does not know. */
+XA_API const char *xa_bmodel_dtype_name(int bm_dtype);
+/* Bytes the tensor takes in a BMRT dump (first shape x element size); -1 when it cannot be
+ * known (int4/uint4 or unknown dtype, no shape, overflow). */
+XA_API int64_t xa_bmodel_tensor_nbytes(const xa_bmodel_tensor *t);
+
+/* Which part of a model a BMRT dump was split by. */
+typedef struct xa_bmrt_where {
+    size_t net, stage;
+    int outputs;           /* 0 inputs, 1 outputs */
+    int64_t tensor;        /* index of the selected tensor, -1 when all were loaded */
+} xa_bmrt_where;
+
+/* Split a BMRT_SAVE_IO_TENSORS dump (input_ref_data.dat.bmrt / output_ref_data.dat.bmrt: the
+ * raw tensors concatenated in index order) into the tensors of one stage, named by the model.
+ *   net      NULL: any net; otherwise the net of that name
+ *   stage    -1: any stage; otherwise that stage
+ *   outputs  0 inputs, 1 outputs, -1 decided by the file: the runtime's names input_ref_data*
+ *            and output_ref_data* pick their side, any other name allows both
+ * Of the (net, stage, side) allowed, the one whose total size equals the file's is used; several
+ * are an error (XA_EINVAL, naming two) unless they split the file identically. A size that fits
+ * none is XA_ESHAPE with the file's size and the candidates' (int4/uint4 sides cannot be split:
+ * XA_EUNSUPPORTED when nothing else is left). The tensors share one mapping of the file.
+ * `where` may be NULL. */
+XA_API xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *net, int stage,
+                              int outputs, xa_tensor_list *out, xa_bmrt_where *where,
+                              xa_error *err);
+/* The tensor spec of the command line, with a bmodel for raw dumps: `PATH` or `PATH#NAME` whose
+ * file is not .npy/.npz/JPEG/PNG is a BMRT dump split by xa_bmrt_load (outputs = -1), and #NAME
+ * keeps the tensor of that name (the side and stage must hold it). Every other spec (self-
+ * describing files, PATH:DTYPE:SHAPE) loads exactly as xa_load_all; `where` then has
+ * tensor = -1 and net = stage = SIZE_MAX. */
+XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net,
+                                   int stage, xa_tensor_list *out, xa_bmrt_where *where,
+                                   xa_error *err);
+
 #ifdef __cplusplus
 }
 #endif

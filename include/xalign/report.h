@@ -4,6 +4,7 @@
 
 #include "compare.h"
 #include "stages.h"
+#include "io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,11 @@ XA_API char *xa_report_stages_text(const xa_stages_report *r, const char *ref_di
 XA_API char *xa_report_stages_json(const xa_stages_report *r);
 XA_API char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, const char *port_dir);
 XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
+/* `xalign info` output for a bmodel: the text follows `tpu_model --info` (libsophon
+ * tpu-bmodel/tools/tpu_model.cpp, show()) after a first line naming `spec`, plus each stage's
+ * BMRT dump sizes; the JSON object holds every field xa_bmodel reads. */
+XA_API char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m);
+XA_API char *xa_report_bmodel_json(const char *spec, const xa_bmodel *m);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,5 @@
 /* Tensor specs of the command line (PATH, PATH#MEMBER, PATH:DTYPE[:SHAPES][#K]) and loading. */
-#include "internal.h"
-#include "xalign/io.h"
+#include "io_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,6 +188,50 @@ static xa_status list_push(xa_tensor_list *l, const char *name, xa_tensor *t, xa
     return XA_OK;
 }
 
+/* Bytes of a tensor of dtype dt and the given shape, or -1 past XA_MAX_ELEMENTS / overflow. */
+static int64_t raw_nbytes(xa_dtype dt, int rank, const int64_t *shape) {
+    int64_t c = xa_shape_count(rank, shape);
+    uint64_t b;
+    if (c < 0 || c > XA_MAX_ELEMENTS || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(dt), &b) ||
+        b > (uint64_t)INT64_MAX)
+        return -1;
+    return (int64_t)b;
+}
+
+xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dtype *dts,
+                       const int *ranks, const int64_t (*shapes)[XA_MAX_RANK],
+                       const char *const *names, const char *what, xa_tensor_list *out,
+                       xa_error *err) {
+    memset(out, 0, sizeof *out);
+    uint64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t b = raw_nbytes(dts[k], ranks[k], shapes[k]);
+        if (!xa_dtype_size(dts[k])) return xa_fail(err, XA_EINVAL, "%s: tensor %zu: invalid dtype", path, k);
+        if (b < 0 || __builtin_add_overflow(total, (uint64_t)b, &total))
+            return xa_fail(err, XA_ELIMIT, "%s: shape %zu is too large", path, k);
+    }
+    if (total != f->size)
+        return xa_fail(err, XA_ESHAPE, "%s: %s need %llu bytes, the file has %zu", path, what,
+                       (unsigned long long)total, f->size);
+    xa_status st = list_alloc(out, n, err);
+    size_t off = 0;
+    for (size_t k = 0; st == XA_OK && k < n; k++) {
+        xa_tensor *t;
+        st = xa_tensor_shell(dts[k], ranks[k], shapes[k], &t, err);
+        if (st) break;
+        t->data = (void *)(f->data + off);
+        t->readonly = f->backing->mapped;
+        t->backing = f->backing;
+        xa_backing_ref(f->backing);
+        off += t->nbytes;
+        char name[24] = "";
+        if (n > 1) snprintf(name, sizeof name, "#%zu", k);
+        st = list_push(out, names ? names[k] : name, t, err);
+    }
+    if (st) xa_tensor_list_clear(out);
+    return st;
+}
+
 xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
                       const int64_t (*shapes)[XA_MAX_RANK], xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
@@ -198,77 +241,41 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
     int n = nshapes > 0 ? nshapes : 1;
-    uint64_t total = 0;
-    size_t *sizes = calloc((size_t)n, sizeof *sizes);
-    if (!sizes) {
+    int flat_rank = 1;
+    int64_t flat[XA_MAX_RANK] = {(int64_t)(f.size / es)};
+    xa_dtype *dts = malloc((size_t)n * sizeof *dts);
+    if (!dts) {
         xa_file_close(&f);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
-    if (nshapes <= 0) {
-        if (f.size % es) {
-            size_t have = f.size;
-            free(sizes);
-            xa_file_close(&f);
-            return xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
-                           "bytes each)", path, have, xa_dtype_short(dt), es);
-        }
-        sizes[0] = f.size;
-        total = f.size;
-    } else {
-        for (int k = 0; k < n; k++) {
-            int64_t c = xa_shape_count(ranks[k], shapes[k]);
-            uint64_t b;
-            if (c < 0 || c > XA_MAX_ELEMENTS || xa_mul_overflow_u64((uint64_t)c, es, &b) ||
-                __builtin_add_overflow(total, b, &total)) {
-                free(sizes);
-                xa_file_close(&f);
-                return xa_fail(err, XA_ELIMIT, "%s: shape %d is too large", path, k);
-            }
-            sizes[k] = (size_t)b;
-        }
-        if (total != f.size) {
-            size_t have = f.size;
-            free(sizes);
-            xa_file_close(&f);
-            return xa_fail(err, XA_ESHAPE, "%s: the shapes need %llu bytes of %s, the file has %zu",
-                           path, (unsigned long long)total, xa_dtype_short(dt), have);
-        }
-    }
-    st = list_alloc(out, (size_t)n, err);
-    size_t off = 0;
-    for (int k = 0; st == XA_OK && k < n; k++) {
-        xa_tensor *t;
-        int64_t flat = (int64_t)(sizes[k] / es);
-        st = nshapes > 0 ? xa_tensor_shell(dt, ranks[k], shapes[k], &t, err)
-                         : xa_tensor_shell(dt, 1, &flat, &t, err);
-        if (st) break;
-        t->data = (void *)(f.data + off);
-        t->readonly = f.backing->mapped;
-        t->backing = f.backing;
-        xa_backing_ref(f.backing);
-        off += sizes[k];
-        char name[24] = "";
-        if (nshapes > 1) snprintf(name, sizeof name, "#%d", k);
-        st = list_push(out, name, t, err);
-    }
-    free(sizes);
+    for (int k = 0; k < n; k++) dts[k] = dt;
+    char what[48];
+    snprintf(what, sizeof what, "the shapes of %s", xa_dtype_short(dt));
+    if (nshapes <= 0 && f.size % es)
+        st = xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
+                     "bytes each)", path, f.size, xa_dtype_short(dt), es);
+    else if (nshapes <= 0)
+        st = xa_raw_split(&f, path, 1, dts, &flat_rank, (const int64_t(*)[XA_MAX_RANK])&flat, NULL,
+                          what, out, err);
+    else
+        st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, out, err);
+    free(dts);
     xa_file_close(&f);
-    if (st) xa_tensor_list_clear(out);
     return st;
 }
 
 /* Sniff the kind of file by its first bytes. */
-typedef enum { KIND_UNKNOWN, KIND_NPY, KIND_NPZ, KIND_IMAGE } file_kind;
-static file_kind sniff(const char *path) {
+xa_file_kind xa_sniff_path(const char *path) {
     unsigned char b[8] = {0};
     FILE *fp = fopen(path, "rb");
-    if (!fp) return KIND_UNKNOWN;
+    if (!fp) return XA_KIND_UNKNOWN;
     size_t n = fread(b, 1, sizeof b, fp);
     fclose(fp);
-    if (n >= 6 && b[0] == 0x93 && !memcmp(b + 1, "NUMPY", 5)) return KIND_NPY;
-    if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5)) return KIND_NPZ;
-    if (xa_image_sniff(b, n)) return KIND_IMAGE;
-    return KIND_UNKNOWN;
+    if (n >= 6 && b[0] == 0x93 && !memcmp(b + 1, "NUMPY", 5)) return XA_KIND_NPY;
+    if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5)) return XA_KIND_NPZ;
+    if (xa_image_sniff(b, n)) return XA_KIND_IMAGE;
+    if (xa_bmodel_sniff(b, n)) return XA_KIND_BMODEL;
+    return XA_KIND_UNKNOWN;
 }
 
 /* Reinterpret a tensor's elements as another dtype of the same size (PATH.npy:bf16). */
@@ -290,7 +297,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         st = xa_fail(err, XA_EIO, "%s: no such file", s.path);
         goto done;
     }
-    file_kind kind = sniff(s.path);
+    xa_file_kind kind = xa_sniff_path(s.path);
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
         st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks, (const int64_t(*)[XA_MAX_RANK])s.shapes,
                          out, err);
@@ -308,7 +315,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         }
         goto done;
     }
-    if (kind == KIND_NPZ) {
+    if (kind == XA_KIND_NPZ) {
         xa_npz *z;
         st = xa_npz_open(s.path, &z, err);
         if (st) goto done;
@@ -331,7 +338,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     } else if (s.member) {
         st = xa_fail(err, XA_EINVAL, "%s: '#%s' selects an .npz member, but this is not an .npz "
                      "file", s.path, s.member);
-    } else if (kind == KIND_NPY) {
+    } else if (kind == XA_KIND_NPY) {
         xa_tensor *t;
         st = xa_npy_load(s.path, &t, err);
         if (!st && s.dtype) {
@@ -342,11 +349,14 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         if (!st) st = list_push(out, "", t, err);
     } else if (s.dtype) { /* raw, 1-D */
         st = xa_raw_load(s.path, s.dtype, 0, NULL, NULL, out, err);
-    } else if (kind == KIND_IMAGE) {
+    } else if (kind == XA_KIND_IMAGE) {
         xa_tensor *t;
         st = xa_image_load(s.path, &t, err);
         if (!st) st = list_alloc(out, 1, err);
         if (!st) st = list_push(out, "", t, err);
+    } else if (kind == XA_KIND_BMODEL) {
+        st = xa_fail(err, XA_EINVAL, "%s: a SOPHON bmodel holds no tensor to compare; it describes "
+                     "the tensors of BMRT dumps (see docs/bmodel.md)", s.path);
     } else {
         st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes "
                      "give a dtype and shape: %s:f32:1x3x224x224", s.path, s.path);
