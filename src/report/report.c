@@ -256,7 +256,7 @@ void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
     xa_sb_printf(sb, "%selements %lld, equal %lld (%.2f%%), mismatches %lld (%.2f%%) under |d| <= %g + %g*|ref|\n",
                  indent, (long long)m->count, (long long)m->equal, 100.0 * (double)m->equal / n,
                  (long long)m->mismatches, 100.0 * (double)m->mismatches / n, tol->atol, tol->rtol);
-    if (m->max_rel_index >= 0 && ct) xa_coords_text(ct, m->max_rel_index, where, sizeof where);
+    if (m->max_rel_index >= 0 && m->max_rel > 0 && ct) xa_coords_text(ct, m->max_rel_index, where, sizeof where);
     xa_sb_printf(sb, "%smean_abs %s, rmse %s, max_rel %s%s%s", indent, xa_fmt_num(m->mean_abs, 6, a, sizeof a),
                  xa_fmt_num(m->rmse, 6, b, sizeof b), xa_fmt_num(m->max_rel, 6, c, sizeof c),
                  where[0] ? " at " : "", where);
