@@ -50,8 +50,10 @@ int cmd_info(int argc, char **argv) {
         for (size_t k = 0; k < l.count; k++) {
             char spec[4096];
             const char *nm = l.names[k];
-            if (nm[0] == '#' || !nm[0])
-                snprintf(spec, sizeof spec, "%s", pos[i]);
+            size_t pl = strlen(pos[i]), nl = strlen(nm);
+            if (nm[0] == '#' || !nm[0] ||
+                (pl > nl && pos[i][pl - nl - 1] == '#' && !strcmp(pos[i] + pl - nl, nm)))
+                snprintf(spec, sizeof spec, "%s", pos[i]); /* PATH#MEMBER names itself */
             else
                 snprintf(spec, sizeof spec, "%s#%s", pos[i], nm);
             if (nm[0] == '#' && !strchr(pos[i], '#')) /* a part of a split: name it */

@@ -17,6 +17,7 @@ extern "C" {
 #define XA_MAX_ELEMENTS ((int64_t)1 << 40)    /* elements in one tensor */
 #define XA_NPZ_MAX_MEMBERS 65536              /* members in one .npz */
 #define XA_NPZ_MAX_INFLATED ((uint64_t)1 << 36) /* bytes of one deflated member once inflated */
+#define XA_NPZ_MAX_NAME 4096                  /* bytes of one member name in an .npz (with ".npy") */
 #define XA_SPEC_MAX_SHAPES 1024               /* shapes in one raw spec (BMRT split) */
 #define XA_IMAGE_MAX_PIXELS ((uint64_t)1 << 28) /* decoded image pixels */
 
