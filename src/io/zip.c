@@ -91,6 +91,43 @@ static xa_status central_extra(const unsigned char *x, size_t n, xa_zip_entry *e
     return XA_OK;
 }
 
+/* Central directory entry i at cd[*p]; its name is copied to *names (advanced past its NUL). */
+static xa_status read_entry(const unsigned char *cd, size_t cd_size, size_t *p, size_t i,
+                            size_t max_name, size_t cd_off, size_t concat, xa_zip_entry *en,
+                            char **names, xa_error *err) {
+    if (cd_size - *p < CENTRAL_SIZE || rd32(cd + *p) != SIG_CENTRAL)
+        return xa_fail(err, XA_EFORMAT, "central directory entry %zu is missing or corrupt", i);
+    const unsigned char *c = cd + *p;
+    size_t nlen = rd16(c + 28), xlen = rd16(c + 30), clen = rd16(c + 32);
+    if (cd_size - *p - CENTRAL_SIZE < nlen + xlen + clen)
+        return xa_fail(err, XA_EFORMAT, "central directory entry %zu runs past the directory", i);
+    const unsigned char *nm = c + CENTRAL_SIZE;
+    if (nlen == 0) return xa_fail(err, XA_EFORMAT, "member %zu has an empty name", i);
+    if (nlen > max_name)
+        return xa_fail(err, XA_ELIMIT, "member %zu has a name of %zu bytes, above the limit of "
+                       "%zu", i, nlen, max_name);
+    if (memchr(nm, 0, nlen)) return xa_fail(err, XA_EFORMAT, "member %zu: the name holds a NUL byte", i);
+    en->flags = rd16(c + 8);
+    en->method = rd16(c + 10);
+    en->crc = rd32(c + 16);
+    en->csize = rd32(c + 20);
+    en->usize = rd32(c + 24);
+    en->header_offset = rd32(c + 42);
+    xa_status st = central_extra(nm + nlen, xlen, en, err);
+    if (st) return st;
+    if (en->header_offset > cd_off)
+        return xa_fail(err, XA_EFORMAT, "member %zu: local header offset %llu lies past the "
+                       "central directory", i, (unsigned long long)en->header_offset);
+    en->header_offset += concat;
+    memcpy(*names, nm, nlen);
+    (*names)[nlen] = 0;
+    en->name = *names;
+    en->name_len = nlen;
+    *names += nlen + 1;
+    *p += CENTRAL_SIZE + nlen + xlen + clen;
+    return XA_OK;
+}
+
 xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, size_t max_name,
                       xa_zip *z, xa_error *err) {
     memset(z, 0, sizeof *z);
@@ -152,53 +189,14 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
         xa_zip_close(z);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
-    size_t p = 0, np = 0;
-    for (size_t i = 0; i < (size_t)count; i++) {
-        xa_zip_entry *en = &z->entries[i];
-        if (cd_size - p < CENTRAL_SIZE || rd32(cd + p) != SIG_CENTRAL) {
-            xa_zip_close(z);
-            return xa_fail(err, XA_EFORMAT, "central directory entry %zu of %llu is missing or "
-                           "corrupt", i, (unsigned long long)count);
-        }
-        const unsigned char *c = cd + p;
-        size_t nlen = rd16(c + 28), xlen = rd16(c + 30), clen = rd16(c + 32);
-        if (cd_size - p - CENTRAL_SIZE < nlen + xlen + clen) {
-            xa_zip_close(z);
-            return xa_fail(err, XA_EFORMAT, "central directory entry %zu runs past the directory",
-                           i);
-        }
-        const unsigned char *nm = c + CENTRAL_SIZE;
-        if (nlen == 0 || nlen > max_name || memchr(nm, 0, nlen)) {
-            xa_zip_close(z);
-            return nlen > max_name
-                       ? xa_fail(err, XA_ELIMIT, "member %zu has a name of %zu bytes, above the "
-                                 "limit of %zu", i, nlen, max_name)
-                       : xa_fail(err, XA_EFORMAT, nlen ? "member %zu: the name holds a NUL byte"
-                                                       : "member %zu has an empty name", i);
-        }
-        en->flags = rd16(c + 8);
-        en->method = rd16(c + 10);
-        en->crc = rd32(c + 16);
-        en->csize = rd32(c + 20);
-        en->usize = rd32(c + 24);
-        en->header_offset = rd32(c + 42);
-        st = central_extra(nm + nlen, xlen, en, err);
-        if (st) {
-            xa_zip_close(z);
-            return st;
-        }
-        if (en->header_offset > cd_off) {
-            xa_zip_close(z);
-            return xa_fail(err, XA_EFORMAT, "member %zu: local header offset %llu lies past the "
-                           "central directory", i, (unsigned long long)en->header_offset);
-        }
-        en->header_offset += concat;
-        memcpy(z->names + np, nm, nlen);
-        z->names[np + nlen] = 0;
-        en->name = z->names + np;
-        en->name_len = nlen;
-        np += nlen + 1;
-        p += CENTRAL_SIZE + nlen + xlen + clen;
+    size_t p = 0;
+    char *names = z->names;
+    for (size_t i = 0; i < (size_t)count && !st; i++)
+        st = read_entry(cd, (size_t)cd_size, &p, i, max_name, (size_t)cd_off, concat,
+                        &z->entries[i], &names, err);
+    if (st) {
+        xa_zip_close(z);
+        return st;
     }
     z->count = (size_t)count;
     return XA_OK;
