@@ -207,9 +207,10 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
     if (nshapes <= 0) {
         if (f.size % es) {
             free(sizes);
-            xa_file_close(&f);
-            return xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
-                           "bytes each)", path, f.size, xa_dtype_short(dt), es);
+            st = xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
+                         "bytes each)", path, f.size, xa_dtype_short(dt), es);
+            xa_file_close(&f); /* after the message: closing clears f.size */
+            return st;
         }
         sizes[0] = f.size;
         total = f.size;
@@ -227,9 +228,10 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
         }
         if (total != f.size) {
             free(sizes);
-            xa_file_close(&f);
-            return xa_fail(err, XA_ESHAPE, "%s: the shapes need %llu bytes of %s, the file has %zu",
-                           path, (unsigned long long)total, xa_dtype_short(dt), f.size);
+            st = xa_fail(err, XA_ESHAPE, "%s: the shapes need %llu bytes of %s, the file has %zu",
+                         path, (unsigned long long)total, xa_dtype_short(dt), f.size);
+            xa_file_close(&f); /* after the message: closing clears f.size */
+            return st;
         }
     }
     st = list_alloc(out, (size_t)n, err);
@@ -284,8 +286,13 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     xa_spec s;
     xa_status st = xa_spec_parse(text, &s, err);
     if (st) return st;
-    if (!file_exists(s.path)) {
+    struct stat sb;
+    if (stat(s.path, &sb) != 0) {
         st = xa_fail(err, XA_EIO, "%s: no such file", s.path);
+        goto done;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        st = xa_fail(err, XA_EIO, "%s: is a directory, not a tensor file", s.path);
         goto done;
     }
     file_kind kind = sniff(s.path);
@@ -345,6 +352,8 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         st = xa_image_load(s.path, &t, err);
         if (!st) st = list_alloc(out, 1, err);
         if (!st) st = list_push(out, "", t, err);
+    } else if (sb.st_size == 0) {
+        st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
         st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes "
                      "give a dtype and shape: %s:f32:1x3x224x224", s.path, s.path);
