@@ -183,8 +183,10 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
     size_t concat = cd_end - (size_t)cd_size - (size_t)cd_off;
     const unsigned char *cd = d + concat + cd_off;
     z->entries = calloc(count ? (size_t)count : 1, sizeof *z->entries);
-    /* every name is shorter than the directory that holds it, plus its NUL */
-    z->names = malloc((size_t)cd_size + (size_t)count + 1);
+    /* the names fit in the directory that holds them, and each in max_name: the smaller bound
+     * (plus the NULs), so a lying directory size in a big file allocates no more than that */
+    uint64_t name_bytes = count * (uint64_t)max_name < cd_size ? count * (uint64_t)max_name : cd_size;
+    z->names = malloc((size_t)name_bytes + (size_t)count + 1);
     if (!z->entries || !z->names) {
         xa_zip_close(z);
         return xa_fail(err, XA_ENOMEM, "out of memory");
