@@ -477,6 +477,47 @@ static void test_crc(void) {
     free(p);
 }
 
+/* The writer's records for a member too big for 32-bit fields (5 GiB at offset 6 GiB), checked
+ * field by field against APPNOTE and zipfile's choices (CI cannot write such a file). */
+static uint64_t le(const unsigned char *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static void test_zip64_records(void) {
+    unsigned char h[XA_ZIP_LOCAL_MAX(5) + XA_ZIP_CENTRAL_MAX(5) + XA_ZIP_END_MAX];
+    uint64_t size = (uint64_t)5 << 30, off = (uint64_t)6 << 30;
+    size_t n = xa_zip_local_header(h, "a.npy", 5, 0xCAFEF00Du, size, off, 64);
+    CHECK(le(h, 4) == 0x04034b50 && le(h + 4, 2) == 45 && le(h + 14, 4) == 0xCAFEF00Du);
+    CHECK(le(h + 18, 4) == 0xFFFFFFFFu && le(h + 22, 4) == 0xFFFFFFFFu);
+    CHECK(le(h + 26, 2) == 5 && 30 + 5 + le(h + 28, 2) == n && (off + n) % 64 == 0);
+    CHECK(le(h + 35, 2) == 1 && le(h + 37, 2) == 16 && le(h + 39, 8) == size && le(h + 47, 8) == size);
+    CHECK(le(h + 55, 2) == 0xD935 && le(h + 57, 2) == n - 59 && le(h + 59, 2) == 64);
+    n = xa_zip_central_entry(h, "a.npy", 5, 1, size, off);
+    CHECK(le(h, 4) == 0x02014b50 && h[4] == 45 && h[5] == 3 && le(h + 6, 2) == 45);
+    CHECK(le(h + 20, 4) == 0xFFFFFFFFu && le(h + 24, 4) == 0xFFFFFFFFu && le(h + 42, 4) == 0xFFFFFFFFu);
+    CHECK(le(h + 30, 2) == 28 && n == 46 + 5 + 28 && le(h + 38, 4) == (uint64_t)0600 << 16);
+    CHECK(le(h + 51, 2) == 1 && le(h + 53, 2) == 24 && le(h + 55, 8) == size &&
+          le(h + 63, 8) == size && le(h + 71, 8) == off);
+    /* a small member at a far offset: only the offset goes to the extra field */
+    n = xa_zip_central_entry(h, "a.npy", 5, 1, 100, off);
+    CHECK(n == 46 + 5 + 12 && le(h + 20, 4) == 100 && le(h + 42, 4) == 0xFFFFFFFFu &&
+          le(h + 55, 8) == off);
+    /* small and near: no extra field, version 2.0, as np.savez's central directory */
+    n = xa_zip_central_entry(h, "a.npy", 5, 1, 100, 1000);
+    CHECK(n == 46 + 5 && h[4] == 20 && le(h + 42, 4) == 1000);
+    /* end records: ZIP64 end + locator when the directory starts past 2 GiB - 1 */
+    n = xa_zip_end_records(h, 2, off + size, 200);
+    CHECK(n == 56 + 20 + 22 && le(h, 4) == 0x06064b50 && le(h + 32, 8) == 2 &&
+          le(h + 40, 8) == 200 && le(h + 48, 8) == off + size);
+    CHECK(le(h + 56, 4) == 0x07064b50 && le(h + 64, 8) == off + size + 200 && le(h + 72, 4) == 1);
+    CHECK(le(h + 76, 4) == 0x06054b50 && le(h + 86, 2) == 2 && le(h + 88, 4) == 200 &&
+          le(h + 92, 4) == 0xFFFFFFFFu);
+    n = xa_zip_end_records(h, 2, 1000, 200);
+    CHECK(n == 22 && le(h + 10, 2) == 2 && le(h + 16, 4) == 1000);
+}
+
 /* ---- driver for the Python oracle test -------------------------------------------------------- */
 static int drive(int argc, char **argv) {
     xa_error err = {0};
@@ -523,6 +564,7 @@ int main(int argc, char **argv) {
     test_reader();
     test_writer();
     test_crc();
+    test_zip64_records();
     rmdir(tmpdir);
     TEST_DONE();
 }
