@@ -232,7 +232,14 @@ xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t 
             return xa_fail(err, XA_ENOMEM, "out of memory copying %zu unaligned data bytes",
                            h.nbytes);
         }
-        memcpy(own->base, data, h.nbytes);
+        /* in slices, dropping the mapping's pages once copied, so a big member is not held
+         * twice in memory */
+        const size_t slice = (size_t)64 << 20;
+        for (size_t o = 0; o < h.nbytes; o += slice) {
+            size_t n = h.nbytes - o < slice ? h.nbytes - o : slice;
+            memcpy((unsigned char *)own->base + o, data + o, n);
+            if (bk->mapped) xa_mapping_release(data + o, n);
+        }
         t->data = own->base;
         t->readonly = 0;
         t->backing = own;
