@@ -17,6 +17,7 @@ extern "C" {
 #define XA_MAX_ELEMENTS ((int64_t)1 << 40)    /* elements in one tensor */
 #define XA_NPZ_MAX_MEMBERS 65536              /* members in one .npz */
 #define XA_NPZ_MAX_INFLATED ((uint64_t)1 << 36) /* bytes of one deflated member once inflated */
+#define XA_NPZ_MAX_NAME 4096                  /* bytes of one member name in an .npz (with ".npy") */
 #define XA_SPEC_MAX_SHAPES 1024               /* shapes in one raw spec (BMRT split) */
 #define XA_IMAGE_MAX_PIXELS ((uint64_t)1 << 28) /* decoded image pixels */
 
@@ -39,16 +40,28 @@ XA_API xa_status xa_npy_save(const char *path, const xa_tensor *t, xa_error *err
 XA_API xa_status xa_npy_encode(const xa_tensor *t, void **out, size_t *out_size, xa_error *err);
 
 /* ---- .npz ---------------------------------------------------------------------------------- */
+/* np.savez (stored) and np.savez_compressed (deflate) archives, ZIP64 included (docs/formats.md).
+ * Files of XA_NPY_MAP_THRESHOLD bytes and more are mapped; stored members whose data is aligned
+ * to the element size are served from the mapping without a copy (the tensors keep it alive
+ * after xa_npz_free); others are copied or inflated. Every member's CRC-32 is checked on load. */
 typedef struct xa_npz xa_npz;
 XA_API xa_status xa_npz_open(const char *path, xa_npz **out, xa_error *err);
+/* The same from memory; the bytes are copied, so `buf` may be freed after the call. */
 XA_API xa_status xa_npz_open_memory(const void *buf, size_t size, xa_npz **out, xa_error *err);
+/* Members, in archive order; a name that occurs several times is counted once. */
 XA_API size_t xa_npz_count(const xa_npz *z);
-/* Member name without the ".npy" suffix numpy adds (np.savez(f, a=x) -> "a"). */
+/* Member name without the ".npy" suffix numpy adds (np.savez(f, a=x) -> "a"); NULL when i is
+ * out of range. */
 XA_API const char *xa_npz_name(const xa_npz *z, size_t i);
+/* Load a member by name, as np.load's NpzFile looks it up: the exact zip name first, then
+ * name + ".npy"; among entries of the same name the last wins (zipfile's rule). Errors read
+ * "PATH#NAME: problem"; XA_ENOTFOUND lists the members. */
 XA_API xa_status xa_npz_load(xa_npz *z, const char *name, xa_tensor **out, xa_error *err);
 XA_API void xa_npz_free(xa_npz *z);
 
-/* Write named tensors as an uncompressed .npz (np.savez layout; readable by np.load). */
+/* Write named tensors as an uncompressed .npz in np.savez's layout (members "NAME.npy", readable
+ * by np.load), each member's data aligned to 64 bytes by an extra field so it loads without a
+ * copy. Names must be non-empty and distinct. */
 XA_API xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
                              const xa_tensor *const *tensors, xa_error *err);
 

@@ -98,10 +98,18 @@ typedef struct {
     int failed;
 } job;
 
-static int64_t count_equal_raw64(const void *a, const void *b, size_t n) {
+/* Equality of two stored 64-bit integers; `swap`: exactly one side is byte-swapped. */
+static int raw64_equal(const unsigned char *x, const unsigned char *y, int swap) {
+    if (!swap) return !memcmp(x, y, 8);
+    for (int k = 0; k < 8; k++)
+        if (x[k] != y[7 - k]) return 0;
+    return 1;
+}
+
+static int64_t count_equal_raw64(const void *a, const void *b, size_t n, int swap) {
     int64_t e = 0;
     const unsigned char *x = a, *y = b;
-    for (size_t i = 0; i < n; i++) e += !memcmp(x + 8 * i, y + 8 * i, 8);
+    for (size_t i = 0; i < n; i++) e += raw64_equal(x + 8 * i, y + 8 * i, swap);
     return e;
 }
 
@@ -168,13 +176,13 @@ static void run_part(void *arg, int part) {
                 fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
                 if (dst) after = dst->equal;
                 else for (int64_t k = 0; k < c->nch; k++) after += ch[k].equal;
-                int64_t exact = count_equal_raw64(r, p, m);
+                int64_t exact = count_equal_raw64(r, p, m, j->rsw != j->psw);
                 if (dst) dst->equal += exact - (after - before);
                 else if (exact != after - before) {
                     /* rare: fix per element so each channel stays right */
                     for (size_t e = 0; e < m; e++) {
                         int64_t ge = g + (int64_t)e, k = (ge / c->inner) % c->nch;
-                        int eqd = rb[e] == pb[e], eqr = !memcmp(r + 8 * e, p + 8 * e, 8);
+                        int eqd = rb[e] == pb[e], eqr = raw64_equal(r + 8 * e, p + 8 * e, j->rsw != j->psw);
                         ch[k].equal += eqr - eqd;
                     }
                 }

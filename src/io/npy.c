@@ -2,6 +2,7 @@
  * The header is a Python dict literal; we parse the subset numpy writes (and literal_eval
  * accepts for these keys) with explicit limits, never evaluating anything. */
 #include "internal.h"
+#include "io_internal.h"
 #include "xalign/io.h"
 
 #include <stdio.h>
@@ -207,26 +208,47 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
     return XA_OK;
 }
 
-/* Build a tensor from an .npy image inside a backing (shared, reference taken). */
-static xa_status npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size,
-                                  int readonly, xa_tensor **out, xa_error *err) {
+xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size,
+                              int readonly, const char *what, xa_tensor **out, xa_error *err) {
+    *out = NULL;
     xa_tensor h;
     size_t off;
     xa_status st = xa_npy_parse_header(base, size, &h, &off, err);
     if (st) return st;
     if (size - off < h.nbytes) {
         char sb[160];
-        return xa_fail(err, XA_ETRUNC, "header says %s %s = %zu data bytes, the file has %zu",
+        return xa_fail(err, XA_ETRUNC, "header says %s %s = %zu data bytes, the %s has %zu",
                        xa_dtype_name(h.dtype), xa_shape_format(h.rank, h.shape, sb, sizeof sb),
-                       h.nbytes, size - off);
+                       h.nbytes, what, size - off);
     }
     xa_tensor *t = malloc(sizeof *t);
     if (!t) return xa_fail(err, XA_ENOMEM, "out of memory");
     *t = h;
-    t->data = (void *)(base + off);
-    t->readonly = readonly;
-    t->backing = bk;
-    xa_backing_ref(bk);
+    const unsigned char *data = base + off;
+    if ((uintptr_t)data % xa_dtype_size(h.dtype) != 0) {
+        xa_backing *own = xa_backing_heap(h.nbytes, 0);
+        if (!own) {
+            free(t);
+            return xa_fail(err, XA_ENOMEM, "out of memory copying %zu unaligned data bytes",
+                           h.nbytes);
+        }
+        /* in slices, dropping the mapping's pages once copied, so a big member is not held
+         * twice in memory */
+        const size_t slice = (size_t)64 << 20;
+        for (size_t o = 0; o < h.nbytes; o += slice) {
+            size_t n = h.nbytes - o < slice ? h.nbytes - o : slice;
+            memcpy((unsigned char *)own->base + o, data + o, n);
+            if (bk->mapped) xa_mapping_release(data + o, n);
+        }
+        t->data = own->base;
+        t->readonly = 0;
+        t->backing = own;
+    } else {
+        t->data = (void *)data;
+        t->readonly = readonly;
+        t->backing = bk;
+        xa_backing_ref(bk);
+    }
     *out = t;
     return XA_OK;
 }
@@ -236,7 +258,7 @@ xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err) {
     xa_file f;
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
-    st = npy_from_backing(f.backing, f.data, f.size, f.backing->mapped, out, err);
+    st = xa_npy_from_backing(f.backing, f.data, f.size, f.backing->mapped, "file", out, err);
     xa_file_close(&f);
     if (st) xa_error_prefix(err, path);
     return st;
@@ -248,7 +270,7 @@ xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name, xa_
     xa_backing *bk = xa_backing_heap(size, 0);
     if (!bk) return xa_fail(err, XA_ENOMEM, "out of memory");
     if (size) memcpy(bk->base, buf, size);
-    xa_status st = npy_from_backing(bk, bk->base, size, 0, out, err);
+    xa_status st = xa_npy_from_backing(bk, bk->base, size, 0, "file", out, err);
     xa_backing_unref(bk);
     if (st && name) xa_error_prefix(err, name);
     return st;
@@ -298,8 +320,8 @@ static size_t build_header(const xa_tensor *t, char *h, size_t cap) {
     return n;
 }
 
-static xa_status encode_preamble(const xa_tensor *t, unsigned char *pre, size_t *pre_len,
-                                 xa_error *err) {
+xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *pre_len,
+                          xa_error *err) {
     char h[512];
     size_t n = build_header(t, h, sizeof h);
     /* _wrap_header: hlen = len(header) + 1 (newline); padlen = ALIGN - ((MAGIC + lenfield + hlen)
@@ -321,18 +343,18 @@ static xa_status encode_preamble(const xa_tensor *t, unsigned char *pre, size_t 
 }
 
 xa_status xa_npy_save(const char *path, const xa_tensor *t, xa_error *err) {
-    unsigned char pre[640];
+    unsigned char pre[XA_NPY_PREAMBLE_MAX];
     size_t pl;
-    xa_status st = encode_preamble(t, pre, &pl, err);
+    xa_status st = xa_npy_preamble(t, pre, &pl, err);
     if (st) return st;
     return xa_write_file(path, pre, pl, t->data, t->nbytes, err);
 }
 
 xa_status xa_npy_encode(const xa_tensor *t, void **out, size_t *out_size, xa_error *err) {
-    unsigned char pre[640];
+    unsigned char pre[XA_NPY_PREAMBLE_MAX];
     size_t pl;
     *out = NULL;
-    xa_status st = encode_preamble(t, pre, &pl, err);
+    xa_status st = xa_npy_preamble(t, pre, &pl, err);
     if (st) return st;
     unsigned char *b = malloc(pl + t->nbytes + 1);
     if (!b) return xa_fail(err, XA_ENOMEM, "out of memory");

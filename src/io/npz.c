@@ -1,23 +1,344 @@
-/* .npz reader/writer: placeholder until the zip reader lands (same commit series). */
-#include "internal.h"
+/* .npz reader and writer: a zip archive of .npy members (numpy/lib/npyio.py: savez,
+ * savez_compressed, NpzFile), on the zip code of zip.c.
+ *
+ * Reading. Stored members (np.savez) are served from the file mapping without a copy when their
+ * data is aligned to the element size (else copied, see xa_npy_from_backing); deflated members
+ * (np.savez_compressed) are inflated into their own heap block. The CRC-32 of every member is
+ * verified when it is loaded, as zipfile verifies it for np.load (stored members in parallel over
+ * the mapping).
+ *
+ * Names follow NpzFile: a member "a.npy" is listed as "a"; a lookup tries the exact zip name
+ * first, then the name with ".npy" added. When several entries share a name (zipfile in append
+ * mode writes a second entry rather than replacing), the last one wins, as zipfile's NameToInfo
+ * and so np.load decide; the name is listed once. */
+#include "io_internal.h"
 #include "xalign/io.h"
+#include "zip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct xa_npz {
+    xa_backing *backing; /* the whole archive */
+    char *label;         /* the path (or "<memory>") for messages */
+    xa_zip zip;
+    const xa_zip_entry **sorted; /* entries sorted by (name, position) for lookups */
+    size_t count;        /* listed members */
+    char **shown;        /* listed member -> name as listed */
+    char *shown_store;
+};
+
+/* Names hold no NUL (xa_zip_open refuses them), so this is strcmp's order. */
+static int name_cmp(const xa_zip_entry *e, const char *name, size_t n) {
+    int c = memcmp(e->name, name, e->name_len < n ? e->name_len : n);
+    return c ? c : e->name_len < n ? -1 : e->name_len > n;
+}
+static int by_name(const void *a, const void *b) {
+    const xa_zip_entry *x = *(const xa_zip_entry *const *)a, *y = *(const xa_zip_entry *const *)b;
+    int c = name_cmp(x, y->name, y->name_len);
+    return c ? c : x < y ? -1 : x > y; /* same name: directory order */
+}
+
+/* The sorted range [*lo, *hi) of entries named exactly name[0..n). */
+static void name_range(const xa_npz *z, const char *name, size_t n, size_t *lo, size_t *hi) {
+    size_t a = 0, b = z->zip.count;
+    while (a < b) { /* first entry >= name */
+        size_t m = a + (b - a) / 2;
+        if (name_cmp(z->sorted[m], name, n) < 0) a = m + 1;
+        else b = m;
+    }
+    *lo = a;
+    b = z->zip.count;
+    while (a < b) { /* first entry > name */
+        size_t m = a + (b - a) / 2;
+        if (name_cmp(z->sorted[m], name, n) <= 0) a = m + 1;
+        else b = m;
+    }
+    *hi = a;
+}
+
+/* The last entry named exactly name[0..n) (zipfile's NameToInfo keeps the last), or -1. */
+static ptrdiff_t find_exact(const xa_npz *z, const char *name, size_t n) {
+    size_t lo, hi;
+    name_range(z, name, n, &lo, &hi);
+    return lo < hi ? z->sorted[hi - 1] - z->zip.entries : -1;
+}
+
+static int ends_npy(const char *s, size_t n) { return n > 4 && !memcmp(s + n - 4, ".npy", 4); }
+static int is_dir(const xa_zip_entry *e) { return e->name[e->name_len - 1] == '/'; }
+
+/* Build the lookup order and the listing. */
+static xa_status index_members(xa_npz *z, xa_error *err) {
+    size_t n = z->zip.count, names = 0;
+    z->sorted = malloc((n ? n : 1) * sizeof *z->sorted);
+    z->shown = malloc((n ? n : 1) * sizeof *z->shown);
+    for (size_t i = 0; i < n; i++) names += z->zip.entries[i].name_len + 1;
+    z->shown_store = malloc(names + 1);
+    if (!z->sorted || !z->shown || !z->shown_store)
+        return xa_fail(err, XA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) z->sorted[i] = &z->zip.entries[i];
+    qsort(z->sorted, n, sizeof *z->sorted, by_name);
+    char *out = z->shown_store;
+    for (size_t i = 0; i < n; i++) {
+        const xa_zip_entry *e = &z->zip.entries[i];
+        if (is_dir(e)) continue;
+        size_t lo, hi;
+        name_range(z, e->name, e->name_len, &lo, &hi);
+        if (z->sorted[lo] != e) continue; /* a name is listed once, at its first entry */
+        size_t len = e->name_len;
+        /* "a.npy" shows as "a" unless an entry is literally named "a" (which "a" then loads) */
+        if (ends_npy(e->name, len) && find_exact(z, e->name, len - 4) < 0) len -= 4;
+        memcpy(out, e->name, len);
+        out[len] = 0;
+        z->shown[z->count++] = out;
+        out += len + 1;
+    }
+    return XA_OK;
+}
+
+static xa_status npz_from_backing(xa_backing *bk, const char *label, xa_npz **out, xa_error *err) {
+    *out = NULL;
+    xa_npz *z = calloc(1, sizeof *z);
+    if (!z) return xa_fail(err, XA_ENOMEM, "out of memory");
+    z->backing = bk;
+    xa_backing_ref(bk);
+    z->label = xa_strdup(label);
+    xa_status st = z->label ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
+    if (!st)
+        st = xa_zip_open(bk->base, bk->size, XA_NPZ_MAX_MEMBERS, XA_NPZ_MAX_NAME, &z->zip, err);
+    if (!st) st = index_members(z, err);
+    if (st) {
+        xa_npz_free(z);
+        return st;
+    }
+    *out = z;
+    return XA_OK;
+}
 
 xa_status xa_npz_open(const char *path, xa_npz **out, xa_error *err) {
     *out = NULL;
-    return xa_fail(err, XA_EUNSUPPORTED, "%s: .npz reading is not built yet", path);
+    xa_file f;
+    xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
+    if (st) return st;
+    st = npz_from_backing(f.backing, path, out, err);
+    xa_file_close(&f);
+    if (st && st != XA_ENOMEM) xa_error_prefix(err, path);
+    return st;
 }
+
 xa_status xa_npz_open_memory(const void *buf, size_t size, xa_npz **out, xa_error *err) {
     *out = NULL;
-    return xa_fail(err, XA_EUNSUPPORTED, ".npz reading is not built yet");
+    xa_backing *bk = xa_backing_heap(size, 0);
+    if (!bk) return xa_fail(err, XA_ENOMEM, "out of memory copying %zu bytes", size);
+    if (size) memcpy(bk->base, buf, size);
+    xa_status st = npz_from_backing(bk, "<memory>", out, err);
+    xa_backing_unref(bk);
+    if (st && st != XA_ENOMEM) xa_error_prefix(err, "<memory>");
+    return st;
 }
-size_t xa_npz_count(const xa_npz *z) { return 0; }
-const char *xa_npz_name(const xa_npz *z, size_t i) { return ""; }
+
+size_t xa_npz_count(const xa_npz *z) { return z ? z->count : 0; }
+
+const char *xa_npz_name(const xa_npz *z, size_t i) {
+    return z && i < z->count ? z->shown[i] : NULL;
+}
+
+void xa_npz_free(xa_npz *z) {
+    if (!z) return;
+    xa_zip_close(&z->zip);
+    xa_backing_unref(z->backing);
+    free(z->label);
+    free(z->sorted);
+    free(z->shown);
+    free(z->shown_store);
+    free(z);
+}
+
+/* The tensor of one entry. */
+static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, xa_error *err) {
+    size_t off;
+    xa_status st = xa_zip_data_offset(&z->zip, e, &off, err);
+    if (st) return st;
+    const unsigned char *src = z->zip.data + off;
+    if (e->method == 0) {
+        if (e->csize != e->usize)
+            return xa_fail(err, XA_EFORMAT, "stored member of %llu bytes declares %llu "
+                           "uncompressed", (unsigned long long)e->csize,
+                           (unsigned long long)e->usize);
+        uint32_t crc = xa_zip_crc32(0, src, (size_t)e->csize);
+        if (crc != e->crc)
+            return xa_fail(err, XA_EFORMAT, "CRC-32 mismatch (data %08x, directory %08x): the "
+                           "member is corrupt", crc, e->crc);
+        return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped,
+                                   "member", out, err);
+    }
+    if (e->method != 8)
+        return xa_fail(err, XA_EUNSUPPORTED, "compression method %u (numpy writes 0, stored, and "
+                       "8, deflate)", e->method);
+    if (e->usize > XA_NPZ_MAX_INFLATED)
+        return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
+                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
+    if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
+        return xa_fail(err, XA_EFORMAT, "declares %llu inflated bytes from %llu compressed, more "
+                       "than deflate can produce (%d:1)", (unsigned long long)e->usize,
+                       (unsigned long long)e->csize, XA_DEFLATE_MAX_RATIO);
+    if (e->usize > SIZE_MAX - 1)
+        return xa_fail(err, XA_ELIMIT, "member too large for this address space");
+    xa_backing *bk = xa_backing_heap((size_t)e->usize, 0);
+    if (!bk)
+        return xa_fail(err, XA_ENOMEM, "out of memory inflating %llu bytes",
+                       (unsigned long long)e->usize);
+    uint32_t crc = 0;
+    st = xa_zip_inflate(src, (size_t)e->csize, bk->base, (size_t)e->usize, &crc, err);
+    if (!st && crc != e->crc)
+        st = xa_fail(err, XA_EFORMAT, "CRC-32 mismatch (data %08x, directory %08x): the member is "
+                     "corrupt", crc, e->crc);
+    if (!st) st = xa_npy_from_backing(bk, bk->base, bk->size, 0, "member", out, err);
+    xa_backing_unref(bk);
+    return st;
+}
+
+/* "NAME (members: a, b, c, ...)" hint for a failed lookup. */
+static void members_hint(const xa_npz *z, char *buf, size_t cap) {
+    size_t o = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < z->count && o + 8 < cap; i++) {
+        int w = snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", z->shown[i]);
+        if (w < 0 || (size_t)w >= cap - o) {
+            snprintf(buf + o, cap - o, ", ...");
+            break;
+        }
+        o += (size_t)w;
+    }
+}
+
 xa_status xa_npz_load(xa_npz *z, const char *name, xa_tensor **out, xa_error *err) {
     *out = NULL;
-    return xa_fail(err, XA_EUNSUPPORTED, ".npz reading is not built yet");
+    if (!z || !name) return xa_fail(err, XA_EINVAL, "xa_npz_load: NULL argument");
+    size_t n = strlen(name);
+    ptrdiff_t k = find_exact(z, name, n);
+    if (k < 0 && n <= XA_NPZ_MAX_NAME) { /* NpzFile: "a" finds "a.npy" */
+        char *withext = malloc(n + 5);
+        if (!withext) return xa_fail(err, XA_ENOMEM, "out of memory");
+        memcpy(withext, name, n);
+        memcpy(withext + n, ".npy", 5);
+        k = find_exact(z, withext, n + 4);
+        free(withext);
+    }
+    if (k < 0 || is_dir(&z->zip.entries[k])) {
+        char hint[256];
+        members_hint(z, hint, sizeof hint);
+        return xa_fail(err, XA_ENOTFOUND, "%s: no member '%s' (members: %s)", z->label, name,
+                       z->count ? hint : "none");
+    }
+    xa_status st = load_entry(z, &z->zip.entries[k], out, err);
+    if (st && st != XA_ENOMEM) {
+        size_t ln = strlen(z->label);
+        char *where = malloc(ln + n + 2);
+        if (where) {
+            memcpy(where, z->label, ln);
+            where[ln] = '#';
+            memcpy(where + ln + 1, name, n + 1);
+            xa_error_prefix(err, where);
+            free(where);
+        }
+    }
+    return st;
 }
-void xa_npz_free(xa_npz *z) {}
+
+/* ---- writer -------------------------------------------------------------------------------- */
+
+/* Data of each member starts at a multiple of this, so that its tensors load without a copy.
+ * 64 is numpy's ARRAY_ALIGN (format.py), the alignment of the data inside an .npy file. */
+enum { MEMBER_ALIGN = 64 };
+
+typedef struct {
+    FILE *fp;
+    const char *path;
+    uint64_t pos;
+} out_file;
+
+static xa_status put(out_file *o, const void *p, size_t n, xa_error *err) {
+    if (n && fwrite(p, 1, n, o->fp) != n)
+        return xa_fail(err, XA_EIO, "%s: write failed", o->path);
+    o->pos += n;
+    return XA_OK;
+}
+
+static xa_status check_names(size_t n, const char *const *names, const xa_tensor *const *tensors,
+                             const char *path, xa_error *err) {
+    if (n > XA_NPZ_MAX_MEMBERS)
+        return xa_fail(err, XA_ELIMIT, "%s: %zu members exceed the limit of %d", path, n,
+                       XA_NPZ_MAX_MEMBERS);
+    for (size_t i = 0; i < n; i++) {
+        if (!names[i] || !names[i][0] || !tensors[i])
+            return xa_fail(err, XA_EINVAL, "%s: member %zu has no name or no tensor", path, i);
+        if (strlen(names[i]) + 4 > XA_NPZ_MAX_NAME)
+            return xa_fail(err, XA_ELIMIT, "%s: member name of %zu bytes is above the limit of %d",
+                           path, strlen(names[i]), XA_NPZ_MAX_NAME - 4);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                return xa_fail(err, XA_EINVAL, "%s: member name '%s' given twice", path,
+                               names[i]);
+    }
+    return XA_OK;
+}
+
+typedef struct {
+    uint64_t offset, size;
+    uint32_t crc;
+} member_rec;
+
 xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
                       const xa_tensor *const *tensors, xa_error *err) {
-    return xa_fail(err, XA_EUNSUPPORTED, ".npz writing is not built yet");
+    xa_status st = check_names(n, names, tensors, path, err);
+    if (st) return st;
+    member_rec *rec = calloc(n ? n : 1, sizeof *rec);
+    unsigned char *hdr = malloc(XA_ZIP_LOCAL_MAX(XA_NPZ_MAX_NAME) + XA_ZIP_CENTRAL_MAX(XA_NPZ_MAX_NAME)
+                                + XA_ZIP_END_MAX);
+    char *zname = malloc(XA_NPZ_MAX_NAME + 1);
+    out_file o = {NULL, path, 0};
+    if (!rec || !hdr || !zname) {
+        st = xa_fail(err, XA_ENOMEM, "out of memory");
+        goto done;
+    }
+    o.fp = fopen(path, "wb");
+    if (!o.fp) {
+        st = xa_fail(err, XA_EIO, "%s: cannot create", path);
+        goto done;
+    }
+    for (size_t i = 0; i < n && !st; i++) {
+        const xa_tensor *t = tensors[i];
+        unsigned char pre[XA_NPY_PREAMBLE_MAX];
+        size_t pl, nl = (size_t)snprintf(zname, XA_NPZ_MAX_NAME + 1, "%s.npy", names[i]);
+        st = xa_npy_preamble(t, pre, &pl, err);
+        if (st) break;
+        rec[i].offset = o.pos;
+        rec[i].size = pl + (uint64_t)t->nbytes;
+        rec[i].crc = xa_zip_crc32(xa_zip_crc32(0, pre, pl), t->data, t->nbytes);
+        size_t hl = xa_zip_local_header(hdr, zname, nl, rec[i].crc, rec[i].size, o.pos,
+                                        MEMBER_ALIGN);
+        st = put(&o, hdr, hl, err);
+        if (!st) st = put(&o, pre, pl, err);
+        if (!st) st = put(&o, t->data, t->nbytes, err);
+    }
+    uint64_t cd_offset = o.pos;
+    for (size_t i = 0; i < n && !st; i++) {
+        size_t nl = (size_t)snprintf(zname, XA_NPZ_MAX_NAME + 1, "%s.npy", names[i]);
+        size_t hl = xa_zip_central_entry(hdr, zname, nl, rec[i].crc, rec[i].size, rec[i].offset);
+        st = put(&o, hdr, hl, err);
+    }
+    if (!st) {
+        size_t hl = xa_zip_end_records(hdr, n, cd_offset, o.pos - cd_offset);
+        st = put(&o, hdr, hl, err);
+    }
+    if (fclose(o.fp) != 0 && !st) st = xa_fail(err, XA_EIO, "%s: write failed", path);
+    if (st) unlink(path); /* no half-written archive left behind */
+done:
+    free(rec);
+    free(hdr);
+    free(zname);
+    return st;
 }

@@ -293,8 +293,13 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     xa_spec s;
     xa_status st = xa_spec_parse(text, &s, err);
     if (st) return st;
-    if (!file_exists(s.path)) {
+    struct stat sb;
+    if (stat(s.path, &sb) != 0) {
         st = xa_fail(err, XA_EIO, "%s: no such file", s.path);
+        goto done;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        st = xa_fail(err, XA_EIO, "%s: is a directory, not a tensor file", s.path);
         goto done;
     }
     xa_file_kind kind = xa_sniff_path(s.path);
@@ -357,6 +362,8 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     } else if (kind == XA_KIND_BMODEL) {
         st = xa_fail(err, XA_EINVAL, "%s: a SOPHON bmodel holds no tensor to compare; it describes "
                      "the tensors of BMRT dumps (see docs/bmodel.md)", s.path);
+    } else if (sb.st_size == 0) {
+        st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
         st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes "
                      "give a dtype and shape: %s:f32:1x3x224x224", s.path, s.path);
