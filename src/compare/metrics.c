@@ -53,8 +53,13 @@ void xa_metrics_derive(xa_metrics *m) {
         m->cosine = 1; /* both all-zero: identical directions (Polygraphy's convention) */
     else if (m->sum_r2 == 0 || m->sum_p2 == 0)
         m->cosine = 0;
-    else
+    else {
         m->cosine = m->sum_rp / (sqrt(m->sum_r2) * sqrt(m->sum_p2));
+        /* |cosine| <= 1 exactly (Cauchy-Schwarz); rounding of the three sums can step one ulp
+         * past it for identical tensors, which would only confuse a reader */
+        if (m->cosine > 1) m->cosine = 1;
+        if (m->cosine < -1) m->cosine = -1;
+    }
     /* tpu-mlir's euclidean similarity: 1 - ||r - p|| / (||(r + p)/2|| + 1e-7) */
     m->euclid_sim = 1.0 - sqrt(m->sum_d2) / (sqrt(m->sum_h2) + 1e-7);
     if (m->sum_d2 == 0)
