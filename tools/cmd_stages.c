@@ -3,6 +3,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* "samples 120/500" on stderr, only on a terminal and at most every 1% */
+static void progress(void *ctx, size_t done, size_t total) {
+    (void)ctx;
+    size_t step = total / 100 ? total / 100 : 1;
+    if (done % step && done != total) return;
+    fprintf(stderr, "\rsamples %zu/%zu", done, total);
+    if (done == total) fputs("\r\033[K", stderr);
+}
 
 static const char *help =
     "usage: xalign stages REF_DIR PORT_DIR [--manifest FILE] [options]\n\n"
@@ -64,7 +74,8 @@ int cmd_stages(int argc, char **argv) {
         xa_status st = xa_manifest_load(manifest, &m, &err);
         if (st) return cli_lib_error("stages", &err, st);
     }
-    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0};
+    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0, NULL, NULL};
+    if (isatty(2)) opt.progress = progress;
     int rc;
     if (xa_stages_is_dataset(pos[0])) {
         xa_dataset_report dr;

@@ -115,6 +115,9 @@ typedef struct xa_stages_options {
     const xa_manifest *manifest;  /* may be NULL */
     xa_tolerance tol;             /* default tolerance (manifest stages override) */
     int threads;                  /* comparison threads per stage; 0: all */
+    /* dataset runs: called after each sample, from worker threads (must be thread-safe) */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
 } xa_stages_options;
 
 XA_API xa_status xa_stages_run(const char *ref_dir, const char *port_dir,

@@ -93,6 +93,7 @@ typedef struct {
     xa_dataset_report *rep;
     xa_status *status;
     char **errors;
+    size_t done; /* atomic */
 } ds_job;
 
 static void run_sample(void *arg, int i) {
@@ -109,6 +110,8 @@ static void run_sample(void *arg, int i) {
         j->status[i] = xa_stages_run(rp, pp, &o, &j->rep->reports[i], &err);
     }
     if (j->status[i]) j->errors[i] = xa_strdup(err.message);
+    size_t d = __atomic_add_fetch(&j->done, 1, __ATOMIC_RELAXED);
+    if (j->opt->progress) j->opt->progress(j->opt->progress_ctx, d, j->rep->nsamples);
 }
 
 void xa_dataset_report_clear(xa_dataset_report *r) {
@@ -155,7 +158,7 @@ xa_status xa_dataset_run(const char *ref_dir, const char *port_dir, const xa_sta
         xa_dataset_report_clear(out);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
-    ds_job j = {ref_dir, port_dir, opt, out, sts, errs};
+    ds_job j = {ref_dir, port_dir, opt, out, sts, errs, 0};
     xa_parallel(parallel > 0 ? parallel : xa_threads_get(), (int)out->nsamples, run_sample, &j);
     /* a sample that could not run at all is an error of the whole run: say which */
     for (size_t i = 0; i < out->nsamples; i++)
