@@ -26,8 +26,8 @@ extern "C" {
  * the array data starts and `t` describes it (t->data NULL). Used by xa_npy_load and the fuzzer. */
 XA_API xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t,
                                      size_t *data_offset, xa_error *err);
-/* Load an .npy file. Files larger than XA_NPY_MAP_THRESHOLD are memory-mapped read-only. */
-#define XA_NPY_MAP_THRESHOLD ((size_t)1 << 20)
+/* Load an .npy file. Files of XA_NPY_MAP_THRESHOLD bytes or more are memory-mapped read-only. */
+#define XA_NPY_MAP_THRESHOLD ((size_t)1 << 16)
 XA_API xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err);
 /* Parse an .npy image held in memory (copied into the tensor unless `keep` is the backing). */
 XA_API xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name,

@@ -66,7 +66,8 @@ void xa_acc_merge(xa_acc *a, const xa_acc *b) {
 }
 
 /* The reference definition, one element at a time. */
-static inline void one(xa_acc *a, double r, double p, int64_t idx, double atol, double rtol) {
+/* `s` holds plain block-local sums (folded into the accumulator with compensation per block). */
+static inline void one(xa_acc *a, double *s, double r, double p, int64_t idx, double atol, double rtol) {
     int fr = isfinite(r), fp = isfinite(p);
     if (XA_LIKELY(fr && fp)) {
         double d = p - r, ad = fabs(d), ar = fabs(r);
@@ -88,15 +89,15 @@ static inline void one(xa_acc *a, double r, double p, int64_t idx, double atol, 
         } else {
             a->zero_ref_diff += ad != 0;
         }
-        xa_acc_add(a, S_ABS, ad);
-        xa_acc_add(a, S_D2, d * d);
-        xa_acc_add(a, S_R2, r * r);
-        xa_acc_add(a, S_P2, p * p);
-        xa_acc_add(a, S_RP, r * p);
-        xa_acc_add(a, S_R, r);
-        xa_acc_add(a, S_P, p);
+        s[S_ABS] += ad;
+        s[S_D2] += d * d;
+        s[S_R2] += r * r;
+        s[S_P2] += p * p;
+        s[S_RP] += r * p;
+        s[S_R] += r;
+        s[S_P] += p;
         double h = (r + p) * 0.5;
-        xa_acc_add(a, S_H2, h * h);
+        s[S_H2] += h * h;
     } else {
         int same = (isnan(r) && isnan(p)) || r == p;
         if (same) {
@@ -113,28 +114,45 @@ static inline void one(xa_acc *a, double r, double p, int64_t idx, double atol, 
     }
     if (fr) {
         a->rfin++;
-        xa_acc_add(a, S_RALL, r);
+        s[S_RALL] += r;
         if (r < a->rmin) a->rmin = r;
         if (r > a->rmax) a->rmax = r;
     }
     if (fp) {
         a->pfin++;
-        xa_acc_add(a, S_PALL, p);
+        s[S_PALL] += p;
         if (p < a->pmin) a->pmin = p;
         if (p > a->pmax) a->pmax = p;
     }
 }
 
+/* Sums are folded every BLOCK elements so block sums stay short (accuracy) */
+enum { BLOCK = 4096 };
+
+static void fold_block_sums(xa_acc *a, const double *s) {
+    for (int k = 0; k < S_COUNT; k++) xa_acc_add(a, k, s[k]);
+}
+
 void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base,
                    double atol, double rtol) {
     a->count += (int64_t)n;
-    for (size_t i = 0; i < n; i++) one(a, r[i], p[i], base + (int64_t)i, atol, rtol);
+    for (size_t i = 0; i < n; i += BLOCK) {
+        double s[S_COUNT] = {0};
+        size_t e = n - i < BLOCK ? n : i + BLOCK;
+        for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);
+        fold_block_sums(a, s);
+    }
 }
 
 void xa_kernel_f32_scalar(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                           double atol, double rtol) {
     a->count += (int64_t)n;
-    for (size_t i = 0; i < n; i++) one(a, r[i], p[i], base + (int64_t)i, atol, rtol);
+    for (size_t i = 0; i < n; i += BLOCK) {
+        double s[S_COUNT] = {0};
+        size_t e = n - i < BLOCK ? n : i + BLOCK;
+        for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);
+        fold_block_sums(a, s);
+    }
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -322,9 +340,6 @@ static int have_avx512vl(void) {
     if (have < 0) have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
     return have;
 }
-
-/* Sums are folded every BLOCK elements so lane sums stay short (accuracy) */
-enum { BLOCK = 4096 };
 
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
                    double rtol) {

@@ -1,5 +1,7 @@
 #include "internal.h"
 
+enum { XA_POPULATE_MAX = 16 << 20 };
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,7 +35,11 @@ xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_er
     }
     size_t size = (size_t)st.st_size;
     if (size >= map_threshold && size > 0) {
-        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        /* small mappings are populated in one call: cheaper than faulting them page by page,
+         * and their residency is bounded; large ones fault in as they are read (and the
+         * comparison drops what it has read), so peak memory stays small */
+        int populate = size <= XA_POPULATE_MAX ? MAP_POPULATE : 0;
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
         close(fd);
         if (p == MAP_FAILED) return xa_fail(err, XA_EIO, "%s: cannot map: %s", path, strerror(errno));
         f->backing = xa_backing_map(p, size);

@@ -64,6 +64,11 @@ static inline bool xa_mul_overflow_u64(uint64_t a, uint64_t b, uint64_t *r) {
  * included). Returns when all are done. */
 void xa_parallel(int threads, int n, void (*fn)(void *arg, int i), void *arg);
 
+/* 1 if every value of dtype dt is exactly a float (bool, 8/16-bit integers, f16, bf16, f32). */
+int xa_dtype_fits_f32(xa_dtype dt);
+/* Convert n elements of such a dtype to float (exact). */
+void xa_convert_to_f32(xa_dtype dt, int swapped, const void *src, size_t n, float *dst);
+
 /* strdup that may fail. */
 char *xa_strdup(const char *s);
 

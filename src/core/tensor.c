@@ -225,6 +225,48 @@ void xa_convert_to_f64(xa_dtype dt, int sw, const void *src, size_t n, double *d
     }
 }
 
+int xa_dtype_fits_f32(xa_dtype dt) {
+    return dt == XA_BOOL || dt == XA_I8 || dt == XA_U8 || dt == XA_I16 || dt == XA_U16 ||
+           dt == XA_F16 || dt == XA_BF16 || dt == XA_F32;
+}
+
+void xa_convert_to_f32(xa_dtype dt, int sw, const void *src, size_t n, float *dst) {
+    const unsigned char *s = src;
+    switch (dt) {
+    case XA_BOOL:
+        for (size_t i = 0; i < n; i++) dst[i] = s[i] != 0;
+        break;
+    case XA_I8:
+        for (size_t i = 0; i < n; i++) dst[i] = (float)(int8_t)s[i];
+        break;
+    case XA_U8:
+        for (size_t i = 0; i < n; i++) dst[i] = (float)s[i];
+        break;
+    case XA_I16:
+    case XA_U16:
+    case XA_F16:
+    case XA_BF16:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t v;
+            memcpy(&v, s + 2 * i, 2);
+            if (sw) v = __builtin_bswap16(v);
+            dst[i] = dt == XA_I16 ? (float)(int16_t)v : dt == XA_U16 ? (float)v
+                   : dt == XA_F16 ? xa_f16_to_f32(v) : xa_bf16_to_f32(v);
+        }
+        break;
+    case XA_F32:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v;
+            memcpy(&v, s + 4 * i, 4);
+            if (sw) v = __builtin_bswap32(v);
+            memcpy(&dst[i], &v, 4);
+        }
+        break;
+    default:
+        for (size_t i = 0; i < n; i++) dst[i] = 0;
+    }
+}
+
 double xa_tensor_get(const xa_tensor *t, int64_t i) {
     double v = 0;
     size_t es = xa_dtype_size(t->dtype);
