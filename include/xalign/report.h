@@ -3,6 +3,7 @@
 #define XALIGN_REPORT_H
 
 #include "compare.h"
+#include "ops.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,12 @@ typedef struct xa_compare_report {
 } xa_compare_report;
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+/* `xalign transform --geometry-only`: letterbox geometries (a JSON array of objects with the
+ * xa_letterbox_geom fields; text: one line each) and torchvision Resize sizes ([w, h] pairs). */
+XA_API char *xa_report_letterbox_json(const xa_letterbox_geom *g, size_t n);
+XA_API char *xa_report_letterbox_text(const xa_letterbox_geom *g, size_t n);
+XA_API char *xa_report_sizes_json(const int64_t *wh, size_t n);
 
 #ifdef __cplusplus
 }

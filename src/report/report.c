@@ -67,7 +67,7 @@ static json_t *jcoords(const xa_tensor *t, int64_t flat) {
     xa_tensor_unravel(t, flat, c);
     return jshape(t->rank, c);
 }
-static char *jdump(json_t *o) {
+char *xa_report_jdump(json_t *o) {
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(o);
     if (!s) return NULL;
@@ -103,7 +103,7 @@ char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
     json_object_set_new(o, "finite", json_integer(st->finite));
     json_object_set_new(o, "nan", json_integer(st->nan));
     json_object_set_new(o, "inf", json_integer(st->inf));
-    return jdump(o);
+    return xa_report_jdump(o);
 }
 
 char *xa_report_info_text(const xa_tensor_info *ti, const xa_stats *st) {
@@ -225,7 +225,7 @@ char *xa_report_compare_json(const xa_compare_report *r) {
         json_object_set_new(o, "permutations", a);
     }
     json_object_set_new(o, "aligned", json_boolean(res->aligned && !r->shape_mismatch));
-    return jdump(o);
+    return xa_report_jdump(o);
 }
 
 static void coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size) {

@@ -17,4 +17,9 @@ char *xa_sb_take(xa_sb *b);
 /* %.*g that prints inf/nan readably. */
 const char *xa_fmt_num(double v, int prec, char *buf, size_t size);
 
+/* Serialise a JSON value (compact, doubles with 17 digits), take ownership of it, and return a
+ * newline-terminated string xa_free can release; NULL when out of memory. */
+struct json_t;
+char *xa_report_jdump(struct json_t *o);
+
 #endif
