@@ -359,6 +359,10 @@ static int geometry(const params *p, const char *sizes, const xa_tensor *in, int
             s += used + (s[used] == ',');
         }
     }
+    if (!n) {
+        free(wh);
+        return cli_error("transform", "--input-size names no size");
+    }
     xa_error err = {0};
     xa_status st = XA_OK;
     char *text = NULL;

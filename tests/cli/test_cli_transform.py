@@ -32,6 +32,7 @@ for args, text in [
     ((img, out, "--op", "to-tensor", "--layout", "nhwc"), "--layout is hwc or chw"),
     (("--op", "letterbox-yolov5", "--geometry-only", "--input-size", "64x"), "not a list of WxH"),
     (("--op", "to-tensor", "--geometry-only", "--input-size", "64x48"), "--geometry-only works with"),
+    (("--op", "letterbox-sail", "--geometry-only", "--input-size", ""), "names no size"),
     ((ck.path("missing.npy"), out, "--op", "to-tensor"), "missing.npy"),
 ]:
     rc, o, e = run("transform", *args)
