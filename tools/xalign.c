@@ -7,12 +7,14 @@ int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_resize(int argc, char **argv);
 int cmd_stages(int argc, char **argv);
+int cmd_transform(int argc, char **argv);
 
 static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
+    {"transform", cmd_transform, "crop, pad, letterbox, normalise, quantise exactly as the original does"},
 };
 
 static void usage(FILE *f) {

@@ -5,6 +5,7 @@
 #include "compare.h"
 #include "stages.h"
 #include "io.h"
+#include "ops.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,11 @@ XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
  * BMRT dump sizes; the JSON object holds every field xa_bmodel reads. */
 XA_API char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m);
 XA_API char *xa_report_bmodel_json(const char *spec, const xa_bmodel *m);
+/* `xalign transform --geometry-only`: letterbox geometries (a JSON array of objects with the
+ * xa_letterbox_geom fields; text: one line each) and torchvision Resize sizes ([w, h] pairs). */
+XA_API char *xa_report_letterbox_json(const xa_letterbox_geom *g, size_t n);
+XA_API char *xa_report_letterbox_text(const xa_letterbox_geom *g, size_t n);
+XA_API char *xa_report_sizes_json(const int64_t *wh, size_t n);
 
 #ifdef __cplusplus
 }
