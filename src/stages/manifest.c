@@ -113,6 +113,18 @@ static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_erro
         if (!json_is_number(sc)) return xa_fail(err, XA_EFORMAT, "manifest: %s: 'scale' must be a number", where);
         op->scale = json_number_value(sc);
     }
+    json_t *lay = json_object_get(o, "layout");
+    if (lay) {
+        const char *l = json_is_string(lay) ? json_string_value(lay) : "";
+        if (strcmp(l, "hwc") && strcmp(l, "chw"))
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'layout' must be \"hwc\" or \"chw\"", where);
+        op->chw = !strcmp(l, "chw");
+    }
+    json_t *au = json_object_get(o, "auto");
+    if (au) {
+        if (!json_is_boolean(au)) return xa_fail(err, XA_EFORMAT, "manifest: %s: 'auto' must be true/false", where);
+        op->auto_pad = json_is_true(au);
+    }
     json_t *in = json_object_get(o, "input");
     if (in) {
         if (!json_is_string(in) || strlen(json_string_value(in)) >= sizeof op->input)
@@ -139,7 +151,7 @@ static xa_status parse_spec_field(json_t *o, const char *key, char *dst, size_t 
 }
 
 static const char *const stage_keys[] = {"tolerance", "topk", "ref", "port", "op", "method", "size",
-                                         "mean", "std", "scale", "input", NULL};
+                                         "mean", "std", "scale", "input", "layout", "auto", NULL};
 
 xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);

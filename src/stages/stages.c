@@ -256,15 +256,52 @@ static void compute_topk(const xa_tensor *r, const xa_tensor *p, int k, xa_topk 
 }
 
 /* ---- replay: the original's operation on the port's input ---------------------------------- */
+/* The original's operation, by name, with the bit-exact implementations of the ops layer. */
 static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out, xa_error *err) {
-    if (!strcmp(op->kind, "resize")) {
-        xa_resize_method m;
-        if (xa_resize_method_from_name(op->method, &m))
-            return xa_fail(err, XA_EINVAL, "replay: unknown resize method '%s'", op->method);
-        if (op->nsize != 2) return xa_fail(err, XA_EINVAL, "replay: resize needs \"size\": [width, height]");
-        return xa_resize(in, op->size[0], op->size[1], m, out, err);
+    const char *k = op->kind;
+    xa_layout lay = op->chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
+    xa_resize_method m = XA_RESIZE_PIL_BILINEAR; /* torchvision's Resize on PIL images */
+    if (op->method[0] && xa_resize_method_from_name(op->method, &m))
+        return xa_fail(err, XA_EINVAL, "replay: unknown resize method '%s'", op->method);
+    if (!strcmp(k, "resize")) {
+        if (op->nsize == 2) return xa_resize(in, op->size[0], op->size[1], m, out, err);
+        if (op->nsize == 1) return xa_tv_resize(in, op->size[0], 0, m, out, err); /* T.Resize(int) */
+        return xa_fail(err, XA_EINVAL, "replay: resize needs \"size\": [width, height] or [shorter side]");
     }
-    return xa_fail(err, XA_EUNSUPPORTED, "replay: operation '%s' is not available", op->kind);
+    if (!strcmp(k, "center_crop")) {
+        if (op->nsize < 1) return xa_fail(err, XA_EINVAL, "replay: center_crop needs \"size\"");
+        int64_t tw = op->size[0], th = op->nsize == 2 ? op->size[1] : op->size[0];
+        return xa_tv_center_crop(in, lay, th, tw, out, err);
+    }
+    if (!strcmp(k, "to_tensor")) return xa_tv_to_tensor(in, out, err);
+    if (!strcmp(k, "normalize") || !strcmp(k, "to_tensor_normalize")) {
+        if (op->nmean < 1 || op->nmean != op->nstd)
+            return xa_fail(err, XA_EINVAL, "replay: %s needs \"mean\" and \"std\" of equal length", k);
+        if (!strcmp(k, "normalize")) return xa_tv_normalize(in, op->mean, op->std, op->nmean, out, err);
+        xa_tensor *t = NULL;
+        xa_status st = xa_tv_to_tensor(in, &t, err);
+        if (!st) st = xa_tv_normalize(t, op->mean, op->std, op->nmean, out, err);
+        xa_tensor_free(t);
+        return st;
+    }
+    if (!strcmp(k, "bgr2rgb") || !strcmp(k, "rgb2bgr")) return xa_swap_rb(in, lay, out, err);
+    if (!strcmp(k, "hwc2chw")) return xa_hwc_to_chw(in, out, err);
+    if (!strcmp(k, "chw2hwc")) return xa_chw_to_hwc(in, out, err);
+    if (!strcmp(k, "add_batch")) return xa_add_batch(in, out, err);
+    if (!strcmp(k, "to_f32")) return xa_to_f32(in, out, err);
+    if (!strcmp(k, "letterbox_yolov5")) {
+        if (op->nsize < 1) return xa_fail(err, XA_EINVAL, "replay: letterbox_yolov5 needs \"size\"");
+        xa_yolov5_letterbox_opts o;
+        xa_yolov5_letterbox_defaults(&o);
+        o.new_w = op->size[0];
+        o.new_h = op->nsize == 2 ? op->size[1] : op->size[0];
+        o.auto_pad = op->auto_pad;
+        if (op->method[0]) o.method = m;
+        return xa_yolov5_letterbox(in, &o, out, NULL, err);
+    }
+    return xa_fail(err, XA_EUNSUPPORTED, "replay: unknown operation '%s' (resize, center_crop, to_tensor, "
+                   "normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, add_batch, to_f32, "
+                   "letterbox_yolov5)", k);
 }
 
 static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *port_dir,
