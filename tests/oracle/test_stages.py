@@ -71,6 +71,8 @@ original(ref)
 manifest = ck.path("manifest.json")
 with open(manifest, "w") as f:
     json.dump({"stages": {"resize": {"op": "resize", "method": "pil-bilinear", "size": [128, 96]},
+                          "normalize": {"op": "to_tensor_normalize", "mean": MEAN, "std": STD},
+                          "input": {"op": "add_batch"},
                           "logits": {"topk": 3}}}, f)
 
 cases = {None: None, "cv2_resize": "resize", "bgr": "read", "mean_order": "normalize", "nhwc": "input",
@@ -104,6 +106,13 @@ for mistake, first in cases.items():
         ck.check(res["status"] == "unaligned" and res["own_error"]["status"] == "aligned",
                  f"bgr: resize inherited only {res['own_error']}")
         ck.check("inherited only" in text, "bgr: text says inherited only")
+    nrm = st["normalize"]["own_error"]
+    if mistake == "mean_order":
+        ck.check(nrm["status"] == "unaligned", f"mean_order: normalize's own error {nrm}")
+    elif mistake in ("bgr", "cv2_resize"):
+        ck.check(nrm["status"] == "aligned", f"{mistake}: normalize inherits only {nrm}")
+    else:
+        ck.check(nrm["status"] == "aligned" and nrm["metrics"]["max_abs"] == 0, f"{mistake}: normalize replays exactly {nrm}")
     if mistake == "nhwc":
         t = st["input"]["tensors"][0]
         ck.check(st["input"]["status"] == "shape_mismatch" and
