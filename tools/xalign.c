@@ -6,11 +6,13 @@
 int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_resize(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
+    {"decode", cmd_decode, "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
 };
 
 static void usage(FILE *f) {

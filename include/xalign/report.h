@@ -3,6 +3,7 @@
 #define XALIGN_REPORT_H
 
 #include "compare.h"
+#include "io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,16 @@ typedef struct xa_compare_report {
 } xa_compare_report;
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+/* `xalign decode` output: what was decoded, how, and into what. */
+typedef struct xa_decode_report {
+    const char *input, *output;        /* paths (output may be NULL) */
+    const xa_decode_options *options;
+    const xa_decode_info *info;
+    const xa_tensor *tensor;
+} xa_decode_report;
+XA_API char *xa_report_decode_text(const xa_decode_report *r);
+XA_API char *xa_report_decode_json(const xa_decode_report *r);
 
 #ifdef __cplusplus
 }
