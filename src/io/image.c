@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* 2 * Pillow's Image.MAX_IMAGE_PIXELS (int(1024 * 1024 * 1024 // 4 // 3) = 89478485). */
+#define XA_PIL_BOMB_PIXELS (2 * (uint64_t)89478485)
+
 static const unsigned char png_signature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
 
 /* The signatures cv2 and PIL check: JPEG FF D8 FF, PNG the full 8-byte signature. */
@@ -143,9 +146,19 @@ xa_status xa_image_decode_memory_limited(const void *buf, size_t size,
         return xa_fail(err, XA_EINVAL, "xa_image_decode: unknown DCT method %d", (int)o->dct);
     xa_image_request rq = {o->like == XA_DECODE_CV2 ? XA_FLAVOR_CV2 : XA_FLAVOR_PIL, !!o->gray,
                            !!o->fancy_upsampling, o->dct, max_pixels};
+    /* Image.open raises DecompressionBombError when width * height > 2 * MAX_IMAGE_PIXELS
+     * (Pillow 9.4 Image._decompression_bomb_check, MAX_IMAGE_PIXELS = 2^30 / 4 / 3). */
+    int pil_bomb = rq.flavor == XA_FLAVOR_PIL && rq.max_pixels > XA_PIL_BOMB_PIXELS;
+    if (pil_bomb) rq.max_pixels = XA_PIL_BOMB_PIXELS;
     xa_decoded d;
     const char *format;
     xa_status st = decode_any(buf, size, &rq, &d, &format, err);
+    if (st == XA_ELIMIT && pil_bomb && err) {
+        char msg[sizeof err->message];
+        memcpy(msg, err->message, sizeof msg);
+        xa_fail(err, st, "%s (PIL raises DecompressionBombError above 2 * Image.MAX_IMAGE_PIXELS)",
+                msg);
+    }
     if (st) return st;
     int applied = 0;
     /* cv2.imread applies the orientation for every flag but IMREAD_UNCHANGED and

@@ -10,8 +10,11 @@ PIL raises), xalign must fail too.
 Variants (no fancy upsampling, IFAST, FLOAT DCT) have no cv2/PIL oracle; they are checked
 against libjpeg-turbo itself driven by djpeg (-nosmooth, -dct fast|float) and, for IFAST +
 no-fancy, against Pillow's own draft flag (decoderconfig (scale 1, draft 1)).
+xa_image_load (the plain decoder behind `xalign info` and tensor specs) is called through the
+shared library with ctypes and checked against Pillow (JPEG) and cv2.IMREAD_UNCHANGED (PNG).
 Prints per group: cases, mismatches."""
 import contextlib
+import ctypes
 import io
 import json
 import os
@@ -24,7 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from xa_testlib import DATA, Checker, run
+from xa_testlib import DATA, XALIGN, Checker, run
 import xa_imagegen as G
 
 C = Checker("oracle_decode")
@@ -354,6 +357,127 @@ for name, data in pngs.items():
 for name, data in (("empty.jpg", b""), ("text.jpg", b"not an image at all\n"),
                    ("soi_only.jpg", b"\xff\xd8\xff"), ("junk_after_soi.jpg", b"\xff\xd8\xff" + bytes(rng.integers(0, 256, 300, dtype=np.uint8)))):
     all_modes("not an image", name, write(name, data))
+
+# ---- limits: Pillow's decompression-bomb check, xalign's XA_IMAGE_MAX_PIXELS -------------------
+# Headers that claim huge images over a few bytes of data. Pillow refuses more than
+# 2 * Image.MAX_IMAGE_PIXELS pixels before decoding; like=pil must refuse the same. cv2 would
+# allocate the whole image (its own limit is 2^30 pixels), so it is not run on these; xalign's
+# own limit (2^28 pixels, stricter than cv2's) is checked by its error message.
+def big_png(w, h):
+    return G.PNG_SIG + G.chunk(b"IHDR", G.struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
+        G.chunk(b"IDAT", G.zlib.compress(b"\0" * 64))
+
+
+def big_jpeg(w, h):
+    d = bytearray(jpegs["pil_420_8x8.jpg"])
+    i = d.index(b"\xff\xc0")
+    d[i + 5:i + 9] = G.struct.pack(">HH", h, w)
+    return bytes(d)
+
+
+bomb = 2 * Image.MAX_IMAGE_PIXELS
+for name, data in (("bomb.png", big_png(20000, bomb // 20000 + 1)),
+                   ("bomb.jpg", big_jpeg(20000, bomb // 20000 + 1))):
+    p = write(name, data)
+    try:
+        Image.open(p)
+        bomb_error = False
+    except Image.DecompressionBombError:
+        bomb_error = True
+    for gray in (False, True):
+        got, info = ours(p, "pil", gray)
+        g = STATS.setdefault("limits", [0, 0])
+        g[0] += 1
+        ok = bomb_error and got is None and "DecompressionBombError" in info["error"]
+        g[1] += not ok
+        C.check(ok, f"limits: {name} [pil{' gray' if gray else ''}]: PIL raises "
+                f"DecompressionBombError: {bomb_error}, xalign: {info}")
+    g = STATS.setdefault("limits", [0, 0])
+    g[0] += 1
+    got, info = ours(write("huge_" + name, big_png(65500, 4200) if name.endswith(".png")
+                           else big_jpeg(65500, 4200)), "cv2")
+    ok = got is None and "exceed the limit of 268435456" in info["error"]
+    g[1] += not ok
+    C.check(ok, f"limits: {name} 65500 x 4200 like cv2 refused by XA_IMAGE_MAX_PIXELS: {info}")
+
+# ---- xa_image_load: the plain decoder ------------------------------------------------------------
+class XaTensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int), ("shape", ctypes.c_int64 * 8),
+                ("fortran_order", ctypes.c_int), ("swapped", ctypes.c_int), ("readonly", ctypes.c_int),
+                ("data", ctypes.c_void_p), ("nbytes", ctypes.c_size_t), ("backing", ctypes.c_void_p)]
+
+
+class XaError(ctypes.Structure):
+    _fields_ = [("status", ctypes.c_int), ("message", ctypes.c_char * 512)]
+
+
+LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(XALIGN)), "libxalign.so"))
+LIB.xa_image_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(XaTensor)),
+                              ctypes.POINTER(XaError)]
+LIB.xa_tensor_free.argtypes = [ctypes.POINTER(XaTensor)]
+XA_U8, XA_U16 = 3, 5
+
+
+def image_load(path):
+    t, e = ctypes.POINTER(XaTensor)(), XaError()
+    if LIB.xa_image_load(path.encode(), ctypes.byref(t), ctypes.byref(e)):
+        return None, {"error": e.message.decode()}
+    c = t.contents
+    dt = {XA_U8: np.uint8, XA_U16: np.uint16}[c.dtype]
+    a = np.frombuffer(ctypes.string_at(c.data, c.nbytes), dtype=dt).reshape(tuple(c.shape[:c.rank])).copy()
+    LIB.xa_tensor_free(t)
+    return a, {}
+
+
+def basic_jpeg_ref(path):
+    """libjpeg's default output: what Pillow returns for L/RGB; Pillow un-inverts CMYK."""
+    try:
+        with Image.open(path) as im:
+            a = np.asarray(im)
+            return 255 - a if im.mode == "CMYK" else a
+    except Exception:
+        return None
+
+
+def basic_png_ref(path):
+    """cv2.IMREAD_UNCHANGED in RGB(A) order. OpenCV turns gray+alpha into RGBA (gray repeated)
+    and the tRNS chunk of an RGB image into alpha; xa_image_load keeps LA and RGB."""
+    c = cv2_read_flags(path, cv2.IMREAD_UNCHANGED)
+    if c is None or c.ndim == 2:
+        return c
+    c = c[:, :, [2, 1, 0, 3][:c.shape[2]]]
+    ct = G.png_color_type(path)
+    if ct == 4:
+        return c[:, :, [0, 3]]
+    if ct == 2:
+        return c[:, :, :3]
+    return c
+
+
+def cv2_read_flags(path, flags):
+    with quiet_stderr():
+        return cv2.imread(path, flags)
+
+
+for name in committed + list(jpegs) + list(exif_cases) + list(pngs):
+    p = os.path.join(DATA, name) if name in committed else C.path(name)
+    if name.startswith("broken") and name not in ("broken_truncated_idat.png", "broken_signature_only.png"):
+        continue  # libpng's default CRC policy: no library to compare with
+    got, info = image_load(p)
+    want = basic_png_ref(p) if name.endswith(".png") else basic_jpeg_ref(p)
+    check("xa_image_load (basic)", name, got, want, info)
+for name in broken:
+    if not name.startswith("trunc_"):
+        continue
+    # Truncated data is an error for the plain decoder; only a file that lacks nothing but
+    # (part of) its EOI marker may decode, and then it is the whole image cv2 returns.
+    got, info = image_load(C.path(name))
+    ref = cv2_read_flags(C.path(name), cv2.IMREAD_COLOR)
+    if "no_eoi" in name or "minus1" in name:
+        want = None if got is None else (ref[:, :, ::-1] if got.shape[2] == 3 else ref[:, :, :1])
+    else:
+        want = None
+    check("xa_image_load (basic) truncated", name, got, want, info)
 
 # ---- variants: libjpeg-turbo itself (djpeg) and Pillow's draft flag -------------------------------
 VARIANTS = [("no-fancy",), ("ifast",), ("float",), ("no-fancy", "ifast"), ("no-fancy", "float")]

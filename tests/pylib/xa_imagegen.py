@@ -118,3 +118,9 @@ def entropy_start(jpeg):
     """Offset of the first byte after the first SOS header."""
     i = jpeg.index(b"\xff\xda")
     return i + 2 + struct.unpack(">H", jpeg[i + 2:i + 4])[0]
+
+
+def png_color_type(path):
+    with open(path, "rb") as f:
+        head = f.read(33)
+    return head[25] if head[:8] == PNG_SIG and len(head) >= 26 else None
