@@ -8,6 +8,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_resize(int argc, char **argv);
 int cmd_stages(int argc, char **argv);
 int cmd_transform(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 
 static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
@@ -15,6 +16,7 @@ static const xa_command commands[] = {
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
     {"transform", cmd_transform, "crop, pad, letterbox, normalise, quantise exactly as the original does"},
+    {"decode", cmd_decode, "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
 };
 
 static void usage(FILE *f) {

@@ -137,6 +137,10 @@ typedef struct xa_decode_info {
     int exif_orientation;    /* 1..8 from the file, 0 if none */
     int orientation_applied; /* 1 if the pixels were transposed/flipped for it */
     char settings[256];      /* human-readable decoder settings, recorded in reports */
+    int warnings;            /* warnings libjpeg/libpng emitted; cv2 and PIL ignore them (a
+                                truncated JPEG read like cv2 warns "Premature end of JPEG file"
+                                and decodes the missing part as flat grey) */
+    char warning[128];       /* the first warning's text, "" if none */
 } xa_decode_info;
 XA_API void xa_decode_options_init(xa_decode_options *o); /* PIL, RGB, fancy, ISLOW */
 /* info may be NULL. PNGs decode identically for every "like" except channel order/gray. */

@@ -56,6 +56,15 @@ XA_API char *xa_report_bmodel_json(const char *spec, const xa_bmodel *m);
 XA_API char *xa_report_letterbox_json(const xa_letterbox_geom *g, size_t n);
 XA_API char *xa_report_letterbox_text(const xa_letterbox_geom *g, size_t n);
 XA_API char *xa_report_sizes_json(const int64_t *wh, size_t n);
+/* `xalign decode` output: what was decoded, how, and into what. */
+typedef struct xa_decode_report {
+    const char *input, *output;        /* paths (output may be NULL) */
+    const xa_decode_options *options;
+    const xa_decode_info *info;
+    const xa_tensor *tensor;
+} xa_decode_report;
+XA_API char *xa_report_decode_text(const xa_decode_report *r);
+XA_API char *xa_report_decode_json(const xa_decode_report *r);
 
 #ifdef __cplusplus
 }

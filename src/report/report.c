@@ -342,3 +342,49 @@ char *xa_report_compare_text(const xa_compare_report *r) {
     }
     return xa_sb_take(&sb);
 }
+
+/* ---- decode -------------------------------------------------------------------------------- */
+static const char *dct_text(xa_dct_method m) {
+    return m == XA_DCT_IFAST ? "ifast" : m == XA_DCT_FLOAT ? "float" : "islow";
+}
+
+char *xa_report_decode_json(const xa_decode_report *r) {
+    const xa_decode_options *o = r->options;
+    const xa_decode_info *i = r->info;
+    json_t *j = json_object();
+    json_object_set_new(j, "input", json_string(r->input ? r->input : ""));
+    json_object_set_new(j, "output", r->output ? json_string(r->output) : json_null());
+    json_object_set_new(j, "format", json_string(i->format));
+    json_object_set_new(j, "like", json_string(o->like == XA_DECODE_CV2 ? "cv2" : "pil"));
+    json_object_set_new(j, "gray", json_boolean(o->gray));
+    json_object_set_new(j, "channel_order", json_string(o->gray ? "gray" : o->like == XA_DECODE_CV2 ? "BGR" : "RGB"));
+    json_object_set_new(j, "dct", json_string(dct_text(o->dct)));
+    json_object_set_new(j, "fancy_upsampling", json_boolean(o->fancy_upsampling));
+    json_object_set_new(j, "ignore_orientation", json_boolean(o->ignore_orientation));
+    json_object_set_new(j, "exif_orientation", json_integer(i->exif_orientation));
+    json_object_set_new(j, "orientation_applied", json_boolean(i->orientation_applied));
+    json_object_set_new(j, "dtype", json_string(xa_dtype_name(r->tensor->dtype)));
+    json_object_set_new(j, "shape", xa_jshape(r->tensor->rank, r->tensor->shape));
+    json_object_set_new(j, "warnings", json_integer(i->warnings));
+    json_object_set_new(j, "warning", json_string(i->warning));
+    json_object_set_new(j, "settings", json_string(i->settings));
+    return xa_jdump(j);
+}
+
+char *xa_report_decode_text(const xa_decode_report *r) {
+    const xa_decode_info *i = r->info;
+    char shp[128];
+    xa_sb sb = {0};
+    xa_sb_printf(&sb, "%s: %s, decoded to %s %s%s%s\n", r->input ? r->input : "", i->format,
+                 xa_dtype_name(r->tensor->dtype),
+                 xa_shape_format(r->tensor->rank, r->tensor->shape, shp, sizeof shp),
+                 r->output ? " -> " : "", r->output ? r->output : "");
+    xa_sb_printf(&sb, "  settings: %s\n", i->settings);
+    if (i->exif_orientation)
+        xa_sb_printf(&sb, "  EXIF orientation %d, %s\n", i->exif_orientation,
+                     i->orientation_applied ? "applied" : "not applied");
+    if (i->warnings)
+        xa_sb_printf(&sb, "  %d codec warning%s (the library ignores them): %s\n", i->warnings,
+                     i->warnings == 1 ? "" : "s", i->warning);
+    return xa_sb_take(&sb);
+}
