@@ -133,27 +133,20 @@ static void fold_block_sums(xa_acc *a, const double *s) {
     for (int k = 0; k < S_COUNT; k++) xa_acc_add(a, k, s[k]);
 }
 
-void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base,
-                   double atol, double rtol) {
-    a->count += (int64_t)n;
-    for (size_t i = 0; i < n; i += BLOCK) {
-        double s[S_COUNT] = {0};
-        size_t e = n - i < BLOCK ? n : i + BLOCK;
-        for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);
-        fold_block_sums(a, s);
+/* The reference loop, for double and float inputs alike. */
+#define XA_REFERENCE_KERNEL(NAME, T)                                                              \
+    void NAME(xa_acc *a, const T *r, const T *p, size_t n, int64_t base, double atol, double rtol) { \
+        a->count += (int64_t)n;                                                                    \
+        for (size_t i = 0; i < n; i += BLOCK) {                                                    \
+            double s[S_COUNT] = {0};                                                               \
+            size_t e = n - i < BLOCK ? n : i + BLOCK;                                              \
+            for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);   \
+            fold_block_sums(a, s);                                                                 \
+        }                                                                                          \
     }
-}
-
-void xa_kernel_f32_scalar(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
-                          double atol, double rtol) {
-    a->count += (int64_t)n;
-    for (size_t i = 0; i < n; i += BLOCK) {
-        double s[S_COUNT] = {0};
-        size_t e = n - i < BLOCK ? n : i + BLOCK;
-        for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);
-        fold_block_sums(a, s);
-    }
-}
+XA_REFERENCE_KERNEL(xa_kernel_f64, double)
+XA_REFERENCE_KERNEL(xa_kernel_f32_scalar, float)
+#undef XA_REFERENCE_KERNEL
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>

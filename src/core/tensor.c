@@ -105,35 +105,16 @@ void xa_tensor_free(xa_tensor *t) {
     free(t);
 }
 
+/* Reverse the bytes of each of n elements of es bytes (2, 4 or 8). */
 static void swap_bytes(void *p, size_t es, size_t n) {
     unsigned char *b = p;
-    switch (es) {
-    case 2:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t v;
-            memcpy(&v, b + 2 * i, 2);
-            v = __builtin_bswap16(v);
-            memcpy(b + 2 * i, &v, 2);
+    if (es < 2) return;
+    for (size_t i = 0; i < n; i++, b += es)
+        for (size_t lo = 0, hi = es - 1; lo < hi; lo++, hi--) {
+            unsigned char t = b[lo];
+            b[lo] = b[hi];
+            b[hi] = t;
         }
-        break;
-    case 4:
-        for (size_t i = 0; i < n; i++) {
-            uint32_t v;
-            memcpy(&v, b + 4 * i, 4);
-            v = __builtin_bswap32(v);
-            memcpy(b + 4 * i, &v, 4);
-        }
-        break;
-    case 8:
-        for (size_t i = 0; i < n; i++) {
-            uint64_t v;
-            memcpy(&v, b + 8 * i, 8);
-            v = __builtin_bswap64(v);
-            memcpy(b + 8 * i, &v, 8);
-        }
-        break;
-    default: break;
-    }
 }
 
 xa_status xa_tensor_dup_native(const xa_tensor *t, xa_tensor **out, xa_error *err) {
