@@ -1,0 +1,169 @@
+/* Fast 8-bit passes of Pillow's resample (AVX2), bit-identical to the scalar reference
+ * xa_pil_{h,v}pass_u8_scalar in resize_pil.c (tests/unit/test_resize_pil.c runs both).
+ *
+ * The arithmetic is Pillow's, unchanged: 32-bit integer products pixel * coefficient with the
+ * 22-bit coefficients of normalize_coeffs_8bpc, summed from 1 << 21, shifted right by 22 and
+ * clamped to 0..255. Integer sums are exact whatever their order (the final sum fits int32 and
+ * wrapping partial sums cancel), so the vector code is free to regroup the taps:
+ *  - horizontal, 3 and 4 channels: each pixel is widened to 4 int32 lanes (RGB gets a zero
+ *    fourth byte, like Pillow's own 4-byte RGB storage) and one 256-bit multiply covers two taps;
+ *    the two halves are added at the end;
+ *  - horizontal, 1 channel: eight consecutive taps per multiply, then a horizontal sum;
+ *  - vertical: 16 neighbouring bytes of a row at once (channels do not matter vertically).
+ * Coefficient rows are zero-padded to a multiple of 8 taps (xa_pil_coeffs.kstride) and source
+ * rows are copied into a zero-padded scratch row, so whole groups may be read past the last tap.
+ * The fixed-point result is clamped by the saturating packs int32 -> int16 -> uint8, which
+ * equals clip8() because the shifted sums lie within -640..639.
+ */
+#include "resize_pil_impl.h"
+
+#include <string.h>
+
+#ifdef XA_PIL_HAVE_X86
+#include <immintrin.h>
+
+int xa_pil_have_avx2(void) {
+    static int cached = -1; /* benign race: every thread computes the same value */
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return cached;
+}
+
+#define XA_AVX2 __attribute__((target("avx2")))
+
+/* Sum of 4 int32 lanes per pixel -> one 8-bit pixel in the low 4 bytes. */
+XA_AVX2 static inline uint32_t finish4(__m256i acc) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    s = _mm_add_epi32(s, _mm_set1_epi32(XA_PIL_ROUND_HALF));
+    s = _mm_srai_epi32(s, XA_PIL_PRECISION_BITS);
+    s = _mm_packs_epi32(s, s);
+    s = _mm_packus_epi16(s, s);
+    return (uint32_t)_mm_cvtsi128_si32(s);
+}
+
+/* One row of 4-byte pixels (row4, zero-padded) -> out_size pixels of c (3 or 4) bytes. */
+XA_AVX2 static void hrow4(const uint8_t *row4, const xa_pil_coeffs *k, int c, uint8_t *d) {
+    const __m256i lo = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const __m256i hi = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+    for (int xx = 0; xx < k->out_size; xx++) {
+        const int n = k->bounds[2 * xx + 1];
+        const int32_t *kk = k->ki + (size_t)xx * k->kstride;
+        const uint8_t *p = row4 + 4 * (size_t)k->bounds[2 * xx];
+        __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+        for (int t = 0; t < n; t += 4, p += 16) {
+            /* coefficients of taps t..t+3, each repeated over the 4 lanes of its pixel */
+            const __m256i kq = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(kk + t)));
+            const __m256i k01 = _mm256_permutevar8x32_epi32(kq, lo);
+            const __m256i k23 = _mm256_permutevar8x32_epi32(kq, hi);
+            const __m256i p01 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
+            const __m256i p23 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8)));
+            acc0 = _mm256_add_epi32(acc0, _mm256_mullo_epi32(p01, k01));
+            acc1 = _mm256_add_epi32(acc1, _mm256_mullo_epi32(p23, k23));
+        }
+        const uint32_t v = finish4(_mm256_add_epi32(acc0, acc1));
+        memcpy(d + (size_t)xx * c, &v, (size_t)c);
+    }
+}
+
+/* One row of 1-byte pixels (zero-padded) -> out_size bytes. */
+XA_AVX2 static void hrow1(const uint8_t *row, const xa_pil_coeffs *k, uint8_t *d) {
+    for (int xx = 0; xx < k->out_size; xx++) {
+        const int n = k->bounds[2 * xx + 1];
+        const int32_t *kk = k->ki + (size_t)xx * k->kstride;
+        const uint8_t *p = row + k->bounds[2 * xx];
+        __m128i s;
+        if (n <= 4) {
+            int32_t four;
+            memcpy(&four, p, 4);
+            s = _mm_mullo_epi32(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)),
+                                _mm_loadu_si128((const __m128i *)kk));
+        } else {
+            __m256i acc = _mm256_setzero_si256();
+            for (int t = 0; t < n; t += 8)
+                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(
+                          _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + t))),
+                          _mm256_loadu_si256((const __m256i *)(kk + t))));
+            s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        }
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+        d[xx] = xa_pil_clip8(_mm_cvtsi128_si32(s) + XA_PIL_ROUND_HALF);
+    }
+}
+
+/* RGB -> RGB0, 4 pixels per shuffle while 16 source bytes can be read inside the row. */
+XA_AVX2 static void expand_rgb(const uint8_t *s, int w, uint8_t *d) {
+    const __m128i sh = _mm_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+    int x = 0;
+    for (; 3 * x + 16 <= 3 * w; x += 4)
+        _mm_storeu_si128((__m128i *)(d + 4 * x),
+                         _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(s + 3 * x)), sh));
+    for (; x < w; x++) {
+        d[4 * x] = s[3 * x];
+        d[4 * x + 1] = s[3 * x + 1];
+        d[4 * x + 2] = s[3 * x + 2];
+        d[4 * x + 3] = 0;
+    }
+}
+
+XA_AVX2 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
+                                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride,
+                                  uint8_t *scratch) {
+    const size_t px = c == 1 ? 1 : 4;
+    /* zero padding after the row: groups of up to 8 taps may start at the last pixel */
+    memset(scratch + px * (size_t)w, 0, px * 16);
+    for (int y = 0; y < rows; y++) {
+        const uint8_t *s = src + (size_t)y * sstride;
+        uint8_t *d = dst + (size_t)y * dstride;
+        if (c == 3)
+            expand_rgb(s, w, scratch);
+        else
+            memcpy(scratch, s, px * (size_t)w);
+        if (c == 1)
+            hrow1(scratch, k, d);
+        else
+            hrow4(scratch, k, c, d);
+    }
+}
+
+/* 16 bytes of each output row per step; the last width % 16 bytes take the scalar sum. */
+XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width, int row_shift,
+                                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
+    const __m256i half = _mm256_set1_epi32(XA_PIL_ROUND_HALF);
+    for (int yy = 0; yy < k->out_size; yy++) {
+        const int n = k->bounds[2 * yy + 1];
+        const int32_t *kk = k->ki + (size_t)yy * k->kstride;
+        const uint8_t *s = src + (size_t)(k->bounds[2 * yy] - row_shift) * sstride;
+        uint8_t *d = dst + (size_t)yy * dstride;
+        int x = 0;
+        for (; x + 16 <= width; x += 16) {
+            __m256i a0 = half, a1 = half;
+            const uint8_t *p = s + x;
+            for (int t = 0; t < n; t++, p += sstride) {
+                const __m256i kv = _mm256_set1_epi32(kk[t]);
+                const __m128i b = _mm_loadu_si128((const __m128i *)p);
+                a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(b), kv));
+                a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(
+                                              _mm256_cvtepu8_epi32(_mm_srli_si128(b, 8)), kv));
+            }
+            a0 = _mm256_srai_epi32(a0, XA_PIL_PRECISION_BITS);
+            a1 = _mm256_srai_epi32(a1, XA_PIL_PRECISION_BITS);
+            const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1));
+            const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1));
+            _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(w0, w1));
+        }
+        for (; x < width; x++) {
+            int32_t acc = XA_PIL_ROUND_HALF;
+            for (int t = 0; t < n; t++) acc += s[(size_t)t * sstride + x] * kk[t];
+            d[x] = xa_pil_clip8(acc);
+        }
+    }
+}
+
+#else /* not x86: the scalar reference is the only implementation */
+
+int xa_pil_have_avx2(void) { return 0; }
+
+#endif
