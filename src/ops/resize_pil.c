@@ -376,31 +376,70 @@ static void nearest_index(int in_size, int out_size, int *idx) {
     }
 }
 
-static xa_status nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw,
-                         int dh, xa_error *err) {
-    int *xi = malloc(sizeof(int) * ((size_t)dw + dh));
-    if (!xi) return xa_fail(err, XA_ENOMEM, "resize: out of memory for %d + %d indices", dw, dh);
-    int *yi = xi + dw;
+/* Pixels [0, n) of one output row from byte offsets `offs` into source row `s`. */
+#if defined(__GNUC__)
+#define XA_FORCE_INLINE inline __attribute__((always_inline))
+#else
+#define XA_FORCE_INLINE inline
+#endif
+static XA_FORCE_INLINE void gather_row(uint8_t *d, const uint8_t *s, const int32_t *offs, int n,
+                                        size_t pix) {
+    for (int x = 0; x < n; x++) memcpy(d + pix * x, s + offs[x], pix);
+}
+
+xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw,
+                         int dh, xa_pil_impl impl, xa_error *err) {
+    int *yi = malloc(sizeof(int) * ((size_t)dw + dh));
+    int32_t *offs = malloc(sizeof(int32_t) * (size_t)dw);
+    if (!yi || !offs) {
+        free(yi);
+        free(offs);
+        return xa_fail(err, XA_ENOMEM, "resize: out of memory for %d + %d indices", dw, dh);
+    }
+    int *xi = yi + dh;
     nearest_index(w, dw, xi);
     nearest_index(h, dh, yi);
-    const size_t drow = pix * (size_t)dw;
+    /* positions only grow, so the columns outside the source can only sit at the two ends */
+    int x0 = 0, x1 = dw;
+    while (x0 < dw && xi[x0] < 0) x0++;
+    while (x1 > x0 && xi[x1 - 1] < 0) x1--;
+    for (int x = x0; x < x1; x++) offs[x] = (int32_t)(xi[x] * pix); /* < 2^24 * 16 */
+    const size_t drow = pix * (size_t)dw, srow = pix * (size_t)w;
     for (int y = 0; y < dh; y++) {
         uint8_t *d = dst + drow * (size_t)y;
         if (yi[y] < 0) {
             memset(d, 0, drow);
-        } else if (y > 0 && yi[y] == yi[y - 1]) {
+            continue;
+        }
+        if (y > 0 && yi[y] == yi[y - 1]) {
             memcpy(d, d - drow, drow); /* the same source row as the previous output row */
-        } else {
-            const uint8_t *s = src + pix * (size_t)w * (size_t)yi[y];
-            for (int x = 0; x < dw; x++) {
-                if (xi[x] < 0)
-                    memset(d + pix * x, 0, pix);
-                else
-                    memcpy(d + pix * x, s + pix * (size_t)xi[x], pix);
-            }
+            continue;
+        }
+        memset(d, 0, pix * x0);
+        memset(d + pix * x1, 0, pix * (size_t)(dw - x1));
+        const uint8_t *s = src + srow * (size_t)yi[y];
+        int done = 0;
+#ifdef XA_PIL_HAVE_X86
+        if (impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) /* may read up to the image's end */
+            done = xa_pil_gather_avx2(d + pix * x0, s, srow * (size_t)(h - yi[y]), offs + x0,
+                                      x1 - x0, pix);
+#endif
+        d += pix * (size_t)(x0 + done);
+        const int32_t *o = offs + x0 + done;
+        const int n = x1 - x0 - done;
+        /* constant pixel sizes turn each memcpy into plain loads and stores */
+        switch (pix) {
+        case 1: gather_row(d, s, o, n, 1); break;
+        case 3: gather_row(d, s, o, n, 3); break;
+        case 4: gather_row(d, s, o, n, 4); break;
+        case 12: gather_row(d, s, o, n, 12); break;
+        case 16: gather_row(d, s, o, n, 16); break;
+        default: gather_row(d, s, o, n, pix); break;
         }
     }
-    free(xi);
+    (void)impl;
+    free(yi);
+    free(offs);
     return XA_OK;
 }
 
@@ -423,7 +462,7 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
     if (dw == w && dh == h)
         memcpy(d, s, src->nbytes); /* Image.resize returns a copy before looking at the filter */
     else if (m == XA_RESIZE_PIL_NEAREST)
-        st = nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, err);
+        st = xa_pil_nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, XA_PIL_IMPL_FAST, err);
     else
         st = resample(&j, s, w, h, d, (int)dw, (int)dh, m, err);
     if (st) {

@@ -63,7 +63,15 @@ XA_AVX2 static void hrow4(const uint8_t *row4, const xa_pil_coeffs *k, int c, ui
             acc1 = _mm256_add_epi32(acc1, _mm256_mullo_epi32(p23, k23));
         }
         const uint32_t v = finish4(_mm256_add_epi32(acc0, acc1));
-        memcpy(d + (size_t)xx * c, &v, (size_t)c);
+        /* one 4-byte store per pixel; for RGB its zero fourth byte is overwritten by the next
+         * pixel, and the last pixel of the row stores only its 3 bytes */
+        if (c == 4 || xx + 1 < k->out_size) {
+            memcpy(d + (size_t)c * xx, &v, 4);
+        } else {
+            d[3 * (size_t)xx] = (uint8_t)v;
+            d[3 * (size_t)xx + 1] = (uint8_t)(v >> 8);
+            d[3 * (size_t)xx + 2] = (uint8_t)(v >> 16);
+        }
     }
 }
 
@@ -128,7 +136,17 @@ XA_AVX2 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, 
     }
 }
 
-/* 16 bytes of each output row per step; the last width % 16 bytes take the scalar sum. */
+/* Sum of taps for 8 bytes at p, p + sstride, ... into 8 int32 lanes. */
+#define XA_VTAP8(acc, p, kv) \
+    acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p))), kv))
+
+/* 8 int32 sums of 2^22-scaled values -> 8 int16 of value (shift, still unclamped) */
+XA_AVX2 static inline __m128i vfinish8(__m256i acc) {
+    acc = _mm256_srai_epi32(acc, XA_PIL_PRECISION_BITS);
+    return _mm_packs_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+}
+
+/* 32, then 16 bytes of each output row per step; the last width % 16 bytes take the scalar sum. */
 XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width, int row_shift,
                                   const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     const __m256i half = _mm256_set1_epi32(XA_PIL_ROUND_HALF);
@@ -138,21 +156,28 @@ XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width,
         const uint8_t *s = src + (size_t)(k->bounds[2 * yy] - row_shift) * sstride;
         uint8_t *d = dst + (size_t)yy * dstride;
         int x = 0;
+        for (; x + 32 <= width; x += 32) {
+            __m256i a0 = half, a1 = half, a2 = half, a3 = half;
+            const uint8_t *p = s + x;
+            for (int t = 0; t < n; t++, p += sstride) {
+                const __m256i kv = _mm256_set1_epi32(kk[t]);
+                XA_VTAP8(a0, p, kv);
+                XA_VTAP8(a1, p + 8, kv);
+                XA_VTAP8(a2, p + 16, kv);
+                XA_VTAP8(a3, p + 24, kv);
+            }
+            _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(vfinish8(a0), vfinish8(a1)));
+            _mm_storeu_si128((__m128i *)(d + x + 16), _mm_packus_epi16(vfinish8(a2), vfinish8(a3)));
+        }
         for (; x + 16 <= width; x += 16) {
             __m256i a0 = half, a1 = half;
             const uint8_t *p = s + x;
             for (int t = 0; t < n; t++, p += sstride) {
                 const __m256i kv = _mm256_set1_epi32(kk[t]);
-                const __m128i b = _mm_loadu_si128((const __m128i *)p);
-                a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(b), kv));
-                a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(
-                                              _mm256_cvtepu8_epi32(_mm_srli_si128(b, 8)), kv));
+                XA_VTAP8(a0, p, kv);
+                XA_VTAP8(a1, p + 8, kv);
             }
-            a0 = _mm256_srai_epi32(a0, XA_PIL_PRECISION_BITS);
-            a1 = _mm256_srai_epi32(a1, XA_PIL_PRECISION_BITS);
-            const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1));
-            const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1));
-            _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(w0, w1));
+            _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(vfinish8(a0), vfinish8(a1)));
         }
         for (; x < width; x++) {
             int32_t acc = XA_PIL_ROUND_HALF;
@@ -160,6 +185,36 @@ XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width,
             d[x] = xa_pil_clip8(acc);
         }
     }
+}
+
+/* Eight pixels per 32-bit gather; RGB keeps 3 of each 4 gathered bytes (one 4-byte read past a
+ * pixel, hence `avail`), L keeps 1 of 4. */
+XA_AVX2 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const int32_t *offs,
+                               int n, size_t pix) {
+    const __m256i pack3 = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                           0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const __m256i pack1 = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                           0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i lanes1 = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
+    if (pix != 1 && pix != 3 && pix != 4) return 0;
+    /* RGB stores 16 bytes at 3 * i + 12: the block must leave 4 bytes of the row after it */
+    const int slack = pix == 3 ? 2 : 0;
+    int i = 0;
+    for (; i + 8 + slack <= n && (size_t)offs[i + 7] + 4 <= avail; i += 8) {
+        const __m256i idx = _mm256_loadu_si256((const __m256i *)(offs + i));
+        const __m256i g = _mm256_i32gather_epi32((const int *)s, idx, 1);
+        if (pix == 4) {
+            _mm256_storeu_si256((__m256i *)(d + 4 * (size_t)i), g);
+        } else if (pix == 3) {
+            const __m256i p = _mm256_shuffle_epi8(g, pack3);
+            _mm_storeu_si128((__m128i *)(d + 3 * (size_t)i), _mm256_castsi256_si128(p));
+            _mm_storeu_si128((__m128i *)(d + 3 * (size_t)i + 12), _mm256_extracti128_si256(p, 1));
+        } else {
+            const __m256i p = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(g, pack1), lanes1);
+            _mm_storel_epi64((__m128i *)(d + (size_t)i), _mm256_castsi256_si128(p));
+        }
+    }
+    return i;
 }
 
 #else /* not x86: the scalar reference is the only implementation */

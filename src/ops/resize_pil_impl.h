@@ -62,6 +62,10 @@ int xa_pil_have_avx2(void);
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw,
                              int dh, xa_resize_method m, xa_pil_impl impl, xa_error *err);
 
+/* Image.resize(NEAREST) of h x w pixels of `pix` bytes each (any mode: the pixels are copied). */
+xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw,
+                         int dh, xa_pil_impl impl, xa_error *err);
+
 /* ---- the passes (one row range of an image whose rows are `stride` bytes apart) --------- */
 /* Horizontal: rows [0, rows) of src (w x c) -> dst (k->out_size x c). Strides in bytes. */
 void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
@@ -77,6 +81,11 @@ void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int r
 /* `scratch` holds (w + 16) * 4 bytes. */
 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
                           const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch);
+/* NEAREST gather of pixels of 1, 3 or 4 bytes (others: returns 0): d[i] = s[offs[i]] for a
+ * prefix of i in [0, n) whose 4-byte reads stay within the `avail` bytes at s. Returns how
+ * many pixels it wrote; the caller copies the rest. */
+int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const int32_t *offs, int n,
+                       size_t pix);
 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width, int row_shift,
                           const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 #endif

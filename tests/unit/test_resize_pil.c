@@ -15,6 +15,19 @@ static uint32_t rnd(void) { /* xorshift64* */
 }
 static int rnd_in(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
 
+/* Output buffers carry a guard zone after their dn bytes: writes past the end must not happen. */
+#define GUARD 64
+static uint8_t *guarded(size_t dn, uint8_t fill) {
+    uint8_t *p = malloc(dn + GUARD);
+    if (p) memset(p, fill, dn + GUARD);
+    return p;
+}
+static int guard_intact(const uint8_t *p, size_t dn, uint8_t fill) {
+    for (size_t i = 0; i < GUARD; i++)
+        if (p[dn + i] != fill) return 0;
+    return 1;
+}
+
 static const xa_resize_method filters[] = {XA_RESIZE_PIL_BOX, XA_RESIZE_PIL_BILINEAR,
                                            XA_RESIZE_PIL_HAMMING, XA_RESIZE_PIL_BICUBIC,
                                            XA_RESIZE_PIL_LANCZOS};
@@ -70,6 +83,35 @@ static void check_limits(void) {
     xa_pil_coeffs_free(NULL);
 }
 
+/* NEAREST: the AVX2 gather against the scalar copy, for every pixel size Pillow's modes have. */
+static void check_nearest(void) {
+    int cases = 0, mismatches = 0;
+    for (int i = 0; i < 1500; i++) {
+        int w, h, dw, dh;
+        pick_side(&w, &dw);
+        pick_side(&h, &dh);
+        const size_t pix = (size_t[]){1, 3, 4, 12, 16}[rnd() % 5];
+        const size_t n = (size_t)w * h * pix, dn = (size_t)dw * dh * pix;
+        uint8_t *src = malloc(n), *a = guarded(dn, 0x55), *b = guarded(dn, 0xaa);
+        if (!src || !a || !b) {
+            CHECK(0);
+            break;
+        }
+        for (size_t j = 0; j < n; j++) src[j] = (uint8_t)rnd();
+        const xa_status s1 = xa_pil_nearest(src, w, h, pix, a, dw, dh, XA_PIL_IMPL_SCALAR, NULL);
+        const xa_status s2 = xa_pil_nearest(src, w, h, pix, b, dw, dh, XA_PIL_IMPL_FAST, NULL);
+        const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
+                         guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
+        cases++;
+        mismatches += !same;
+        CHECKF(same, "nearest pix=%zu %dx%d -> %dx%d", pix, w, h, dw, dh);
+        free(src);
+        free(a);
+        free(b);
+    }
+    printf("nearest fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
+}
+
 int main(void) {
     check_coeffs();
     check_limits();
@@ -82,20 +124,19 @@ int main(void) {
         const int c = (int[]){1, 3, 4}[rnd() % 3];
         const xa_resize_method m = filters[rnd() % 5];
         const size_t n = (size_t)w * h * c, dn = (size_t)dw * dh * c;
-        uint8_t *src = malloc(n), *a = malloc(dn), *b = malloc(dn);
+        uint8_t *src = malloc(n), *a = guarded(dn, 0x55), *b = guarded(dn, 0xaa);
         if (!src || !a || !b) {
             CHECK(0);
             break;
         }
         const int extremes = rnd() % 4 == 0; /* 0/255 images drive the lobes past 0..255 */
         for (size_t j = 0; j < n; j++) src[j] = (uint8_t)(extremes ? (rnd() & 1) * 255 : rnd());
-        memset(a, 0x55, dn);
-        memset(b, 0xaa, dn);
         xa_error e1 = {0}, e2 = {0};
         const xa_status s1 = xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_PIL_IMPL_SCALAR, &e1);
         const xa_status s2 = xa_pil_resample_u8(src, w, h, c, b, dw, dh, m, XA_PIL_IMPL_FAST, &e2);
         cases++;
-        const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0;
+        const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
+                         guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
         mismatches += !same;
         CHECKF(same, "%s c=%d %dx%d -> %dx%d: status %d/%d %s%s", xa_resize_method_name(m), c, w,
                h, dw, dh, s1, s2, e1.message, e2.message);
@@ -103,6 +144,7 @@ int main(void) {
         free(a);
         free(b);
     }
-    printf("fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
+    printf("convolution fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
+    check_nearest();
     TEST_DONE();
 }
