@@ -100,9 +100,9 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
                              int fixed, xa_error *err) {
     memset(c, 0, sizeof *c);
     const pil_filter *f = filter_of(m);
-    if (!f) return xa_fail(err, XA_EINVAL, "resize: %s is not a Pillow filter", xa_resize_method_name(m));
+    if (!f) return xa_fail(err, XA_EINVAL, "%s is not a Pillow filter", xa_resize_method_name(m));
     if (in_size < 1 || out_size < 1 || in_size > XA_PIL_MAX_SIDE)
-        return xa_fail(err, XA_EINVAL, "resize: sizes %d -> %d outside 1..%d", in_size, out_size, XA_PIL_MAX_SIDE);
+        return xa_fail(err, XA_EINVAL, "sizes %d -> %d outside 1..%d", in_size, out_size, XA_PIL_MAX_SIDE);
     /* The source box is float32 (0, in_size), exact below 2^24; the scale is double. */
     const float in0 = 0.0f, in1 = (float)in_size;
     const double scale = (double)(in1 - in0) / out_size;
@@ -112,10 +112,10 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
     const int ksize = (int)ceil(support) * 2 + 1;
     /* Pillow refuses (MemoryError) when out_size * ksize doubles would not fit an int. */
     if (out_size > INT_MAX / (ksize * (int)sizeof(double)))
-        return xa_fail(err, XA_ELIMIT, "resize: %d -> %d needs %d taps per pixel; Pillow 9.4 "
+        return xa_fail(err, XA_ELIMIT, "%d -> %d needs %d taps per pixel; Pillow 9.4 "
                        "refuses this too (MemoryError)", in_size, out_size, ksize);
     if ((int64_t)out_size * ksize > XA_PIL_MAX_COEFFS)
-        return xa_fail(err, XA_ELIMIT, "resize: %d -> %d needs a coefficient table of %lld entries "
+        return xa_fail(err, XA_ELIMIT, "%d -> %d needs a coefficient table of %lld entries "
                        "(limit %d)", in_size, out_size, (long long)out_size * ksize, XA_PIL_MAX_COEFFS);
     c->in_size = in_size;
     c->out_size = out_size;
@@ -128,7 +128,7 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
     c->ki = fixed ? calloc((size_t)out_size * c->kstride, sizeof(int32_t)) : NULL;
     if (!c->bounds || !c->kd || (fixed && !c->ki)) {
         xa_pil_coeffs_free(c);
-        return xa_fail(err, XA_ENOMEM, "resize: out of memory for %d x %d coefficients", out_size, ksize);
+        return xa_fail(err, XA_ENOMEM, "out of memory for %d x %d coefficients", out_size, ksize);
     }
     const double ss = 1.0 / filterscale;
     for (int xx = 0; xx < out_size; xx++) {
@@ -352,7 +352,7 @@ nomem:
     free(scratch);
     xa_pil_coeffs_free(&kv);
     xa_pil_coeffs_free(&kh);
-    return xa_fail(err, XA_ENOMEM, "resize: out of memory for a %dx%d -> %dx%d resample", w, h, dw, dh);
+    return xa_fail(err, XA_ENOMEM, "out of memory for a %dx%d -> %dx%d resample", w, h, dw, dh);
 }
 
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw,
@@ -394,7 +394,7 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
     if (!yi || !offs) {
         free(yi);
         free(offs);
-        return xa_fail(err, XA_ENOMEM, "resize: out of memory for %d + %d indices", dw, dh);
+        return xa_fail(err, XA_ENOMEM, "out of memory for %d + %d indices", dw, dh);
     }
     int *xi = yi + dh;
     nearest_index(w, dw, xi);
@@ -452,7 +452,7 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     if (g.w > XA_PIL_MAX_SIDE || g.h > XA_PIL_MAX_SIDE)
-        return xa_fail(err, XA_ELIMIT, "resize: a %lld x %lld source is beyond Pillow's exact "
+        return xa_fail(err, XA_ELIMIT, "a %lld x %lld source is beyond Pillow's exact "
                        "float32 box (sides up to %d)", (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
     if ((st = xa_image_new_like(src, dw, dh, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;

@@ -82,7 +82,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
                           xa_tensor **out, xa_error *err) {
     *out = NULL;
     if (m != XA_RESIZE_TORCH_BILINEAR && m != XA_RESIZE_TORCH_BILINEAR_NOFMA)
-        return xa_fail(err, XA_EINVAL, "resize: %s is not a torch method", xa_resize_method_name(m));
+        return xa_fail(err, XA_EINVAL, "%s is not a torch method", xa_resize_method_name(m));
     xa_image_geom g;
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
@@ -91,7 +91,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     const float *x = src->data;
     if (g.dtype == XA_U8) { /* uint8 -> float32, exact */
         if (!(conv = malloc(sizeof(float) * (size_t)pixels)))
-            return xa_fail(err, XA_ENOMEM, "resize: out of memory for a %lld-sample float copy", (long long)pixels);
+            return xa_fail(err, XA_ENOMEM, "out of memory for a %lld-sample float copy", (long long)pixels);
         const uint8_t *s = src->data;
         for (int64_t i = 0; i < pixels; i++) conv[i] = s[i];
         x = conv;
@@ -100,7 +100,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     if (!taps || (st = xa_image_new_like(src, dw, dh, out, err))) {
         free(conv);
         free(taps);
-        return st ? st : xa_fail(err, XA_ENOMEM, "resize: out of memory for %lld taps", (long long)(dh + dw));
+        return st ? st : xa_fail(err, XA_ENOMEM, "out of memory for %lld taps", (long long)(dh + dw));
     }
     torch_taps(g.h, dh, taps);
     torch_taps(g.w, dw, taps + dh);

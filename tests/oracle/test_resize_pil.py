@@ -1,10 +1,11 @@
 """xalign resize --method pil-* against Debian's Pillow 9.4 Image.resize, 0 differing bytes.
 
-For each method: 300+ cases with numpy-generated inputs (fixed seeds) over the modes xalign
+For each method: 318 cases with numpy-generated inputs (fixed seeds) over the modes xalign
 handles (L as H x W and H x W x 1, RGB, RGBA with alpha 0/255/partial, F, and float32 with 3
 channels = mode F per channel) and the paths Pillow takes: same size (copy), one axis unchanged
 (pass skipped), shrinking and enlarging on either axis, 1-pixel sides, extreme ratios, sides up
-to 4096. Prints cases and mismatches per method and per mode.
+to 4096, and six photo-sized images (1920x1080 -> 224x224, ...). Prints cases and mismatches per
+method and per mode.
 """
 import numpy as np
 from PIL import Image
@@ -21,7 +22,10 @@ METHODS = {
     "pil-lanczos": Image.LANCZOS,
 }
 MODES = ["L", "L1", "RGB", "RGBA", "F", "F3"]
-CASES = 312  # per method; a multiple of len(MODES) * SIZE_KINDS
+CASES = 312  # random cases per method; a multiple of len(MODES) * SIZE_KINDS
+# plus photo-sized cases per method: (mode, w, h, dw, dh)
+LARGE = [("RGB", 1920, 1080, 224, 224), ("RGB", 640, 480, 1280, 960), ("RGBA", 1000, 700, 333, 500),
+         ("L", 4096, 64, 4000, 65), ("F", 800, 600, 256, 256), ("F3", 500, 375, 341, 256)]
 
 
 def make_input(rng, mode, w, h):
@@ -60,9 +64,12 @@ def main():
     for mi, (method, rs) in enumerate(METHODS.items()):
         rng = np.random.default_rng(1000 + mi)
         per_mode = {m: [0, 0] for m in MODES}
-        for i in range(CASES):
-            mode = MODES[i % len(MODES)]
-            w, h, dw, dh = random_sizes(rng, (i // len(MODES)) % SIZE_KINDS)
+        for i in range(CASES + len(LARGE)):
+            if i < CASES:
+                mode = MODES[i % len(MODES)]
+                w, h, dw, dh = random_sizes(rng, (i // len(MODES)) % SIZE_KINDS)
+            else:
+                mode, w, h, dw, dh = LARGE[i - CASES]
             a = make_input(rng, mode, w, h)
             ok, what = xalign_resize_matches(a, method, dw, dh, pillow(a, mode, dw, dh, rs), inp, outp)
             per_mode[mode][0] += 1

@@ -6,9 +6,10 @@ built for CPUs without AVX2), in a child process because the variable is read at
 float32 input: F.interpolate(mode="bilinear", align_corners=False) on a contiguous 1 x C x H x W
 tensor. uint8 input: torchvision.transforms.functional.resize on a C x H x W uint8 tensor
 (antialias None and False alternate; both mean no antialiasing in 0.14).
-300+ cases per method (numpy, fixed seeds): C = 1 (H x W and H x W x 1), 3, 4; shrinking,
+308 cases per method (numpy, fixed seeds): C = 1 (H x W and H x W x 1), 3, 4; shrinking,
 enlarging, same size, one axis unchanged, 1 x 1 sources (they take torch's channels-last
-kernel whatever C is), extreme ratios, sides up to 4096. 0 differing bytes required.
+kernel whatever C is), extreme ratios, sides up to 4096, a few photo-sized images.
+0 differing bytes required.
 """
 import os
 import subprocess
@@ -18,8 +19,11 @@ import numpy as np
 
 from xa_resize_oracle import SIZE_KINDS, random_sizes, xalign_resize_matches
 
-CASES = 304  # per method
+CASES = 304  # random cases per method
 LAYOUTS = ["HW", "HW1", "HW3", "HW4"]
+# plus photo-sized cases: (shape, dtype, dw, dh)
+LARGE = [((1080, 1920, 3), np.uint8, 224, 224), ((480, 640, 3), np.float32, 1280, 960),
+         ((375, 500), np.uint8, 341, 256), ((300, 400, 4), np.float32, 123, 456)]
 
 
 def has_avx2():
@@ -43,6 +47,11 @@ def cases(seed):
         else:
             a = ((rng.random(shape) - 0.2) * 10.0 ** rng.integers(-2, 6)).astype(np.float32)
         out.append((a, dw, dh, None if (i // 32) % 2 else False))
+    for shape, dtype, dw, dh in LARGE:
+        a = rng.integers(0, 256, size=shape, dtype=np.uint8).astype(dtype)
+        if dtype == np.float32:
+            a += rng.random(shape, dtype=np.float32)
+        out.append((a, dw, dh, None))
     return out
 
 
