@@ -3,10 +3,12 @@
 
 Pillow is timed in this process around Image.resize (the image already an Image); xalign is timed
 in-process by bench_resize_pil (bench/bench_resize_pil_main.c) around xa_resize on the same
-array. Both take the median of --repeats runs after a warm-up. Prints the ratio
-Pillow time / xalign time (> 1: xalign is faster).
+array. The two alternate in --rounds rounds of --repeats runs each (after a warm-up), so that
+load from other processes hits both alike; the medians (and minimums) of all runs are compared.
+Prints the ratio Pillow time / xalign time (> 1: xalign is faster).
 
-usage: /usr/bin/python3 bench/bench_resize_pil.py [--bench build/bench/bench_resize_pil] [--repeats 15]
+usage: /usr/bin/python3 bench/bench_resize_pil.py [--bench build/bench/bench_resize_pil]
+                                                  [--rounds 5] [--repeats 5]
 """
 import argparse
 import os
@@ -24,31 +26,32 @@ CASES = [((1920, 1080), (224, 224)), ((1920, 1080), (640, 360)), ((640, 480), (1
 
 
 def pillow_ms(img, size, rs, repeats):
-    """(median, min) in ms."""
-    img.resize(size, rs)  # warm-up
+    """Times of `repeats` runs in ms, after a warm-up."""
+    img.resize(size, rs)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         img.resize(size, rs)
         times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times), min(times)
+    return times
 
 
 def xalign_ms(bench, path, method, size, repeats):
-    """(median, min) in ms."""
+    """Times of `repeats` runs in ms, after a warm-up (in the timing program)."""
     out = subprocess.run([bench, path, method, f"{size[0]}x{size[1]}", str(repeats)],
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), float(out[1])
+    return [float(v) for v in out]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default="build/bench/bench_resize_pil")
-    ap.add_argument("--repeats", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print(f"Pillow {Image.__version__}, RGB uint8, single thread, {args.repeats} runs each; "
-          f"ratio = Pillow / xalign of the medians (of the minimums in brackets)")
+    print(f"Pillow {Image.__version__}, RGB uint8, single thread, {args.rounds} x {args.repeats} runs each, "
+          f"alternating; ratio = Pillow / xalign of the medians (of the minimums in brackets)")
     print(f"{'case':<24} {'method':<13} {'Pillow ms':>10} {'xalign ms':>10} {'ratio':>7} {'(min)':>8}")
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,8 +64,11 @@ def main():
             np.save(path, arr)
             img = Image.fromarray(arr)
             for method, rs in METHODS:
-                (p, pmin), (x, xmin) = pillow_ms(img, size, rs, args.repeats), \
-                    xalign_ms(args.bench, path, method, size, args.repeats)
+                pt, xt = [], []
+                for _ in range(args.rounds):
+                    pt += pillow_ms(img, size, rs, args.repeats)
+                    xt += xalign_ms(args.bench, path, method, size, args.repeats)
+                p, x, pmin, xmin = statistics.median(pt), statistics.median(xt), min(pt), min(xt)
                 ratio = p / x
                 worst[method] = min(worst.get(method, ratio), ratio)
                 case = f"{w}x{h}->{size[0]}x{size[1]}"

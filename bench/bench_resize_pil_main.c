@@ -1,8 +1,9 @@
 /* In-process timing of xa_resize for bench/bench_resize_pil.py (not a test).
  *
  * usage: bench_resize_pil IN.npy METHOD WxH REPEATS
- * Loads IN once, runs xa_resize REPEATS times (after one warm-up run) on the calling thread,
- * prints "median_ms min_ms" of the runs. The ops layer is single-threaded. */
+ * Loads IN once, runs xa_resize REPEATS times (after one warm-up run) on the calling thread and
+ * prints the time of each run in ms, in run order, on one line. The ops layer is
+ * single-threaded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -13,11 +14,6 @@ static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
@@ -47,8 +43,7 @@ int main(int argc, char **argv) {
         t[i] = now_ms() - t0;
         xa_tensor_free(out);
     }
-    qsort(t, (size_t)reps, sizeof(double), cmp_double);
-    printf("%.4f %.4f\n", t[reps / 2], t[0]);
+    for (int i = 0; i < reps; i++) printf("%.4f%c", t[i], i + 1 < reps ? ' ' : '\n');
     free(t);
     xa_tensor_free(in);
     return 0;
