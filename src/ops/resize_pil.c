@@ -332,8 +332,8 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
     if (need_h) {
         /* without a vertical pass the horizontal result is the output (rows == h then) */
         if (need_v && !(tmp = malloc(drow * (size_t)rows))) goto nomem;
-        /* a zero-padded row for the vector pass: w + 16 pixels of 4 bytes */
-        if (!(scratch = malloc(((size_t)w + 16) * 4))) goto nomem;
+        /* two zero-padded rows for the vector pass: w + 16 pixels of 4 bytes each */
+        if (!(scratch = malloc(((size_t)w + 16) * 8))) goto nomem;
         hpass(j, first, srow, rows, w, &kh, need_v ? tmp : dst, drow, scratch);
         if (need_v) vpass(j, tmp, drow, dw * j->c, yfirst, &kv, dst, drow);
     } else {

@@ -6,17 +6,22 @@
  * clamped to 0..255. Integer sums are exact whatever their order (the final sum fits int32 and
  * wrapping partial sums cancel), so the vector code is free to regroup the taps:
  *  - horizontal, 3 and 4 channels: each pixel is widened to 4 int32 lanes (RGB gets a zero
- *    fourth byte, like Pillow's own 4-byte RGB storage) and one 256-bit multiply covers two taps;
- *    the two halves are added at the end;
+ *    fourth byte, like Pillow's own 4-byte RGB storage) and one 256-bit multiply covers two taps,
+ *    with a coefficient table expanded once per pass (each weight repeated over its pixel's 4
+ *    lanes); two source rows go through together, sharing the coefficient loads; the two
+ *    halves of the accumulator are added at the end;
  *  - horizontal, 1 channel: eight consecutive taps per multiply, then a horizontal sum;
- *  - vertical: 16 neighbouring bytes of a row at once (channels do not matter vertically).
+ *  - vertical: 32 (then 16) neighbouring bytes of a row at once (channels do not matter
+ *    vertically);
+ *  - NEAREST: eight pixels per 32-bit gather.
  * Coefficient rows are zero-padded to a multiple of 8 taps (xa_pil_coeffs.kstride) and source
- * rows are copied into a zero-padded scratch row, so whole groups may be read past the last tap.
+ * rows are copied into zero-padded scratch rows, so whole groups may be read past the last tap.
  * The fixed-point result is clamped by the saturating packs int32 -> int16 -> uint8, which
  * equals clip8() because the shifted sums lie within -640..639.
  */
 #include "resize_pil_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef XA_PIL_HAVE_X86
@@ -43,36 +48,83 @@ XA_AVX2 static inline uint32_t finish4(__m256i acc) {
     return (uint32_t)_mm_cvtsi128_si32(s);
 }
 
+/* Taps [0, n) of one output over 4-byte pixels p with the expanded coefficients kx (each
+ * repeated over the 4 lanes of its pixel): 8 lanes whose two halves add up to the four channel
+ * sums. */
+XA_AVX2 static inline __m256i dot4(const uint8_t *p, const int32_t *kx, int n) {
+    __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+    for (int t = 0; t < n; t += 4, p += 16, kx += 16) {
+        acc0 = _mm256_add_epi32(acc0, _mm256_mullo_epi32(
+                   _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)),
+                   _mm256_loadu_si256((const __m256i *)kx)));
+        acc1 = _mm256_add_epi32(acc1, _mm256_mullo_epi32(
+                   _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))),
+                   _mm256_loadu_si256((const __m256i *)(kx + 8))));
+    }
+    return _mm256_add_epi32(acc0, acc1);
+}
+
+/* Store output pixel xx of a row of c (3 or 4) byte pixels: one 4-byte store; for RGB its
+ * zero fourth byte is overwritten by the next pixel, and the row's last pixel stores 3 bytes. */
+static inline void store_px(uint8_t *d, int xx, int out_size, int c, uint32_t v) {
+    if (c == 4 || xx + 1 < out_size) {
+        memcpy(d + (size_t)c * xx, &v, 4);
+    } else {
+        d[3 * (size_t)xx] = (uint8_t)v;
+        d[3 * (size_t)xx + 1] = (uint8_t)(v >> 8);
+        d[3 * (size_t)xx + 2] = (uint8_t)(v >> 16);
+    }
+}
+
 /* One row of 4-byte pixels (row4, zero-padded) -> out_size pixels of c (3 or 4) bytes. */
-XA_AVX2 static void hrow4(const uint8_t *row4, const xa_pil_coeffs *k, int c, uint8_t *d) {
-    const __m256i lo = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
-    const __m256i hi = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+XA_AVX2 static void hrow4(const uint8_t *row4, const xa_pil_coeffs *k, const int32_t *kx, int c,
+                          uint8_t *d) {
     for (int xx = 0; xx < k->out_size; xx++) {
         const int n = k->bounds[2 * xx + 1];
-        const int32_t *kk = k->ki + (size_t)xx * k->kstride;
         const uint8_t *p = row4 + 4 * (size_t)k->bounds[2 * xx];
-        __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
-        for (int t = 0; t < n; t += 4, p += 16) {
-            /* coefficients of taps t..t+3, each repeated over the 4 lanes of its pixel */
-            const __m256i kq = _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(kk + t)));
-            const __m256i k01 = _mm256_permutevar8x32_epi32(kq, lo);
-            const __m256i k23 = _mm256_permutevar8x32_epi32(kq, hi);
-            const __m256i p01 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
-            const __m256i p23 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8)));
-            acc0 = _mm256_add_epi32(acc0, _mm256_mullo_epi32(p01, k01));
-            acc1 = _mm256_add_epi32(acc1, _mm256_mullo_epi32(p23, k23));
-        }
-        const uint32_t v = finish4(_mm256_add_epi32(acc0, acc1));
-        /* one 4-byte store per pixel; for RGB its zero fourth byte is overwritten by the next
-         * pixel, and the last pixel of the row stores only its 3 bytes */
-        if (c == 4 || xx + 1 < k->out_size) {
-            memcpy(d + (size_t)c * xx, &v, 4);
-        } else {
-            d[3 * (size_t)xx] = (uint8_t)v;
-            d[3 * (size_t)xx + 1] = (uint8_t)(v >> 8);
-            d[3 * (size_t)xx + 2] = (uint8_t)(v >> 16);
-        }
+        store_px(d, xx, k->out_size, c, finish4(dot4(p, kx + 4 * (size_t)xx * k->kstride, n)));
     }
+}
+
+/* Two rows at once with the expanded table: each coefficient load serves both rows, and the
+ * two rows' sums share one shift-and-pack. */
+XA_AVX2 static void hrow4x2(const uint8_t *r0, const uint8_t *r1, const xa_pil_coeffs *k,
+                            const int32_t *kx, int c, uint8_t *d0, uint8_t *d1) {
+    for (int xx = 0; xx < k->out_size; xx++) {
+        const int n = k->bounds[2 * xx + 1];
+        const int32_t *kk = kx + 4 * (size_t)xx * k->kstride;
+        const size_t off = 4 * (size_t)k->bounds[2 * xx];
+        const uint8_t *p = r0 + off, *q = r1 + off;
+        __m256i a0 = _mm256_setzero_si256(), a1 = a0, b0 = a0, b1 = a0;
+        for (int t = 0; t < n; t += 4, p += 16, q += 16, kk += 16) {
+            const __m256i k01 = _mm256_loadu_si256((const __m256i *)kk);
+            const __m256i k23 = _mm256_loadu_si256((const __m256i *)(kk + 8));
+            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)), k01));
+            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))), k23));
+            b0 = _mm256_add_epi32(b0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)q)), k01));
+            b1 = _mm256_add_epi32(b1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + 8))), k23));
+        }
+        const __m256i a = _mm256_add_epi32(a0, a1), b = _mm256_add_epi32(b0, b1);
+        const __m128i half = _mm_set1_epi32(XA_PIL_ROUND_HALF);
+        __m128i sa = _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)), half);
+        __m128i sb = _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)), half);
+        sa = _mm_srai_epi32(sa, XA_PIL_PRECISION_BITS);
+        sb = _mm_srai_epi32(sb, XA_PIL_PRECISION_BITS);
+        const __m128i px8 = _mm_packus_epi16(_mm_packs_epi32(sa, sb), _mm_setzero_si128());
+        store_px(d0, xx, k->out_size, c, (uint32_t)_mm_cvtsi128_si32(px8));
+        store_px(d1, xx, k->out_size, c, (uint32_t)_mm_extract_epi32(px8, 1));
+    }
+}
+
+/* The coefficient table with each entry repeated 4 times (16 bytes a tap), or NULL when it
+ * would pass XA_PIL_EXPANDED_MAX entries or cannot be allocated. */
+XA_AVX2 static int32_t *expand_coeffs(const xa_pil_coeffs *k) {
+    const size_t ents = (size_t)k->out_size * k->kstride;
+    if (ents > XA_PIL_EXPANDED_MAX) return NULL;
+    int32_t *kx = malloc(ents * 4 * sizeof(int32_t));
+    if (kx)
+        for (size_t e = 0; e < ents; e++) _mm_storeu_si128((__m128i *)(kx + 4 * e), _mm_set1_epi32(k->ki[e]));
+    return kx;
 }
 
 /* One row of 1-byte pixels (zero-padded) -> out_size bytes. */
@@ -116,24 +168,43 @@ XA_AVX2 static void expand_rgb(const uint8_t *s, int w, uint8_t *d) {
     }
 }
 
+/* A source row into a zero-padded scratch row (RGB widened to 4 bytes a pixel). */
+XA_AVX2 static void load_row(const uint8_t *s, int w, int c, uint8_t *row) {
+    if (c == 3)
+        expand_rgb(s, w, row);
+    else
+        memcpy(row, s, (c == 1 ? 1 : 4) * (size_t)w);
+}
+
 XA_AVX2 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
                                   const xa_pil_coeffs *k, uint8_t *dst, size_t dstride,
                                   uint8_t *scratch) {
-    const size_t px = c == 1 ? 1 : 4;
-    /* zero padding after the row: groups of up to 8 taps may start at the last pixel */
-    memset(scratch + px * (size_t)w, 0, px * 16);
-    for (int y = 0; y < rows; y++) {
-        const uint8_t *s = src + (size_t)y * sstride;
-        uint8_t *d = dst + (size_t)y * dstride;
-        if (c == 3)
-            expand_rgb(s, w, scratch);
-        else
-            memcpy(scratch, s, px * (size_t)w);
-        if (c == 1)
-            hrow1(scratch, k, d);
-        else
-            hrow4(scratch, k, c, d);
+    const size_t px = c == 1 ? 1 : 4, row_bytes = px * ((size_t)w + 16);
+    uint8_t *r0 = scratch, *r1 = scratch + row_bytes;
+    int32_t *kx = c == 1 ? NULL : expand_coeffs(k);
+    if (c != 1 && !kx) { /* only for absurd sizes (or no memory): the reference loops */
+        xa_pil_hpass_u8_scalar(src, sstride, rows, c, k, dst, dstride);
+        return;
     }
+    /* zero padding after each row: groups of up to 8 taps may start at the last pixel */
+    memset(r0 + px * (size_t)w, 0, px * 16);
+    memset(r1 + px * (size_t)w, 0, px * 16);
+    int y = 0;
+    if (c != 1)
+        for (; y + 2 <= rows; y += 2) {
+            load_row(src + (size_t)y * sstride, w, c, r0);
+            load_row(src + (size_t)(y + 1) * sstride, w, c, r1);
+            hrow4x2(r0, r1, k, kx, c, dst + (size_t)y * dstride, dst + (size_t)(y + 1) * dstride);
+        }
+    for (; y < rows; y++) {
+        uint8_t *d = dst + (size_t)y * dstride;
+        load_row(src + (size_t)y * sstride, w, c, r0);
+        if (c == 1)
+            hrow1(r0, k, d);
+        else
+            hrow4(r0, k, kx, c, d);
+    }
+    free(kx);
 }
 
 /* Sum of taps for 8 bytes at p, p + sstride, ... into 8 int32 lanes. */

@@ -77,8 +77,11 @@ void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int r
 
 #if defined(__x86_64__) || defined(__i386__)
 #define XA_PIL_HAVE_X86 1
+/* Largest coefficient table (entries) the AVX2 horizontal pass expands 4-fold (16 MB); past it
+ * (sources and outputs tens of thousands of pixels wide) the scalar pass runs instead. */
+#define XA_PIL_EXPANDED_MAX (1u << 20)
 /* AVX2 versions (resize_pil_avx2.c): same arguments, same results bit for bit. */
-/* `scratch` holds (w + 16) * 4 bytes. */
+/* `scratch` holds 2 * (w + 16) * 4 bytes (two zero-padded rows). */
 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
                           const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch);
 /* NEAREST gather of pixels of 1, 3 or 4 bytes (others: returns 0): d[i] = s[offs[i]] for a

@@ -144,6 +144,26 @@ int main(void) {
         free(a);
         free(b);
     }
+    {
+        /* a table past XA_PIL_EXPANDED_MAX (40000 outputs x 48 taps): the fast entry must
+         * still give the reference bytes (through its scalar fallback) */
+        const int w = 300000, dw = 40000;
+        uint8_t *src = malloc((size_t)w * 3), *a = guarded((size_t)dw * 3, 1), *b = guarded((size_t)dw * 3, 2);
+        if (src && a && b) {
+            for (int j = 0; j < w * 3; j++) src[j] = (uint8_t)rnd();
+            const xa_status s1 = xa_pil_resample_u8(src, w, 1, 3, a, dw, 1, XA_RESIZE_PIL_LANCZOS, XA_PIL_IMPL_SCALAR, NULL);
+            const xa_status s2 = xa_pil_resample_u8(src, w, 1, 3, b, dw, 1, XA_RESIZE_PIL_LANCZOS, XA_PIL_IMPL_FAST, NULL);
+            cases++;
+            const int same = !s1 && !s2 && !memcmp(a, b, (size_t)dw * 3) && guard_intact(b, (size_t)dw * 3, 2);
+            mismatches += !same;
+            CHECKF(same, "lanczos 300000x1 -> 40000x1 (large table)");
+        } else {
+            CHECK(0);
+        }
+        free(src);
+        free(a);
+        free(b);
+    }
     printf("convolution fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
     check_nearest();
     TEST_DONE();
