@@ -52,18 +52,25 @@ static void torch_taps(int64_t in, int64_t out, torch_tap *t) {
 }
 
 typedef struct {
+    const void *data;      /* the source samples: float32, or uint8 when u8 */
+    int u8;
     const torch_tap *th, *tw;
     int64_t w, c;          /* source width, channels */
     int fma;               /* generic kernel as the AVX2 build computes it */
     int channels_last;     /* cpu_upsample_linear_channels_last */
 } torch_job;
 
-/* Value of output (oh, ow) of channel ch, from float samples read by `get`. */
-static inline float torch_value(const torch_job *j, const float *x, int64_t oh, int64_t ow,
-                                int64_t ch) {
+/* Source sample (y, x, ch) as float: uint8 converts exactly, as torchvision's .to(float32). */
+static inline float sample(const torch_job *j, int64_t y, int64_t x, int64_t ch) {
+    const size_t i = (size_t)((y * j->w + x) * j->c + ch);
+    return j->u8 ? (float)((const uint8_t *)j->data)[i] : ((const float *)j->data)[i];
+}
+
+/* Value of output (oh, ow) of channel ch. */
+static inline float torch_value(const torch_job *j, int64_t oh, int64_t ow, int64_t ch) {
     const torch_tap h = j->th[oh], w = j->tw[ow];
-    const float x00 = x[(h.i0 * j->w + w.i0) * j->c + ch], x01 = x[(h.i0 * j->w + w.i1) * j->c + ch];
-    const float x10 = x[(h.i1 * j->w + w.i0) * j->c + ch], x11 = x[(h.i1 * j->w + w.i1) * j->c + ch];
+    const float x00 = sample(j, h.i0, w.i0, ch), x01 = sample(j, h.i0, w.i1, ch);
+    const float x10 = sample(j, h.i1, w.i0, ch), x11 = sample(j, h.i1, w.i1, ch);
     if (j->channels_last) {
         const double w00 = (float)(h.l0 * w.l0), w01 = (float)(h.l0 * w.l1);
         const double w10 = (float)(h.l1 * w.l0), w11 = (float)(h.l1 * w.l1);
@@ -86,32 +93,22 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     xa_image_geom g;
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
-    const int64_t pixels = g.h * g.w * g.c;
-    float *conv = NULL;
-    const float *x = src->data;
-    if (g.dtype == XA_U8) { /* uint8 -> float32, exact */
-        if (!(conv = malloc(sizeof(float) * (size_t)pixels)))
-            return xa_fail(err, XA_ENOMEM, "out of memory for a %lld-sample float copy", (long long)pixels);
-        const uint8_t *s = src->data;
-        for (int64_t i = 0; i < pixels; i++) conv[i] = s[i];
-        x = conv;
-    }
     torch_tap *taps = malloc(sizeof(torch_tap) * (size_t)(dh + dw));
-    if (!taps || (st = xa_image_new_like(src, dw, dh, out, err))) {
-        free(conv);
+    if (!taps) return xa_fail(err, XA_ENOMEM, "out of memory for %lld taps", (long long)(dh + dw));
+    if ((st = xa_image_new_like(src, dw, dh, out, err))) {
         free(taps);
-        return st ? st : xa_fail(err, XA_ENOMEM, "out of memory for %lld taps", (long long)(dh + dw));
+        return st;
     }
     torch_taps(g.h, dh, taps);
     torch_taps(g.w, dw, taps + dh);
-    const torch_job j = {taps, taps + dh, g.w, g.c, m == XA_RESIZE_TORCH_BILINEAR,
-                         g.c == 1 || (g.h == 1 && g.w == 1)};
+    const torch_job j = {src->data, g.dtype == XA_U8, taps, taps + dh, g.w, g.c,
+                         m == XA_RESIZE_TORCH_BILINEAR, g.c == 1 || (g.h == 1 && g.w == 1)};
     float *of = (*out)->data;
     uint8_t *ou = (*out)->data;
     for (int64_t oh = 0; oh < dh; oh++)
         for (int64_t ow = 0; ow < dw; ow++)
             for (int64_t ch = 0; ch < g.c; ch++) {
-                const float v = torch_value(&j, x, oh, ow, ch);
+                const float v = torch_value(&j, oh, ow, ch);
                 const size_t i = (size_t)((oh * dw + ow) * g.c + ch);
                 if (g.dtype == XA_F32) {
                     of[i] = v;
@@ -120,7 +117,6 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
                     ou[i] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
                 }
             }
-    free(conv);
     free(taps);
     return XA_OK;
 }
