@@ -29,7 +29,9 @@
 
 /* ---- filters: Resample.c box_filter ... lanczos_filter, evaluated in double ---------------- */
 
-static double filter_box(double x) { return x > -0.5 && x <= 0.5 ? 1.0 : 0.0; }
+static double filter_box(double x) {
+    return x > -0.5 && x <= 0.5 ? 1.0 : 0.0;
+}
 
 static double filter_bilinear(double x) {
     if (x < 0.0) x = -x;
@@ -77,12 +79,18 @@ static const pil_filter *filter_of(xa_resize_method m) {
                             hamming = {filter_hamming, 1.0}, bicubic = {filter_bicubic, 2.0},
                             lanczos = {filter_lanczos, 3.0};
     switch (m) {
-    case XA_RESIZE_PIL_BOX: return &box;
-    case XA_RESIZE_PIL_BILINEAR: return &bilinear;
-    case XA_RESIZE_PIL_HAMMING: return &hamming;
-    case XA_RESIZE_PIL_BICUBIC: return &bicubic;
-    case XA_RESIZE_PIL_LANCZOS: return &lanczos;
-    default: return NULL;
+    case XA_RESIZE_PIL_BOX:
+        return &box;
+    case XA_RESIZE_PIL_BILINEAR:
+        return &bilinear;
+    case XA_RESIZE_PIL_HAMMING:
+        return &hamming;
+    case XA_RESIZE_PIL_BICUBIC:
+        return &bicubic;
+    case XA_RESIZE_PIL_LANCZOS:
+        return &lanczos;
+    default:
+        return NULL;
     }
 }
 
@@ -102,7 +110,8 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
     const pil_filter *f = filter_of(m);
     if (!f) return xa_fail(err, XA_EINVAL, "%s is not a Pillow filter", xa_resize_method_name(m));
     if (in_size < 1 || out_size < 1 || in_size > XA_PIL_MAX_SIDE)
-        return xa_fail(err, XA_EINVAL, "sizes %d -> %d outside 1..%d", in_size, out_size, XA_PIL_MAX_SIDE);
+        return xa_fail(err, XA_EINVAL, "sizes %d -> %d outside 1..%d", in_size, out_size,
+                       XA_PIL_MAX_SIDE);
     /* The source box is float32 (0, in_size), exact below 2^24; the scale is double. */
     const float in0 = 0.0f, in1 = (float)in_size;
     const double scale = (double)(in1 - in0) / out_size;
@@ -112,11 +121,15 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
     const int ksize = (int)ceil(support) * 2 + 1;
     /* Pillow refuses (MemoryError) when out_size * ksize doubles would not fit an int. */
     if (out_size > INT_MAX / (ksize * (int)sizeof(double)))
-        return xa_fail(err, XA_ELIMIT, "%d -> %d needs %d taps per pixel; Pillow 9.4 "
-                       "refuses this too (MemoryError)", in_size, out_size, ksize);
+        return xa_fail(err, XA_ELIMIT,
+                       "%d -> %d needs %d taps per pixel; Pillow 9.4 "
+                       "refuses this too (MemoryError)",
+                       in_size, out_size, ksize);
     if ((int64_t)out_size * ksize > XA_PIL_MAX_COEFFS)
-        return xa_fail(err, XA_ELIMIT, "%d -> %d needs a coefficient table of %lld entries "
-                       "(limit %d)", in_size, out_size, (long long)out_size * ksize, XA_PIL_MAX_COEFFS);
+        return xa_fail(err, XA_ELIMIT,
+                       "%d -> %d needs a coefficient table of %lld entries "
+                       "(limit %d)",
+                       in_size, out_size, (long long)out_size * ksize, XA_PIL_MAX_COEFFS);
     c->in_size = in_size;
     c->out_size = out_size;
     c->ksize = ksize;
@@ -261,9 +274,9 @@ static void unpremultiply(uint8_t *p, size_t npix) {
 /* ---- ImagingResampleInner ----------------------------------------------------------------- */
 
 typedef struct {
-    size_t esize;   /* bytes per sample: 1 (8-bit) or 4 (float32) */
-    int c;          /* samples per pixel */
-    int premul;     /* RGBA 8-bit: premultiply before, unpremultiply after */
+    size_t esize; /* bytes per sample: 1 (8-bit) or 4 (float32) */
+    int c;        /* samples per pixel */
+    int premul;   /* RGBA 8-bit: premultiply before, unpremultiply after */
     xa_pil_impl impl;
 } pil_job;
 
@@ -301,8 +314,8 @@ static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int widt
 
 /* Horizontal pass first, over only the source rows the vertical pass reads; a pass whose size
  * does not change is skipped (the box is always the whole image here). */
-static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, uint8_t *dst,
-                          int dw, int dh, xa_resize_method m, xa_error *err) {
+static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, uint8_t *dst, int dw,
+                          int dh, xa_resize_method m, xa_error *err) {
     const int need_h = dw != w, need_v = dh != h, fixed = j->esize == 1;
     const size_t pix = j->esize * (size_t)j->c, srow = pix * (size_t)w, drow = pix * (size_t)dw;
     if (!need_h && !need_v) {
@@ -355,8 +368,8 @@ nomem:
     return xa_fail(err, XA_ENOMEM, "out of memory for a %dx%d -> %dx%d resample", w, h, dw, dh);
 }
 
-xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw,
-                             int dh, xa_resize_method m, xa_pil_impl impl, xa_error *err) {
+xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
+                             xa_resize_method m, xa_pil_impl impl, xa_error *err) {
     const pil_job j = {1, c, c == 4, impl};
     return resample(&j, src, w, h, dst, dw, dh, m, err);
 }
@@ -383,12 +396,12 @@ static void nearest_index(int in_size, int out_size, int *idx) {
 #define XA_FORCE_INLINE inline
 #endif
 static XA_FORCE_INLINE void gather_row(uint8_t *d, const uint8_t *s, const int32_t *offs, int n,
-                                        size_t pix) {
+                                       size_t pix) {
     for (int x = 0; x < n; x++) memcpy(d + pix * x, s + offs[x], pix);
 }
 
-xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw,
-                         int dh, xa_pil_impl impl, xa_error *err) {
+xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
+                         xa_pil_impl impl, xa_error *err) {
     int *yi = malloc(sizeof(int) * ((size_t)dw + dh));
     int32_t *offs = malloc(sizeof(int32_t) * (size_t)dw);
     if (!yi || !offs) {
@@ -429,12 +442,24 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
         const int n = x1 - x0 - done;
         /* constant pixel sizes turn each memcpy into plain loads and stores */
         switch (pix) {
-        case 1: gather_row(d, s, o, n, 1); break;
-        case 3: gather_row(d, s, o, n, 3); break;
-        case 4: gather_row(d, s, o, n, 4); break;
-        case 12: gather_row(d, s, o, n, 12); break;
-        case 16: gather_row(d, s, o, n, 16); break;
-        default: gather_row(d, s, o, n, pix); break;
+        case 1:
+            gather_row(d, s, o, n, 1);
+            break;
+        case 3:
+            gather_row(d, s, o, n, 3);
+            break;
+        case 4:
+            gather_row(d, s, o, n, 4);
+            break;
+        case 12:
+            gather_row(d, s, o, n, 12);
+            break;
+        case 16:
+            gather_row(d, s, o, n, 16);
+            break;
+        default:
+            gather_row(d, s, o, n, pix);
+            break;
         }
     }
     (void)impl;
@@ -452,8 +477,10 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     if (g.w > XA_PIL_MAX_SIDE || g.h > XA_PIL_MAX_SIDE)
-        return xa_fail(err, XA_ELIMIT, "a %lld x %lld source is beyond Pillow's exact "
-                       "float32 box (sides up to %d)", (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
+        return xa_fail(err, XA_ELIMIT,
+                       "a %lld x %lld source is beyond Pillow's exact "
+                       "float32 box (sides up to %d)",
+                       (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
     if ((st = xa_image_new_like(src, dw, dh, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;

@@ -38,6 +38,11 @@ int xa_pil_have_avx2(void) {
 
 #define XA_AVX2 __attribute__((target("avx2")))
 
+/* acc += (the 8 bytes at p, widened to int32) * kv, lane by lane */
+#define XA_MULADD8(acc, p, kv)                                                                     \
+    acc = _mm256_add_epi32(                                                                        \
+        acc, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p))), kv))
+
 /* Sum of 4 int32 lanes per pixel -> one 8-bit pixel in the low 4 bytes. */
 XA_AVX2 static inline uint32_t finish4(__m256i acc) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
@@ -54,12 +59,8 @@ XA_AVX2 static inline uint32_t finish4(__m256i acc) {
 XA_AVX2 static inline __m256i dot4(const uint8_t *p, const int32_t *kx, int n) {
     __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
     for (int t = 0; t < n; t += 4, p += 16, kx += 16) {
-        acc0 = _mm256_add_epi32(acc0, _mm256_mullo_epi32(
-                   _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)),
-                   _mm256_loadu_si256((const __m256i *)kx)));
-        acc1 = _mm256_add_epi32(acc1, _mm256_mullo_epi32(
-                   _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))),
-                   _mm256_loadu_si256((const __m256i *)(kx + 8))));
+        XA_MULADD8(acc0, p, _mm256_loadu_si256((const __m256i *)kx));
+        XA_MULADD8(acc1, p + 8, _mm256_loadu_si256((const __m256i *)(kx + 8)));
     }
     return _mm256_add_epi32(acc0, acc1);
 }
@@ -99,15 +100,17 @@ XA_AVX2 static void hrow4x2(const uint8_t *r0, const uint8_t *r1, const xa_pil_c
         for (int t = 0; t < n; t += 4, p += 16, q += 16, kk += 16) {
             const __m256i k01 = _mm256_loadu_si256((const __m256i *)kk);
             const __m256i k23 = _mm256_loadu_si256((const __m256i *)(kk + 8));
-            a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)), k01));
-            a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8))), k23));
-            b0 = _mm256_add_epi32(b0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)q)), k01));
-            b1 = _mm256_add_epi32(b1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + 8))), k23));
+            XA_MULADD8(a0, p, k01);
+            XA_MULADD8(a1, p + 8, k23);
+            XA_MULADD8(b0, q, k01);
+            XA_MULADD8(b1, q + 8, k23);
         }
         const __m256i a = _mm256_add_epi32(a0, a1), b = _mm256_add_epi32(b0, b1);
         const __m128i half = _mm_set1_epi32(XA_PIL_ROUND_HALF);
-        __m128i sa = _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)), half);
-        __m128i sb = _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)), half);
+        __m128i sa = _mm_add_epi32(
+            _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1)), half);
+        __m128i sb = _mm_add_epi32(
+            _mm_add_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)), half);
         sa = _mm_srai_epi32(sa, XA_PIL_PRECISION_BITS);
         sb = _mm_srai_epi32(sb, XA_PIL_PRECISION_BITS);
         const __m128i px8 = _mm_packus_epi16(_mm_packs_epi32(sa, sb), _mm_setzero_si128());
@@ -123,7 +126,8 @@ XA_AVX2 static int32_t *expand_coeffs(const xa_pil_coeffs *k) {
     if (ents > XA_PIL_EXPANDED_MAX) return NULL;
     int32_t *kx = malloc(ents * 4 * sizeof(int32_t));
     if (kx)
-        for (size_t e = 0; e < ents; e++) _mm_storeu_si128((__m128i *)(kx + 4 * e), _mm_set1_epi32(k->ki[e]));
+        for (size_t e = 0; e < ents; e++)
+            _mm_storeu_si128((__m128i *)(kx + 4 * e), _mm_set1_epi32(k->ki[e]));
     return kx;
 }
 
@@ -142,9 +146,7 @@ XA_AVX2 static void hrow1(const uint8_t *row, const xa_pil_coeffs *k, uint8_t *d
         } else {
             __m256i acc = _mm256_setzero_si256();
             for (int t = 0; t < n; t += 8)
-                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(
-                          _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + t))),
-                          _mm256_loadu_si256((const __m256i *)(kk + t))));
+                XA_MULADD8(acc, p + t, _mm256_loadu_si256((const __m256i *)(kk + t)));
             s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
         }
         s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
@@ -207,10 +209,6 @@ XA_AVX2 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, 
     free(kx);
 }
 
-/* Sum of taps for 8 bytes at p, p + sstride, ... into 8 int32 lanes. */
-#define XA_VTAP8(acc, p, kv) \
-    acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p))), kv))
-
 /* 8 int32 sums of 2^22-scaled values -> 8 int16 of value (shift, still unclamped) */
 XA_AVX2 static inline __m128i vfinish8(__m256i acc) {
     acc = _mm256_srai_epi32(acc, XA_PIL_PRECISION_BITS);
@@ -232,10 +230,10 @@ XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width,
             const uint8_t *p = s + x;
             for (int t = 0; t < n; t++, p += sstride) {
                 const __m256i kv = _mm256_set1_epi32(kk[t]);
-                XA_VTAP8(a0, p, kv);
-                XA_VTAP8(a1, p + 8, kv);
-                XA_VTAP8(a2, p + 16, kv);
-                XA_VTAP8(a3, p + 24, kv);
+                XA_MULADD8(a0, p, kv);
+                XA_MULADD8(a1, p + 8, kv);
+                XA_MULADD8(a2, p + 16, kv);
+                XA_MULADD8(a3, p + 24, kv);
             }
             _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(vfinish8(a0), vfinish8(a1)));
             _mm_storeu_si128((__m128i *)(d + x + 16), _mm_packus_epi16(vfinish8(a2), vfinish8(a3)));
@@ -245,8 +243,8 @@ XA_AVX2 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width,
             const uint8_t *p = s + x;
             for (int t = 0; t < n; t++, p += sstride) {
                 const __m256i kv = _mm256_set1_epi32(kk[t]);
-                XA_VTAP8(a0, p, kv);
-                XA_VTAP8(a1, p + 8, kv);
+                XA_MULADD8(a0, p, kv);
+                XA_MULADD8(a1, p + 8, kv);
             }
             _mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(vfinish8(a0), vfinish8(a1)));
         }
@@ -264,8 +262,9 @@ XA_AVX2 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const
                                int n, size_t pix) {
     const __m256i pack3 = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
                                            0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
-    const __m256i pack1 = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                           0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i pack1 =
+        _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                         -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
     const __m256i lanes1 = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
     if (pix != 1 && pix != 3 && pix != 4) return 0;
     /* RGB stores 16 bytes at 3 * i + 12: the block must leave 4 bytes of the row after it */
@@ -290,6 +289,8 @@ XA_AVX2 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const
 
 #else /* not x86: the scalar reference is the only implementation */
 
-int xa_pil_have_avx2(void) { return 0; }
+int xa_pil_have_avx2(void) {
+    return 0;
+}
 
 #endif

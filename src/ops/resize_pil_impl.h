@@ -33,12 +33,12 @@ static inline uint8_t xa_pil_clip8(int32_t acc) {
 /* Coefficients of one axis, as Resample.c precompute_coeffs() computes them. */
 typedef struct {
     int in_size, out_size;
-    int ksize;      /* Pillow's per-output stride of kd: (int)ceil(support) * 2 + 1 */
-    int kstride;    /* per-output stride of ki: ksize rounded up to a multiple of 8 */
-    int *bounds;    /* [2 * out_size]: first source index, number of taps */
-    double *kd;     /* [out_size * ksize]: normalised weights, zero past the taps */
-    int32_t *ki;    /* [out_size * kstride]: kd in fixed point (normalize_coeffs_8bpc), zero
-                       past the taps, or NULL */
+    int ksize;   /* Pillow's per-output stride of kd: (int)ceil(support) * 2 + 1 */
+    int kstride; /* per-output stride of ki: ksize rounded up to a multiple of 8 */
+    int *bounds; /* [2 * out_size]: first source index, number of taps */
+    double *kd;  /* [out_size * ksize]: normalised weights, zero past the taps */
+    int32_t *ki; /* [out_size * kstride]: kd in fixed point (normalize_coeffs_8bpc), zero
+                    past the taps, or NULL */
 } xa_pil_coeffs;
 
 /* Compute the weights of `m` (one of BOX..LANCZOS) for in_size -> out_size; with `fixed`, also
@@ -59,12 +59,12 @@ int xa_pil_have_avx2(void);
 /* Image.resize of an 8-bit image with a convolution filter (BOX..LANCZOS): `src` is h x w x c
  * (c = 1 L, 3 RGB, 4 RGBA, tightly packed), `dst` is dh x dw x c. RGBA is premultiplied before
  * and unpremultiplied after, as Image.resize does. */
-xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw,
-                             int dh, xa_resize_method m, xa_pil_impl impl, xa_error *err);
+xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
+                             xa_resize_method m, xa_pil_impl impl, xa_error *err);
 
 /* Image.resize(NEAREST) of h x w pixels of `pix` bytes each (any mode: the pixels are copied). */
-xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw,
-                         int dh, xa_pil_impl impl, xa_error *err);
+xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
+                         xa_pil_impl impl, xa_error *err);
 
 /* ---- the passes (one row range of an image whose rows are `stride` bytes apart) --------- */
 /* Horizontal: rows [0, rows) of src (w x c) -> dst (k->out_size x c). Strides in bytes. */

@@ -52,12 +52,12 @@ static void torch_taps(int64_t in, int64_t out, torch_tap *t) {
 }
 
 typedef struct {
-    const void *data;      /* the source samples: float32, or uint8 when u8 */
+    const void *data; /* the source samples: float32, or uint8 when u8 */
     int u8;
     const torch_tap *th, *tw;
-    int64_t w, c;          /* source width, channels */
-    int fma;               /* generic kernel as the AVX2 build computes it */
-    int channels_last;     /* cpu_upsample_linear_channels_last */
+    int64_t w, c;      /* source width, channels */
+    int fma;           /* generic kernel as the AVX2 build computes it */
+    int channels_last; /* cpu_upsample_linear_channels_last */
 } torch_job;
 
 /* Source sample (y, x, ch) as float: uint8 converts exactly, as torchvision's .to(float32). */
@@ -74,7 +74,8 @@ static inline float torch_value(const torch_job *j, int64_t oh, int64_t ow, int6
     if (j->channels_last) {
         const double w00 = (float)(h.l0 * w.l0), w01 = (float)(h.l0 * w.l1);
         const double w10 = (float)(h.l1 * w.l0), w11 = (float)(h.l1 * w.l1);
-        return (float)((((double)x00 * w00 + (double)x01 * w01) + (double)x10 * w10) + (double)x11 * w11);
+        return (float)((((double)x00 * w00 + (double)x01 * w01) + (double)x10 * w10) +
+                       (double)x11 * w11);
     }
     if (j->fma) {
         const float t0 = fmaf(x00, w.l0, x01 * w.l1), t1 = fmaf(x10, w.l0, x11 * w.l1);
@@ -101,8 +102,14 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     }
     torch_taps(g.h, dh, taps);
     torch_taps(g.w, dw, taps + dh);
-    const torch_job j = {src->data, g.dtype == XA_U8, taps, taps + dh, g.w, g.c,
-                         m == XA_RESIZE_TORCH_BILINEAR, g.c == 1 || (g.h == 1 && g.w == 1)};
+    const torch_job j = {src->data,
+                         g.dtype == XA_U8,
+                         taps,
+                         taps + dh,
+                         g.w,
+                         g.c,
+                         m == XA_RESIZE_TORCH_BILINEAR,
+                         g.c == 1 || (g.h == 1 && g.w == 1)};
     float *of = (*out)->data;
     uint8_t *ou = (*out)->data;
     for (int64_t oh = 0; oh < dh; oh++)

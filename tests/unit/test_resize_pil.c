@@ -13,7 +13,9 @@ static uint32_t rnd(void) { /* xorshift64* */
     rng_state ^= rng_state >> 27;
     return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
 }
-static int rnd_in(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
+static int rnd_in(int lo, int hi) {
+    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
+}
 
 /* Output buffers carry a guard zone after their dn bytes: writes past the end must not happen. */
 #define GUARD 64
@@ -35,11 +37,25 @@ static const xa_resize_method filters[] = {XA_RESIZE_PIL_BOX, XA_RESIZE_PIL_BILI
 /* One side: mostly small, sometimes long or 1, sometimes unchanged. */
 static void pick_side(int *in, int *out) {
     switch (rnd() % 8) {
-    case 0: *in = rnd_in(1, 700); *out = rnd_in(1, 9); break;    /* hard shrink */
-    case 1: *in = rnd_in(1, 9); *out = rnd_in(1, 700); break;    /* hard enlarge */
-    case 2: *in = *out = rnd_in(1, 90); break;                   /* pass skipped */
-    case 3: *in = rnd_in(30, 200); *out = *in / 2 + rnd_in(-1, 1); break;
-    default: *in = rnd_in(1, 90); *out = rnd_in(1, 90); break;
+    case 0:
+        *in = rnd_in(1, 700);
+        *out = rnd_in(1, 9);
+        break; /* hard shrink */
+    case 1:
+        *in = rnd_in(1, 9);
+        *out = rnd_in(1, 700);
+        break; /* hard enlarge */
+    case 2:
+        *in = *out = rnd_in(1, 90);
+        break; /* pass skipped */
+    case 3:
+        *in = rnd_in(30, 200);
+        *out = *in / 2 + rnd_in(-1, 1);
+        break;
+    default:
+        *in = rnd_in(1, 90);
+        *out = rnd_in(1, 90);
+        break;
     }
     if (*out < 1) *out = 1;
 }
@@ -61,11 +77,15 @@ static void check_coeffs(void) {
             const int xmin = k.bounds[2 * o], taps = k.bounds[2 * o + 1];
             int64_t sum = 0;
             for (int t = 0; t < k.kstride; t++) {
-                if (t < taps) sum += k.ki[(size_t)o * k.kstride + t];
-                else if (k.ki[(size_t)o * k.kstride + t] != 0) bad++;
+                if (t < taps)
+                    sum += k.ki[(size_t)o * k.kstride + t];
+                else if (k.ki[(size_t)o * k.kstride + t] != 0)
+                    bad++;
             }
             const int64_t dev = sum - (1 << XA_PIL_PRECISION_BITS);
-            if (xmin < 0 || taps < 1 || xmin + taps > in || taps > k.ksize || dev > taps || dev < -taps) bad++;
+            if (xmin < 0 || taps < 1 || xmin + taps > in || taps > k.ksize || dev > taps ||
+                dev < -taps)
+                bad++;
         }
         xa_pil_coeffs_free(&k);
     }
@@ -132,14 +152,15 @@ int main(void) {
         const int extremes = rnd() % 4 == 0; /* 0/255 images drive the lobes past 0..255 */
         for (size_t j = 0; j < n; j++) src[j] = (uint8_t)(extremes ? (rnd() & 1) * 255 : rnd());
         xa_error e1 = {0}, e2 = {0};
-        const xa_status s1 = xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_PIL_IMPL_SCALAR, &e1);
+        const xa_status s1 =
+            xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_PIL_IMPL_SCALAR, &e1);
         const xa_status s2 = xa_pil_resample_u8(src, w, h, c, b, dw, dh, m, XA_PIL_IMPL_FAST, &e2);
         cases++;
         const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
                          guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
         mismatches += !same;
-        CHECKF(same, "%s c=%d %dx%d -> %dx%d: status %d/%d %s%s", xa_resize_method_name(m), c, w,
-               h, dw, dh, s1, s2, e1.message, e2.message);
+        CHECKF(same, "%s c=%d %dx%d -> %dx%d: status %d/%d %s%s", xa_resize_method_name(m), c, w, h,
+               dw, dh, s1, s2, e1.message, e2.message);
         free(src);
         free(a);
         free(b);
@@ -148,13 +169,17 @@ int main(void) {
         /* a table past XA_PIL_EXPANDED_MAX (40000 outputs x 48 taps): the fast entry must
          * still give the reference bytes (through its scalar fallback) */
         const int w = 300000, dw = 40000;
-        uint8_t *src = malloc((size_t)w * 3), *a = guarded((size_t)dw * 3, 1), *b = guarded((size_t)dw * 3, 2);
+        uint8_t *src = malloc((size_t)w * 3), *a = guarded((size_t)dw * 3, 1),
+                *b = guarded((size_t)dw * 3, 2);
         if (src && a && b) {
             for (int j = 0; j < w * 3; j++) src[j] = (uint8_t)rnd();
-            const xa_status s1 = xa_pil_resample_u8(src, w, 1, 3, a, dw, 1, XA_RESIZE_PIL_LANCZOS, XA_PIL_IMPL_SCALAR, NULL);
-            const xa_status s2 = xa_pil_resample_u8(src, w, 1, 3, b, dw, 1, XA_RESIZE_PIL_LANCZOS, XA_PIL_IMPL_FAST, NULL);
+            const xa_status s1 = xa_pil_resample_u8(src, w, 1, 3, a, dw, 1, XA_RESIZE_PIL_LANCZOS,
+                                                    XA_PIL_IMPL_SCALAR, NULL);
+            const xa_status s2 = xa_pil_resample_u8(src, w, 1, 3, b, dw, 1, XA_RESIZE_PIL_LANCZOS,
+                                                    XA_PIL_IMPL_FAST, NULL);
             cases++;
-            const int same = !s1 && !s2 && !memcmp(a, b, (size_t)dw * 3) && guard_intact(b, (size_t)dw * 3, 2);
+            const int same =
+                !s1 && !s2 && !memcmp(a, b, (size_t)dw * 3) && guard_intact(b, (size_t)dw * 3, 2);
             mismatches += !same;
             CHECKF(same, "lanczos 300000x1 -> 40000x1 (large table)");
         } else {
