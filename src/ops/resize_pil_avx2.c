@@ -28,12 +28,10 @@
 #include <immintrin.h>
 
 int xa_pil_have_avx2(void) {
-    static int cached = -1; /* benign race: every thread computes the same value */
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
+    /* __builtin_cpu_init is idempotent and makes the answer right even before libgcc's own
+     * constructor has run; no cached state, so no data race between calling threads */
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
 #define XA_AVX2 __attribute__((target("avx2")))
