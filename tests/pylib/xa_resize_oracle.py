@@ -1,0 +1,49 @@
+"""Shared pieces of the resize oracle tests: random size cases and one `xalign resize` run."""
+import subprocess
+
+import numpy as np
+
+from xa_testlib import XALIGN
+
+SIZE_KINDS = 4
+
+
+def random_sizes(rng, kind):
+    """(w, h, dw, dh) for size kind 0..3:
+    0 a random shrink or enlargement of small images (1..47);
+    1 one axis unchanged (that pass is skipped / weights (1, 0)), sometimes both (a copy);
+    2 1 x 1 sources, extreme ratios and long sides up to 4096 on thin images;
+    3 mid-size images at ratios near 1/3, 1/2, 1 and 2 (many window-edge cases)."""
+    small = lambda: int(rng.integers(1, 48))
+    if kind == 0:
+        return small(), small(), small(), small()
+    if kind == 1:
+        w, h, d = small(), small(), small()
+        r = rng.integers(0, 5)
+        return (w, h, w, d) if r < 2 else (w, h, d, h) if r < 4 else (w, h, w, h)
+    if kind == 2:
+        choice = rng.integers(0, 5)
+        if choice == 0:
+            return 1, 1, small(), small()
+        big, tiny, thin = int(rng.integers(600, 4097)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        return [(big, thin, tiny, thin + int(rng.integers(0, 2))),  # long side shrunk hard
+                (thin, big, thin, tiny),
+                (tiny, thin, big, thin + 1),                        # enlarged hard
+                (thin, tiny, thin + int(rng.integers(0, 2)), big)][choice - 1]
+    w, h = int(rng.integers(20, 160)), int(rng.integers(20, 160))
+    f = rng.choice([0.5, 0.49, 0.51, 0.99, 1.01, 2.0, 1.97, 1 / 3, 7 / 3])
+    return w, h, max(1, int(w * f)), max(1, int(h * f + rng.integers(-1, 2)))
+
+
+def xalign_resize_matches(a, method, dw, dh, ref, inp, outp):
+    """Run `xalign resize` on `a` and compare with `ref` byte for byte: (ok, what differs)."""
+    np.save(inp, a)
+    p = subprocess.run([XALIGN, "resize", inp, outp, "--method", method, "--size", f"{dw}x{dh}"],
+                       capture_output=True, text=True)
+    if p.returncode:
+        return False, f"exit {p.returncode}: {p.stderr.strip()}"
+    got = np.load(outp)
+    if got.dtype != ref.dtype or got.shape != ref.shape:
+        return False, f"got {got.dtype}{got.shape}, want {ref.dtype}{ref.shape}"
+    diff = int(np.sum(got.view(np.uint8) != ref.view(np.uint8)))
+    return diff == 0, f"{diff} bytes differ"
