@@ -140,7 +140,7 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                              pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
             }
         }
-        if (s->inherited && s->status != XA_STAGE_ALIGNED && !(s->has_own && s->own_status == XA_STAGE_UNALIGNED))
+        if (s->inherited && s->status != XA_STAGE_ALIGNED && !(s->has_own && s->own_status != XA_STAGE_ERROR))
             xa_sb_printf(&sb, "%s(after the first unaligned stage: may be inherited)\n", pad);
     }
     if (r->first_unaligned >= 0) {
