@@ -9,6 +9,7 @@ int cmd_resize(int argc, char **argv);
 int cmd_stages(int argc, char **argv);
 int cmd_transform(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_preprocess(int argc, char **argv);
 
 static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
@@ -16,6 +17,7 @@ static const xa_command commands[] = {
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
     {"transform", cmd_transform, "crop, pad, letterbox, normalise, quantise exactly as the original does"},
+    {"preprocess", cmd_preprocess, "a whole common preprocessing recipe (torchvision ResNet, YOLOv5 letterbox)"},
     {"decode", cmd_decode, "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
 };
 

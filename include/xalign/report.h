@@ -66,6 +66,11 @@ typedef struct xa_decode_report {
 XA_API char *xa_report_decode_text(const xa_decode_report *r);
 XA_API char *xa_report_decode_json(const xa_decode_report *r);
 
+/* `xalign preprocess --json`: the recipe, the decoder settings (may be NULL), the step lines of
+ * xa_recipe_run's log, and the output tensor's dtype and shape. */
+XA_API char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, const char *log,
+                                   const xa_tensor *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -388,3 +388,22 @@ char *xa_report_decode_text(const xa_decode_report *r) {
                      i->warnings == 1 ? "" : "s", i->warning);
     return xa_sb_take(&sb);
 }
+
+char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, const char *log,
+                            const xa_tensor *out) {
+    json_t *o = json_object(), *steps = json_array();
+    json_object_set_new(o, "recipe", json_string(recipe));
+    json_object_set_new(o, "decoder", decoder_settings ? json_string(decoder_settings) : json_null());
+    for (const char *p = log ? strchr(log, '\n') : NULL; p && p[1];) { /* lines after the first */
+        const char *e = strchr(p + 1, '\n');
+        size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+        const char *q = p + 1;
+        while (n && *q == ' ') q++, n--;
+        json_array_append_new(steps, json_stringn(q, n));
+        p = e;
+    }
+    json_object_set_new(o, "steps", steps);
+    json_object_set_new(o, "dtype", json_string(xa_dtype_name(out->dtype)));
+    json_object_set_new(o, "shape", xa_jshape(out->rank, out->shape));
+    return xa_jdump(o);
+}
