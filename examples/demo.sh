@@ -11,9 +11,11 @@ run() {
     echo "(exit $?)"
     echo
 }
+echo "== 0. The port's FP32 BModel (metadata: the tensors its BMRT dumps hold):"
+run info "$D/resnet18_fp32.bmodel"
 echo "== 1. The port's model input against the original's (the seed's step 4):"
-run compare "$D/ref/04_input.npy" "$D/port/input_ref_data.dat.bmrt:f32:1x3x224x224"
+run compare "$D/ref/04_input.npy" "$D/port/input_ref_data.dat.bmrt#input" --bmodel "$D/resnet18_fp32.bmodel"
 echo "== 2. Every stage, with the original's resize replayed on the port's input (steps 4-7):"
-run stages "$D/ref" "$D/port" --manifest "$D/manifest.json"
+run stages "$D/ref" "$D/port" --manifest "$D/manifest.json" --bmodel "$D/resnet18_fp32.bmodel"
 echo "== 3. The fixed port (Pillow's antialiased bilinear resize, as torchvision does):"
-run stages "$D/ref" "$D/port_fixed" --manifest "$D/manifest.json"
+run stages "$D/ref" "$D/port_fixed" --manifest "$D/manifest.json" --bmodel "$D/resnet18_fp32.bmodel"

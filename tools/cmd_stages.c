@@ -31,6 +31,8 @@ static const char *help =
     CLI_TOLERANCE_HELP
     "\noptions:\n"
     "  --manifest FILE     per-stage tolerances, raw dumps, top-k, operations to replay\n"
+    "  --bmodel FILE       a SOPHON .bmodel: the manifest's raw dumps given without a dtype\n"
+    "                      (\"port\": \"output_ref_data.dat.bmrt\") are split into its named tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
     "  --help              this text\n\n"
@@ -43,6 +45,8 @@ int cmd_stages(int argc, char **argv) {
     int json = 0, bad = 0;
     long jobs = 0;
     cli_tolerance tol = {0};
+    cli_bmodel bm = CLI_BMODEL_INIT;
+    int r;
     while (cli_next(&a)) {
         if (!strcmp(a.opt, "--help") || !strcmp(a.opt, "-h")) {
             fputs(help, stdout);
@@ -56,6 +60,8 @@ int cmd_stages(int argc, char **argv) {
             if (jobs < 1 || jobs > 64) return cli_error("stages", "--jobs must be 1..64");
         } else if (cli_tolerance_option(&a, &tol, &bad)) {
             if (bad) return XA_EXIT_USAGE;
+        } else if ((r = cli_bmodel_option(&a, &bm)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
         } else {
             return cli_error("stages", "unknown option '%s' (see --help)", a.opt);
         }
@@ -70,11 +76,16 @@ int cmd_stages(int argc, char **argv) {
     if (cli_tolerance_finish("stages", &tol)) return XA_EXIT_USAGE;
     xa_error err = {0};
     xa_manifest m = {0};
+    if (bm.net || bm.stage >= 0) return cli_error("stages", "--net and --stage are not used by stages");
+    if ((r = cli_bmodel_open(&bm, "stages"))) return r;
     if (manifest) {
         xa_status st = xa_manifest_load(manifest, &m, &err);
-        if (st) return cli_lib_error("stages", &err, st);
+        if (st) {
+            cli_bmodel_close(&bm);
+            return cli_lib_error("stages", &err, st);
+        }
     }
-    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0, NULL, NULL};
+    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0, bm.model, NULL, NULL};
     if (isatty(2)) opt.progress = progress;
     int rc;
     if (xa_stages_is_dataset(pos[0])) {
@@ -82,27 +93,31 @@ int cmd_stages(int argc, char **argv) {
         xa_status st = xa_dataset_run(pos[0], pos[1], &opt, (int)jobs, &dr, &err);
         if (st) {
             xa_manifest_clear(&m);
+            cli_bmodel_close(&bm);
             return cli_lib_error("stages", &err, st);
         }
         rc = cli_emit(json ? xa_report_dataset_json(&dr) : xa_report_dataset_text(&dr, pos[0], pos[1]), "stages");
         if (!rc) rc = dr.unaligned_samples ? XA_EXIT_UNALIGNED : XA_EXIT_OK;
         xa_dataset_report_clear(&dr);
     } else {
-        xa_stages_report r;
-        xa_status st = xa_stages_run(pos[0], pos[1], &opt, &r, &err);
+        xa_stages_report rep;
+        xa_status st = xa_stages_run(pos[0], pos[1], &opt, &rep, &err);
         if (st) {
             xa_manifest_clear(&m);
+            cli_bmodel_close(&bm);
             return cli_lib_error("stages", &err, st);
         }
-        if (r.nstages == 0) {
-            xa_stages_report_clear(&r);
+        if (rep.nstages == 0) {
+            xa_stages_report_clear(&rep);
             xa_manifest_clear(&m);
+            cli_bmodel_close(&bm);
             return cli_error("stages", "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s", pos[0], pos[1]);
         }
-        rc = cli_emit(json ? xa_report_stages_json(&r) : xa_report_stages_text(&r, pos[0], pos[1]), "stages");
-        if (!rc) rc = xa_stages_all_aligned(&r) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
-        xa_stages_report_clear(&r);
+        rc = cli_emit(json ? xa_report_stages_json(&rep) : xa_report_stages_text(&rep, pos[0], pos[1]), "stages");
+        if (!rc) rc = xa_stages_all_aligned(&rep) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
+        xa_stages_report_clear(&rep);
     }
     xa_manifest_clear(&m);
+    cli_bmodel_close(&bm);
     return rc;
 }

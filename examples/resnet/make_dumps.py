@@ -12,7 +12,10 @@ by a few ulps, as a compiled model does. The port dumps its model input and outp
 libsophon does with BMRT_SAVE_IO_TENSORS=1: raw bytes in input_ref_data.dat.bmrt and
 output_ref_data.dat.bmrt.
 """
+import json
 import os
+import struct
+import subprocess
 import sys
 
 import cv2
@@ -85,6 +88,30 @@ def port(photo, out, net, fixed):
     return logits
 
 
+def write_bmodel(path):
+    """A metadata-only .bmodel for the port's FP32 model (input [1,3,224,224] "input", output
+    [1,1000] "logits"), built with flatc from the schema subset in tests/data/bmodel so that
+    `--bmodel` can split the BMRT dumps by tensor name, as with a real compiled model."""
+    model = {"type": "B", "version": "2.2+xalign-demo", "time": "built by examples/resnet/make_dumps.py",
+             "chip": "BM1684X",
+             "net": [{"name": "resnet18", "parameter": [{
+                 "input_tensor": [{"name": "input", "data_type": 0, "shape": [{"dim": [1, 3, 224, 224]}], "size": 602112}],
+                 "output_tensor": [{"name": "logits", "data_type": 0, "shape": [{"dim": [1, 1000]}], "size": 4000}],
+                 "ctx_size": 1204224}]}]}
+    tmp = path + ".d"
+    os.makedirs(tmp, exist_ok=True)
+    with open(os.path.join(tmp, "m.json"), "w") as f:
+        json.dump(model, f)
+    schema = os.path.join(HERE, "..", "..", "tests", "data", "bmodel", "bmodel.fbs")
+    subprocess.run(["flatc", "-b", "-o", tmp, schema, os.path.join(tmp, "m.json")], check=True)
+    fb = open(os.path.join(tmp, "m.bin"), "rb").read()
+    with open(path, "wb") as f:  # 64-byte header: magic, header size, flatbuffer size, binary size
+        f.write(struct.pack("<4I", 0xFF55AAEE, 64, len(fb), 0) + bytes(48) + fb)
+    for n in os.listdir(tmp):
+        os.remove(os.path.join(tmp, n))
+    os.rmdir(tmp)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     photo = os.path.join(HERE, "butterfly.jpg")
@@ -93,6 +120,7 @@ def main():
     lo = original(photo, os.path.join(out, "ref"), net)
     lp = port(photo, os.path.join(out, "port"), net, fixed=False)
     lf = port(photo, os.path.join(out, "port_fixed"), net, fixed=True)
+    write_bmodel(os.path.join(out, "resnet18_fp32.bmodel"))
     for name, l in (("original", lo), ("port", lp), ("fixed port", lf)):
         print(f"{name:10s}: res {int(l.argmax())}, score {float(l.max()):.6f}")
 

@@ -117,6 +117,9 @@ typedef struct xa_stages_options {
     const xa_manifest *manifest;  /* may be NULL */
     xa_tolerance tol;             /* default tolerance (manifest stages override) */
     int threads;                  /* comparison threads per stage; 0: all */
+    /* with a bmodel, a stage's raw dump given without a dtype ("port": "output_ref_data.dat.bmrt",
+     * optionally "#NAME") is a BMRT dump split into the model's named tensors (docs/bmodel.md) */
+    const xa_bmodel *bmodel;
     /* dataset runs: called after each sample, from worker threads (must be thread-safe) */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;

@@ -356,14 +356,15 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
 }
 
 /* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
-static xa_status load_side(const char *dir, const stage_file *f, const char *spec, xa_tensor_list *l,
-                           xa_error *err) {
+static xa_status load_side(const char *dir, const stage_file *f, const char *spec, const xa_bmodel *bm,
+                           xa_tensor_list *l, xa_error *err) {
     if (spec && spec[0]) {
         char full[4096 + 600];
         if (spec[0] == '/')
             snprintf(full, sizeof full, "%s", spec);
         else
             snprintf(full, sizeof full, "%s/%s", dir, spec);
+        if (bm) return xa_bmrt_load_spec(full, bm, NULL, -1, l, NULL, err);
         return xa_load_all(full, l, err);
     }
     return xa_load_all(f->path, l, err);
@@ -374,6 +375,11 @@ static int spec_exists(const char *dir, const char *spec) {
     snprintf(full, sizeof full, "%s%s%s", spec[0] == '/' ? "" : dir, spec[0] == '/' ? "" : "/", spec);
     char *c = strchr(full + strlen(dir), ':');
     if (c) *c = 0;
+    c = strrchr(full + strlen(dir), '#'); /* PATH#NAME with a bmodel */
+    if (c) {
+        struct stat st0;
+        if (stat(full, &st0) != 0) *c = 0;
+    }
     struct stat st;
     return stat(full, &st) == 0;
 }
@@ -403,8 +409,8 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
                                                                : opt->tol;
     xa_tensor_list rl = {0}, pl = {0};
     xa_error err = {0};
-    xa_status st = load_side(ref_dir, rf, rspec, &rl, &err);
-    if (!st) st = load_side(port_dir, pf, pspec, &pl, &err);
+    xa_status st = load_side(ref_dir, rf, rspec, opt->bmodel, &rl, &err);
+    if (!st) st = load_side(port_dir, pf, pspec, opt->bmodel, &pl, &err);
     if (st) {
         s->status = XA_STAGE_ERROR;
         s->error = xa_strdup(err.message);
