@@ -365,8 +365,9 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     } else if (sb.st_size == 0) {
         st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
-        st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes "
-                     "give a dtype and shape: %s:f32:1x3x224x224", s.path, s.path);
+        st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes give a "
+                     "dtype and shape (PATH:DTYPE:SHAPE, e.g. %s:f32:1x1000), or a .bmodel for BMRT dumps",
+                     s.path, s.path);
     }
 done:
     if (st) xa_tensor_list_clear(out);
