@@ -131,6 +131,34 @@ for mistake, first in cases.items():
         ck.check(lg["topk"]["ref_index"] == list(np.argsort(-r_l, kind="stable")[:3]) and
                  lg["topk"]["port_index"] == list(np.argsort(-p_l, kind="stable")[:3]), f"{mistake}: top-k indices")
 
+# letterbox padding: YOLOv5's 114 in the original, 0 in the port (the seed's "padding" cause)
+from xa_yolo import yolo_letterbox  # noqa: E402
+
+
+def yolo_pipeline(out, color):
+    xd.configure(out)
+    im = cv2.imread(PHOTO)
+    xd.dump("read", im)
+    im, _ = yolo_letterbox(im, (320, 320), color, False, False, True, 32)
+    xd.dump("letterbox", im)
+    x = np.ascontiguousarray(im.transpose((2, 0, 1))[::-1]).astype(np.float32) / np.float32(255)
+    xd.dump("input", x[None])
+
+
+yref, yport = ck.path("yolo_ref"), ck.path("yolo_port")
+yolo_pipeline(yref, (114, 114, 114))
+yolo_pipeline(yport, (0, 0, 0))
+ym = ck.path("yolo.json")
+with open(ym, "w") as f:
+    json.dump({"stages": {"letterbox": {"op": "letterbox_yolov5", "size": [320, 320]}}}, f)
+rc, j = run_json("stages", yref, yport, "--manifest", ym)
+st = {s["name"]: s for s in j["stages"]}
+ck.check(rc == 1 and j["first_unaligned"] == "letterbox", f"letterbox padding: first unaligned {j['first_unaligned']}")
+ck.check(st["letterbox"]["own_error"]["status"] == "unaligned", f"letterbox: own error {st['letterbox']['own_error']}")
+ck.check(st["letterbox"]["metrics"]["max_abs"] == 114, f"letterbox: max_abs {st['letterbox']['metrics']['max_abs']}")
+rc, j = run_json("stages", yref, yref, "--manifest", ym)
+ck.check(rc == 0 and j["stages"][1]["own_error"]["metrics"]["max_abs"] == 0, "letterbox replayed exactly on the original's own input")
+
 # missing stages on either side
 p = ck.path("port_missing")
 port(p)
