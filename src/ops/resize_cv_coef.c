@@ -15,13 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int32_t xa_cv_round_f32(float v) {
-    /* cvRound(float) compiles to cvtss2si: round to nearest, ties to even; a NaN or a value out
-     * of int range gives the "integer indefinite" 0x80000000. */
-    if (!(v >= -2147483648.0f && v < 2147483648.0f)) return INT32_MIN;
-    return (int32_t)rintf(v);
-}
-
 /* cvFloor(float) / cvFloor(double): largest integer <= v (v is always in int range here). */
 static int floor_f(float v) { return (int)floorf(v); }
 static int floor_d(double v) { return (int)floor(v); }

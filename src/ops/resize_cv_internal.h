@@ -17,8 +17,9 @@
 #ifndef XA_RESIZE_CV_INTERNAL_H
 #define XA_RESIZE_CV_INTERNAL_H
 
-#include <stdint.h>
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Largest source width or height accepted (OpenCV itself is limited to int sizes; this keeps
  * w * cn * 8-tap tables and the 16.16 fixed point of INTER_NEAREST_EXACT far from overflow). */
@@ -99,8 +100,12 @@ int xa_cv_area_u8_fast(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
 int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst);
 
 /* Shared scalar helpers. */
-/* cvRound(float) on x86 (cvtss2si): nearest, ties to even; NaN or out of int range -> INT_MIN. */
-int32_t xa_cv_round_f32(float v);
+/* cvRound(float) on x86 (cvtss2si): nearest, ties to even; NaN or out of int range gives the
+ * "integer indefinite" 0x80000000. */
+static inline int32_t xa_cv_round_f32(float v) {
+    if (!(v >= -2147483648.0f && v < 2147483648.0f)) return INT32_MIN;
+    return (int32_t)rintf(v);
+}
 static inline uint8_t xa_cv_sat_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
 #endif
