@@ -1,6 +1,7 @@
 """Benchmark (not a test): xalign's cv2-* resize against OpenCV 4.6 cv2.resize, single thread.
 
     /usr/bin/python3 bench/bench_resize_cv.py [--build build] [--runs 15] [--methods cv2-linear,...]
+                                              [--dtype uint8|float32]
 
 For each case and method: the median of RUNS calls of cv2.resize (cv2.setNumThreads(1), timed
 in-process with perf_counter) and of xa_resize (timed in-process by build/bench/bench_resize),
@@ -51,15 +52,16 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--dtype", default="uint8", choices=["uint8", "float32"])
     a = ap.parse_args()
     exe = os.path.join(a.build, "bench", "bench_resize")
     cv2.setNumThreads(1)
-    print(f"OpenCV {cv2.__version__}, threads {cv2.getNumThreads()}; medians of {a.runs} runs; "
-          f"ratio = xalign / OpenCV")
+    print(f"OpenCV {cv2.__version__}, threads {cv2.getNumThreads()}; {a.dtype} RGB; medians of "
+          f"{a.runs} runs; ratio = xalign / OpenCV")
     print(f"{'case':24s} {'method':18s} {'xalign ms':>10s} {'OpenCV ms':>10s} {'ratio':>6s}  same")
     with tempfile.TemporaryDirectory() as tmp:
         for (sw, sh), (dw, dh) in CASES:
-            img = photo_like(sw, sh)
+            img = photo_like(sw, sh).astype(a.dtype)
             src, dst = os.path.join(tmp, "in.npy"), os.path.join(tmp, "out.npy")
             np.save(src, img)
             for method in a.methods.split(","):
@@ -68,7 +70,8 @@ def main():
                 out = subprocess.run([exe, src, dst, method, f"{dw}x{dh}", str(a.runs)],
                                      capture_output=True, text=True, check=True)
                 t_xa = float(out.stdout)
-                same = np.array_equal(np.load(dst), cv2.resize(img, (dw, dh), interpolation=interp))
+                want = cv2.resize(img, (dw, dh), interpolation=interp)
+                same = np.array_equal(np.load(dst).view(np.uint8), want.view(np.uint8))
                 print(f"{sw}x{sh} -> {dw}x{dh}".ljust(24) + f" {method:18s} {t_xa * 1e3:10.3f} "
                       f"{t_cv * 1e3:10.3f} {t_xa / t_cv:6.2f}  {'yes' if same else 'NO'}")
 

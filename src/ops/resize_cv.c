@@ -54,10 +54,21 @@ static int nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw
     for (int dy = 0; dy < dh; dy++) {
         const unsigned char *srow = S + (size_t)yofs[dy] * sstride;
         unsigned char *drow = D + (size_t)dy * dstride;
-        if (pix == 1)
-            for (int dx = 0; dx < dw; dx++) drow[dx] = srow[xofs[dx]];
-        else
-            for (int dx = 0; dx < dw; dx++) memcpy(drow + dx * pix, srow + xofs[dx] * pix, pix);
+        if (dy > 0 && yofs[dy] == yofs[dy - 1]) { /* same source row: same output row */
+            memcpy(drow, drow - dstride, dstride);
+            continue;
+        }
+        /* fixed-size copies (the pixel sizes of uint8/float32 with 1, 3, 4 channels) */
+#define NN_ROW(n)                                                                              \
+    for (int dx = 0; dx < dw; dx++) memcpy(drow + (size_t)dx * (n), srow + (size_t)xofs[dx] * (n), (n))
+        switch (pix) {
+        case 1: NN_ROW(1); break;
+        case 3: NN_ROW(3); break;
+        case 4: NN_ROW(4); break;
+        case 12: NN_ROW(12); break;
+        default: NN_ROW(16); break;
+        }
+#undef NN_ROW
     }
     free(xofs);
     return 0;
@@ -86,7 +97,7 @@ static int area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int 
     xa_cv_area p;
     if (xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y)) return -1;
     int r = src->dtype == XA_U8 ? xa_cv_area_u8_fast(&p, src->data, dst->data)
-                                : xa_cv_area_f32(&p, src->data, dst->data);
+                                : xa_cv_area_f32_fast(&p, src->data, dst->data);
     xa_cv_area_free(&p);
     return r;
 }
@@ -95,7 +106,7 @@ static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int
                        int cn, double inv_x, double inv_y) {
     xa_cv_exact p;
     if (xa_cv_exact_init(&p, sw, sh, dw, dh, cn, inv_x, inv_y)) return -1;
-    int r = xa_cv_exact_u8(&p, src->data, dst->data);
+    int r = xa_cv_exact_u8_fast(&p, src->data, dst->data);
     xa_cv_exact_free(&p);
     return r;
 }

@@ -52,8 +52,7 @@ void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, i
     for (int dy = 0; dy < dh; dy++) {
         const float *S = src + (size_t)dy * ky * stride;
         float *D = dst + (size_t)dy * W;
-        for (int e = 0; e < W; e++) {
-            int c = e % cn, px = e / cn;
+        for (int e = 0, px = 0, c = 0; e < W; e++, c = c + 1 < cn ? c + 1 : (px++, 0)) {
             const float *b = S + (size_t)px * kx * cn + c;
             if (e < nsimd) {
                 D[e] = ((b[0] + b[cn]) + (b[stride] + b[stride + cn])) * 0.25f;

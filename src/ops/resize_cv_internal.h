@@ -8,7 +8,7 @@
  *   resize_cv_sep.c    separable application: INTER_LINEAR/CUBIC/LANCZOS4 (and INTER_AREA when a
  *                      scale is < 1), INTER_LINEAR_EXACT; scalar references
  *   resize_cv_area.c   INTER_AREA: integer-factor ("area fast") and general; scalar references
- *   resize_cv_fast.c   fast uint8 kernels for INTER_LINEAR and INTER_AREA
+ *   resize_cv_fast.c   fast kernels: INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA
  * Semantics and the meaning of every constant: docs/ops-resize-opencv.md.
  *
  * Sizes are int: OpenCV works in int, and xa_resize_cv limits images so that width * channels and
@@ -20,6 +20,9 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Largest source width or height accepted (OpenCV itself is limited to int sizes; this keeps
  * w * cn * 8-tap tables and the 16.16 fixed point of INTER_NEAREST_EXACT far from overflow). */
@@ -72,6 +75,7 @@ int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, dou
                      double inv_scale_y);
 void xa_cv_exact_free(xa_cv_exact *p);
 int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
+int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
 
 /* INTER_AREA, integer factors kx, ky (resizeAreaFast_). */
 void xa_cv_area_fast_u8_ref(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
@@ -98,14 +102,21 @@ void xa_cv_area_free(xa_cv_area *p);
 int xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
 int xa_cv_area_u8_fast(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
 int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst);
+int xa_cv_area_f32_fast(const xa_cv_area *p, const float *src, float *dst);
 
 /* Shared scalar helpers. */
 /* cvRound(float) on x86 (cvtss2si): nearest, ties to even; NaN or out of int range gives the
  * "integer indefinite" 0x80000000. */
 static inline int32_t xa_cv_round_f32(float v) {
+#if defined(__SSE2__)
+    return _mm_cvtss_si32(_mm_set_ss(v)); /* the instruction cvRound compiles to */
+#else
     if (!(v >= -2147483648.0f && v < 2147483648.0f)) return INT32_MIN;
     return (int32_t)rintf(v);
+#endif
 }
+/* D[i] = saturate_cast<uchar>(v[i]) (cvRound then clamp), SIMD where available. */
+void xa_cv_store_round_u8(const float *v, int n, uint8_t *D);
 static inline uint8_t xa_cv_sat_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
 #endif

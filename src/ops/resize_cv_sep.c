@@ -64,48 +64,91 @@ static void cache_fill(row_cache *c, const xa_cv_sep *p, int dy, const uint8_t *
     }
 }
 
-/* Index of tap j of output element e, with the edge clamping of HResizeCubic/HResizeLanczos4
- * (their "while (sxj < 0) sxj += cn; while (sxj >= swidth) sxj -= cn" = clamp the pixel,
- * keep the channel). */
-static inline int tap_index(const xa_cv_sep *p, int e, int j, int clamp) {
-    int idx = p->xofs[e] + (j - p->ksize / 2 + 1) * p->cn;
-    if (clamp) {
-        int width = p->sw * p->cn;
-        while (idx < 0) idx += p->cn;
-        while (idx >= width) idx -= p->cn;
-    }
+/* Element index of tap j of output element e, with the edge clamping of HResizeCubic /
+ * HResizeLanczos4 (their "while (sxj < 0) sxj += cn; while (sxj >= swidth) sxj -= cn" clamps
+ * the pixel and keeps the channel). */
+static inline int edge_tap(const xa_cv_sep *p, int e, int j) {
+    int idx = p->xofs[e] + (j - p->ksize / 2 + 1) * p->cn, width = p->sw * p->cn;
+    while (idx < 0) idx += p->cn;
+    while (idx >= width) idx -= p->cn;
     return idx;
 }
 
-/* Is element e outside [xmin, xmax) (its taps may leave the row)? HResizeCubic walks
- * [0, xmin) edge, [xmin, xmax) interior, [max(xmin, xmax), W) edge. */
-static inline int is_edge(const xa_cv_sep *p, int e) { return e < p->xmin || e >= p->xmax; }
+/* The output elements whose taps may leave the row: HResizeCubic/Lanczos4 walk [0, xmin) on
+ * the edge path, [xmin, xmax) on the interior path and [max(xmin, xmax), W) on the edge path.
+ * Calls body(e0, e1, interior) for the three ranges in order. */
+#define FOR_RANGES(p, W, body)                                                                 \
+    do {                                                                                       \
+        int r0_ = (p)->xmin < (W) ? (p)->xmin : (W), r1_ = (p)->xmax > r0_ ? (p)->xmax : r0_;  \
+        body(0, r0_, 0);                                                                       \
+        body(r0_, r1_, 1);                                                                     \
+        body(r1_, (W), 0);                                                                     \
+    } while (0)
 
 /* ---- horizontal passes ------------------------------------------------------------------ */
 
+/* One 8-bit cubic / Lanczos row with a constant tap count K (inlined twice, K = 4 and 8). */
+static inline void hrow_u8_k(const xa_cv_sep *p, const uint8_t *S, int32_t *D, const int K) {
+    const int W = p->dw * p->cn, cn = p->cn;
+    const int16_t *a = p->ialpha;
+#define HROW_U8(e0, e1, interior)                                                              \
+    for (int e = e0; e < e1; e++) {                                                            \
+        const int16_t *w = a + (size_t)e * K;                                                  \
+        int32_t v = 0;                                                                         \
+        if (interior) {                                                                        \
+            const uint8_t *s = S + p->xofs[e] - (K / 2 - 1) * cn;                              \
+            for (int j = 0; j < K; j++) v += s[j * cn] * w[j];                                 \
+        } else {                                                                               \
+            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                      \
+        }                                                                                      \
+        D[e] = v;                                                                              \
+    }
+    FOR_RANGES(p, W, HROW_U8);
+#undef HROW_U8
+}
+
 /* HResizeLinear<uchar, int, short, 2048>: T = S[sx]*a0 + S[sx+cn]*a1 (weights out of 2048, so
- * T = value * 2048); from xmax on the position was clamped to the last pixel: T = S[sx]*2048. */
+ * T = value * 2048); from xmax on the position was clamped to the last pixel: T = S[sx]*2048.
+ * HResizeCubic / HResizeLanczos4 on 8-bit: int sums of ksize taps, exact in any order. */
 static void hrow_u8(const xa_cv_sep *p, const void *srow, void *drow) {
     const uint8_t *S = srow;
     int32_t *D = drow;
-    int W = p->dw * p->cn, K = p->ksize;
+    const int W = p->dw * p->cn, cn = p->cn;
     const int16_t *a = p->ialpha;
-    if (K == 2) {
+    if (p->ksize == 2) {
         int e = 0;
         for (; e < p->xmax; e++) {
             int sx = p->xofs[e];
-            D[e] = S[sx] * a[2 * e] + S[sx + p->cn] * a[2 * e + 1];
+            D[e] = S[sx] * a[2 * e] + S[sx + cn] * a[2 * e + 1];
         }
         for (; e < W; e++) D[e] = S[p->xofs[e]] * XA_CV_COEF_SCALE;
         return;
     }
-    /* HResizeCubic / HResizeLanczos4 on 8-bit: int sums, exact in any order */
-    for (int e = 0; e < W; e++) {
-        int edge = is_edge(p, e);
-        int32_t v = 0;
-        for (int j = 0; j < K; j++) v += S[tap_index(p, e, j, edge)] * a[e * K + j];
-        D[e] = v;
+    if (p->ksize == 4)
+        hrow_u8_k(p, S, D, 4);
+    else
+        hrow_u8_k(p, S, D, 8);
+}
+
+static inline void hrow_f32_k(const xa_cv_sep *p, const float *S, float *D, const int K) {
+    const int W = p->dw * p->cn, cn = p->cn;
+    const float *a = p->falpha;
+#define HROW_F32(e0, e1, interior)                                                             \
+    for (int e = e0; e < e1; e++) {                                                            \
+        const float *w = a + (size_t)e * K;                                                    \
+        float v;                                                                               \
+        if (interior) {                                                                        \
+            const float *s = S + p->xofs[e] - (K / 2 - 1) * cn;                                \
+            v = s[0] * w[0];                                                                   \
+            for (int j = 1; j < K; j++) v = v + s[j * cn] * w[j];                              \
+        } else {                                                                               \
+            v = 0;                                                                             \
+            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                      \
+        }                                                                                      \
+        D[e] = v;                                                                              \
     }
+    FOR_RANGES(p, W, HROW_F32);
+#undef HROW_F32
 }
 
 /* The float horizontal passes: the sum order matters. Interior: left to right from the first
@@ -115,29 +158,21 @@ static void hrow_u8(const xa_cv_sep *p, const void *srow, void *drow) {
 static void hrow_f32(const xa_cv_sep *p, const void *srow, void *drow) {
     const float *S = srow;
     float *D = drow;
-    int W = p->dw * p->cn, K = p->ksize;
+    const int W = p->dw * p->cn, K = p->ksize, cn = p->cn;
     const float *a = p->falpha;
     if (K == 2) {
         int e = 0;
         for (; e < p->xmax; e++) {
             int sx = p->xofs[e];
-            D[e] = S[sx] * a[2 * e] + S[sx + p->cn] * a[2 * e + 1];
+            D[e] = S[sx] * a[2 * e] + S[sx + cn] * a[2 * e + 1];
         }
         for (; e < W; e++) D[e] = S[p->xofs[e]];
         return;
     }
-    for (int e = 0; e < W; e++) {
-        const float *w = a + (size_t)e * K;
-        float v;
-        if (is_edge(p, e)) {
-            v = 0;
-            for (int j = 0; j < K; j++) v += S[tap_index(p, e, j, 1)] * w[j];
-        } else {
-            v = S[tap_index(p, e, 0, 0)] * w[0];
-            for (int j = 1; j < K; j++) v = v + S[tap_index(p, e, j, 0)] * w[j];
-        }
-        D[e] = v;
-    }
+    if (K == 4)
+        hrow_f32_k(p, S, D, 4);
+    else
+        hrow_f32_k(p, S, D, 8);
 }
 
 /* ---- vertical passes -------------------------------------------------------------------- */
@@ -158,8 +193,11 @@ static inline uint8_t fixed22_u8(uint32_t sum) {
     return xa_cv_sat_u8(v >> 22);
 }
 
-static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *b, uint8_t *D) {
-    int W = p->dw * p->cn, K = p->ksize, x = 0;
+/* One 8-bit output row. tmp: W floats of scratch. */
+static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *b, uint8_t *D,
+                    float *tmp) {
+    const int W = p->dw * p->cn, K = p->ksize;
+    int x = 0;
     if (K == 2) {
         for (; x < W; x++) D[x] = vlin_u8(T[0][x], T[1][x], b[0], b[1]);
         return;
@@ -169,37 +207,37 @@ static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *
          * (exact: a power of two), v = T0*b0 + (T1*b1 + (T2*b2 + T3*b3)) in float, rounded to
          * nearest even, saturated. The first floor(W/8)*8 elements take this form. */
         const float s = 1.f / (XA_CV_COEF_SCALE * XA_CV_COEF_SCALE);
-        float f0 = b[0] * s, f1 = b[1] * s, f2 = b[2] * s, f3 = b[3] * s;
-        for (int nv = W & ~7; x < nv; x++) {
-            float v = (float)T[0][x] * f0 +
-                      ((float)T[1][x] * f1 + ((float)T[2][x] * f2 + (float)T[3][x] * f3));
-            D[x] = xa_cv_sat_u8(xa_cv_round_f32(v));
-        }
+        const float f0 = b[0] * s, f1 = b[1] * s, f2 = b[2] * s, f3 = b[3] * s;
+        const int nv = W & ~7;
+        for (; x < nv; x++)
+            tmp[x] = (float)T[0][x] * f0 +
+                     ((float)T[1][x] * f1 + ((float)T[2][x] * f2 + (float)T[3][x] * f3));
+        xa_cv_store_round_u8(tmp, nv, D);
+        /* the scalar tail of VResizeCubic: integer sum, FixedPtCast */
+        for (; x < W; x++)
+            D[x] = fixed22_u8((uint32_t)T[0][x] * (uint32_t)b[0] + (uint32_t)T[1][x] * (uint32_t)b[1] +
+                              (uint32_t)T[2][x] * (uint32_t)b[2] + (uint32_t)T[3][x] * (uint32_t)b[3]);
+        return;
     }
-    /* scalar VResizeCubic / VResizeLanczos4 (no SIMD for 8-bit Lanczos): integer sum */
+    /* VResizeLanczos4<uchar> has no SIMD: integer sum of 8 products, FixedPtCast */
     for (; x < W; x++) {
         uint32_t sum = 0;
-        for (int k = 0; k < K; k++) sum += (uint32_t)T[k][x] * (uint32_t)(int32_t)b[k];
+        for (int k = 0; k < 8; k++) sum += (uint32_t)T[k][x] * (uint32_t)b[k];
         D[x] = fixed22_u8(sum);
     }
 }
 
-static void vrow_f32(const xa_cv_sep *p, const float *const *T, const float *b, float *D) {
-    int W = p->dw * p->cn, K = p->ksize, x = 0;
-    if (K == 2) {
-        for (; x < W; x++) D[x] = T[0][x] * b[0] + T[1][x] * b[1];
-        return;
-    }
-    /* VResizeCubicVec_32f / VResizeLanczos4Vec_32f, 4 float lanes a step: the sum nests from
-     * the last tap, T0*b0 + (T1*b1 + (... + T[K-1]*b[K-1])) (v_muladd chains without FMA on
-     * the SSE2 baseline). The first floor(W/4)*4 elements take this form. */
-    int nv = W & ~3;
-    for (; x < nv; x++) {
+/* Float vertical pass with a constant tap count K (4 or 8). VResizeCubicVec_32f /
+ * VResizeLanczos4Vec_32f, 4 float lanes a step, nest the sum from the last tap:
+ * T0*b0 + (T1*b1 + (... + T[K-1]*b[K-1])) (v_muladd chains, no FMA on the SSE2 baseline); the
+ * first floor(W/4)*4 elements take this form, the scalar tail sums left to right. */
+static inline void vrow_f32_k(const float *const *T, const float *b, float *D, int W, const int K) {
+    int x = 0;
+    for (const int nv = W & ~3; x < nv; x++) {
         float v = T[K - 1][x] * b[K - 1];
         for (int k = K - 2; k >= 0; k--) v = T[k][x] * b[k] + v;
         D[x] = v;
     }
-    /* scalar tail: left to right */
     for (; x < W; x++) {
         float v = T[0][x] * b[0];
         for (int k = 1; k < K; k++) v = v + T[k][x] * b[k];
@@ -207,19 +245,32 @@ static void vrow_f32(const xa_cv_sep *p, const float *const *T, const float *b, 
     }
 }
 
+static void vrow_f32(const xa_cv_sep *p, const float *const *T, const float *b, float *D) {
+    const int W = p->dw * p->cn;
+    if (p->ksize == 2)
+        for (int x = 0; x < W; x++) D[x] = T[0][x] * b[0] + T[1][x] * b[1];
+    else if (p->ksize == 4)
+        vrow_f32_k(T, b, D, W, 4);
+    else
+        vrow_f32_k(T, b, D, W, 8);
+}
+
 int xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
     int W = p->dw * p->cn;
     row_cache c;
-    if (cache_init(&c, p->ksize, sizeof(int32_t) * (size_t)W)) {
-        cache_free(&c);
+    float *tmp = malloc(sizeof(float) * ((size_t)W + 1));
+    if (!tmp || cache_init(&c, p->ksize, sizeof(int32_t) * (size_t)W)) {
+        if (tmp) cache_free(&c);
+        free(tmp);
         return -1;
     }
     for (int dy = 0; dy < p->dh; dy++) {
         cache_fill(&c, p, dy, src, (size_t)p->sw * p->cn, hrow_u8);
         vrow_u8(p, (const int32_t *const *)c.rows, p->ibeta + (size_t)dy * p->ksize,
-                dst + (size_t)dy * W);
+                dst + (size_t)dy * W, tmp);
     }
     cache_free(&c);
+    free(tmp);
     return 0;
 }
 

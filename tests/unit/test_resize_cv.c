@@ -1,4 +1,4 @@
-/* The fast uint8 kernels of cv2-linear and cv2-area against their scalar references
+/* The fast uint8 kernels of cv2-linear, cv2-linear-exact and cv2-area against their scalar references
  * (src/ops/resize_cv_fast.c vs resize_cv_sep.c / resize_cv_area.c) on many random sizes, plus
  * the argument checks of xa_resize for the cv2 family. The references themselves are tested
  * against OpenCV in tests/oracle/test_resize_cv.py. */
@@ -59,6 +59,26 @@ static void test_linear(int cases) {
     CHECKF(bad == 0, "linear: %d of %d cases differ", bad, cases);
 }
 
+static void test_linear_exact(int cases) {
+    int bad = 0;
+    for (int i = 0; i < cases; i++) {
+        int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
+        int dw = random_side(), dh = rnd_in(1, 30);
+        uint8_t *src = make_image(sw, sh, cn);
+        size_t n = (size_t)dw * dh * cn;
+        uint8_t *a = malloc(n), *b = malloc(n);
+        xa_cv_exact p;
+        CHECK(xa_cv_exact_init(&p, sw, sh, dw, dh, cn, (double)dw / sw, (double)dh / sh) == 0);
+        CHECK(xa_cv_exact_u8(&p, src, a) == 0);
+        CHECK(xa_cv_exact_u8_fast(&p, src, b) == 0);
+        if (memcmp(a, b, n) && bad++ < 5)
+            fprintf(stderr, "linear exact %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        xa_cv_exact_free(&p);
+        free(src), free(a), free(b);
+    }
+    CHECKF(bad == 0, "linear exact: %d of %d cases differ", bad, cases);
+}
+
 static void test_area_fast(int cases) {
     int bad = 0;
     for (int i = 0; i < cases; i++) {
@@ -92,8 +112,17 @@ static void test_area(int cases) {
         CHECK(xa_cv_area_u8_fast(&p, src, b) == 0);
         if (memcmp(a, b, n) && bad++ < 5)
             fprintf(stderr, "area %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        /* float32 (bits compared, so the sign of zero counts): values with exact zeros, signs */
+        float *fs = malloc(sizeof(float) * ((size_t)sw * sh * cn + 1));
+        float *fa = malloc(sizeof(float) * n), *fb = malloc(sizeof(float) * n);
+        for (size_t k = 0; k < (size_t)sw * sh * cn; k++)
+            fs[k] = (float)((int)src[k] - 128) * (rnd_in(0, 3) ? 0.37f : -0.f);
+        CHECK(xa_cv_area_f32(&p, fs, fa) == 0);
+        CHECK(xa_cv_area_f32_fast(&p, fs, fb) == 0);
+        if (memcmp(fa, fb, sizeof(float) * n) && bad++ < 5)
+            fprintf(stderr, "area float32 %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
         xa_cv_area_free(&p);
-        free(src), free(a), free(b);
+        free(src), free(a), free(b), free(fs), free(fa), free(fb);
     }
     CHECKF(bad == 0, "area: %d of %d cases differ", bad, cases);
 }
@@ -139,6 +168,7 @@ static void test_errors(void) {
 
 int main(void) {
     test_linear(1500);
+    test_linear_exact(1500);
     test_area_fast(1500);
     test_area(800);
     test_errors();
