@@ -95,9 +95,10 @@ static int sep_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int d
 static int area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh, int cn,
                       double scale_x, double scale_y) {
     xa_cv_area p;
-    if (xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y)) return -1;
-    int r = src->dtype == XA_U8 ? xa_cv_area_u8_fast(&p, src->data, dst->data)
-                                : xa_cv_area_f32_fast(&p, src->data, dst->data);
+    int r = xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y);
+    if (r) return r;
+    r = src->dtype == XA_U8 ? xa_cv_area_u8_fast(&p, src->data, dst->data)
+                            : xa_cv_area_f32_fast(&p, src->data, dst->data);
     xa_cv_area_free(&p);
     return r;
 }
@@ -128,10 +129,6 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
                        (long long)dw64, (long long)dh64, XA_RESIZE_MAX_DIM);
     int sw = (int)g.w, sh = (int)g.h, cn = (int)g.c, dw = (int)dw64, dh = (int)dh64;
     int u8 = g.dtype == XA_U8;
-    if (m == XA_RESIZE_CV_NEAREST_EXACT && (sw >= 32768 || sh >= 32768))
-        return xa_fail(err, XA_EUNSUPPORTED,
-                       "resize_cv: cv2-nearest-exact overflows OpenCV's 16.16 fixed point for an "
-                       "input side >= 32768 (got %dx%d)", sw, sh);
     xa_tensor *dst;
     if ((st = xa_image_new_like(src, dw, dh, &dst, err))) return st;
 
@@ -141,6 +138,12 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
         memcpy(dst->data, src->data, dst->nbytes);
         *out = dst;
         return XA_OK;
+    }
+    if (m == XA_RESIZE_CV_NEAREST_EXACT && (sw >= 32768 || sh >= 32768)) {
+        xa_tensor_free(dst);
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "resize_cv: cv2-nearest-exact overflows OpenCV's 16.16 fixed point for an "
+                       "input side >= 32768 (got %dx%d)", sw, sh);
     }
     /* INTER_LINEAR_EXACT exists for integer depths only; float falls back to INTER_LINEAR */
     if (m == XA_RESIZE_CV_LINEAR_EXACT && !u8) m = XA_RESIZE_CV_LINEAR;
@@ -189,6 +192,10 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
 done:
     if (r) {
         xa_tensor_free(dst);
+        if (r == -2)
+            return xa_fail(err, XA_EUNSUPPORTED,
+                           "resize_cv: %dx%d -> %dx%d: OpenCV's INTER_AREA tables fail its own "
+                           "assertion for these sizes", sw, sh, dw, dh);
         return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for %dx%d -> %dx%d tables", sw,
                        sh, dw, dh);
     }

@@ -218,7 +218,13 @@ int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, dou
  * cell width), each whole pixel (1 / cell width), the partial pixel after (covered part / cell
  * width). cellWidth is min(scale, ssize - start): the last cell may be cut by the border. The
  * 1e-3 thresholds drop slivers. Weights are computed in double and stored as float. */
-static int area_tab(int ssize, int dsize, int cn, double scale, xa_cv_area_tap *tab) {
+#define AREA_TAP(d, s, a)                                                                      \
+    do {                                                                                       \
+        if (k >= cap) return -1; /* OpenCV: CV_Assert(k < ssize*2) */                          \
+        tab[k++] = (xa_cv_area_tap){d, s, a};                                                  \
+    } while (0)
+
+static int area_tab(int ssize, int dsize, int cn, double scale, xa_cv_area_tap *tab, int cap) {
     int k = 0;
     for (int dx = 0; dx < dsize; dx++) {
         double fsx1 = dx * scale, fsx2 = fsx1 + scale;
@@ -226,16 +232,14 @@ static int area_tab(int ssize, int dsize, int cn, double scale, xa_cv_area_tap *
         int sx1 = (int)ceil(fsx1), sx2 = floor_d(fsx2);
         if (sx2 > ssize - 1) sx2 = ssize - 1;
         if (sx1 > sx2) sx1 = sx2;
-        if (sx1 - fsx1 > 1e-3)
-            tab[k++] = (xa_cv_area_tap){dx * cn, (sx1 - 1) * cn, (float)((sx1 - fsx1) / cell)};
-        for (int sx = sx1; sx < sx2; sx++)
-            tab[k++] = (xa_cv_area_tap){dx * cn, sx * cn, (float)(1.0 / cell)};
+        if (sx1 - fsx1 > 1e-3) AREA_TAP(dx * cn, (sx1 - 1) * cn, (float)((sx1 - fsx1) / cell));
+        for (int sx = sx1; sx < sx2; sx++) AREA_TAP(dx * cn, sx * cn, (float)(1.0 / cell));
         if (fsx2 - sx2 > 1e-3)
-            tab[k++] = (xa_cv_area_tap){dx * cn, sx2 * cn,
-                                        (float)(fmin(fmin(fsx2 - sx2, 1.), cell) / cell)};
+            AREA_TAP(dx * cn, sx2 * cn, (float)(fmin(fmin(fsx2 - sx2, 1.), cell) / cell));
     }
     return k;
 }
+#undef AREA_TAP
 
 void xa_cv_area_free(xa_cv_area *p) {
     free(p->xtab); /* one block holds the three tables */
@@ -252,12 +256,18 @@ int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, doubl
         return -1;
     p->ytab = p->xtab + 2 * (size_t)sw;
     p->yfirst = (int32_t *)(p->xtab + ntap);
-    p->xn = area_tab(sw, dw, cn, scale_x, p->xtab);
-    p->yn = area_tab(sh, dh, 1, scale_y, p->ytab);
+    p->xn = area_tab(sw, dw, cn, scale_x, p->xtab, 2 * sw);
+    p->yn = area_tab(sh, dh, 1, scale_y, p->ytab, 2 * sh);
     int dy = 0;
-    for (int k = 0; k < p->yn; k++)
-        if (k == 0 || p->ytab[k].di != p->ytab[k - 1].di) p->yfirst[dy++] = k;
-    /* every output row has at least one tap when scale >= 1, so dy == dh here */
-    for (; dy <= dh; dy++) p->yfirst[dy] = p->yn;
+    for (int k = 0; k < p->yn && p->xn >= 0; k++)
+        if (k == 0 || p->ytab[k].di != p->ytab[k - 1].di) {
+            if (p->ytab[k].di != dy) break; /* OpenCV: CV_Assert(ytab[k].di == dy) */
+            p->yfirst[dy++] = k;
+        }
+    if (p->xn < 0 || p->yn < 0 || dy != dh) { /* tables OpenCV itself refuses */
+        xa_cv_area_free(p);
+        return -2;
+    }
+    p->yfirst[dh] = p->yn;
     return 0;
 }

@@ -96,6 +96,8 @@ typedef struct xa_cv_area {
     int xn, yn;       /* entries used */
     int32_t *yfirst;  /* dh + 1: first ytab entry of each output row */
 } xa_cv_area;
+/* Returns 0; -1 when out of memory; -2 when the tables break an assertion of OpenCV's
+ * (more than 2 taps per source pixel, an output row without taps: OpenCV throws). */
 int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, double scale_x,
                     double scale_y);
 void xa_cv_area_free(xa_cv_area *p);
