@@ -48,6 +48,11 @@ void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, i
     float scale = 1.f / (float)area;
     int simd = kx == 2 && ky == 2 && (cn == 1 || cn == 4);
     int nsimd = simd ? (cn == 4 ? W : W & ~3) : 0;
+    /* OpenCV's offset table: block element k = (sy, sx) in row-major order. Blocks of more than
+     * 65536 pixels (a huge reduction) are walked directly instead, in the same order. */
+    size_t *ofs = area <= 65536 ? malloc(sizeof(size_t) * (size_t)area) : NULL;
+    for (int sy = 0, k = 0; ofs && sy < ky; sy++)
+        for (int sx = 0; sx < kx; sx++) ofs[k++] = sy * stride + (size_t)sx * cn;
     (void)sh;
     for (int dy = 0; dy < dh; dy++) {
         const float *S = src + (size_t)dy * ky * stride;
@@ -58,17 +63,26 @@ void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, i
                 D[e] = ((b[0] + b[cn]) + (b[stride] + b[stride + cn])) * 0.25f;
                 continue;
             }
-            float sum = 0, v[4];
-            int n = 0;
-            for (int sy = 0; sy < ky; sy++)
-                for (int sx = 0; sx < kx; sx++) {
-                    v[n++] = b[sy * stride + (size_t)sx * cn];
-                    if (n == 4) sum += ((v[0] + v[1]) + v[2]) + v[3], n = 0;
-                }
-            for (int i = 0; i < n; i++) sum += v[i];
+            float sum = 0;
+            int k = 0;
+            if (ofs) {
+                for (; k + 4 <= area; k += 4)
+                    sum += ((b[ofs[k]] + b[ofs[k + 1]]) + b[ofs[k + 2]]) + b[ofs[k + 3]];
+                for (; k < area; k++) sum += b[ofs[k]];
+            } else {
+                float v[4];
+                int n = 0;
+                for (int sy = 0; sy < ky; sy++)
+                    for (int sx = 0; sx < kx; sx++) {
+                        v[n++] = b[sy * stride + (size_t)sx * cn];
+                        if (n == 4) sum += ((v[0] + v[1]) + v[2]) + v[3], n = 0;
+                    }
+                for (int i = 0; i < n; i++) sum += v[i];
+            }
             D[e] = sum * scale;
         }
     }
+    free(ofs);
 }
 
 /* ResizeArea_Invoker: for each ytab entry (source row sy feeding output row dy with weight

@@ -155,18 +155,31 @@ static inline void hrow_f32_k(const xa_cv_sep *p, const float *S, float *D, cons
  * product. Edge (HResizeCubic/Lanczos4): v = 0; v += each product (so 0 + first product).
  * Linear: S[sx]*a0 + S[sx+cn]*a1 everywhere below xmax (clamped positions have weights 1, 0),
  * and the plain value S[sx] (S*1) from xmax on. */
+/* HResizeLinear<float>: one row, or two rows in one loop (S1 != NULL) as OpenCV does when both
+ * rows of an output row are new, which keeps two streams of source reads in flight. */
+static void linear_rows_f32(const xa_cv_sep *p, const float *S0, const float *S1, float *D0,
+                            float *D1) {
+    const int W = p->dw * p->cn, cn = p->cn;
+    const float *a = p->falpha;
+    int e = 0;
+    for (; e < p->xmax; e++) {
+        int sx = p->xofs[e];
+        float a0 = a[2 * e], a1 = a[2 * e + 1];
+        D0[e] = S0[sx] * a0 + S0[sx + cn] * a1;
+        if (S1) D1[e] = S1[sx] * a0 + S1[sx + cn] * a1;
+    }
+    for (; e < W; e++) {
+        D0[e] = S0[p->xofs[e]];
+        if (S1) D1[e] = S1[p->xofs[e]];
+    }
+}
+
 static void hrow_f32(const xa_cv_sep *p, const void *srow, void *drow) {
     const float *S = srow;
     float *D = drow;
-    const int W = p->dw * p->cn, K = p->ksize, cn = p->cn;
-    const float *a = p->falpha;
+    const int K = p->ksize;
     if (K == 2) {
-        int e = 0;
-        for (; e < p->xmax; e++) {
-            int sx = p->xofs[e];
-            D[e] = S[sx] * a[2 * e] + S[sx + cn] * a[2 * e + 1];
-        }
-        for (; e < W; e++) D[e] = S[p->xofs[e]];
+        linear_rows_f32(p, S, NULL, D, NULL);
         return;
     }
     if (K == 4)
@@ -281,7 +294,14 @@ int xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst) {
         cache_free(&c);
         return -1;
     }
+    const size_t stride = (size_t)p->sw * p->cn;
     for (int dy = 0; dy < p->dh; dy++) {
+        int s0 = p->yofs[dy], s1 = s0 + 1;
+        if (p->ksize == 2 && s0 >= 0 && s1 < p->sh && c.tag[0] != s0 && c.tag[1] != s0 &&
+            c.tag[0] != s1 && c.tag[1] != s1) { /* both rows new: compute them together */
+            linear_rows_f32(p, src + s0 * stride, src + s1 * stride, c.buf[0], c.buf[1]);
+            c.tag[0] = s0, c.tag[1] = s1;
+        }
         cache_fill(&c, p, dy, (const uint8_t *)src, sizeof(float) * p->sw * p->cn, hrow_f32);
         vrow_f32(p, (const float *const *)c.rows, p->fbeta + (size_t)dy * p->ksize,
                  dst + (size_t)dy * W);

@@ -105,6 +105,7 @@ def special_cases():
         (4096, 2, 4096, 5),
         (300, 200, 299, 201),
         (7, 7, 7 * 49, 3),
+        (600, 600, 2, 2),      # 300x300 blocks: float area fast walks blocks this large directly
     ]
 
 
