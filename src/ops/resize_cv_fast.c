@@ -169,7 +169,15 @@ int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
     }
     int16_t **row = t.row;
     int tag[2] = {-1, -1}; /* source row held by row[i] */
+    const int span0 = p->xofs[0], span1 = p->xofs[W - 1] + cn; /* bytes of a row the taps use */
     for (int dy = 0; dy < p->dh; dy++) {
+        /* reductions touch scattered rows: start fetching the next output row's two rows */
+        if (dy + 1 < p->dh && p->yofs[dy + 1] != p->yofs[dy])
+            for (int k = 0; k < 2; k++) {
+                int s = p->yofs[dy + 1] + k;
+                const uint8_t *r = src + (size_t)(s < 0 ? 0 : s >= p->sh ? p->sh - 1 : s) * stride;
+                for (int b = span0; b < span1; b += 64) __builtin_prefetch(r + b);
+            }
         /* taps: rows yofs and yofs+1, clamped (resizeGeneric_Invoker) */
         int sy[2];
         for (int k = 0; k < 2; k++) {
