@@ -157,8 +157,8 @@ static inline void hrow_f32_k(const xa_cv_sep *p, const float *S, float *D, cons
  * and the plain value S[sx] (S*1) from xmax on. */
 /* HResizeLinear<float>: one row, or two rows in one loop (S1 != NULL) as OpenCV does when both
  * rows of an output row are new, which keeps two streams of source reads in flight. */
-static void linear_rows_f32(const xa_cv_sep *p, const float *S0, const float *S1, float *D0,
-                            float *D1) {
+static inline void linear_rows_f32(const xa_cv_sep *p, const float *S0, const float *S1,
+                                   float *D0, float *D1) {
     const int W = p->dw * p->cn, cn = p->cn;
     const float *a = p->falpha;
     int e = 0;
