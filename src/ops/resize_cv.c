@@ -59,14 +59,25 @@ static int nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw
             continue;
         }
         /* fixed-size copies (the pixel sizes of uint8/float32 with 1, 3, 4 channels) */
-#define NN_ROW(n)                                                                              \
-    for (int dx = 0; dx < dw; dx++) memcpy(drow + (size_t)dx * (n), srow + (size_t)xofs[dx] * (n), (n))
+#define NN_ROW(n)                                                                                  \
+    for (int dx = 0; dx < dw; dx++)                                                                \
+    memcpy(drow + (size_t)dx * (n), srow + (size_t)xofs[dx] * (n), (n))
         switch (pix) {
-        case 1: NN_ROW(1); break;
-        case 3: NN_ROW(3); break;
-        case 4: NN_ROW(4); break;
-        case 12: NN_ROW(12); break;
-        default: NN_ROW(16); break;
+        case 1:
+            NN_ROW(1);
+            break;
+        case 3:
+            NN_ROW(3);
+            break;
+        case 4:
+            NN_ROW(4);
+            break;
+        case 12:
+            NN_ROW(12);
+            break;
+        default:
+            NN_ROW(16);
+            break;
         }
 #undef NN_ROW
     }
@@ -103,8 +114,8 @@ static int area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int 
     return r;
 }
 
-static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
-                       int cn, double inv_x, double inv_y) {
+static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh, int cn,
+                       double inv_x, double inv_y) {
     xa_cv_exact p;
     if (xa_cv_exact_init(&p, sw, sh, dw, dh, cn, inv_x, inv_y)) return -1;
     int r = xa_cv_exact_u8_fast(&p, src->data, dst->data);
@@ -158,7 +169,8 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
         xa_tensor_free(dst);
         return xa_fail(err, XA_EUNSUPPORTED,
                        "resize_cv: cv2-nearest-exact overflows OpenCV's 16.16 fixed point for an "
-                       "input side >= 32768 (got %dx%d)", sw, sh);
+                       "input side >= 32768 (got %dx%d)",
+                       sw, sh);
     }
     /* INTER_LINEAR_EXACT exists for integer depths only; float falls back to INTER_LINEAR */
     if (m == XA_RESIZE_CV_LINEAR_EXACT && !u8) m = XA_RESIZE_CV_LINEAR;
@@ -169,7 +181,8 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     double inv_x = (double)dw / sw, inv_y = (double)dh / sh;
     double scale_x = 1. / inv_x, scale_y = 1. / inv_y;
     int iscale_x = (int)rint(scale_x), iscale_y = (int)rint(scale_y);
-    int area_fast = fabs(scale_x - iscale_x) < DBL_EPSILON && fabs(scale_y - iscale_y) < DBL_EPSILON;
+    int area_fast =
+        fabs(scale_x - iscale_x) < DBL_EPSILON && fabs(scale_y - iscale_y) < DBL_EPSILON;
     int half = area_fast && iscale_x == 2 && iscale_y == 2; /* exact 2x reduction */
     size_t pix = (size_t)cn * (u8 ? 1 : 4);
 
@@ -210,9 +223,10 @@ done:
         if (r == -2)
             return xa_fail(err, XA_EUNSUPPORTED,
                            "resize_cv: %dx%d -> %dx%d: OpenCV's INTER_AREA tables fail its own "
-                           "assertion for these sizes", sw, sh, dw, dh);
-        return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for %dx%d -> %dx%d tables", sw,
-                       sh, dw, dh);
+                           "assertion for these sizes",
+                           sw, sh, dw, dh);
+        return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for %dx%d -> %dx%d tables", sw, sh,
+                       dw, dh);
     }
     *out = dst;
     return XA_OK;

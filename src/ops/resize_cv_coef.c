@@ -16,8 +16,12 @@
 #include <string.h>
 
 /* cvFloor(float) / cvFloor(double): largest integer <= v (v is always in int range here). */
-static int floor_f(float v) { return (int)floorf(v); }
-static int floor_d(double v) { return (int)floor(v); }
+static int floor_f(float v) {
+    return (int)floorf(v);
+}
+static int floor_d(double v) {
+    return (int)floor(v);
+}
 
 /* interpolateCubic (resize.cpp): Keys' cubic with A = -0.75, evaluated in float in OpenCV's
  * operation order; the 4th weight is 1 - the others so the float weights sum to 1. */
@@ -169,8 +173,8 @@ int xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8,
  * (cvRound of a softdouble); the first is 256 - it, so the pair always sums to exactly 1.0.
  * Positions left of the first pixel (fval < 0) or past the last one become the edge pixel; for
  * a source of size 1 every position does. Returns [min, max) of the interpolated range. */
-static void exact_axis(int ssize, int dsize, double inv_scale, int32_t *ofs, uint16_t *c,
-                       int *min, int *max) {
+static void exact_axis(int ssize, int dsize, double inv_scale, int32_t *ofs, uint16_t *c, int *min,
+                       int *max) {
     double scale = 1.0 / inv_scale;
     *min = 0;
     *max = dsize;
@@ -218,10 +222,10 @@ int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, dou
  * cell width), each whole pixel (1 / cell width), the partial pixel after (covered part / cell
  * width). cellWidth is min(scale, ssize - start): the last cell may be cut by the border. The
  * 1e-3 thresholds drop slivers. Weights are computed in double and stored as float. */
-#define AREA_TAP(d, s, a)                                                                      \
-    do {                                                                                       \
-        if (k >= cap) return -1; /* OpenCV: CV_Assert(k < ssize*2) */                          \
-        tab[k++] = (xa_cv_area_tap){d, s, a};                                                  \
+#define AREA_TAP(d, s, a)                                                                          \
+    do {                                                                                           \
+        if (k >= cap) return -1; /* OpenCV: CV_Assert(k < ssize*2) */                              \
+        tab[k++] = (xa_cv_area_tap){d, s, a};                                                      \
     } while (0)
 
 static int area_tab(int ssize, int dsize, int cn, double scale, xa_cv_area_tap *tab, int cap) {

@@ -1,6 +1,6 @@
-/* Fast kernels for cv2-linear, cv2-linear-exact (uint8) and cv2-area (OpenCV 4.6 resize.cpp). Same results as the
- * scalar references in resize_cv_sep.c / resize_cv_area.c, which stay the specification;
- * tests/unit/test_resize_cv.c compares the two on many random sizes.
+/* Fast kernels for cv2-linear, cv2-linear-exact (uint8) and cv2-area (OpenCV 4.6 resize.cpp). Same
+ * results as the scalar references in resize_cv_sep.c / resize_cv_area.c, which stay the
+ * specification; tests/unit/test_resize_cv.c compares the two on many random sizes.
  *
  * Where the speed comes from:
  *  - INTER_LINEAR: the horizontal pass stores T >> 4 as int16 (the vertical pass only ever uses
@@ -145,8 +145,9 @@ static void lin_vrow(const int16_t *H0, const int16_t *H1, int b0, int b1, uint8
     const __m128i vb0 = _mm_set1_epi16((short)b0), vb1 = _mm_set1_epi16((short)b1);
     const __m128i two = _mm_set1_epi16(2);
     for (; x + 16 <= W; x += 16) {
-        __m128i s0 = _mm_adds_epi16(_mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H0 + x)), vb0),
-                                    _mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H1 + x)), vb1));
+        __m128i s0 =
+            _mm_adds_epi16(_mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H0 + x)), vb0),
+                           _mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H1 + x)), vb1));
         __m128i s1 =
             _mm_adds_epi16(_mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H0 + x + 8)), vb0),
                            _mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(H1 + x + 8)), vb1));
@@ -168,7 +169,7 @@ int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
         t.wts[dx] = pack_pair(p->ialpha[2 * dx * cn], p->ialpha[2 * dx * cn + 1]);
     }
     int16_t **row = t.row;
-    int tag[2] = {-1, -1}; /* source row held by row[i] */
+    int tag[2] = {-1, -1};                                     /* source row held by row[i] */
     const int span0 = p->xofs[0], span1 = p->xofs[W - 1] + cn; /* bytes of a row the taps use */
     for (int dy = 0; dy < p->dh; dy++) {
         /* reductions touch scattered rows: start fetching the next output row's two rows */
@@ -205,8 +206,7 @@ int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
  * bits) biased to int16 as H - 32768, so both passes can use pmaddwd: the vertical
  * (H0*c0 + H1*c1 + 2^15) >> 16 becomes ((H0-2^15)*c0 + (H1-2^15)*c1 + 2^23 + 2^15) >> 16,
  * since c0 + c1 = 256 puts 2^15*256 = 2^23 back. Edge rows: (H + 128) >> 8. */
-static void exact_hrow_fast(const xa_cv_exact *p, const pair_tab *t, const uint8_t *S,
-                            int16_t *H) {
+static void exact_hrow_fast(const xa_cv_exact *p, const pair_tab *t, const uint8_t *S, int16_t *H) {
     const int cn = p->cn, W = p->dw * cn, x0 = p->xmin < p->dw ? p->xmin : p->dw;
     for (int e = 0; e < x0 * cn; e++) H[e] = (int16_t)((S[e % cn] << 8) - 32768);
     int x1 = p->xmax > x0 ? p->xmax : x0;
@@ -219,20 +219,24 @@ static void exact_vrow_fast(const int16_t *H0, const int16_t *H1, int c0, int c1
                             int W) {
     int x = 0;
 #if XA_CV_SSE2
-    const __m128i w = _mm_set1_epi32((int)pack_pair(c0, c1)), rnd = _mm_set1_epi32((1 << 23) + (1 << 15));
+    const __m128i w = _mm_set1_epi32((int)pack_pair(c0, c1)),
+                  rnd = _mm_set1_epi32((1 << 23) + (1 << 15));
     for (; x + 16 <= W; x += 16) {
         __m128i r[4];
         for (int i = 0; i < 2; i++) {
             __m128i h0 = _mm_loadu_si128((const __m128i *)(H0 + x + 8 * i));
             __m128i h1 = _mm_loadu_si128((const __m128i *)(H1 + x + 8 * i));
-            r[2 * i] = _mm_srai_epi32(_mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(h0, h1), w), rnd), 16);
-            r[2 * i + 1] = _mm_srai_epi32(_mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(h0, h1), w), rnd), 16);
+            r[2 * i] = _mm_srai_epi32(
+                _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(h0, h1), w), rnd), 16);
+            r[2 * i + 1] = _mm_srai_epi32(
+                _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(h0, h1), w), rnd), 16);
         }
         _mm_storeu_si128((__m128i *)(D + x), _mm_packus_epi16(_mm_packs_epi32(r[0], r[1]),
                                                               _mm_packs_epi32(r[2], r[3])));
     }
 #endif
-    for (; x < W; x++) D[x] = (uint8_t)(((H0[x] + 32768) * c0 + (H1[x] + 32768) * c1 + 32768) >> 16);
+    for (; x < W; x++)
+        D[x] = (uint8_t)(((H0[x] + 32768) * c0 + (H1[x] + 32768) * c1 + 32768) >> 16);
 }
 
 int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
@@ -397,8 +401,10 @@ static inline int area_general(const xa_cv_area *p, const void *src, int u8, voi
         for (int j = p->yfirst[dy]; j < p->yfirst[dy + 1]; j++) {
             int sy = p->ytab[j].si;
             if (sy != have) {
-                area_hrow(p, u8 ? (const void *)((const uint8_t *)src + sy * stride)
-                                : (const void *)((const float *)src + sy * stride), u8, buf);
+                area_hrow(p,
+                          u8 ? (const void *)((const uint8_t *)src + sy * stride)
+                             : (const void *)((const float *)src + sy * stride),
+                          u8, buf);
                 have = sy;
             }
             const float beta = p->ytab[j].alpha;

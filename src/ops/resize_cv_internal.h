@@ -3,12 +3,12 @@
  * compare the fast kernels with the scalar references.
  *
  * Layout of the work:
- *   resize_cv.c        dispatch (cv::resize + cv::hal::resize), same-size copy, INTER_NEAREST(_EXACT)
- *   resize_cv_coef.c   every coefficient / offset table (no pixel is touched there)
- *   resize_cv_sep.c    separable application: INTER_LINEAR/CUBIC/LANCZOS4 (and INTER_AREA when a
- *                      scale is < 1), INTER_LINEAR_EXACT; scalar references
- *   resize_cv_area.c   INTER_AREA: integer-factor ("area fast") and general; scalar references
- *   resize_cv_fast.c   fast kernels: INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA
+ * - resize_cv.c: dispatch (cv::resize + cv::hal::resize), same-size copy, INTER_NEAREST(_EXACT);
+ * - resize_cv_coef.c: every coefficient / offset table (no pixel is touched there);
+ * - resize_cv_sep.c: separable application, INTER_LINEAR/CUBIC/LANCZOS4 (and INTER_AREA when a
+ *   scale is < 1) and INTER_LINEAR_EXACT; scalar references;
+ * - resize_cv_area.c: INTER_AREA, integer factors ("area fast") and general; scalar references;
+ * - resize_cv_fast.c: fast kernels for INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA.
  * Semantics and the meaning of every constant: docs/ops-resize-opencv.md.
  *
  * Sizes are int: OpenCV works in int, and xa_resize_cv limits images so that width * channels and
@@ -29,7 +29,8 @@
 #define XA_CV_MAX_SRC_DIM (1 << 20)
 
 /* INTER_RESIZE_COEF_BITS = 11 (resize.cpp): 8-bit kernels quantise each weight to an integer out
- * of 2048 = 1 << 11, so a horizontal pass yields value * 2048 and the vertical pass value * 2^22. */
+ * of 2048 = 1 << 11, so a horizontal pass yields value * 2048 and the vertical pass value * 2^22.
+ */
 #define XA_CV_COEF_BITS 11
 #define XA_CV_COEF_SCALE (1 << XA_CV_COEF_BITS)
 
@@ -40,15 +41,15 @@ typedef enum { XA_CV_K_LINEAR = 2, XA_CV_K_CUBIC = 4, XA_CV_K_LANCZOS4 = 8 } xa_
  * Horizontal tables are per output ELEMENT (dw * cn), vertical ones per output row. */
 typedef struct xa_cv_sep {
     int sw, sh, dw, dh, cn;
-    int ksize;            /* taps: 2, 4 or 8 (= xa_cv_kernel) */
-    int xmin, xmax;       /* in elements: [xmin, xmax) may read all taps without clamping */
-    int u8;               /* 1: 8-bit (int16 weights out of 2048), 0: float32 weights */
-    int32_t *xofs;        /* dw*cn: element offset of the tap at position ksize/2 - 1 */
-    int32_t *yofs;        /* dh: source row of that tap (not clamped) */
-    int16_t *ialpha;      /* u8: dw*cn*ksize weights */
-    int16_t *ibeta;       /* u8: dh*ksize */
-    float *falpha;        /* f32: dw*cn*ksize */
-    float *fbeta;         /* f32: dh*ksize */
+    int ksize;       /* taps: 2, 4 or 8 (= xa_cv_kernel) */
+    int xmin, xmax;  /* in elements: [xmin, xmax) may read all taps without clamping */
+    int u8;          /* 1: 8-bit (int16 weights out of 2048), 0: float32 weights */
+    int32_t *xofs;   /* dw*cn: element offset of the tap at position ksize/2 - 1 */
+    int32_t *yofs;   /* dh: source row of that tap (not clamped) */
+    int16_t *ialpha; /* u8: dw*cn*ksize weights */
+    int16_t *ibeta;  /* u8: dh*ksize */
+    float *falpha;   /* f32: dw*cn*ksize */
+    float *fbeta;    /* f32: dh*ksize */
 } xa_cv_sep;
 
 /* Fill a xa_cv_sep (allocates; free with xa_cv_sep_free). area_mode: INTER_AREA emulated with
@@ -67,9 +68,9 @@ int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
 /* INTER_LINEAR_EXACT on uint8 (resize_bitExact with interpolationLinear<uint8_t>). */
 typedef struct xa_cv_exact {
     int sw, sh, dw, dh, cn;
-    int xmin, xmax, ymin, ymax;   /* in pixels / rows */
-    int32_t *xofs, *yofs;         /* source pixel / row of the first tap */
-    uint16_t *xc, *yc;            /* pairs of weights out of 256 (8 fraction bits) */
+    int xmin, xmax, ymin, ymax; /* in pixels / rows */
+    int32_t *xofs, *yofs;       /* source pixel / row of the first tap */
+    uint16_t *xc, *yc;          /* pairs of weights out of 256 (8 fraction bits) */
 } xa_cv_exact;
 int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, double inv_scale_x,
                      double inv_scale_y);
@@ -93,8 +94,8 @@ typedef struct xa_cv_area_tap {
 typedef struct xa_cv_area {
     int sw, sh, dw, dh, cn;
     xa_cv_area_tap *xtab, *ytab;
-    int xn, yn;       /* entries used */
-    int32_t *yfirst;  /* dh + 1: first ytab entry of each output row */
+    int xn, yn;      /* entries used */
+    int32_t *yfirst; /* dh + 1: first ytab entry of each output row */
 } xa_cv_area;
 /* Returns 0; -1 when out of memory; -2 when the tables break an assertion of OpenCV's
  * (more than 2 taps per source pixel, an output row without taps: OpenCV throws). */
@@ -119,6 +120,8 @@ static inline int32_t xa_cv_round_f32(float v) {
 }
 /* D[i] = saturate_cast<uchar>(v[i]) (cvRound then clamp), SIMD where available. */
 void xa_cv_store_round_u8(const float *v, int n, uint8_t *D);
-static inline uint8_t xa_cv_sat_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
+static inline uint8_t xa_cv_sat_u8(int32_t v) {
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
 
 #endif

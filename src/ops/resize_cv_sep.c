@@ -21,8 +21,8 @@
 typedef struct {
     int ksize;
     void *buf[8];
-    int tag[8];           /* source row held, -1: none */
-    const void *rows[8];  /* per tap: the buffer holding its row */
+    int tag[8];          /* source row held, -1: none */
+    const void *rows[8]; /* per tap: the buffer holding its row */
 } row_cache;
 
 static int cache_init(row_cache *c, int ksize, size_t row_bytes) {
@@ -55,7 +55,8 @@ static void cache_fill(row_cache *c, const xa_cv_sep *p, int dy, const uint8_t *
         int j = 0;
         while (j < c->ksize && c->tag[j] != need[k]) j++;
         if (j == c->ksize) { /* not cached: compute into a buffer this row does not need */
-            for (j = 0; keep[j]; j++) {}
+            j = 0;
+            while (keep[j]) j++;
             h(p, src + (size_t)need[k] * src_stride, c->buf[j]);
             c->tag[j] = need[k];
             keep[j] = 1;
@@ -77,12 +78,12 @@ static inline int edge_tap(const xa_cv_sep *p, int e, int j) {
 /* The output elements whose taps may leave the row: HResizeCubic/Lanczos4 walk [0, xmin) on
  * the edge path, [xmin, xmax) on the interior path and [max(xmin, xmax), W) on the edge path.
  * Calls body(e0, e1, interior) for the three ranges in order. */
-#define FOR_RANGES(p, W, body)                                                                 \
-    do {                                                                                       \
-        int r0_ = (p)->xmin < (W) ? (p)->xmin : (W), r1_ = (p)->xmax > r0_ ? (p)->xmax : r0_;  \
-        body(0, r0_, 0);                                                                       \
-        body(r0_, r1_, 1);                                                                     \
-        body(r1_, (W), 0);                                                                     \
+#define FOR_RANGES(p, W, body)                                                                     \
+    do {                                                                                           \
+        int r0_ = (p)->xmin < (W) ? (p)->xmin : (W), r1_ = (p)->xmax > r0_ ? (p)->xmax : r0_;      \
+        body(0, r0_, 0);                                                                           \
+        body(r0_, r1_, 1);                                                                         \
+        body(r1_, (W), 0);                                                                         \
     } while (0)
 
 /* ---- horizontal passes ------------------------------------------------------------------ */
@@ -91,17 +92,17 @@ static inline int edge_tap(const xa_cv_sep *p, int e, int j) {
 static inline void hrow_u8_k(const xa_cv_sep *p, const uint8_t *S, int32_t *D, const int K) {
     const int W = p->dw * p->cn, cn = p->cn;
     const int16_t *a = p->ialpha;
-#define HROW_U8(e0, e1, interior)                                                              \
-    for (int e = e0; e < e1; e++) {                                                            \
-        const int16_t *w = a + (size_t)e * K;                                                  \
-        int32_t v = 0;                                                                         \
-        if (interior) {                                                                        \
-            const uint8_t *s = S + p->xofs[e] - (K / 2 - 1) * cn;                              \
-            for (int j = 0; j < K; j++) v += s[j * cn] * w[j];                                 \
-        } else {                                                                               \
-            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                      \
-        }                                                                                      \
-        D[e] = v;                                                                              \
+#define HROW_U8(e0, e1, interior)                                                                  \
+    for (int e = e0; e < e1; e++) {                                                                \
+        const int16_t *w = a + (size_t)e * K;                                                      \
+        int32_t v = 0;                                                                             \
+        if (interior) {                                                                            \
+            const uint8_t *s = S + p->xofs[e] - (K / 2 - 1) * cn;                                  \
+            for (int j = 0; j < K; j++) v += s[j * cn] * w[j];                                     \
+        } else {                                                                                   \
+            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                          \
+        }                                                                                          \
+        D[e] = v;                                                                                  \
     }
     FOR_RANGES(p, W, HROW_U8);
 #undef HROW_U8
@@ -133,19 +134,19 @@ static void hrow_u8(const xa_cv_sep *p, const void *srow, void *drow) {
 static inline void hrow_f32_k(const xa_cv_sep *p, const float *S, float *D, const int K) {
     const int W = p->dw * p->cn, cn = p->cn;
     const float *a = p->falpha;
-#define HROW_F32(e0, e1, interior)                                                             \
-    for (int e = e0; e < e1; e++) {                                                            \
-        const float *w = a + (size_t)e * K;                                                    \
-        float v;                                                                               \
-        if (interior) {                                                                        \
-            const float *s = S + p->xofs[e] - (K / 2 - 1) * cn;                                \
-            v = s[0] * w[0];                                                                   \
-            for (int j = 1; j < K; j++) v = v + s[j * cn] * w[j];                              \
-        } else {                                                                               \
-            v = 0;                                                                             \
-            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                      \
-        }                                                                                      \
-        D[e] = v;                                                                              \
+#define HROW_F32(e0, e1, interior)                                                                 \
+    for (int e = e0; e < e1; e++) {                                                                \
+        const float *w = a + (size_t)e * K;                                                        \
+        float v;                                                                                   \
+        if (interior) {                                                                            \
+            const float *s = S + p->xofs[e] - (K / 2 - 1) * cn;                                    \
+            v = s[0] * w[0];                                                                       \
+            for (int j = 1; j < K; j++) v = v + s[j * cn] * w[j];                                  \
+        } else {                                                                                   \
+            v = 0;                                                                                 \
+            for (int j = 0; j < K; j++) v += S[edge_tap(p, e, j)] * w[j];                          \
+        }                                                                                          \
+        D[e] = v;                                                                                  \
     }
     FOR_RANGES(p, W, HROW_F32);
 #undef HROW_F32
@@ -157,8 +158,8 @@ static inline void hrow_f32_k(const xa_cv_sep *p, const float *S, float *D, cons
  * and the plain value S[sx] (S*1) from xmax on. */
 /* HResizeLinear<float>: one row, or two rows in one loop (S1 != NULL) as OpenCV does when both
  * rows of an output row are new, which keeps two streams of source reads in flight. */
-static inline void linear_rows_f32(const xa_cv_sep *p, const float *S0, const float *S1,
-                                   float *D0, float *D1) {
+static inline void linear_rows_f32(const xa_cv_sep *p, const float *S0, const float *S1, float *D0,
+                                   float *D1) {
     const int W = p->dw * p->cn, cn = p->cn;
     const float *a = p->falpha;
     int e = 0;
@@ -228,8 +229,9 @@ static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *
         xa_cv_store_round_u8(tmp, nv, D);
         /* the scalar tail of VResizeCubic: integer sum, FixedPtCast */
         for (; x < W; x++)
-            D[x] = fixed22_u8((uint32_t)T[0][x] * (uint32_t)b[0] + (uint32_t)T[1][x] * (uint32_t)b[1] +
-                              (uint32_t)T[2][x] * (uint32_t)b[2] + (uint32_t)T[3][x] * (uint32_t)b[3]);
+            D[x] =
+                fixed22_u8((uint32_t)T[0][x] * (uint32_t)b[0] + (uint32_t)T[1][x] * (uint32_t)b[1] +
+                           (uint32_t)T[2][x] * (uint32_t)b[2] + (uint32_t)T[3][x] * (uint32_t)b[3]);
         return;
     }
     /* VResizeLanczos4<uchar> has no SIMD: integer sum of 8 products, FixedPtCast */

@@ -1,6 +1,6 @@
-/* The fast uint8 kernels of cv2-linear, cv2-linear-exact and cv2-area against their scalar references
- * (src/ops/resize_cv_fast.c vs resize_cv_sep.c / resize_cv_area.c) on many random sizes, plus
- * the argument checks of xa_resize for the cv2 family. The references themselves are tested
+/* The fast uint8 kernels of cv2-linear, cv2-linear-exact and cv2-area against their scalar
+ * references (src/ops/resize_cv_fast.c vs resize_cv_sep.c / resize_cv_area.c) on many random sizes,
+ * plus the argument checks of xa_resize for the cv2 family. The references themselves are tested
  * against OpenCV in tests/oracle/test_resize_cv.py. */
 #include "test.h"
 
@@ -16,7 +16,9 @@ static uint32_t rnd(void) { /* xorshift64*: fixed seed, reproducible */
     rng_state ^= rng_state >> 27;
     return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
 }
-static int rnd_in(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
+static int rnd_in(int lo, int hi) {
+    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
+}
 
 static const int CN[3] = {1, 3, 4};
 
@@ -44,8 +46,8 @@ static void test_linear(int cases) {
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
         xa_cv_sep p;
-        CHECK(xa_cv_sep_init(&p, sw, sh, dw, dh, cn, 1, XA_CV_K_LINEAR, area_mode,
-                             (double)dw / sw, (double)dh / sh) == 0);
+        CHECK(xa_cv_sep_init(&p, sw, sh, dw, dh, cn, 1, XA_CV_K_LINEAR, area_mode, (double)dw / sw,
+                             (double)dh / sh) == 0);
         CHECK(xa_cv_sep_u8_ref(&p, src, a) == 0);
         CHECK(xa_cv_linear_u8_fast(&p, src, b) == 0);
         if (memcmp(a, b, n)) {
@@ -136,8 +138,8 @@ static void test_errors(void) {
     CHECK(xa_resize(img, 0, 3, XA_RESIZE_CV_LINEAR, &out, &err) == XA_EINVAL && !out);
     CHECK(xa_resize(img, 3, XA_RESIZE_MAX_DIM + 1, XA_RESIZE_CV_AREA, &out, &err) == XA_EINVAL);
     CHECK(xa_resize(img, 3, 3, (xa_resize_method)99, &out, &err) == XA_EINVAL);
-    CHECK(xa_resize(img, 7, 2, XA_RESIZE_CV_CUBIC, &out, &err) == XA_OK && out &&
-          out->rank == 3 && out->shape[0] == 2 && out->shape[1] == 7 && out->shape[2] == 3);
+    CHECK(xa_resize(img, 7, 2, XA_RESIZE_CV_CUBIC, &out, &err) == XA_OK && out && out->rank == 3 &&
+          out->shape[0] == 2 && out->shape[1] == 7 && out->shape[2] == 3);
     xa_tensor_free(out);
     xa_tensor_free(img);
 
