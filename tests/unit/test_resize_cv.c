@@ -1,0 +1,178 @@
+/* The fast uint8 kernels of cv2-linear, cv2-linear-exact and cv2-area against their scalar
+ * references (src/ops/resize_cv_fast.c vs resize_cv_sep.c / resize_cv_area.c) on many random sizes,
+ * plus the argument checks of xa_resize for the cv2 family. The references themselves are tested
+ * against OpenCV in tests/oracle/test_resize_cv.py. */
+#include "test.h"
+
+#include <string.h>
+
+#include "ops/resize_cv_internal.h"
+#include "xalign/xalign.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(void) { /* xorshift64*: fixed seed, reproducible */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+static int rnd_in(int lo, int hi) {
+    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
+}
+
+static const int CN[3] = {1, 3, 4};
+
+/* Pixels: uniform noise, or a constant 0 / 255 (the ends of every 16-bit lane range). */
+static uint8_t *make_image(int w, int h, int cn) {
+    size_t n = (size_t)w * h * cn;
+    uint8_t *p = malloc(n ? n : 1);
+    int kind = rnd_in(0, 5);
+    for (size_t i = 0; i < n; i++) p[i] = kind == 0 ? 255 : kind == 1 ? 0 : (uint8_t)rnd();
+    return p;
+}
+
+static int random_side(void) {
+    int r = rnd_in(0, 9);
+    return r < 6 ? rnd_in(1, 40) : r < 9 ? rnd_in(1, 400) : rnd_in(1, 2500);
+}
+
+static void test_linear(int cases) {
+    int bad = 0;
+    for (int i = 0; i < cases; i++) {
+        int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
+        int dw = random_side(), dh = rnd_in(1, 30), area_mode = rnd_in(0, 3) == 0;
+        if (dw == sw && dh == sh) dw++;
+        uint8_t *src = make_image(sw, sh, cn);
+        size_t n = (size_t)dw * dh * cn;
+        uint8_t *a = malloc(n), *b = malloc(n);
+        xa_cv_sep p;
+        CHECK(xa_cv_sep_init(&p, sw, sh, dw, dh, cn, 1, XA_CV_K_LINEAR, area_mode, (double)dw / sw,
+                             (double)dh / sh) == 0);
+        CHECK(xa_cv_sep_u8_ref(&p, src, a) == 0);
+        CHECK(xa_cv_linear_u8_fast(&p, src, b) == 0);
+        if (memcmp(a, b, n)) {
+            if (bad++ < 5)
+                fprintf(stderr, "linear %dx%dx%d -> %dx%d area_mode %d differs\n", sw, sh, cn, dw,
+                        dh, area_mode);
+        }
+        xa_cv_sep_free(&p);
+        free(src), free(a), free(b);
+    }
+    CHECKF(bad == 0, "linear: %d of %d cases differ", bad, cases);
+}
+
+static void test_linear_exact(int cases) {
+    int bad = 0;
+    for (int i = 0; i < cases; i++) {
+        int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
+        int dw = random_side(), dh = rnd_in(1, 30);
+        uint8_t *src = make_image(sw, sh, cn);
+        size_t n = (size_t)dw * dh * cn;
+        uint8_t *a = malloc(n), *b = malloc(n);
+        xa_cv_exact p;
+        CHECK(xa_cv_exact_init(&p, sw, sh, dw, dh, cn, (double)dw / sw, (double)dh / sh) == 0);
+        CHECK(xa_cv_exact_u8(&p, src, a) == 0);
+        CHECK(xa_cv_exact_u8_fast(&p, src, b) == 0);
+        if (memcmp(a, b, n) && bad++ < 5)
+            fprintf(stderr, "linear exact %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        xa_cv_exact_free(&p);
+        free(src), free(a), free(b);
+    }
+    CHECKF(bad == 0, "linear exact: %d of %d cases differ", bad, cases);
+}
+
+static void test_area_fast(int cases) {
+    int bad = 0;
+    for (int i = 0; i < cases; i++) {
+        int kx = rnd_in(0, 2) ? 2 : rnd_in(1, 7), ky = rnd_in(0, 2) ? kx : rnd_in(1, 7);
+        int dw = random_side() % 600 + 1, dh = rnd_in(1, 12), cn = CN[rnd_in(0, 2)];
+        int sw = dw * kx, sh = dh * ky;
+        uint8_t *src = make_image(sw, sh, cn);
+        size_t n = (size_t)dw * dh * cn;
+        uint8_t *a = malloc(n), *b = malloc(n);
+        xa_cv_area_fast_u8_ref(src, sw, sh, cn, a, dw, dh, kx, ky);
+        xa_cv_area_fast_u8_fast(src, sw, sh, cn, b, dw, dh, kx, ky);
+        if (memcmp(a, b, n) && bad++ < 5)
+            fprintf(stderr, "area fast %dx%d cn %d factors %dx%d differs\n", dw, dh, cn, kx, ky);
+        free(src), free(a), free(b);
+    }
+    CHECKF(bad == 0, "area fast: %d of %d cases differ", bad, cases);
+}
+
+static void test_area(int cases) {
+    int bad = 0;
+    for (int i = 0; i < cases; i++) {
+        int sw = random_side(), sh = rnd_in(1, 60), cn = CN[rnd_in(0, 2)];
+        int dw = rnd_in(1, sw), dh = rnd_in(1, sh);
+        uint8_t *src = make_image(sw, sh, cn);
+        size_t n = (size_t)dw * dh * cn;
+        uint8_t *a = malloc(n), *b = malloc(n);
+        xa_cv_area p;
+        CHECK(xa_cv_area_init(&p, sw, sh, dw, dh, cn, 1. / ((double)dw / sw),
+                              1. / ((double)dh / sh)) == 0);
+        CHECK(xa_cv_area_u8_ref(&p, src, a) == 0);
+        CHECK(xa_cv_area_u8_fast(&p, src, b) == 0);
+        if (memcmp(a, b, n) && bad++ < 5)
+            fprintf(stderr, "area %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        /* float32 (bits compared, so the sign of zero counts): values with exact zeros, signs */
+        float *fs = malloc(sizeof(float) * ((size_t)sw * sh * cn + 1));
+        float *fa = malloc(sizeof(float) * n), *fb = malloc(sizeof(float) * n);
+        for (size_t k = 0; k < (size_t)sw * sh * cn; k++)
+            fs[k] = (float)((int)src[k] - 128) * (rnd_in(0, 3) ? 0.37f : -0.f);
+        CHECK(xa_cv_area_f32(&p, fs, fa) == 0);
+        CHECK(xa_cv_area_f32_fast(&p, fs, fb) == 0);
+        if (memcmp(fa, fb, sizeof(float) * n) && bad++ < 5)
+            fprintf(stderr, "area float32 %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        xa_cv_area_free(&p);
+        free(src), free(a), free(b), free(fs), free(fa), free(fb);
+    }
+    CHECKF(bad == 0, "area: %d of %d cases differ", bad, cases);
+}
+
+/* The library's argument checks for the cv2 family: clear errors, no output. */
+static void test_errors(void) {
+    xa_error err = {0};
+    xa_tensor *img = NULL, *out = (xa_tensor *)&err;
+    int64_t shape[3] = {4, 5, 3};
+    CHECK(xa_tensor_new(XA_U8, 3, shape, &img, &err) == XA_OK);
+    CHECK(xa_resize(img, 0, 3, XA_RESIZE_CV_LINEAR, &out, &err) == XA_EINVAL && !out);
+    CHECK(xa_resize(img, 3, XA_RESIZE_MAX_DIM + 1, XA_RESIZE_CV_AREA, &out, &err) == XA_EINVAL);
+    CHECK(xa_resize(img, 3, 3, (xa_resize_method)99, &out, &err) == XA_EINVAL);
+    CHECK(xa_resize(img, 7, 2, XA_RESIZE_CV_CUBIC, &out, &err) == XA_OK && out && out->rank == 3 &&
+          out->shape[0] == 2 && out->shape[1] == 7 && out->shape[2] == 3);
+    xa_tensor_free(out);
+    xa_tensor_free(img);
+
+    int64_t bad_c[3] = {4, 5, 2};
+    CHECK(xa_tensor_new(XA_U8, 3, bad_c, &img, &err) == XA_OK);
+    CHECK(xa_resize(img, 3, 3, XA_RESIZE_CV_LINEAR, &out, &err) == XA_EINVAL && !out);
+    xa_tensor_free(img);
+
+    int64_t i16[2] = {4, 5};
+    CHECK(xa_tensor_new(XA_I16, 2, i16, &img, &err) == XA_OK);
+    CHECK(xa_resize(img, 3, 3, XA_RESIZE_CV_LINEAR, &out, &err) == XA_EINVAL && !out);
+    xa_tensor_free(img);
+
+    /* INTER_NEAREST_EXACT's 16.16 arithmetic overflows in OpenCV from 32768 on: refused */
+    int64_t wide[2] = {1, 32768};
+    CHECK(xa_tensor_new(XA_U8, 2, wide, &img, &err) == XA_OK);
+    CHECK(xa_resize(img, 100, 1, XA_RESIZE_CV_NEAREST_EXACT, &out, &err) == XA_EUNSUPPORTED &&
+          !out && strstr(err.message, "32768"));
+    CHECK(xa_resize(img, 100, 1, XA_RESIZE_CV_NEAREST, &out, &err) == XA_OK);
+    xa_tensor_free(out);
+    xa_tensor_free(img);
+
+    int64_t huge[2] = {1, XA_CV_MAX_SRC_DIM + 1};
+    CHECK(xa_tensor_new(XA_U8, 2, huge, &img, &err) == XA_OK);
+    CHECK(xa_resize(img, 100, 1, XA_RESIZE_CV_LINEAR, &out, &err) == XA_ELIMIT && !out);
+    xa_tensor_free(img);
+}
+
+int main(void) {
+    test_linear(1500);
+    test_linear_exact(1500);
+    test_area_fast(1500);
+    test_area(800);
+    test_errors();
+    TEST_DONE();
+}
