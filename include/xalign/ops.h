@@ -1,5 +1,5 @@
 /* xalign ops: bit-exact reference operations of the libraries ports must match.
- * Semantics: docs/ops.md (from shared/spec/preprocessing.md), each function cites the upstream
+ * Semantics: docs/ops-*.md and docs/decode.md (from shared/spec/), each function cites the upstream
  * function it reproduces. Images are C-order tensors H x W x C (C = 1, 3 or 4) or H x W, of
  * uint8 or float32, native byte order.
  */
