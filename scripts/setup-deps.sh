@@ -15,7 +15,8 @@ if [ "$(id -u)" = 0 ]; then
     echo "setup: installing$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # with recommends: the set this project was developed and tested with
+    apt-get install -y -qq $missing >/dev/null
 else
     echo "setup: missing Debian packages:$missing" >&2
     echo "run: sudo apt-get install -y$missing" >&2
