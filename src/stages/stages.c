@@ -257,6 +257,22 @@ static void compute_topk(const xa_tensor *r, const xa_tensor *p, int k, xa_topk 
 
 /* ---- replay: the original's operation on the port's input ---------------------------------- */
 /* The original's operation, by name, with the bit-exact implementations of the ops layer. */
+/* decode: the original's decoder on an image file ("input" names it); the settings used go into
+ * the stage's description, so every report records them */
+static xa_status replay_decode(const xa_stage_op *op, const char *path, xa_tensor **out, char *settings,
+                               size_t size, xa_error *err) {
+    xa_decode_options o;
+    xa_decode_options_init(&o);
+    if (!strcmp(op->method, "cv2"))
+        o.like = XA_DECODE_CV2;
+    else if (op->method[0] && strcmp(op->method, "pil"))
+        return xa_fail(err, XA_EINVAL, "replay: decode \"method\" is \"pil\" or \"cv2\", not '%s'", op->method);
+    xa_decode_info info;
+    xa_status st = xa_image_decode(path, &o, out, &info, err);
+    if (!st) snprintf(settings, size, "%s", info.settings);
+    return st;
+}
+
 static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out, xa_error *err) {
     const char *k = op->kind;
     xa_layout lay = op->chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
@@ -299,7 +315,7 @@ static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor
         if (op->method[0]) o.method = m;
         return xa_yolov5_letterbox(in, &o, out, NULL, err);
     }
-    return xa_fail(err, XA_EUNSUPPORTED, "replay: unknown operation '%s' (resize, center_crop, to_tensor, "
+    return xa_fail(err, XA_EUNSUPPORTED, "replay: unknown operation '%s' (decode, resize, center_crop, to_tensor, "
                    "normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, add_batch, to_f32, "
                    "letterbox_yolov5)", k);
 }
@@ -336,8 +352,20 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
     }
     xa_error err = {0};
     xa_tensor *in = NULL, *out = NULL;
-    xa_status st = xa_load(in_path, &in, &err);
-    if (!st) st = replay_op(op, in, &out, &err);
+    xa_status st;
+    if (!strcmp(op->kind, "decode")) {
+        char settings[256] = "";
+        st = replay_decode(op, in_path, &out, settings, sizeof settings, &err);
+        if (!st) {
+            char d[4096 + 1000];
+            snprintf(d, sizeof d, "%s [%s]", s->own_desc, settings);
+            free(s->own_desc);
+            s->own_desc = xa_strdup(d);
+        }
+    } else {
+        st = xa_load(in_path, &in, &err);
+        if (!st) st = replay_op(op, in, &out, &err);
+    }
     if (!st && xa_tensor_count(out) != xa_tensor_count(port_out)) {
         char a[128], b[128];
         st = xa_fail(&err, XA_ESHAPE, "replay output %s does not match the port's %s",
