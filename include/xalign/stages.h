@@ -34,7 +34,7 @@ typedef struct xa_stage_op {
     char method[32];      /* resize method name (ops.h), decode "like", ... */
     int64_t size[2];      /* width, height (resize), or crop size */
     int nsize;
-    double mean[4], std[4], scale; /* normalise parameters */
+    double mean[4], std[4]; /* normalise parameters */
     int nmean, nstd;
     int chw;              /* layout of the input: 0 H x W x C (default), 1 C x H x W */
     int auto_pad;         /* letterbox: YOLOv5's auto (pad to a stride multiple); default 0 */
@@ -69,7 +69,6 @@ typedef struct xa_stage_tensor {
     xa_dtype ref_dtype, port_dtype;
     int ref_rank, port_rank;
     int64_t ref_shape[XA_MAX_RANK], port_shape[XA_MAX_RANK];
-    int ref_fortran;              /* flat indices of cmp follow this order (both sides Fortran) */
     int has_cmp;
     xa_cmp_result cmp;            /* metrics of the values in storage order */
     size_t nperms;                /* shape mismatch: permutations of the port that fit */

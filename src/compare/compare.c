@@ -63,10 +63,12 @@ xa_status xa_cmp_new(xa_dtype rdt, xa_dtype pdt, int rank, const int64_t *shape,
                            ax, (long long)shape[ax], XA_MAX_CHANNELS);
         }
         c->inner = 1;
+        int over = 0;
         if (c->opt.fortran_order)
-            for (int k = 0; k < ax; k++) c->inner *= shape[k];
+            for (int k = 0; k < ax; k++) over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
         else
-            for (int k = ax + 1; k < rank; k++) c->inner *= shape[k];
+            for (int k = ax + 1; k < rank; k++) over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
+        if (over || c->inner < 1) c->inner = 1; /* only when the element count is 0: nothing to visit */
         if (c->nch > 0) {
             c->ch = malloc((size_t)c->nch * sizeof *c->ch);
             if (!c->ch) {
@@ -99,18 +101,40 @@ typedef struct {
 } job;
 
 /* Equality of two stored 64-bit integers; `swap`: exactly one side is byte-swapped. */
-static int raw64_equal(const unsigned char *x, const unsigned char *y, int swap) {
-    if (!swap) return !memcmp(x, y, 8);
-    for (int k = 0; k < 8; k++)
-        if (x[k] != y[7 - k]) return 0;
-    return 1;
+/* Exact equality when a side is a 64-bit integer: doubles hold 53 bits, so int64/uint64 values
+ * above 2^53 can round to the same double. An x86-64 long double holds 64 bits of mantissa:
+ * every int64, uint64 and double converts exactly, so comparing there is exact. Elsewhere the
+ * integers are compared as integers when both sides are 64-bit integers. */
+static long double exact_at(xa_dtype dt, int sw, const unsigned char *p) {
+    uint64_t u;
+    memcpy(&u, p, 8);
+    if (sw) u = __builtin_bswap64(u);
+    if (dt == XA_I64) return (long double)(int64_t)u;
+    if (dt == XA_U64) return (long double)u;
+    double d;
+    if (dt == XA_F64) {
+        memcpy(&d, &u, 8);
+        return d;
+    }
+    xa_convert_to_f64(dt, sw, p, 1, &d); /* narrower types are exact in double */
+    return d;
 }
-
-static int64_t count_equal_raw64(const void *a, const void *b, size_t n, int swap) {
-    int64_t e = 0;
-    const unsigned char *x = a, *y = b;
-    for (size_t i = 0; i < n; i++) e += raw64_equal(x + 8 * i, y + 8 * i, swap);
-    return e;
+static int exact_equal(xa_dtype rdt, int rsw, const unsigned char *r, xa_dtype pdt, int psw,
+                       const unsigned char *p) {
+#if __LDBL_MANT_DIG__ >= 64
+    return exact_at(rdt, rsw, r) == exact_at(pdt, psw, p);
+#else
+    if ((rdt == XA_I64 || rdt == XA_U64) && (pdt == XA_I64 || pdt == XA_U64)) {
+        uint64_t a, b;
+        memcpy(&a, r, 8);
+        memcpy(&b, p, 8);
+        if (rsw) a = __builtin_bswap64(a);
+        if (psw) b = __builtin_bswap64(b);
+        if (rdt != pdt && ((rdt == XA_I64 && (int64_t)a < 0) || (pdt == XA_I64 && (int64_t)b < 0))) return 0;
+        return a == b;
+    }
+    return exact_at(rdt, rsw, r) == exact_at(pdt, psw, p); /* double: exact below 2^53 only */
+#endif
 }
 
 static void fold(const xa_cmp *c, xa_acc *tot, xa_acc *ch, const double *r, const double *p,
@@ -145,7 +169,7 @@ static void run_part(void *arg, int part) {
     xa_acc *ch = c->nch ? tot + 1 : NULL;
     size_t rs = xa_dtype_size(c->rdt), ps = xa_dtype_size(c->pdt);
     int fast = c->rdt == XA_F32 && c->pdt == XA_F32 && !j->rsw && !j->psw;
-    int raw64 = c->rdt == c->pdt && (c->rdt == XA_I64 || c->rdt == XA_U64);
+    int exact64 = c->rdt == XA_I64 || c->rdt == XA_U64 || c->pdt == XA_I64 || c->pdt == XA_U64;
     /* dtypes whose values are all exact floats go through the float32 kernel: d = p - r in
      * double is the same whether the operands came from uint8 or from their float copies */
     int via_f32 = !fast && xa_dtype_fits_f32(c->rdt) && xa_dtype_fits_f32(c->pdt);
@@ -184,24 +208,17 @@ static void run_part(void *arg, int part) {
         } else {
             xa_convert_to_f64(c->rdt, j->rsw, r, m, rb);
             xa_convert_to_f64(c->pdt, j->psw, p, m, pb);
-            if (raw64) {
-                /* doubles hold 53 bits: decide equality of 64-bit integers on the raw values */
-                int64_t before = 0, after = 0;
-                xa_acc *dst = ch ? NULL : tot;
-                if (dst) before = dst->equal;
-                else for (int64_t k = 0; k < c->nch; k++) before += ch[k].equal;
+            if (exact64) {
+                /* fold, then correct `equal` element by element where doubles and the exact
+                 * values disagree (only possible beyond 2^53) */
                 fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
-                if (dst) after = dst->equal;
-                else for (int64_t k = 0; k < c->nch; k++) after += ch[k].equal;
-                int64_t exact = count_equal_raw64(r, p, m, j->rsw != j->psw);
-                if (dst) dst->equal += exact - (after - before);
-                else if (exact != after - before) {
-                    /* rare: fix per element so each channel stays right */
-                    for (size_t e = 0; e < m; e++) {
-                        int64_t ge = g + (int64_t)e, k = (ge / c->inner) % c->nch;
-                        int eqd = rb[e] == pb[e], eqr = raw64_equal(r + 8 * e, p + 8 * e, j->rsw != j->psw);
-                        ch[k].equal += eqr - eqd;
-                    }
+                for (size_t e = 0; e < m; e++) {
+                    int eqd = rb[e] == pb[e];
+                    int eqx = exact_equal(c->rdt, j->rsw, r + rs * e, c->pdt, j->psw, p + ps * e);
+                    if (eqd == eqx) continue;
+                    int64_t ge = g + (int64_t)e;
+                    xa_acc *dst = ch ? &ch[(ge / c->inner) % c->nch] : tot;
+                    dst->equal += eqx - eqd;
                 }
             } else {
                 fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
@@ -289,6 +306,12 @@ xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err) {
     } else {
         xa_acc_to_metrics(&c->total, &out->total);
     }
+    out->total.mism_atol = out->tol.atol;
+    out->total.mism_rtol = out->tol.rtol;
+    for (int64_t k = 0; k < out->nchannels; k++) {
+        out->channels[k].mism_atol = out->tol.atol;
+        out->channels[k].mism_rtol = out->tol.rtol;
+    }
     out->failed = xa_verdict(&out->total, &out->tol);
     out->aligned = out->failed == 0;
     return XA_OK;
@@ -311,23 +334,28 @@ xa_status xa_compare(const xa_tensor *ref, const xa_tensor *port, const xa_cmp_o
                        (long long)np);
     xa_tensor *tmp = NULL;
     xa_status st;
-    /* Different memory orders: put the port into the reference's order (a copy; rare). */
-    int ford = ref->fortran_order && ref->rank > 1;
-    int pford = port->fortran_order && port->rank > 1;
+    /* Fortran-order tensors are copied into C order first (rare): flat indices are then numpy's
+     * (C-order, logical) on both sides, whatever the storage, and coordinates follow the shape. */
     xa_tensor *rtmp = NULL;
-    if (ford != pford) {
-        st = xa_tensor_dup_native(ford ? ref : port, ford ? &rtmp : &tmp, err);
+    if (ref->fortran_order && ref->rank > 1) {
+        st = xa_tensor_dup_native(ref, &rtmp, err);
         if (st) return st;
-        if (ford) ref = rtmp;
-        else port = tmp;
-        ford = 0;
+        ref = rtmp;
+    }
+    if (port->fortran_order && port->rank > 1) {
+        st = xa_tensor_dup_native(port, &tmp, err);
+        if (st) {
+            xa_tensor_free(rtmp);
+            return st;
+        }
+        port = tmp;
     }
     xa_cmp_options o;
     if (opt)
         o = *opt;
     else
         xa_cmp_options_init(&o);
-    o.fortran_order = ford;
+    o.fortran_order = 0;
     xa_cmp *c;
     st = xa_cmp_new(ref->dtype, port->dtype, ref->rank, ref->shape, &o, &c, err);
     if (!st)

@@ -152,12 +152,14 @@ XA_REFERENCE_KERNEL(xa_kernel_f32_scalar, float)
 #include <immintrin.h>
 
 int xa_kernel_have_avx2(void) {
-    static int have = -1;
-    if (have < 0) {
+    static int have = -1; /* computed once; racing threads compute the same value */
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
         __builtin_cpu_init();
-        have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+        h = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
     }
-    return have;
+    return h;
 }
 
 #define XA_AVX2 __attribute__((target("avx2,fma")))
@@ -330,8 +332,12 @@ __attribute__((target("avx2,fma,avx512f,avx512vl"))) static int block_avx512vl(
 
 static int have_avx512vl(void) {
     static int have = -1;
-    if (have < 0) have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-    return have;
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
+        h = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
+    }
+    return h;
 }
 
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,

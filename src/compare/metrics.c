@@ -26,10 +26,12 @@ void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m) {
     m->max_abs_port = a->max_abs_port;
     m->max_rel_index = a->max_rel_index;
     m->max_rel = a->max_rel_index >= 0 ? a->max_rel : 0;
-    m->ref_min = a->rfin ? a->rmin : NAN;
-    m->ref_max = a->rfin ? a->rmax : NAN;
-    m->port_min = a->pfin ? a->pmin : NAN;
-    m->port_max = a->pfin ? a->pmax : NAN;
+    /* extrema are compared numerically, so which zero (-0 or +0) a zero extremum keeps depends
+     * on the visiting order of the kernel; it is reported as +0 */
+    m->ref_min = a->rfin ? a->rmin + 0.0 : NAN;
+    m->ref_max = a->rfin ? a->rmax + 0.0 : NAN;
+    m->port_min = a->pfin ? a->pmin + 0.0 : NAN;
+    m->port_max = a->pfin ? a->pmax + 0.0 : NAN;
     double s[S_COUNT];
     for (int k = 0; k < S_COUNT; k++) s[k] = a->sum[k] + a->comp[k];
     m->sum_abs = s[S_ABS];

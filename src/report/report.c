@@ -62,10 +62,18 @@ json_t *xa_jshape(int rank, const int64_t *shape) {
     for (int k = 0; k < rank; k++) json_array_append_new(a, json_integer(shape[k]));
     return a;
 }
+/* Comparison indices are C-order logical indices (xa_compare copies Fortran data first), so
+ * coordinates unravel in C order whatever the tensor's storage. */
+static void unravel_c(const xa_tensor *t, int64_t flat, int64_t *c) {
+    xa_tensor shell = *t;
+    shell.fortran_order = 0;
+    xa_tensor_unravel(&shell, flat, c);
+}
+
 static json_t *jcoords(const xa_tensor *t, int64_t flat) {
     if (flat < 0 || !t) return json_null();
     int64_t c[XA_MAX_RANK];
-    xa_tensor_unravel(t, flat, c);
+    unravel_c(t, flat, c);
     return xa_jshape(t->rank, c);
 }
 char *xa_jdump(json_t *o) {
@@ -231,7 +239,7 @@ char *xa_report_compare_json(const xa_compare_report *r) {
 
 void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size) {
     int64_t c[XA_MAX_RANK];
-    xa_tensor_unravel(t, flat, c);
+    unravel_c(t, flat, c);
     xa_shape_format(t->rank, c, buf, size);
 }
 

@@ -13,7 +13,6 @@ static xa_tensor shape_of(const xa_stage_tensor *t) {
     s.dtype = t->ref_dtype;
     s.rank = t->ref_rank;
     memcpy(s.shape, t->ref_shape, sizeof s.shape);
-    s.fortran_order = t->ref_fortran;
     return s;
 }
 
@@ -41,12 +40,12 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     const char *label = t->name && t->name[0] ? t->name : "";
     const char *sp = label[0] ? " " : "";
     if (t->status == XA_STAGE_ERROR) {
-        xa_sb_printf(sb, "%serror: %s\n", lead, t->error ? t->error : "?");
+        xa_sb_printf(sb, "%s%s%serror: %s\n", lead, label, sp, t->error ? t->error : "?");
         return;
     }
     if (t->status == XA_STAGE_SHAPE_MISMATCH) {
         char rs[160], ps[160];
-        xa_sb_printf(sb, "%sshape mismatch! ref %s %s, port %s %s", lead, xa_dtype_name(t->ref_dtype),
+        xa_sb_printf(sb, "%s%s%sshape mismatch! ref %s %s, port %s %s", lead, label, sp, xa_dtype_name(t->ref_dtype),
                      xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs), xa_dtype_name(t->port_dtype),
                      xa_shape_format(t->port_rank, t->port_shape, ps, sizeof ps));
         for (size_t i = 0; i < t->nperms; i++) {
@@ -100,11 +99,13 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                          s->status == XA_STAGE_MISSING_REF ? "reference" : "port");
             continue;
         }
-        if (s->ntensors == 0 && s->error) {
+        if (s->ntensors == 0 && s->error && !s->has_own) {
             xa_sb_printf(&sb, "%serror: %s\n", head, s->error);
             continue;
         }
-        if (s->ntensors == 1 && !s->tensors[0].name[0]) {
+        if (s->ntensors == 0) {
+            xa_sb_printf(&sb, "%sunaligned! no tensor name in common\n", head);
+        } else if (s->ntensors == 1 && !s->tensors[0].name[0]) {
             tensor_line(&sb, s, &s->tensors[0], head);
         } else {
             xa_sb_printf(&sb, "%s%s (%zu tensor%s matched by name)\n", head,

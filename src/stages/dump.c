@@ -60,9 +60,23 @@ static void set_dirs(const char *dir, const char *sample) {
 
 __attribute__((constructor)) static void dump_init_from_env(void) {
     const char *d = getenv("XALIGN_DUMP_DIR");
-    if (!d || !*d) return;
+    /* nothing can be reported from a constructor: a directory path too long to use leaves
+     * dumping off (xa_dump_configure reports it) */
+    if (!d || !*d || strlen(d) >= sizeof base_dir - 80) return;
     const char *s = getenv("XALIGN_DUMP_SAMPLE");
-    set_dirs(d, valid_name(s) ? s : NULL);
+    char safe[65] = "";
+    if (s && *s) { /* keep samples apart even when the name has characters a folder name should
+                      not: each one becomes '_' (and the name is cut at 64) */
+        size_t n = 0;
+        for (; s[n] && n < 64; n++) {
+            char c = s[n];
+            int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+            safe[n] = ok ? c : '_';
+        }
+        safe[n] = 0;
+        if (!valid_name(safe)) safe[0] = 0; /* "." or ".." */
+    }
+    set_dirs(d, safe[0] ? safe : NULL);
     xa_dump_on = 1;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void xa_manifest_clear(xa_manifest *m) {
     if (!m) return;
@@ -74,11 +75,29 @@ static xa_status parse_numbers(json_t *a, double *out, int max, int *n, const ch
     return XA_OK;
 }
 
+/* The operations stages can replay (stages.c replay_op / replay_decode). */
+static const char *const replay_ops[] = {"decode", "resize", "center_crop", "to_tensor", "normalize",
+                                         "to_tensor_normalize", "bgr2rgb", "rgb2bgr", "hwc2chw", "chw2hwc",
+                                         "add_batch", "to_f32", "letterbox_yolov5", NULL};
+static const char *const op_params[] = {"method", "size", "mean", "std", "input", "layout", "auto", NULL};
+
 static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_error *err) {
     json_t *kind = json_object_get(o, "op");
-    if (!kind) return XA_OK;
+    if (!kind) {
+        for (int i = 0; op_params[i]; i++)
+            if (json_object_get(o, op_params[i]))
+                return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' is a parameter of an operation, but "
+                               "no \"op\" is given", where, op_params[i]);
+        return XA_OK;
+    }
     if (!json_is_string(kind) || strlen(json_string_value(kind)) >= sizeof op->kind)
         return xa_fail(err, XA_EFORMAT, "manifest: %s: 'op' must be an operation name", where);
+    int known = 0;
+    for (int i = 0; replay_ops[i]; i++) known |= !strcmp(json_string_value(kind), replay_ops[i]);
+    if (!known)
+        return xa_fail(err, XA_EFORMAT, "manifest: %s: unknown operation '%s' (decode, resize, center_crop, "
+                       "to_tensor, normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, "
+                       "add_batch, to_f32, letterbox_yolov5)", where, json_string_value(kind));
     snprintf(op->kind, sizeof op->kind, "%s", json_string_value(kind));
     json_t *m = json_object_get(o, "method");
     if (m) {
@@ -106,12 +125,6 @@ static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_erro
     if (json_object_get(o, "std")) {
         xa_status st = parse_numbers(json_object_get(o, "std"), op->std, 4, &op->nstd, "std", where, err);
         if (st) return st;
-    }
-    json_t *sc = json_object_get(o, "scale");
-    op->scale = 1.0;
-    if (sc) {
-        if (!json_is_number(sc)) return xa_fail(err, XA_EFORMAT, "manifest: %s: 'scale' must be a number", where);
-        op->scale = json_number_value(sc);
     }
     json_t *lay = json_object_get(o, "layout");
     if (lay) {
@@ -151,7 +164,7 @@ static xa_status parse_spec_field(json_t *o, const char *key, char *dst, size_t 
 }
 
 static const char *const stage_keys[] = {"tolerance", "topk", "ref", "port", "op", "method", "size",
-                                         "mean", "std", "scale", "input", "layout", "auto", NULL};
+                                         "mean", "std", "input", "layout", "auto", NULL};
 
 xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);
@@ -247,10 +260,13 @@ done:
 
 xa_status xa_manifest_load(const char *path, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > XA_MANIFEST_MAX_BYTES)
+        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path, XA_MANIFEST_MAX_BYTES);
     xa_file f;
     xa_status st = xa_file_open(path, (size_t)-1, &f, err);
     if (st) return st;
-    if (f.size > XA_MANIFEST_MAX_BYTES) {
+    if (f.size > XA_MANIFEST_MAX_BYTES) { /* grew since the stat */
         xa_file_close(&f);
         return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path, XA_MANIFEST_MAX_BYTES);
     }

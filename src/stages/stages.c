@@ -46,7 +46,8 @@ static int parse_stage_name(const char *fn, int *order, char *name, size_t cap) 
     if (len < 5) return 0;
     const char *ext = p + len - 4;
     if (strcmp(ext, ".npy") && strcmp(ext, ".npz")) return 0;
-    if ((size_t)(ext - p) >= cap || ext == p) return 0;
+    if (ext == p) return 0;
+    if ((size_t)(ext - p) >= cap) return -1; /* a stage file whose name is too long: refused */
     memcpy(name, p, (size_t)(ext - p));
     name[ext - p] = 0;
     *order = o;
@@ -70,14 +71,23 @@ static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
     while (out->f && (e = readdir(d))) {
         int order;
         char name[128];
-        if (!parse_stage_name(e->d_name, &order, name, sizeof name)) continue;
+        int ok = parse_stage_name(e->d_name, &order, name, sizeof name);
+        if (ok < 0) {
+            st = xa_fail(err, XA_ELIMIT, "%s: stage file '%.60s...' has a name longer than %zu characters",
+                         dir, e->d_name, sizeof name - 1);
+            break;
+        }
+        if (!ok) continue;
         if (out->n >= XA_STAGES_MAX) {
             st = xa_fail(err, XA_ELIMIT, "%s: more than %d stage files", dir, XA_STAGES_MAX);
             break;
         }
         if (out->n == cap) {
             stage_file *nf = realloc(out->f, 2 * cap * sizeof *nf);
-            if (!nf) break;
+            if (!nf) {
+                st = xa_fail(err, XA_ENOMEM, "out of memory");
+                break;
+            }
             out->f = nf;
             cap *= 2;
         }
@@ -94,15 +104,16 @@ static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
         return st;
     }
     qsort(out->f, out->n, sizeof *out->f, cmp_stage_file);
-    for (size_t i = 1; i < out->n; i++)
-        if (!strcmp(out->f[i].name, out->f[i - 1].name)) {
-            /* the same stage twice: the user must say which; naming both files is the help */
-            st = xa_fail(err, XA_EFORMAT, "%s: stage '%s' appears twice (%02d and %02d)", dir,
-                         out->f[i].name, out->f[i - 1].order, out->f[i].order);
-            free(out->f);
-            memset(out, 0, sizeof *out);
-            return st;
-        }
+    /* the same stage name twice (00_a and 02_a): refuse, since only one could be compared */
+    for (size_t i = 0; i < out->n; i++)
+        for (size_t k = i + 1; k < out->n; k++)
+            if (!strcmp(out->f[i].name, out->f[k].name)) {
+                st = xa_fail(err, XA_EFORMAT, "%s: stage '%s' appears twice (%02d and %02d); stage names "
+                             "must be unique", dir, out->f[i].name, out->f[i].order, out->f[k].order);
+                free(out->f);
+                memset(out, 0, sizeof *out);
+                return st;
+            }
     return XA_OK;
 }
 
@@ -174,7 +185,6 @@ static void compare_pair(const xa_tensor *r, const xa_tensor *p, const xa_cmp_op
     ts->ref_dtype = r->dtype;
     ts->port_dtype = p->dtype;
     ts->ref_rank = r->rank;
-    ts->ref_fortran = r->fortran_order && p->fortran_order && r->rank > 1;
     ts->port_rank = p->rank;
     memcpy(ts->ref_shape, r->shape, sizeof ts->ref_shape);
     memcpy(ts->port_shape, p->shape, sizeof ts->port_shape);
@@ -242,7 +252,12 @@ static void topk_of(const xa_tensor *t, int k, int64_t *idx, double *score) {
     }
 }
 
-static void compute_topk(const xa_tensor *r, const xa_tensor *p, int k, xa_topk *tk) {
+static void compute_topk(const xa_tensor *r0, const xa_tensor *p0, int k, xa_topk *tk) {
+    /* class indices are C-order (numpy) indices: Fortran-stored logits are copied first */
+    xa_tensor *rc = NULL, *pc = NULL;
+    const xa_tensor *r = r0, *p = p0;
+    if (r0->fortran_order && r0->rank > 1 && !xa_tensor_dup_native(r0, &rc, NULL)) r = rc;
+    if (p0->fortran_order && p0->rank > 1 && !xa_tensor_dup_native(p0, &pc, NULL)) p = pc;
     int64_t n = xa_tensor_count(r);
     if (k > n) k = (int)n;
     tk->k = k;
@@ -253,6 +268,8 @@ static void compute_topk(const xa_tensor *r, const xa_tensor *p, int k, xa_topk 
         for (int j = 0; j < k; j++) tk->overlap += tk->ref_idx[i] >= 0 && tk->ref_idx[i] == tk->port_idx[j];
     tk->top1_equal = k > 0 && tk->ref_idx[0] == tk->port_idx[0];
     tk->top1_score_diff = k > 0 && tk->ref_idx[0] >= 0 ? xa_tensor_get(p, tk->ref_idx[0]) - tk->ref_score[0] : 0;
+    xa_tensor_free(rc);
+    xa_tensor_free(pc);
 }
 
 /* ---- replay: the original's operation on the port's input ---------------------------------- */
@@ -400,15 +417,18 @@ static xa_status load_side(const char *dir, const stage_file *f, const char *spe
 
 static int spec_exists(const char *dir, const char *spec) {
     char full[4096 + 600];
-    snprintf(full, sizeof full, "%s%s%s", spec[0] == '/' ? "" : dir, spec[0] == '/' ? "" : "/", spec);
-    char *c = strchr(full + strlen(dir), ':');
-    if (c) *c = 0;
-    c = strrchr(full + strlen(dir), '#'); /* PATH#NAME with a bmodel */
-    if (c) {
-        struct stat st0;
-        if (stat(full, &st0) != 0) *c = 0;
-    }
+    size_t at = spec[0] == '/' ? 0 : strlen(dir) + 1; /* where the spec starts inside `full` */
+    if (at)
+        snprintf(full, sizeof full, "%s/%s", dir, spec);
+    else
+        snprintf(full, sizeof full, "%s", spec);
+    if (at > strlen(full)) return 0;
     struct stat st;
+    if (stat(full, &st) == 0) return 1; /* a path with ':' or '#' in it */
+    char *c = strchr(full + at, ':');
+    if (c) *c = 0;
+    c = strrchr(full + at, '#'); /* PATH#NAME with a bmodel */
+    if (c && stat(full, &st) != 0) *c = 0;
     return stat(full, &st) == 0;
 }
 
@@ -432,9 +452,12 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
     xa_cmp_options co;
     xa_cmp_options_init(&co);
     co.threads = opt->threads;
-    co.tol = ms && ms->has_tol ? ms->tol
-             : opt->manifest && opt->manifest->defaults.active ? opt->manifest->defaults
-                                                               : opt->tol;
+    /* stage tolerance > command-line options > the manifest's defaults > dtype defaults; an
+     * empty tolerance object falls through */
+    co.tol = ms && ms->has_tol && ms->tol.active ? ms->tol
+             : opt->tol.active                   ? opt->tol
+             : opt->manifest                     ? opt->manifest->defaults
+                                                 : opt->tol;
     xa_tensor_list rl = {0}, pl = {0};
     xa_error err = {0};
     xa_status st = load_side(ref_dir, rf, rspec, opt->bmodel, &rl, &err);
@@ -530,6 +553,13 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
             f->order = 1000000 + (int)i; /* raw stages without NN come after the numbered ones */
             snprintf(f->name, sizeof f->name, "%s", ms->name);
         }
+    }
+    if (n == 0) {
+        free(all);
+        free(rd.f);
+        free(pd.f);
+        return xa_fail(err, XA_ENOTFOUND, "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s", ref_dir,
+                       port_dir);
     }
     qsort(all, n, sizeof *all, cmp_stage_file);
     out->stages = calloc(n ? n : 1, sizeof *out->stages);
