@@ -187,3 +187,12 @@ int cli_is_bmodel(const char *path) {
     fclose(f);
     return xa_bmodel_sniff(m, n);
 }
+
+int cli_positionals(const cli_args *a, int want, const char *what, const char *help) {
+    if (a->npos == want) return 0;
+    if (!a->npos) {
+        fputs(help, stderr);
+        return XA_EXIT_USAGE;
+    }
+    return cli_error(a->cmd, "expected %s, got %d argument%s", what, a->npos, a->npos == 1 ? "" : "s");
+}

@@ -55,6 +55,10 @@ int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit 
     "                      bf16 0.95/0.80, int8 0.8/0.5\n"                                        \
     "  --equal             require identical values\n"
 
+/* Exactly `want` positional arguments (`what` names them: "IN and OUT.npy"). With none, prints
+ * `help` to stderr. Returns 0, or the exit code to return. */
+int cli_positionals(const cli_args *a, int want, const char *what, const char *help);
+
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
 

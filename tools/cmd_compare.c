@@ -78,6 +78,7 @@ static int squeezed_equal(const xa_tensor *a, const xa_tensor *b) {
 
 int cmd_compare(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
+    int rc0;
     cli_args a = {argc, 1, argv, "compare", NULL, NULL, 0, pos};
     xa_cmp_options opt;
     xa_cmp_options_init(&opt);
@@ -108,13 +109,7 @@ int cmd_compare(int argc, char **argv) {
             return cli_error("compare", "unknown option '%s' (see --help)", o);
         }
     }
-    if (a.npos != 2) {
-        if (a.npos == 0) {
-            fputs(help, stderr);
-            return XA_EXIT_USAGE;
-        }
-        return cli_error("compare", "expected REF and PORT, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
-    }
+    if ((rc0 = cli_positionals(&a, 2, "REF and PORT", help))) return rc0;
     if (cli_tolerance_finish("compare", &tol)) return XA_EXIT_USAGE;
     opt.tol = tol.tol;
 

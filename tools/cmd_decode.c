@@ -50,6 +50,7 @@ static int add_variants(const char *list, xa_decode_options *o, int *dct_set) {
 
 int cmd_decode(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
+    int rc0;
     cli_args a = {argc, 1, argv, "decode", NULL, NULL, 0, pos};
     xa_decode_options o;
     xa_decode_options_init(&o);
@@ -75,14 +76,7 @@ int cmd_decode(int argc, char **argv) {
             return cli_error("decode", "unknown option '%s' (see --help)", a.opt);
         }
     }
-    if (a.npos != 2) {
-        if (!a.npos) {
-            fputs(help, stderr);
-            return XA_EXIT_USAGE;
-        }
-        return cli_error("decode", "expected IN and OUT.npy, got %d argument%s", a.npos,
-                         a.npos == 1 ? "" : "s");
-    }
+    if ((rc0 = cli_positionals(&a, 2, "IN and OUT.npy", help))) return rc0;
     if (!like) return cli_error("decode", "--like cv2|pil is required");
     if (!strcmp(like, "cv2")) o.like = XA_DECODE_CV2;
     else if (!strcmp(like, "pil")) o.like = XA_DECODE_PIL;

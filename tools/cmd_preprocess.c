@@ -35,6 +35,7 @@ static int parse3(const char *cmd, const char *opt, const char *v, double *out) 
 
 int cmd_preprocess(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
+    int rc0;
     cli_args a = {argc, 1, argv, "preprocess", NULL, NULL, 0, pos};
     const char *recipe = NULL, *v;
     int json = 0, have_mean = 0, have_std = 0;
@@ -62,13 +63,7 @@ int cmd_preprocess(int argc, char **argv) {
             return cli_error("preprocess", "unknown option '%s' (see --help)", a.opt);
         }
     }
-    if (a.npos != 2) {
-        if (!a.npos) {
-            fputs(help, stderr);
-            return XA_EXIT_USAGE;
-        }
-        return cli_error("preprocess", "expected IN and OUT.npy, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
-    }
+    if ((rc0 = cli_positionals(&a, 2, "IN and OUT.npy", help))) return rc0;
     if (!recipe) return cli_error("preprocess", "--recipe is required (see --help)");
     const char *dec = xa_recipe_decoder(recipe);
     if (!dec) return cli_error("preprocess", "unknown recipe '%s' (see --help)", recipe);

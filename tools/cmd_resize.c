@@ -25,6 +25,7 @@ static const char *help =
 
 int cmd_resize(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
+    int rc0;
     cli_args a = {argc, 1, argv, "resize", NULL, NULL, 0, pos};
     const char *method = NULL, *size = NULL;
     while (cli_next(&a)) {
@@ -39,13 +40,7 @@ int cmd_resize(int argc, char **argv) {
             return cli_error("resize", "unknown option '%s' (see --help)", a.opt);
         }
     }
-    if (a.npos != 2) {
-        if (!a.npos) {
-            fputs(help, stderr);
-            return XA_EXIT_USAGE;
-        }
-        return cli_error("resize", "expected IN and OUT.npy, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
-    }
+    if ((rc0 = cli_positionals(&a, 2, "IN and OUT.npy", help))) return rc0;
     if (!method) return cli_error("resize", "--method is required (see --help)");
     if (!size) return cli_error("resize", "--size WxH is required");
     xa_resize_method m;

@@ -40,6 +40,7 @@ static const char *help =
 
 int cmd_stages(int argc, char **argv) {
     char *pos[argc > 0 ? argc : 1];
+    int rc0;
     cli_args a = {argc, 1, argv, "stages", NULL, NULL, 0, pos};
     const char *manifest = NULL;
     int json = 0, bad = 0;
@@ -66,13 +67,7 @@ int cmd_stages(int argc, char **argv) {
             return cli_error("stages", "unknown option '%s' (see --help)", a.opt);
         }
     }
-    if (a.npos != 2) {
-        if (!a.npos) {
-            fputs(help, stderr);
-            return XA_EXIT_USAGE;
-        }
-        return cli_error("stages", "expected REF_DIR and PORT_DIR, got %d argument%s", a.npos, a.npos == 1 ? "" : "s");
-    }
+    if ((rc0 = cli_positionals(&a, 2, "REF_DIR and PORT_DIR", help))) return rc0;
     if (cli_tolerance_finish("stages", &tol)) return XA_EXIT_USAGE;
     xa_error err = {0};
     xa_manifest m = {0};
