@@ -70,7 +70,8 @@ ref = ck.path("ref")
 original(ref)
 manifest = ck.path("manifest.json")
 with open(manifest, "w") as f:
-    json.dump({"stages": {"resize": {"op": "resize", "method": "pil-bilinear", "size": [128, 96]},
+    json.dump({"stages": {"read": {"op": "decode", "method": "pil", "input": PHOTO},
+                          "resize": {"op": "resize", "method": "pil-bilinear", "size": [128, 96]},
                           "normalize": {"op": "to_tensor_normalize", "mean": MEAN, "std": STD},
                           "input": {"op": "add_batch"},
                           "logits": {"topk": 3}}}, f)
@@ -106,6 +107,9 @@ for mistake, first in cases.items():
         ck.check(res["status"] == "unaligned" and res["own_error"]["status"] == "aligned",
                  f"bgr: resize inherited only {res['own_error']}")
         ck.check("inherited only" in text, "bgr: text says inherited only")
+    rd = st["read"]["own_error"]
+    ck.check(rd["status"] == ("unaligned" if mistake == "bgr" else "aligned") and "Pillow 9.4" in rd["op"],
+             f"{mistake}: decode replayed like PIL, settings recorded: {rd}")
     nrm = st["normalize"]["own_error"]
     if mistake == "mean_order":
         ck.check(nrm["status"] == "unaligned", f"mean_order: normalize's own error {nrm}")
