@@ -288,6 +288,16 @@ static xa_status reinterpret(xa_tensor *t, xa_dtype dt, const char *path, xa_err
     return XA_OK;
 }
 
+/* A one-tensor list; `t` is owned by the list afterwards, or freed if the list cannot be made. */
+static xa_status list_single(xa_tensor_list *out, const char *name, xa_tensor *t, xa_error *err) {
+    xa_status st = list_alloc(out, 1, err);
+    if (st) {
+        xa_tensor_free(t);
+        return st;
+    }
+    return list_push(out, name, t, err);
+}
+
 xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
     xa_spec s;
@@ -328,9 +338,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         if (s.member) {
             xa_tensor *t;
             st = xa_npz_load(z, s.member, &t, err);
-            if (!st) st = list_alloc(out, 1, err);
-            if (!st) st = list_push(out, s.member, t, err);
-            else xa_tensor_free(t);
+            if (!st) st = list_single(out, s.member, t, err);
         } else {
             st = list_alloc(out, n, err);
             for (size_t i = 0; !st && i < n; i++) {
@@ -350,15 +358,13 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
             st = reinterpret(t, s.dtype, s.path, err);
             if (st) xa_tensor_free(t);
         }
-        if (!st) st = list_alloc(out, 1, err);
-        if (!st) st = list_push(out, "", t, err);
+        if (!st) st = list_single(out, "", t, err);
     } else if (s.dtype) { /* raw, 1-D */
         st = xa_raw_load(s.path, s.dtype, 0, NULL, NULL, out, err);
     } else if (kind == XA_KIND_IMAGE) {
         xa_tensor *t;
         st = xa_image_load(s.path, &t, err);
-        if (!st) st = list_alloc(out, 1, err);
-        if (!st) st = list_push(out, "", t, err);
+        if (!st) st = list_single(out, "", t, err);
     } else if (kind == XA_KIND_BMODEL) {
         st = xa_fail(err, XA_EINVAL, "%s: a SOPHON bmodel holds no tensor to compare; it describes "
                      "the tensors of BMRT dumps (see docs/bmodel.md)", s.path);
