@@ -70,7 +70,7 @@ def rand_img(h, w, c, dtype=np.uint8):
 
 
 # ---- center-crop: F.center_crop on PIL images and on tensors ------------------------------------
-for k in range(120):
+for k in range(150):
     h, w = int(rng.integers(1, 40)), int(rng.integers(1, 40))
     th, tw = int(rng.integers(1, 50)), int(rng.integers(1, 50))
     c = [0, 3, 4][k % 3]
@@ -78,7 +78,7 @@ for k in range(120):
     want = np.asarray(F.center_crop(Image.fromarray(a), [th, tw]))
     got, err = xt("center-crop", a, "--size", f"{tw}x{th}")
     same("center-crop", got, want, f"PIL {a.shape} -> {th}x{tw}", err)
-for k in range(120):
+for k in range(150):
     h, w = int(rng.integers(1, 40)), int(rng.integers(1, 40))
     th, tw = int(rng.integers(1, 50)), int(rng.integers(1, 50))
     dt = [np.uint8, np.float32][k % 2]
@@ -95,7 +95,7 @@ for k in range(120):
 # torchvision 0.14's tensor F.crop slices img[..., max(top, 0):top + h]: a window that ends above
 # or left of the image (top + h <= 0) hits Python's negative indexing and returns the wrong size,
 # so tensors are compared only for windows that end inside; PIL's crop covers every window.
-for k in range(80):
+for k in range(170):
     h, w = int(rng.integers(1, 30)), int(rng.integers(1, 30))
     top, left = int(rng.integers(-20, 35)), int(rng.integers(-20, 35))
     ch, cw = int(rng.integers(1, 40)), int(rng.integers(1, 40))
@@ -117,7 +117,7 @@ for k in range(80):
 # ---- pad: cv2.copyMakeBorder(BORDER_CONSTANT) -------------------------------------------------------
 values_u8 = [(114, 114, 114), (114,), (114.5, 115.5, -5.0, 2.5), (300.0, 1e10, 0.5), (-1e10, 7.0, 255.5, 254.5)]
 values_f32 = [(114, 114, 114), (0.1, 1e40, -2.5, 3.0), (-0.0, 1.0 / 3.0)]
-for k in range(100):
+for k in range(300):
     h, w = int(rng.integers(1, 25)), int(rng.integers(1, 25))
     c = [0, 1, 3, 4][k % 4]
     dt = np.uint8 if k % 3 else np.float32
@@ -132,7 +132,7 @@ for k in range(100):
     same("pad", got, want, f"{a.dtype}{a.shape} borders {t},{b},{l},{r} value {vals}", err)
 
 # ---- to-tensor: F.to_tensor on ndarrays and PIL images ------------------------------------------------
-for k in range(40):
+for k in range(110):
     h, w = int(rng.integers(1, 30)), int(rng.integers(1, 30))
     c = [0, 3, 4, 1][k % 4]
     a = rand_img(h, w, c)
@@ -149,7 +149,7 @@ same("to-tensor", got, F.to_tensor(allu8).numpy(), "all 256 values", err)
 
 # ---- normalize: F.normalize on float32 tensors ------------------------------------------------------------
 IMAGENET = ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
-for k in range(60):
+for k in range(300):
     h, w = int(rng.integers(1, 30)), int(rng.integers(1, 30))
     c = [3, 1, 4][k % 3]
     shape = (c, h, w) if k % 4 else (2, c, h, w)
@@ -185,7 +185,7 @@ def div_form(img, mean, std, cdt, chw):
     return (img / 255 - np.array(mean, dtype=cdt).reshape(shape)) / np.array(std, dtype=cdt).reshape(shape)
 
 
-for k in range(64):
+for k in range(150):
     h, w = int(rng.integers(1, 24)), int(rng.integers(1, 24))
     c = 3 if k % 4 else 1
     chw = k % 5 == 0
@@ -216,7 +216,7 @@ libm.fmaf.restype = ctypes.c_float
 libm.fmaf.argtypes = [ctypes.c_float] * 3
 libm.roundf.restype = ctypes.c_float
 libm.roundf.argtypes = [ctypes.c_float]
-for k in range(40):
+for k in range(240):
     h, w = int(rng.integers(1, 20)), int(rng.integers(1, 20))
     a = rng.integers(0, 256, (3, h, w), dtype=np.uint8) if k % 3 else (rng.random((3, h, w)) * 300 - 20).astype(np.float32)
     al = (rng.standard_normal(3) * 0.05).astype(np.float32)
@@ -234,7 +234,7 @@ for k in range(40):
 # alpha/beta from mean/std as the ports compute them (Python doubles -> float). x = 0 gives beta
 # exactly; x = 2^100 gives alpha * 2^100 exactly (beta is far below half an ulp there).
 probe = np.array([[[0.0, 2.0 ** 100]]] * 3, dtype=np.float32)
-for k in range(30):
+for k in range(150):
     mean, std = (IMAGENET if k == 0 else (rng.random(3).tolist(), (rng.random(3) + 0.05).tolist()))
     scale = [1.0, float(np.float32(rng.random() * 100)), 0.5][k % 3]
     seed_ab = [x * scale for x in [1 / std[0] / 255.0, -mean[0] / std[0], 1 / std[1] / 255.0, -mean[1] / std[1],
@@ -252,7 +252,7 @@ for k in range(30):
         same("convert-to alpha/beta", got, want, f"{form} form, mean {mean} std {std} scale {scale}", err)
 
 # ---- colour and layout ---------------------------------------------------------------------------------------------------
-for k in range(40):
+for k in range(150):
     h, w = int(rng.integers(1, 20)), int(rng.integers(1, 20))
     c = 3 if k % 2 else 4
     dt = [np.uint8, np.float32, np.int16][k % 3]
@@ -266,7 +266,7 @@ for k in range(40):
     t = np.ascontiguousarray(np.stack([a, a[::-1]]).transpose(0, 3, 1, 2))  # N x C x H x W
     got, err = xt("rgb2bgr", t, "--layout", "chw")
     same("bgr2rgb", got, torch.from_numpy(t)[:, [2, 1, 0] + ([3] if c == 4 else [])].numpy(), f"NCHW {t.dtype}{t.shape}", err)
-for k in range(40):
+for k in range(300):
     h, w, c = int(rng.integers(1, 20)), int(rng.integers(1, 20)), int(rng.integers(1, 6))
     dt = [np.uint8, np.float32, np.int16, np.float64][k % 4]
     a = (rng.standard_normal((h, w, c)) * 100).astype(dt)
@@ -281,16 +281,18 @@ for k in range(40):
     same("add-batch", got, a[None], f"{a.dtype}{a.shape}", err)
     got, err = xt("add-batch", np.asfortranarray(a))
     same("add-batch", got, np.ascontiguousarray(a[None]), f"Fortran-order {a.dtype}{a.shape}", err)
-for dt in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.uint32, np.float16, np.float64, np.float32, np.bool_):
+for rep in range(30):
+  shp = tuple(int(v) for v in rng.integers(1, 12, int(rng.integers(1, 4))))
+  for dt in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.uint32, np.float16, np.float64, np.float32, np.bool_):
     if dt == np.bool_:
-        a = rng.random((7, 9)) < 0.5
+        a = rng.random(shp) < 0.5
     elif np.issubdtype(dt, np.integer):
         info = np.iinfo(dt)
-        a = rng.integers(info.min, info.max, (7, 9, 3), dtype=dt, endpoint=True)
+        a = rng.integers(info.min, info.max, shp, dtype=dt, endpoint=True)
     else:
-        a = (rng.standard_normal((7, 9, 3)) * 1e4).astype(dt)
+        a = (rng.standard_normal(shp) * 1e4).astype(dt)
     got, err = xt("to-f32", a)
-    same("to-f32", got, a.astype(np.float32), f"{np.dtype(dt).name}", err)
+    same("to-f32", got, a.astype(np.float32), f"{np.dtype(dt).name}{shp}", err)
 big = np.array([16777217, 16777219, 2**31 - 1, -2**31, 33554435], dtype=np.int32)
 got, err = xt("to-f32", big)
 same("to-f32", got, big.astype(np.float32), "int32 values that round", err)
@@ -340,7 +342,7 @@ rc, _, err = run("transform", "--op", "letterbox-yolov5", "--geometry-only", "--
 ck.check(rc == 2 and "empty" in err, f"letterbox to an empty size is refused: rc {rc} {err!r}")
 
 # application: the real letterbox (cv2.resize + cv2.copyMakeBorder) on images
-for k in range(60):
+for k in range(300):
     nw, nh = [(640, 640), (320, 256), (96, 160)][k % 3]
     auto, fill, up = k % 4 == 1, False, True
     kind = k % 3
@@ -396,7 +398,7 @@ for k in range(40):
     sizes = [(w, h) for w, h in sizes if min(sail_geometry(w, h, nw, nh)[x] for x in ("new_w", "new_h")) >= 1]
     check_geometries("letterbox-sail", geometry_batch("letterbox-sail", sizes, "--size", f"{nw}x{nh}"),
                      [sail_geometry(w, h, nw, nh) for w, h in sizes], f"net {nw}x{nh}")
-for k in range(30):
+for k in range(300):
     nw, nh = [(640, 640), (320, 192)][k % 2]
     if k % 3 == 0:
         w, h = int(rng.integers(8, 900)), int(rng.integers(8, 900))
@@ -432,7 +434,7 @@ def scale_boxes(img1_shape, boxes, img0_shape, ratio_pad=None):
     return boxes
 
 
-for k in range(60):
+for k in range(300):
     w0, h0 = int(rng.integers(16, 2000)), int(rng.integers(16, 2000))
     w1, h1 = [(640, 640), (640, 480), (512, 384)][k % 3]
     n = int(rng.integers(1, 60))
@@ -543,7 +545,7 @@ def quant_oracle(x, scale, u8, mode):
 
 
 distinct = set()
-for k in range(48):
+for k in range(150):
     n = int(rng.integers(1, 300))
     scale = [1.0, 0.5, 2.0, float(np.float32(rng.random() * 3)), 127 / 2.64][k % 5]
     x = (rng.standard_normal(n) * 80).astype(np.float32)
@@ -585,8 +587,9 @@ for size, max_size in [(256, None), (224, None), (1, None), (800, 1333), (256, 3
     ck.check(not bad, f"resize-size {size} max {max_size}: {bad[:3]} {err.strip()}")
 rc, _, err = run("transform", "--op", "resize-size", "--size", 256, "--max-size", 256, "--input-size", "500x375")
 ck.check(rc == 2 and "strictly greater" in err, f"max_size <= size refused as torchvision does: {rc} {err!r}")
-for w, h, size in [(256, 341, 256), (341, 256, 256), (224, 224, 224), (300, 224, 224), (40, 30, 30), (500, 375, 256),
-                   (97, 131, 64)]:
+tv_cases = [(256, 341, 256), (341, 256, 256), (224, 224, 224), (300, 224, 224), (40, 30, 30), (500, 375, 256), (97, 131, 64)]
+tv_cases += [(int(rng.integers(1, 400)), int(rng.integers(1, 400)), int(rng.integers(1, 300))) for _ in range(145)]
+for w, h, size in tv_cases:
     a = rand_img(h, w, 3)
     want = np.asarray(T.Resize(size)(Image.fromarray(a)))  # the size rule decides whether a resize runs
     got, err = xt("tv-resize", a, "--size", size)
