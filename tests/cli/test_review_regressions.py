@@ -97,4 +97,13 @@ ck.check(run("stages", r, p, "--manifest", m)[0] == 1, "manifest defaults apply 
 with open(m, "w") as f:
     json.dump({"stages": {"a": {"tolerance": {"max_abs": 1e-4}}}}, f)
 ck.check(run("stages", r, p, "--manifest", m, "--max-abs", "0.1")[0] == 1, "stage tolerance beats --max-abs")
+# dumps named as the seed names them (img_read_cv.npy ...): a manifest maps each stage to its
+# files, and the stages run in the manifest's order
+r = folder("seed_r", {"img_read.npy": a, "img_resize.npy": a, "img_normalize.npy": a})
+p = folder("seed_p", {"img_read_cv.npy": a, "img_resize_cv.npy": b, "img_normalize_cv.npy": b})
+with open(m, "w") as f:
+    json.dump({"stages": {k: {"ref": f"img_{k}.npy", "port": f"img_{k}_cv.npy"} for k in ("read", "resize", "normalize")}}, f)
+rc, j = run_json("stages", r, p, "--manifest", m)
+ck.check(rc == 1 and [s["name"] for s in j["stages"]] == ["read", "resize", "normalize"] and j["first_unaligned"] == "resize",
+         f"seed-style names: {[(s['name'], s['status']) for s in j['stages']]}")
 ck.done()
