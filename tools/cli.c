@@ -196,3 +196,18 @@ int cli_positionals(const cli_args *a, int want, const char *what, const char *h
     }
     return cli_error(a->cmd, "expected %s, got %d argument%s", what, a->npos, a->npos == 1 ? "" : "s");
 }
+
+void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what, const xa_tensor *out,
+                        const char *out_path) {
+    char a[160], b[160];
+    unsigned char head[8] = {0};
+    FILE *f = fopen(in_spec, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    printf("%s: %s %s%s -> %s -> %s %s written to %s\n", in_spec, xa_dtype_name(in->dtype),
+           xa_shape_format(in->rank, in->shape, a, sizeof a),
+           xa_image_sniff(head, n) ? " (image decoded as RGB with libjpeg-turbo/libpng defaults, EXIF "
+                                     "orientation not applied; 'xalign decode' decodes as cv2 or PIL)"
+                                   : "",
+           what, xa_dtype_name(out->dtype), xa_shape_format(out->rank, out->shape, b, sizeof b), out_path);
+}

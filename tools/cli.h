@@ -59,6 +59,11 @@ int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit 
  * `help` to stderr. Returns 0, or the exit code to return. */
 int cli_positionals(const cli_args *a, int want, const char *what, const char *help);
 
+/* One line saying what was done: "IN: uint8 [H, W, C] -> WHAT -> float32 [...] written to OUT",
+ * noting how an image input was decoded. */
+void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what, const xa_tensor *out,
+                        const char *out_path);
+
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
 

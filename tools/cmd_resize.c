@@ -55,6 +55,11 @@ int cmd_resize(int argc, char **argv) {
     xa_status st = xa_load(pos[0], &in, &err);
     if (!st) st = xa_resize(in, w, h, m, &out, &err);
     if (!st) st = xa_npy_save(pos[1], out, &err);
+    if (!st) {
+        char what[96];
+        snprintf(what, sizeof what, "%s %lldx%lld", method, w, h);
+        cli_report_written(pos[0], in, what, out, pos[1]);
+    }
     xa_tensor_free(in);
     xa_tensor_free(out);
     if (st) return cli_lib_error("resize", &err, st);

@@ -456,6 +456,7 @@ int cmd_transform(int argc, char **argv) {
     xa_status st = xa_load(pos[0], &in, &err);
     if (!st) st = ops[k].fn(&p, in, &out, &err);
     if (!st) st = xa_npy_save(pos[1], out, &err);
+    if (!st && !json) cli_report_written(pos[0], in, p.op, out, pos[1]);
     xa_tensor_free(in);
     xa_tensor_free(out);
     if (st) return cli_lib_error("transform", &err, st);
