@@ -85,7 +85,7 @@ int cmd_info(int argc, char **argv) {
             rc = cli_lib_error("info", &err, st);
             continue;
         }
-        if (l.count == 0 && !json) printf("%s: holds no tensors (an archive without members)\n", pos[i]);
+        if (l.count == 0 && !json) printf("%s: holds no tensors\n", pos[i]);
         for (size_t k = 0; k < l.count; k++) {
             char spec[4096];
             const char *nm = l.names[k];

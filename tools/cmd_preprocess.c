@@ -1,6 +1,8 @@
 /* xalign preprocess IN OUT.npy --recipe R : a whole common preprocessing, bit-exact. */
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +28,10 @@ static const char *help =
 static int parse3(const char *cmd, const char *opt, const char *v, double *out) {
     char *e;
     for (int i = 0; i < 3; i++) {
+        errno = 0;
         out[i] = strtod(v, &e);
-        if (e == v || (i < 2 && *e != ',') || (i == 2 && *e)) return cli_error(cmd, "%s wants three numbers A,B,C", opt);
+        if (e == v || errno || !isfinite(out[i]) || (i < 2 && *e != ',') || (i == 2 && *e))
+            return cli_error(cmd, "%s wants three finite numbers A,B,C", opt);
         v = e + 1;
     }
     return 0;
@@ -38,7 +42,7 @@ int cmd_preprocess(int argc, char **argv) {
     int rc0;
     cli_args a = {argc, 1, argv, "preprocess", NULL, NULL, 0, pos};
     const char *recipe = NULL, *v;
-    int json = 0, have_mean = 0, have_std = 0;
+    int json = 0, have_mean = 0, have_std = 0, have_size = 0, have_resize = 0;
     long size = 0, resize = 0;
     xa_recipe_params p = {0};
     while (cli_next(&a)) {
@@ -49,8 +53,10 @@ int cmd_preprocess(int argc, char **argv) {
             if (!(recipe = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--size")) {
             if (!cli_parse_int(&a, &size)) return XA_EXIT_USAGE;
+            have_size = 1;
         } else if (!strcmp(a.opt, "--resize")) {
             if (!cli_parse_int(&a, &resize)) return XA_EXIT_USAGE;
+            have_resize = 1;
         } else if (!strcmp(a.opt, "--mean")) {
             if (!(v = cli_value(&a)) || parse3("preprocess", "--mean", v, p.mean)) return XA_EXIT_USAGE;
             have_mean = 1;
@@ -68,7 +74,8 @@ int cmd_preprocess(int argc, char **argv) {
     const char *dec = xa_recipe_decoder(recipe);
     if (!dec) return cli_error("preprocess", "unknown recipe '%s' (see --help)", recipe);
     if (have_mean != have_std) return cli_error("preprocess", "--mean and --std go together");
-    if (size < 0 || size > 65536 || resize < 0 || resize > 65536) return cli_error("preprocess", "--size/--resize must be 1..65536");
+    if (have_size && (size < 1 || size > 65536)) return cli_error("preprocess", "--size must be 1..65536");
+    if (have_resize && (resize < 1 || resize > 65536)) return cli_error("preprocess", "--resize must be 1..65536");
     p.size = size;
     p.resize = resize;
     p.has_mean_std = have_mean;

@@ -121,7 +121,14 @@ static int parse_option(cli_args *a, params *p) {
     if (!strcmp(o, "--top")) return (p->have_top = parse_ll(a, &p->top));
     if (!strcmp(o, "--left")) return (p->have_left = parse_ll(a, &p->left));
     if (!strcmp(o, "--max-size")) return parse_ll(a, &p->max_size);
-    if (!strcmp(o, "--stride")) return parse_ll(a, &p->stride);
+    if (!strcmp(o, "--stride")) {
+        int r = parse_ll(a, &p->stride);
+        if (r && p->stride < 1) {
+            cli_error("transform", "--stride must be a positive number of pixels");
+            return 0;
+        }
+        return r;
+    }
     if (!strcmp(o, "--pad")) return parse_list(a, p->pad, &p->npad, 4);
     if (!strcmp(o, "--value") || !strcmp(o, "--color")) return parse_list(a, p->value, &p->nvalue, MAXV);
     if (!strcmp(o, "--mean")) return parse_list(a, p->mean, &p->nmean, MAXV);
@@ -331,9 +338,11 @@ static int geometry(const params *p, const char *sizes, const xa_tensor *in, int
     if (!wh) return cli_error("transform", "out of memory");
     if (in) {
         int r = in->rank;
-        if (r < 2) {
+        /* the same image rules as the operation: one H x W (x C) image, not a batch */
+        if (r < 2 || r > 3 || (in->dtype != XA_U8 && in->dtype != XA_F32)) {
             free(wh);
-            return cli_error("transform", "IN is not an image (rank %d)", r);
+            return cli_error("transform", "IN is not one H x W (x C) uint8/float32 image (%s, rank %d)",
+                             xa_dtype_name(in->dtype), r);
         }
         wh[0][0] = in->shape[1], wh[0][1] = in->shape[0];
         n = 1;

@@ -592,7 +592,8 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
         char ft[200];
         where_text(m, &fit, ft, sizeof ft);
         return xa_fail(err, XA_EINVAL, "%s: %zu bytes fit %s and %s, which split it differently; "
-                       "name the net and stage", path, fsize, ft, other);
+                       "name the net and stage (--net, --stage), and for inputs vs outputs name the file "
+                       "input_ref_data*.bmrt or output_ref_data*.bmrt as libsophon does", path, fsize, ft, other);
     }
     if (name && !nnamed)
         return xa_fail(err, XA_ENOTFOUND, "%s: no tensor '%s' in the %s of %s%s%s (names: %s)",

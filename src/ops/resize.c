@@ -68,6 +68,11 @@ xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_meth
         return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)dw,
                        (long long)dh, XA_RESIZE_MAX_DIM);
     if ((unsigned)m >= XA_RESIZE_METHOD_COUNT) return xa_fail(err, XA_EINVAL, "unknown resize method %d", (int)m);
+    uint64_t bytes = (uint64_t)dw * (uint64_t)dh * (uint64_t)g.c * xa_dtype_size(g.dtype);
+    if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
+        return xa_fail(err, XA_ELIMIT, "output of %llu bytes (%lldx%lld) exceeds the limit of %llu",
+                       (unsigned long long)bytes, (long long)dw, (long long)dh,
+                       (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
     if (m <= XA_RESIZE_CV_LANCZOS4) return xa_resize_cv(src, dw, dh, m, out, err);
     if (m <= XA_RESIZE_PIL_LANCZOS) return xa_resize_pil(src, dw, dh, m, out, err);
     return xa_resize_torch(src, dw, dh, m, out, err);

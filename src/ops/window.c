@@ -126,6 +126,10 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
     if (top < -XA_WINDOW_MAX_OFFSET || top > XA_WINDOW_MAX_OFFSET || left < -XA_WINDOW_MAX_OFFSET ||
         left > XA_WINDOW_MAX_OFFSET)
         return xa_fail(err, XA_EINVAL, "window origin (%lld, %lld) is out of range", (long long)top, (long long)left);
+    uint64_t bytes = (uint64_t)oh * (uint64_t)ow * (uint64_t)v->c * (uint64_t)v->n * v->es;
+    if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
+        return xa_fail(err, XA_ELIMIT, "output of %llu bytes exceeds the limit of %llu", (unsigned long long)bytes,
+                       (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
     xa_tensor *o;
     xa_status st = xa_img_new(v, v->dtype, oh, ow, &o, err);
     if (st) return st;
