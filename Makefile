@@ -9,6 +9,7 @@ CMAKE_FLAGS ?=
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
+	@grep -A3 "warning:" $(BUILD)/build.log || true
 
 deps:
 	@sh scripts/setup-deps.sh

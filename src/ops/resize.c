@@ -61,7 +61,7 @@ xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, xa_tenso
 xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                     xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g;
+    xa_image_geom g = {0};
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     if (dw < 1 || dh < 1 || dw > XA_RESIZE_MAX_DIM || dh > XA_RESIZE_MAX_DIM)

@@ -141,7 +141,7 @@ static xa_status new_output(const xa_tensor *src, int dw, int dh, xa_tensor **ou
 xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resize_method m,
                        xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g;
+    xa_image_geom g = {0};
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     if (m < XA_RESIZE_CV_NEAREST || m > XA_RESIZE_CV_LANCZOS4)

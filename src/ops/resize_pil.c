@@ -473,7 +473,7 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
 xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                         xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g;
+    xa_image_geom g = {0};
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     if (g.w > XA_PIL_MAX_SIDE || g.h > XA_PIL_MAX_SIDE)

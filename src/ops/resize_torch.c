@@ -91,7 +91,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     *out = NULL;
     if (m != XA_RESIZE_TORCH_BILINEAR && m != XA_RESIZE_TORCH_BILINEAR_NOFMA)
         return xa_fail(err, XA_EINVAL, "%s is not a torch method", xa_resize_method_name(m));
-    xa_image_geom g;
+    xa_image_geom g = {0};
     xa_status st = xa_image_geom_of(src, &g, err);
     if (st) return st;
     torch_tap *taps = malloc(sizeof(torch_tap) * (size_t)(dh + dw));
