@@ -67,7 +67,7 @@ typedef struct xa_metrics {
     double ref_min, ref_max, ref_mean;  /* over finite values of each side */
     double port_min, port_max, port_mean;
     int64_t ref_finite, port_finite;
-    /* raw sums (finite pairs), kept so results can be merged and re-derived */
+    /* the raw sums (finite pairs) the ratio metrics are derived from (xa_metrics_derive) */
     double sum_abs, sum_d2, sum_r2, sum_p2, sum_rp, sum_r, sum_p, sum_h2; /* h = (r+p)/2 */
     double sum_r_all, sum_p_all; /* sums over each side's own finite values (for the means) */
 } xa_metrics;
@@ -128,8 +128,6 @@ XA_API size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port,
 XA_API xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tensor **out,
                                    xa_error *err);
 
-/* Combine two metric sets of disjoint parts (b's indices already global). */
-XA_API void xa_metrics_merge(xa_metrics *a, const xa_metrics *b);
 /* Derive the ratio metrics (mean_abs, rmse, cosine, ...) from the raw sums. */
 XA_API void xa_metrics_derive(xa_metrics *m);
 /* Apply a resolved tolerance to metrics; returns the failing criteria bits (0: aligned). */

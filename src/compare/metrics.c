@@ -76,55 +76,6 @@ void xa_metrics_derive(xa_metrics *m) {
     m->port_mean = m->port_finite ? m->sum_p_all / (double)m->port_finite : NAN;
 }
 
-static int better_at(double v, int64_t i, double bv, int64_t bi) {
-    return i >= 0 && (bi < 0 || v > bv || (v == bv && i < bi));
-}
-
-void xa_metrics_merge(xa_metrics *a, const xa_metrics *b) {
-    if (better_at(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
-        a->max_abs = b->max_abs;
-        a->max_abs_index = b->max_abs_index;
-        a->max_abs_ref = b->max_abs_ref;
-        a->max_abs_port = b->max_abs_port;
-    }
-    if (better_at(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
-        a->max_rel = b->max_rel;
-        a->max_rel_index = b->max_rel_index;
-    }
-    if (b->first_nonfinite_mismatch >= 0 &&
-        (a->first_nonfinite_mismatch < 0 || b->first_nonfinite_mismatch < a->first_nonfinite_mismatch))
-        a->first_nonfinite_mismatch = b->first_nonfinite_mismatch;
-#define MIN_NAN(x, y) (isnan(x) ? (y) : isnan(y) ? (x) : (x) < (y) ? (x) : (y))
-#define MAX_NAN(x, y) (isnan(x) ? (y) : isnan(y) ? (x) : (x) > (y) ? (x) : (y))
-    a->ref_min = MIN_NAN(a->ref_min, b->ref_min);
-    a->ref_max = MAX_NAN(a->ref_max, b->ref_max);
-    a->port_min = MIN_NAN(a->port_min, b->port_min);
-    a->port_max = MAX_NAN(a->port_max, b->port_max);
-    a->count += b->count;
-    a->equal += b->equal;
-    a->finite += b->finite;
-    a->mismatches += b->mismatches;
-    a->zero_ref_diff += b->zero_ref_diff;
-    a->nan_ref += b->nan_ref;
-    a->nan_port += b->nan_port;
-    a->inf_ref += b->inf_ref;
-    a->inf_port += b->inf_port;
-    a->nonfinite_mismatch += b->nonfinite_mismatch;
-    a->ref_finite += b->ref_finite;
-    a->port_finite += b->port_finite;
-    a->sum_abs += b->sum_abs;
-    a->sum_d2 += b->sum_d2;
-    a->sum_r2 += b->sum_r2;
-    a->sum_p2 += b->sum_p2;
-    a->sum_rp += b->sum_rp;
-    a->sum_r += b->sum_r;
-    a->sum_p += b->sum_p;
-    a->sum_h2 += b->sum_h2;
-    a->sum_r_all += b->sum_r_all;
-    a->sum_p_all += b->sum_p_all;
-    xa_metrics_derive(a);
-}
-
 static const struct {
     const char *name;
     double cosine, euclid;

@@ -95,11 +95,6 @@ void xa_mapping_release(const void *p, size_t n) {
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
-void xa_mapping_willneed(const void *p, size_t n) {
-    uintptr_t ps = page_size(), a = (uintptr_t)p & ~(ps - 1), e = (uintptr_t)p + n;
-    if (e > a) madvise((void *)a, e - a, MADV_WILLNEED);
-}
-
 xa_status xa_write_file(const char *path, const void *a, size_t na, const void *b, size_t nb,
                         xa_error *err) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -48,8 +48,6 @@ xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_er
 void xa_file_close(xa_file *f);
 /* Drop pages of a mapping that were already consumed (keeps RSS low on huge files). */
 void xa_mapping_release(const void *p, size_t n);
-/* Hint that a range will be read soon, front to back. */
-void xa_mapping_willneed(const void *p, size_t n);
 
 /* Write a whole buffer to a new file atomically enough for dumps (write + fsync-free close). */
 xa_status xa_write_file(const char *path, const void *a, size_t na, const void *b, size_t nb,

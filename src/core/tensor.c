@@ -156,41 +156,24 @@ xa_status xa_tensor_dup_native(const xa_tensor *t, xa_tensor **out, xa_error *er
             dst[i] = (double)v;                                                                \
         }                                                                                      \
     } while (0)
-#define NOSWAP(v) (v)
 
 void xa_convert_to_f64(xa_dtype dt, int sw, const void *src, size_t n, double *dst) {
     const unsigned char *s = src;
+    if (xa_dtype_fits_f32(dt)) { /* exact through float: one conversion routine for these */
+        float tmp[256];
+        size_t es = xa_dtype_size(dt);
+        for (size_t i = 0; i < n; i += 256) {
+            size_t m = n - i < 256 ? n - i : 256;
+            xa_convert_to_f32(dt, sw, s + i * es, m, tmp);
+            for (size_t k = 0; k < m; k++) dst[i + k] = tmp[k];
+        }
+        return;
+    }
     switch (dt) {
-    case XA_BOOL:
-        for (size_t i = 0; i < n; i++) dst[i] = s[i] != 0;
-        break;
-    case XA_I8: LOADN(int8_t, 0, NOSWAP); break;
-    case XA_U8: LOADN(uint8_t, 0, NOSWAP); break;
-    case XA_I16: LOADN(int16_t, sw, __builtin_bswap16); break;
-    case XA_U16: LOADN(uint16_t, sw, __builtin_bswap16); break;
     case XA_I32: LOADN(int32_t, sw, __builtin_bswap32); break;
     case XA_U32: LOADN(uint32_t, sw, __builtin_bswap32); break;
     case XA_I64: LOADN(int64_t, sw, __builtin_bswap64); break;
     case XA_U64: LOADN(uint64_t, sw, __builtin_bswap64); break;
-    case XA_F16:
-    case XA_BF16:
-        for (size_t i = 0; i < n; i++) {
-            uint16_t v;
-            memcpy(&v, s + 2 * i, 2);
-            if (sw) v = __builtin_bswap16(v);
-            dst[i] = dt == XA_F16 ? xa_f16_to_f32(v) : xa_bf16_to_f32(v);
-        }
-        break;
-    case XA_F32:
-        for (size_t i = 0; i < n; i++) {
-            uint32_t v;
-            float f;
-            memcpy(&v, s + 4 * i, 4);
-            if (sw) v = __builtin_bswap32(v);
-            memcpy(&f, &v, 4);
-            dst[i] = f;
-        }
-        break;
     case XA_F64:
         for (size_t i = 0; i < n; i++) {
             uint64_t v;

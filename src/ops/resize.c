@@ -52,10 +52,19 @@ xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err) 
     return XA_OK;
 }
 
-xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, xa_tensor **out,
+xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, int zero, xa_tensor **out,
                             xa_error *err) {
     int64_t shape[3] = {h, w, src->rank == 3 ? src->shape[2] : 1};
-    return xa_tensor_new(src->dtype, src->rank, shape, out, err);
+    if (zero) return xa_tensor_new(src->dtype, src->rank, shape, out, err);
+    xa_status st = xa_tensor_shell(src->dtype, src->rank, shape, out, err);
+    if (st) return st;
+    if (!((*out)->backing = xa_backing_heap((*out)->nbytes, 0))) {
+        xa_tensor_free(*out);
+        *out = NULL;
+        return xa_fail(err, XA_ENOMEM, "out of memory for a %lldx%lld output", (long long)w, (long long)h);
+    }
+    (*out)->data = (*out)->backing->base;
+    return XA_OK;
 }
 
 xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,

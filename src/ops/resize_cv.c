@@ -123,21 +123,6 @@ static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int
     return r;
 }
 
-/* The output image with the input's layout, NOT zero-filled: every kernel writes every output
- * byte, and zeroing a large float image costs as much as resizing it. */
-static xa_status new_output(const xa_tensor *src, int dw, int dh, xa_tensor **out, xa_error *err) {
-    int64_t shape[3] = {dh, dw, src->rank == 3 ? src->shape[2] : 1};
-    xa_status st = xa_tensor_shell(src->dtype, src->rank, shape, out, err);
-    if (st) return st;
-    if (!((*out)->backing = xa_backing_heap((*out)->nbytes, 0))) {
-        xa_tensor_free(*out);
-        *out = NULL;
-        return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for a %dx%d output", dw, dh);
-    }
-    (*out)->data = (*out)->backing->base;
-    return XA_OK;
-}
-
 xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resize_method m,
                        xa_tensor **out, xa_error *err) {
     *out = NULL;
@@ -156,7 +141,7 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     int sw = (int)g.w, sh = (int)g.h, cn = (int)g.c, dw = (int)dw64, dh = (int)dh64;
     int u8 = g.dtype == XA_U8;
     xa_tensor *dst;
-    if ((st = new_output(src, dw, dh, &dst, err))) return st;
+    if ((st = xa_image_new_like(src, dw, dh, 0, &dst, err))) return st;
 
     int r = 0;
     /* cv::resize: same size is a plain copy, whatever the method */

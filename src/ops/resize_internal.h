@@ -11,8 +11,10 @@ typedef struct {
     xa_dtype dtype;
 } xa_image_geom;
 xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err);
-/* A new output image with the input's rank/layout and the given size. */
-xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, xa_tensor **out,
+/* A new output image with the input's rank/layout and the given size. zero = 0 leaves it
+ * uninitialised, for kernels that write every element (zeroing a large float image costs as much
+ * as resizing it). */
+xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, int zero, xa_tensor **out,
                             xa_error *err);
 
 /* OpenCV 4.6 cv::resize (resize.cpp): XA_RESIZE_CV_* */

@@ -481,7 +481,7 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
                        "a %lld x %lld source is beyond Pillow's exact "
                        "float32 box (sides up to %d)",
                        (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
-    if ((st = xa_image_new_like(src, dw, dh, out, err))) return st;
+    if ((st = xa_image_new_like(src, dw, dh, 1, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;
     uint8_t *d = (*out)->data;

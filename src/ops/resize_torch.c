@@ -96,7 +96,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     if (st) return st;
     torch_tap *taps = malloc(sizeof(torch_tap) * (size_t)(dh + dw));
     if (!taps) return xa_fail(err, XA_ENOMEM, "out of memory for %lld taps", (long long)(dh + dw));
-    if ((st = xa_image_new_like(src, dw, dh, out, err))) {
+    if ((st = xa_image_new_like(src, dw, dh, 1, out, err))) {
         free(taps);
         return st;
     }
