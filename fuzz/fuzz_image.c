@@ -19,8 +19,10 @@ static void check_tensor(xa_status st, const xa_tensor *t, int sample_bytes) {
         t->shape[2] > 4)
         abort();
     uint64_t want = (uint64_t)t->shape[0] * (uint64_t)t->shape[1] * (uint64_t)t->shape[2];
-    if (sample_bytes) want *= (uint64_t)sample_bytes;
-    else want *= xa_dtype_size(t->dtype);
+    if (sample_bytes)
+        want *= (uint64_t)sample_bytes;
+    else
+        want *= xa_dtype_size(t->dtype);
     if (want != t->nbytes || (uint64_t)t->shape[0] * (uint64_t)t->shape[1] > FUZZ_MAX_PIXELS)
         abort();
 }

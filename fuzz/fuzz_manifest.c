@@ -11,8 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t touched = 0;
     for (size_t i = 0; i < m.nstages; i++) {
         const xa_manifest_stage *s = &m.stages[i];
-        touched += strlen(s->name) + strlen(s->ref_spec) + strlen(s->port_spec) + strlen(s->op.kind) +
-                   strlen(s->op.method) + strlen(s->op.input) + strlen(s->op.text);
+        touched += strlen(s->name) + strlen(s->ref_spec) + strlen(s->port_spec) +
+                   strlen(s->op.kind) + strlen(s->op.method) + strlen(s->op.input) +
+                   strlen(s->op.text);
         if (s->op.nsize > 2 || s->op.nmean > 4 || s->op.nstd > 4) __builtin_trap();
     }
     (void)touched;

@@ -17,8 +17,7 @@ int cli_error(const char *cmd, const char *fmt, ...) {
 }
 
 int cli_lib_error(const char *cmd, const xa_error *err, xa_status st) {
-    if (err && err->status == st && err->message[0])
-        return cli_error(cmd, "%s", err->message);
+    if (err && err->status == st && err->message[0]) return cli_error(cmd, "%s", err->message);
     return cli_error(cmd, "%s", xa_strerror(st));
 }
 
@@ -131,7 +130,8 @@ int cli_tolerance_finish(const char *cmd, cli_tolerance *t) {
     if (t->have_atol || t->have_rtol) t->tol.active |= XA_TOL_ATOL_RTOL;
     if ((t->have_atol || t->have_rtol) && (t->tol.atol < 0 || t->tol.rtol < 0))
         return cli_error(cmd, "--atol and --rtol must not be negative");
-    if ((t->tol.active & XA_TOL_MAX_ABS) && t->tol.max_abs < 0) return cli_error(cmd, "--max-abs must not be negative");
+    if ((t->tol.active & XA_TOL_MAX_ABS) && t->tol.max_abs < 0)
+        return cli_error(cmd, "--max-abs must not be negative");
     return 0;
 }
 
@@ -194,11 +194,12 @@ int cli_positionals(const cli_args *a, int want, const char *what, const char *h
         fputs(help, stderr);
         return XA_EXIT_USAGE;
     }
-    return cli_error(a->cmd, "expected %s, got %d argument%s", what, a->npos, a->npos == 1 ? "" : "s");
+    return cli_error(a->cmd, "expected %s, got %d argument%s", what, a->npos,
+                     a->npos == 1 ? "" : "s");
 }
 
-void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what, const xa_tensor *out,
-                        const char *out_path) {
+void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what,
+                        const xa_tensor *out, const char *out_path) {
     char a[160], b[160];
     unsigned char head[8] = {0};
     FILE *f = fopen(in_spec, "rb");
@@ -206,8 +207,10 @@ void cli_report_written(const char *in_spec, const xa_tensor *in, const char *wh
     if (f) fclose(f);
     printf("%s: %s %s%s -> %s -> %s %s written to %s\n", in_spec, xa_dtype_name(in->dtype),
            xa_shape_format(in->rank, in->shape, a, sizeof a),
-           xa_image_sniff(head, n) ? " (image decoded as RGB with libjpeg-turbo/libpng defaults, EXIF "
-                                     "orientation not applied; 'xalign decode' decodes as cv2 or PIL)"
-                                   : "",
-           what, xa_dtype_name(out->dtype), xa_shape_format(out->rank, out->shape, b, sizeof b), out_path);
+           xa_image_sniff(head, n)
+               ? " (image decoded as RGB with libjpeg-turbo/libpng defaults, EXIF "
+                 "orientation not applied; 'xalign decode' decodes as cv2 or PIL)"
+               : "",
+           what, xa_dtype_name(out->dtype), xa_shape_format(out->rank, out->shape, b, sizeof b),
+           out_path);
 }

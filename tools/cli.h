@@ -27,7 +27,7 @@ typedef struct {
     const char *opt;   /* current option name (with dashes) */
     const char *value; /* inline "=value" or NULL */
     int npos;
-    char **pos;        /* positional arguments, in order */
+    char **pos; /* positional arguments, in order */
 } cli_args;
 
 /* Returns 1 with a->opt set for the next option, 0 at the end. Positionals are collected. */
@@ -45,14 +45,14 @@ typedef struct {
 } cli_tolerance;
 int cli_tolerance_option(cli_args *a, cli_tolerance *t, int *bad);
 int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit code */
-#define CLI_TOLERANCE_HELP                                                                        \
-    "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"           \
-    "  --max-abs X         max_abs <= X\n"                                                        \
-    "  --min-cosine X      cosine >= X\n"                                                         \
-    "  --min-euclid X      euclid_sim >= X (tpu-mlir's euclidean similarity)\n"                   \
-    "  --min-sqnr X        sqnr_db >= X\n"                                                        \
-    "  --preset NAME       tpu-mlir's cosine/euclid defaults: f32 0.99/0.99, f16 0.95/0.85,\n"    \
-    "                      bf16 0.95/0.80, int8 0.8/0.5\n"                                        \
+#define CLI_TOLERANCE_HELP                                                                         \
+    "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"            \
+    "  --max-abs X         max_abs <= X\n"                                                         \
+    "  --min-cosine X      cosine >= X\n"                                                          \
+    "  --min-euclid X      euclid_sim >= X (tpu-mlir's euclidean similarity)\n"                    \
+    "  --min-sqnr X        sqnr_db >= X\n"                                                         \
+    "  --preset NAME       tpu-mlir's cosine/euclid defaults: f32 0.99/0.99, f16 0.95/0.85,\n"     \
+    "                      bf16 0.95/0.80, int8 0.8/0.5\n"                                         \
     "  --equal             require identical values\n"
 
 /* Exactly `want` positional arguments (`what` names them: "IN and OUT.npy"). With none, prints
@@ -61,8 +61,8 @@ int cli_positionals(const cli_args *a, int want, const char *what, const char *h
 
 /* One line saying what was done: "IN: uint8 [H, W, C] -> WHAT -> float32 [...] written to OUT",
  * noting how an image input was decoded. */
-void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what, const xa_tensor *out,
-                        const char *out_path);
+void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what,
+                        const xa_tensor *out, const char *out_path);
 
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
@@ -70,16 +70,17 @@ int cli_emit(char *text, const char *cmd);
 /* --bmodel FILE [--net NAME] [--stage K]: split raw BMRT dumps into the tensors a bmodel names. */
 typedef struct cli_bmodel {
     const char *path, *net;
-    long stage;         /* -1: chosen by the dump's size */
-    xa_bmodel *model;   /* loaded by cli_bmodel_open */
+    long stage;       /* -1: chosen by the dump's size */
+    xa_bmodel *model; /* loaded by cli_bmodel_open */
 } cli_bmodel;
-#define CLI_BMODEL_INIT {NULL, NULL, -1, NULL}
-#define CLI_BMODEL_HELP                                                                         \
-    "  --bmodel FILE       a SOPHON .bmodel: a raw dump given as PATH or PATH#NAME (no :DTYPE)\n" \
-    "                      is a BMRT dump (input_ref_data.dat.bmrt, output_ref_data.dat.bmrt)\n" \
-    "                      split into the tensors of the stage whose size it has; #NAME picks\n" \
-    "                      a tensor by its bmodel name\n"                                        \
-    "  --net NAME          with --bmodel: the net the dump is from (default: any that fits)\n"   \
+#define CLI_BMODEL_INIT                                                                            \
+    { NULL, NULL, -1, NULL }
+#define CLI_BMODEL_HELP                                                                            \
+    "  --bmodel FILE       a SOPHON .bmodel: a raw dump given as PATH or PATH#NAME (no :DTYPE)\n"  \
+    "                      is a BMRT dump (input_ref_data.dat.bmrt, output_ref_data.dat.bmrt)\n"   \
+    "                      split into the tensors of the stage whose size it has; #NAME picks\n"   \
+    "                      a tensor by its bmodel name\n"                                          \
+    "  --net NAME          with --bmodel: the net the dump is from (default: any that fits)\n"     \
     "  --stage K           with --bmodel: the stage (default: the one whose size fits)\n"
 /* 1: the current option was one of these (consumed); 0: not one; -1: bad value (reported). */
 int cli_bmodel_option(cli_args *a, cli_bmodel *b);

@@ -10,15 +10,13 @@ static const char *help =
     "rmse, max_rel, cosine, euclid_sim, rel_l2, sqnr_db, mismatches, NaN/Inf, min/max/mean.\n"
     "REF and PORT are tensor specs (see 'xalign info --help'); any dtype pair works.\n\n"
     "verdict (criteria combine with AND; a NaN/Inf on one side only always fails):\n"
-    "  default             integer/bool pairs must be equal; otherwise max_abs <= 1e-3\n"
-    CLI_TOLERANCE_HELP
-    "\n"
+    "  default             integer/bool pairs must be equal; otherwise max_abs <= "
+    "1e-3\n" CLI_TOLERANCE_HELP "\n"
     "options:\n"
     "  --axis K            per-index breakdown along axis K of REF (e.g. 1 for NCHW channels;\n"
     "                      negative counts from the end)\n"
     "  --json              one JSON object: ref, port, metrics, tolerance, failed, aligned\n"
-    "  --threads N         worker threads (default: all cores)\n"
-    CLI_BMODEL_HELP
+    "  --threads N         worker threads (default: all cores)\n" CLI_BMODEL_HELP
     "  --help              this text\n\n"
     "Shapes that differ only in size-1 axes compare as equal shapes. Other shapes with the same\n"
     "element count are a shape mismatch (exit 1); the axis permutations of PORT that give\n"
@@ -48,8 +46,10 @@ static xa_status load_one(const cli_bmodel *bm, const char *spec, xa_tensor **ou
         size_t n = l.count;
         xa_tensor_list_clear(&l);
         err->status = XA_EINVAL;
-        snprintf(err->message, sizeof err->message, "%s holds %zu tensors (%s): select one with "
-                 "%s#NAME", spec, n, names, spec);
+        snprintf(err->message, sizeof err->message,
+                 "%s holds %zu tensors (%s): select one with "
+                 "%s#NAME",
+                 spec, n, names, spec);
         return XA_EINVAL;
     }
     if (w.net != SIZE_MAX) {
@@ -58,7 +58,8 @@ static xa_status load_one(const cli_bmodel *bm, const char *spec, xa_tensor **ou
         size_t n = w.outputs ? s->noutputs : s->ninputs, k = w.tensor >= 0 ? (size_t)w.tensor : 0;
         if (k < n)
             snprintf(label, size, "%s (net '%s' stage %zu %s %zu '%s')", spec,
-                     bm->model->nets[w.net].name, w.stage, w.outputs ? "output" : "input", k, t[k].name);
+                     bm->model->nets[w.net].name, w.stage, w.outputs ? "output" : "input", k,
+                     t[k].name);
     }
     *out = l.tensors[0];
     l.tensors[0] = NULL;
@@ -133,9 +134,10 @@ int cmd_compare(int argc, char **argv) {
     size_t nperms = 0;
     char s1[256], s2[256];
     if (nr != np) {
-        cli_error("compare", "element counts differ: %s is %s %s (%lld), %s is %s %s (%lld)", pos[0],
-                  xa_dtype_name(ref->dtype), xa_shape_format(ref->rank, ref->shape, s1, sizeof s1),
-                  (long long)nr, pos[1], xa_dtype_name(port->dtype),
+        cli_error("compare", "element counts differ: %s is %s %s (%lld), %s is %s %s (%lld)",
+                  pos[0], xa_dtype_name(ref->dtype),
+                  xa_shape_format(ref->rank, ref->shape, s1, sizeof s1), (long long)nr, pos[1],
+                  xa_dtype_name(port->dtype),
                   xa_shape_format(port->rank, port->shape, s2, sizeof s2), (long long)np);
         goto out;
     }

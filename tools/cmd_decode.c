@@ -37,9 +37,12 @@ static int add_variants(const char *list, xa_decode_options *o, int *dct_set) {
             continue;
         }
         xa_dct_method m;
-        if (!strcmp(v, "ifast")) m = XA_DCT_IFAST;
-        else if (!strcmp(v, "float")) m = XA_DCT_FLOAT;
-        else return cli_error("decode", "unknown variant '%s' (no-fancy, ifast, float)", v);
+        if (!strcmp(v, "ifast"))
+            m = XA_DCT_IFAST;
+        else if (!strcmp(v, "float"))
+            m = XA_DCT_FLOAT;
+        else
+            return cli_error("decode", "unknown variant '%s' (no-fancy, ifast, float)", v);
         if (*dct_set && o->dct != m)
             return cli_error("decode", "--variant ifast and float exclude each other");
         o->dct = m;
@@ -78,12 +81,15 @@ int cmd_decode(int argc, char **argv) {
     }
     if ((rc0 = cli_positionals(&a, 2, "IN and OUT.npy", help))) return rc0;
     if (!like) return cli_error("decode", "--like cv2|pil is required");
-    if (!strcmp(like, "cv2")) o.like = XA_DECODE_CV2;
-    else if (!strcmp(like, "pil")) o.like = XA_DECODE_PIL;
-    else return cli_error("decode", "--like '%s': expected cv2 or pil", like);
+    if (!strcmp(like, "cv2"))
+        o.like = XA_DECODE_CV2;
+    else if (!strcmp(like, "pil"))
+        o.like = XA_DECODE_PIL;
+    else
+        return cli_error("decode", "--like '%s': expected cv2 or pil", like);
     if (o.ignore_orientation && o.like != XA_DECODE_CV2)
         return cli_error("decode", "--ignore-orientation is a cv2 flag; PIL never applies the "
-                         "EXIF orientation");
+                                   "EXIF orientation");
 
     xa_error err = {0};
     xa_tensor *t = NULL;

@@ -18,9 +18,8 @@ static const char *help =
     "  PATH:DTYPE              raw bytes as 1-D; for .npy, view elements as DTYPE (e.g. bf16)\n"
     "DTYPE: f32 f16 bf16 f64 i8 u8 i16 u16 i32 u32 i64 u64 bool\n\n"
     "options:\n"
-    "  --json              one JSON object per tensor (or bmodel), in a JSON array\n"
-    CLI_BMODEL_HELP
-    "  --help              this text\n";
+    "  --json              one JSON object per tensor (or bmodel), in a JSON "
+    "array\n" CLI_BMODEL_HELP "  --help              this text\n";
 
 /* Print one rendered report: as an element of the JSON array, or as text. */
 static int emit(char *t, int json, int *first) {
@@ -43,7 +42,8 @@ static int info_bmodel(const char *path, int json, int *first) {
     xa_bmodel *m;
     xa_status st = xa_bmodel_load(path, &m, &err);
     if (st) return cli_lib_error("info", &err, st);
-    int rc = emit(json ? xa_report_bmodel_json(path, m) : xa_report_bmodel_text(path, m), json, first);
+    int rc =
+        emit(json ? xa_report_bmodel_json(path, m) : xa_report_bmodel_text(path, m), json, first);
     xa_bmodel_free(m);
     return rc;
 }
@@ -90,7 +90,8 @@ int cmd_info(int argc, char **argv) {
             char spec[4096];
             const char *nm = l.names[k];
             size_t pl = strlen(pos[i]), nl = strlen(nm);
-            int named = nm[0] && pl > nl && pos[i][pl - nl - 1] == '#' && !strcmp(pos[i] + pl - nl, nm);
+            int named =
+                nm[0] && pl > nl && pos[i][pl - nl - 1] == '#' && !strcmp(pos[i] + pl - nl, nm);
             if (nm[0] == '#' || !nm[0] || named) /* named: the spec already selects it */
                 snprintf(spec, sizeof spec, "%s", pos[i]);
             else
@@ -104,7 +105,8 @@ int cmd_info(int argc, char **argv) {
                 continue;
             }
             xa_tensor_info ti = {spec, l.tensors[k]};
-            if (emit(json ? xa_report_info_json(&ti, &s) : xa_report_info_text(&ti, &s), json, &first))
+            if (emit(json ? xa_report_info_json(&ti, &s) : xa_report_info_text(&ti, &s), json,
+                     &first))
                 rc = XA_EXIT_USAGE;
         }
         xa_tensor_list_clear(&l);

@@ -15,7 +15,8 @@ static const char *help =
     "  torchvision-resnet  PIL decode, T.Resize(256), T.CenterCrop(224), ToTensor, Normalize\n"
     "  resnet-opencv       sophon-demo resnet_opencv.py: cv2.imread, cv2.resize to 224x224,\n"
     "                      BGR->RGB, (img/255 - mean)/std in numpy, CHW\n"
-    "  yolov5-letterbox    cv2.imread, YOLOv5 letterbox 640 (auto=False, pad 114), RGB, CHW, /255\n\n"
+    "  yolov5-letterbox    cv2.imread, YOLOv5 letterbox 640 (auto=False, pad 114), RGB, CHW, "
+    "/255\n\n"
     "options:\n"
     "  --recipe R          required\n"
     "  --size N            network input side (default 224, yolov5: 640)\n"
@@ -58,10 +59,12 @@ int cmd_preprocess(int argc, char **argv) {
             if (!cli_parse_int(&a, &resize)) return XA_EXIT_USAGE;
             have_resize = 1;
         } else if (!strcmp(a.opt, "--mean")) {
-            if (!(v = cli_value(&a)) || parse3("preprocess", "--mean", v, p.mean)) return XA_EXIT_USAGE;
+            if (!(v = cli_value(&a)) || parse3("preprocess", "--mean", v, p.mean))
+                return XA_EXIT_USAGE;
             have_mean = 1;
         } else if (!strcmp(a.opt, "--std")) {
-            if (!(v = cli_value(&a)) || parse3("preprocess", "--std", v, p.std)) return XA_EXIT_USAGE;
+            if (!(v = cli_value(&a)) || parse3("preprocess", "--std", v, p.std))
+                return XA_EXIT_USAGE;
             have_std = 1;
         } else if (!strcmp(a.opt, "--json")) {
             json = 1;
@@ -74,8 +77,10 @@ int cmd_preprocess(int argc, char **argv) {
     const char *dec = xa_recipe_decoder(recipe);
     if (!dec) return cli_error("preprocess", "unknown recipe '%s' (see --help)", recipe);
     if (have_mean != have_std) return cli_error("preprocess", "--mean and --std go together");
-    if (have_size && (size < 1 || size > 65536)) return cli_error("preprocess", "--size must be 1..65536");
-    if (have_resize && (resize < 1 || resize > 65536)) return cli_error("preprocess", "--resize must be 1..65536");
+    if (have_size && (size < 1 || size > 65536))
+        return cli_error("preprocess", "--size must be 1..65536");
+    if (have_resize && (resize < 1 || resize > 65536))
+        return cli_error("preprocess", "--resize must be 1..65536");
     p.size = size;
     p.resize = resize;
     p.has_mean_std = have_mean;
@@ -104,7 +109,8 @@ int cmd_preprocess(int argc, char **argv) {
     if (st) {
         rc = cli_lib_error("preprocess", &err, st);
     } else if (json) {
-        rc = cli_emit(xa_report_recipe_json(recipe, decoded ? info.settings : NULL, log, out), "preprocess");
+        rc = cli_emit(xa_report_recipe_json(recipe, decoded ? info.settings : NULL, log, out),
+                      "preprocess");
     } else {
         if (decoded) printf("decode: %s\n", info.settings);
         fputs(log, stdout);

@@ -19,7 +19,8 @@ static const char *help =
     "Pair the stage dumps of the original (REF_DIR) and the port (PORT_DIR) by name, compare\n"
     "each pair in stage order, and name the first unaligned stage; later stages are marked as\n"
     "possibly inherited. Dumps are NN_name.npy, or NN_name.npz for a stage with several named\n"
-    "tensors (matched by name, never by order), as xa_dump() and python/xalign_dump.py write them.\n"
+    "tensors (matched by name, never by order), as xa_dump() and python/xalign_dump.py write "
+    "them.\n"
     "If REF_DIR holds one sub-folder per sample, every sample is compared (in parallel) and the\n"
     "report counts unaligned samples per stage and names the worst ones.\n\n"
     "A manifest (JSON, see docs/stages.md) gives per-stage tolerances, raw dumps with dtype and\n"
@@ -27,12 +28,12 @@ static const char *help =
     "a stage: xalign replays it on the port's input and reports the stage's own error apart from\n"
     "the error it inherits.\n\n"
     "default tolerance (a manifest's stage tolerance overrides it):\n"
-    "  integer/bool stages must be equal; others max_abs <= 1e-3\n"
-    CLI_TOLERANCE_HELP
+    "  integer/bool stages must be equal; others max_abs <= 1e-3\n" CLI_TOLERANCE_HELP
     "\noptions:\n"
     "  --manifest FILE     per-stage tolerances, raw dumps, top-k, operations to replay\n"
     "  --bmodel FILE       a SOPHON .bmodel: the manifest's raw dumps given without a dtype\n"
-    "                      (\"port\": \"output_ref_data.dat.bmrt\") are split into its named tensors\n"
+    "                      (\"port\": \"output_ref_data.dat.bmrt\") are split into its named "
+    "tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
     "  --help              this text\n\n"
@@ -71,7 +72,8 @@ int cmd_stages(int argc, char **argv) {
     if (cli_tolerance_finish("stages", &tol)) return XA_EXIT_USAGE;
     xa_error err = {0};
     xa_manifest m = {0};
-    if (bm.net || bm.stage >= 0) return cli_error("stages", "--net and --stage are not used by stages");
+    if (bm.net || bm.stage >= 0)
+        return cli_error("stages", "--net and --stage are not used by stages");
     if ((r = cli_bmodel_open(&bm, "stages"))) return r;
     if (manifest) {
         xa_status st = xa_manifest_load(manifest, &m, &err);
@@ -91,7 +93,9 @@ int cmd_stages(int argc, char **argv) {
             cli_bmodel_close(&bm);
             return cli_lib_error("stages", &err, st);
         }
-        rc = cli_emit(json ? xa_report_dataset_json(&dr) : xa_report_dataset_text(&dr, pos[0], pos[1]), "stages");
+        rc = cli_emit(json ? xa_report_dataset_json(&dr)
+                           : xa_report_dataset_text(&dr, pos[0], pos[1]),
+                      "stages");
         if (!rc) rc = dr.unaligned_samples ? XA_EXIT_UNALIGNED : XA_EXIT_OK;
         xa_dataset_report_clear(&dr);
     } else {
@@ -102,7 +106,9 @@ int cmd_stages(int argc, char **argv) {
             cli_bmodel_close(&bm);
             return cli_lib_error("stages", &err, st);
         }
-        rc = cli_emit(json ? xa_report_stages_json(&rep) : xa_report_stages_text(&rep, pos[0], pos[1]), "stages");
+        rc = cli_emit(json ? xa_report_stages_json(&rep)
+                           : xa_report_stages_text(&rep, pos[0], pos[1]),
+                      "stages");
         if (!rc) rc = xa_stages_all_aligned(&rep) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
         xa_stages_report_clear(&rep);
     }

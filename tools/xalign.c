@@ -16,15 +16,19 @@ static const xa_command commands[] = {
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
-    {"transform", cmd_transform, "crop, pad, letterbox, normalise, quantise exactly as the original does"},
-    {"preprocess", cmd_preprocess, "a whole common preprocessing recipe (torchvision ResNet, YOLOv5 letterbox)"},
-    {"decode", cmd_decode, "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
+    {"transform", cmd_transform,
+     "crop, pad, letterbox, normalise, quantise exactly as the original does"},
+    {"preprocess", cmd_preprocess,
+     "a whole common preprocessing recipe (torchvision ResNet, YOLOv5 letterbox)"},
+    {"decode", cmd_decode,
+     "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
 };
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: xalign COMMAND [ARGS...]\n\n"
-               "Find where, and why, a ported deep-learning pipeline stops matching its original.\n\n"
-               "commands:\n");
+    fprintf(f,
+            "usage: xalign COMMAND [ARGS...]\n\n"
+            "Find where, and why, a ported deep-learning pipeline stops matching its original.\n\n"
+            "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'xalign COMMAND --help' describes one command. Exit codes: 0 aligned / success,\n"

@@ -19,8 +19,9 @@ int main(int argc, char **argv) {
     xa_cmp_result res;
     int rc = 2;
     if (xa_compare(ref, port, NULL, &res, &err) == XA_OK) {
-        printf("%s max_abs %.9g at flat index %lld, cosine %.9f\n", res.aligned ? "aligned." : "unaligned!",
-               res.total.max_abs, (long long)res.total.max_abs_index, res.total.cosine);
+        printf("%s max_abs %.9g at flat index %lld, cosine %.9f\n",
+               res.aligned ? "aligned." : "unaligned!", res.total.max_abs,
+               (long long)res.total.max_abs_index, res.total.cosine);
         rc = res.aligned ? 0 : 1;
         xa_cmp_result_clear(&res);
     } else {

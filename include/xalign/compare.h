@@ -43,28 +43,28 @@ XA_API xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref,
 /* Metrics of one comparison (or of one channel). Sums cover finite pairs only; pairs where
  * either side is NaN/Inf are counted in the nan/inf fields and never enter a sum. */
 typedef struct xa_metrics {
-    int64_t count;          /* elements compared */
-    int64_t equal;          /* identical values (NaN==NaN and equal infinities count as equal) */
-    int64_t finite;         /* pairs with both sides finite */
-    double max_abs;         /* max |d| over finite pairs; 0 when there are none */
-    int64_t max_abs_index;  /* flat index of the first max_abs element; -1 if none */
+    int64_t count;         /* elements compared */
+    int64_t equal;         /* identical values (NaN==NaN and equal infinities count as equal) */
+    int64_t finite;        /* pairs with both sides finite */
+    double max_abs;        /* max |d| over finite pairs; 0 when there are none */
+    int64_t max_abs_index; /* flat index of the first max_abs element; -1 if none */
     double max_abs_ref, max_abs_port; /* the two values there */
     double mean_abs, rmse;
-    double max_rel;         /* max |d|/|r| over finite pairs with r != 0 */
+    double max_rel; /* max |d|/|r| over finite pairs with r != 0 */
     int64_t max_rel_index;
-    int64_t zero_ref_diff;  /* finite pairs with r == 0 and d != 0 (excluded from max_rel) */
-    double cosine;          /* sum(rp)/sqrt(sum r^2 sum p^2); 1 if both all-zero, 0 if one */
-    double euclid_sim;      /* 1 - ||d|| / (||(r+p)/2|| + 1e-7), tpu-mlir's definition */
-    double rel_l2;          /* ||d|| / ||r||; 0 if d == 0, +inf if r == 0 and d != 0 */
-    double sqnr_db;         /* 10 log10(sum r^2 / sum d^2); +inf when d is all zero */
-    int64_t mismatches;     /* elements failing |d| <= atol + rtol*|r| (non-finite mismatches
-                               included) under the active tolerance's atol/rtol */
+    int64_t zero_ref_diff;       /* finite pairs with r == 0 and d != 0 (excluded from max_rel) */
+    double cosine;               /* sum(rp)/sqrt(sum r^2 sum p^2); 1 if both all-zero, 0 if one */
+    double euclid_sim;           /* 1 - ||d|| / (||(r+p)/2|| + 1e-7), tpu-mlir's definition */
+    double rel_l2;               /* ||d|| / ||r||; 0 if d == 0, +inf if r == 0 and d != 0 */
+    double sqnr_db;              /* 10 log10(sum r^2 / sum d^2); +inf when d is all zero */
+    int64_t mismatches;          /* elements failing |d| <= atol + rtol*|r| (non-finite mismatches
+                                    included) under the active tolerance's atol/rtol */
     double mism_atol, mism_rtol; /* the rule the mismatch count used */
     int64_t nan_ref, nan_port, inf_ref, inf_port;
     int64_t nonfinite_mismatch; /* positions where one side is NaN/Inf and the other is not the
                                    same value (NaN vs NaN and +inf vs +inf are equal) */
-    int64_t first_nonfinite_mismatch; /* flat index, -1 if none */
-    double ref_min, ref_max, ref_mean;  /* over finite values of each side */
+    int64_t first_nonfinite_mismatch;  /* flat index, -1 if none */
+    double ref_min, ref_max, ref_mean; /* over finite values of each side */
     double port_min, port_max, port_mean;
     int64_t ref_finite, port_finite;
     /* the raw sums (finite pairs) the ratio metrics are derived from (xa_metrics_derive) */
@@ -87,9 +87,8 @@ XA_API void xa_cmp_options_init(xa_cmp_options *o);
  * coordinates). Any failure poisons the context: later calls return XA_EPOISONED. */
 typedef struct xa_cmp xa_cmp;
 
-XA_API xa_status xa_cmp_new(xa_dtype ref_dtype, xa_dtype port_dtype, int rank,
-                            const int64_t *shape, const xa_cmp_options *opt, xa_cmp **out,
-                            xa_error *err);
+XA_API xa_status xa_cmp_new(xa_dtype ref_dtype, xa_dtype port_dtype, int rank, const int64_t *shape,
+                            const xa_cmp_options *opt, xa_cmp **out, xa_error *err);
 /* `n` elements of each side, stored natively unless the *_swapped flag is set. */
 XA_API xa_status xa_cmp_update(xa_cmp *c, const void *ref, int ref_swapped, const void *port,
                                int port_swapped, size_t n, xa_error *err);
@@ -97,14 +96,14 @@ XA_API void xa_cmp_free(xa_cmp *c);
 
 typedef struct xa_cmp_result {
     xa_metrics total;
-    xa_tolerance tol;       /* the resolved tolerance the verdict used */
-    int aligned;            /* 1 aligned, 0 not */
-    unsigned failed;        /* XA_TOL_* bits of the criteria that failed (+ XA_CMP_FAIL_*) */
-    int axis;               /* -1 if none */
+    xa_tolerance tol; /* the resolved tolerance the verdict used */
+    int aligned;      /* 1 aligned, 0 not */
+    unsigned failed;  /* XA_TOL_* bits of the criteria that failed (+ XA_CMP_FAIL_*) */
+    int axis;         /* -1 if none */
     int64_t nchannels;
-    xa_metrics *channels;   /* nchannels entries, owned by the result */
+    xa_metrics *channels; /* nchannels entries, owned by the result */
 } xa_cmp_result;
-#define XA_CMP_FAIL_NONFINITE (1u << 16)  /* a NaN/Inf on one side only */
+#define XA_CMP_FAIL_NONFINITE (1u << 16) /* a NaN/Inf on one side only */
 
 XA_API xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err);
 XA_API void xa_cmp_result_clear(xa_cmp_result *r);

@@ -35,16 +35,16 @@ XA_API int xa_version_number(void);
 /* Status codes. The numbers are part of the ABI: never renumber, never reuse. */
 typedef enum xa_status {
     XA_OK = 0,
-    XA_ENOMEM = 1,      /* an allocation failed */
-    XA_EIO = 2,         /* open/read/write/map failed (the OS reason is in the message) */
-    XA_EFORMAT = 3,     /* the input is malformed */
-    XA_ETRUNC = 4,      /* the input is shorter than its own header says */
-    XA_EUNSUPPORTED = 5,/* well-formed, but a feature xalign does not read (object dtype, ...) */
-    XA_ELIMIT = 6,      /* the input exceeds an explicit limit (rank, header size, element count) */
-    XA_EINVAL = 7,      /* an invalid argument from the caller */
-    XA_ENOTFOUND = 8,   /* a named member or file does not exist */
-    XA_ESHAPE = 9,      /* sizes or shapes that cannot go together */
-    XA_EPOISONED = 10,  /* the handle failed earlier and stays failed */
+    XA_ENOMEM = 1,       /* an allocation failed */
+    XA_EIO = 2,          /* open/read/write/map failed (the OS reason is in the message) */
+    XA_EFORMAT = 3,      /* the input is malformed */
+    XA_ETRUNC = 4,       /* the input is shorter than its own header says */
+    XA_EUNSUPPORTED = 5, /* well-formed, but a feature xalign does not read (object dtype, ...) */
+    XA_ELIMIT = 6,     /* the input exceeds an explicit limit (rank, header size, element count) */
+    XA_EINVAL = 7,     /* an invalid argument from the caller */
+    XA_ENOTFOUND = 8,  /* a named member or file does not exist */
+    XA_ESHAPE = 9,     /* sizes or shapes that cannot go together */
+    XA_EPOISONED = 10, /* the handle failed earlier and stays failed */
 } xa_status;
 
 /* Static text for a status; never NULL. */
@@ -79,18 +79,19 @@ typedef enum xa_dtype {
 } xa_dtype;
 #define XA_DTYPE_COUNT 14
 
-XA_API size_t xa_dtype_size(xa_dtype dt);         /* 0 for XA_DTYPE_INVALID */
-XA_API const char *xa_dtype_name(xa_dtype dt);    /* numpy's name: "float32", "uint8", "bfloat16" */
-XA_API const char *xa_dtype_short(xa_dtype dt);   /* the spec name: "f32", "u8", "bf16" */
-XA_API xa_dtype xa_dtype_from_name(const char *s);/* accepts both forms; XA_DTYPE_INVALID if unknown */
+XA_API size_t xa_dtype_size(xa_dtype dt);       /* 0 for XA_DTYPE_INVALID */
+XA_API const char *xa_dtype_name(xa_dtype dt);  /* numpy's name: "float32", "uint8", "bfloat16" */
+XA_API const char *xa_dtype_short(xa_dtype dt); /* the spec name: "f32", "u8", "bf16" */
+XA_API xa_dtype
+xa_dtype_from_name(const char *s); /* accepts both forms; XA_DTYPE_INVALID if unknown */
 XA_API int xa_dtype_is_float(xa_dtype dt);
-XA_API int xa_dtype_is_integer(xa_dtype dt);      /* bool counts as integer for verdicts */
+XA_API int xa_dtype_is_integer(xa_dtype dt); /* bool counts as integer for verdicts */
 
 /* Exact conversions of the 16-bit float formats. */
 XA_API float xa_f16_to_f32(uint16_t h);
-XA_API uint16_t xa_f32_to_f16(float f);   /* round to nearest even, as numpy's astype */
+XA_API uint16_t xa_f32_to_f16(float f); /* round to nearest even, as numpy's astype */
 XA_API float xa_bf16_to_f32(uint16_t h);
-XA_API uint16_t xa_f32_to_bf16(float f);  /* round to nearest even; NaN stays NaN */
+XA_API uint16_t xa_f32_to_bf16(float f); /* round to nearest even; NaN stays NaN */
 
 /* ---- tensors ---------------------------------------------------------------------------- */
 #define XA_MAX_RANK 8
@@ -99,14 +100,14 @@ typedef struct xa_backing xa_backing; /* private: reference-counted heap or file
 
 typedef struct xa_tensor {
     xa_dtype dtype;
-    int rank;                       /* 0..XA_MAX_RANK; rank 0 is a scalar (1 element) */
+    int rank; /* 0..XA_MAX_RANK; rank 0 is a scalar (1 element) */
     int64_t shape[XA_MAX_RANK];
-    int fortran_order;              /* 1: column-major element order */
-    int swapped;                    /* 1: elements are stored in the non-native byte order */
-    int readonly;                   /* 1: data is a read-only file mapping */
-    void *data;                     /* nbytes bytes; may be NULL when nbytes == 0 */
+    int fortran_order; /* 1: column-major element order */
+    int swapped;       /* 1: elements are stored in the non-native byte order */
+    int readonly;      /* 1: data is a read-only file mapping */
+    void *data;        /* nbytes bytes; may be NULL when nbytes == 0 */
     size_t nbytes;
-    xa_backing *backing;            /* private */
+    xa_backing *backing; /* private */
 } xa_tensor;
 
 /* Element count of a shape; -1 when the product overflows int64 or a dimension is negative. */

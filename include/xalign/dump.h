@@ -17,7 +17,9 @@ extern "C" {
 /* Nonzero while dumping is on (read it through XA_DUMP / xa_dump_enabled). */
 extern XA_API volatile int xa_dump_on;
 
-static inline int xa_dump_enabled(void) { return xa_dump_on; }
+static inline int xa_dump_enabled(void) {
+    return xa_dump_on;
+}
 
 /* Turn dumping on into `dir` (NULL or "" turns it off). Overrides XALIGN_DUMP_DIR. */
 XA_API xa_status xa_dump_configure(const char *dir, xa_error *err);
@@ -35,7 +37,7 @@ XA_API xa_status xa_dump_multi(const char *name, size_t n, const char *const *na
 
 /* The cheap form for hot code: nothing but a flag test when dumping is off. */
 #define XA_DUMP(name, tensor) (xa_dump_on ? xa_dump((name), (tensor), NULL) : XA_OK)
-#define XA_DUMP_RAW(name, dt, rank, shape, data)                                                  \
+#define XA_DUMP_RAW(name, dt, rank, shape, data)                                                   \
     (xa_dump_on ? xa_dump_raw((name), (dt), (rank), (shape), (data), NULL) : XA_OK)
 
 #ifdef __cplusplus

@@ -13,12 +13,12 @@ extern "C" {
 #endif
 
 /* Explicit limits on untrusted input. */
-#define XA_NPY_MAX_HEADER (1u << 20)          /* bytes of an .npy header dictionary */
-#define XA_MAX_ELEMENTS ((int64_t)1 << 40)    /* elements in one tensor */
-#define XA_NPZ_MAX_MEMBERS 65536              /* members in one .npz */
+#define XA_NPY_MAX_HEADER (1u << 20)            /* bytes of an .npy header dictionary */
+#define XA_MAX_ELEMENTS ((int64_t)1 << 40)      /* elements in one tensor */
+#define XA_NPZ_MAX_MEMBERS 65536                /* members in one .npz */
 #define XA_NPZ_MAX_INFLATED ((uint64_t)1 << 36) /* bytes of one deflated member once inflated */
-#define XA_NPZ_MAX_NAME 4096                  /* bytes of one member name in an .npz (with ".npy") */
-#define XA_SPEC_MAX_SHAPES 1024               /* shapes in one raw spec (BMRT split) */
+#define XA_NPZ_MAX_NAME 4096    /* bytes of one member name in an .npz (with ".npy") */
+#define XA_SPEC_MAX_SHAPES 1024 /* shapes in one raw spec (BMRT split) */
 #define XA_IMAGE_MAX_PIXELS ((uint64_t)1 << 28) /* decoded image pixels */
 
 /* ---- .npy ---------------------------------------------------------------------------------- */
@@ -30,8 +30,8 @@ XA_API xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t,
 #define XA_NPY_MAP_THRESHOLD ((size_t)1 << 16)
 XA_API xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err);
 /* Parse an .npy image held in memory (copied into the tensor unless `keep` is the backing). */
-XA_API xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name,
-                                    xa_tensor **out, xa_error *err);
+XA_API xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name, xa_tensor **out,
+                                    xa_error *err);
 /* Write `t` as numpy's np.save would: the same header bytes, version 1 unless the header needs
  * more than 65535 bytes (then 2). Fortran-order tensors keep their order. Swapped tensors are
  * written in their stored byte order (descr '>'). bfloat16 is written as '|V2'. */
@@ -76,12 +76,12 @@ XA_API xa_status xa_npz_save(const char *path, size_t n, const char *const *name
  * A PATH that names an existing file as written is taken whole, so paths with ':' or '#' work. */
 typedef struct xa_spec {
     char *path;
-    char *member;        /* NULL unless "#MEMBER" (npz) */
-    xa_dtype dtype;      /* XA_DTYPE_INVALID unless ":DTYPE" */
-    int nshapes;         /* 0 when no shape given */
-    int *ranks;          /* nshapes entries */
+    char *member;   /* NULL unless "#MEMBER" (npz) */
+    xa_dtype dtype; /* XA_DTYPE_INVALID unless ":DTYPE" */
+    int nshapes;    /* 0 when no shape given */
+    int *ranks;     /* nshapes entries */
     int64_t (*shapes)[XA_MAX_RANK];
-    int select;          /* -1 unless "#K" after shapes */
+    int select; /* -1 unless "#K" after shapes */
 } xa_spec;
 
 XA_API xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err);
@@ -126,11 +126,11 @@ typedef enum xa_dct_method {
 } xa_dct_method;
 typedef struct xa_decode_options {
     xa_decode_like like;
-    int gray;                /* 1: one channel, as that library's grayscale read */
-    int fancy_upsampling;    /* 1: libjpeg's default smooth chroma upsampling; 0: nearest chroma,
-                                the closest software model of hardware JPEG units (Sophon JPU) */
+    int gray;             /* 1: one channel, as that library's grayscale read */
+    int fancy_upsampling; /* 1: libjpeg's default smooth chroma upsampling; 0: nearest chroma,
+                             the closest software model of hardware JPEG units (Sophon JPU) */
     xa_dct_method dct;
-    int ignore_orientation;  /* cv2 only: cv2.IMREAD_IGNORE_ORIENTATION */
+    int ignore_orientation; /* cv2 only: cv2.IMREAD_IGNORE_ORIENTATION */
 } xa_decode_options;
 typedef struct xa_decode_info {
     char format[8];          /* "jpeg" or "png" */
@@ -149,7 +149,8 @@ XA_API xa_status xa_image_decode(const char *path, const xa_decode_options *o, x
 XA_API xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
                                         xa_tensor **out, xa_decode_info *info, xa_error *err);
 
-/* ---- bmodel (SOPHON BM168x model metadata) ---------------------------------------------------- */
+/* ---- bmodel (SOPHON BM168x model metadata) ----------------------------------------------------
+ */
 /* A .bmodel is a 64-byte little-endian header {uint32 magic, header_size, flatbuffers_size,
  * binary_size, reserved[12]}, a FlatBuffers buffer of the schema `bmodel.Model` (tpu-mlir
  * include/tpu_mlir/Builder/BM168x/bmodel.fbs, libsophon tpu-bmodel/model/model.fbs) at offset
@@ -164,23 +165,23 @@ XA_API xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_d
 #define XA_BMODEL_HEADER_SIZE 64
 /* Limits on untrusted bmodels (flatbuffers can share sub-objects, so totals are limited too). */
 #define XA_BMODEL_MAX_FLATBUFFER ((uint64_t)1 << 31) /* bytes: FlatBuffers' own 2 GiB limit */
-#define XA_BMODEL_MAX_NETS 65536                    /* nets in one model */
-#define XA_BMODEL_MAX_STAGES (1 << 18)              /* stages in all nets together */
-#define XA_BMODEL_MAX_TENSORS (1 << 18)             /* input+output tensors in all stages */
-#define XA_BMODEL_MAX_STRING 65536                  /* bytes of one name or string */
-#define XA_BMODEL_MAX_TEXT ((size_t)1 << 26)        /* bytes of all strings together */
+#define XA_BMODEL_MAX_NETS 65536                     /* nets in one model */
+#define XA_BMODEL_MAX_STAGES (1 << 18)               /* stages in all nets together */
+#define XA_BMODEL_MAX_TENSORS (1 << 18)              /* input+output tensors in all stages */
+#define XA_BMODEL_MAX_STRING 65536                   /* bytes of one name or string */
+#define XA_BMODEL_MAX_TEXT ((size_t)1 << 26)         /* bytes of all strings together */
 
 typedef struct xa_bmodel_tensor {
     char *name;
-    int bm_dtype;          /* bm_data_type_t as stored: 0 f32, 1 f16, 2 int8, 3 uint8, 4 int16,
-                              5 uint16, 6 int32, 7 uint32, 8 bf16, 9 int4, 10 uint4 */
-    xa_dtype dtype;        /* XA_DTYPE_INVALID for int4/uint4 and unknown codes */
-    size_t nshapes;        /* Shape entries stored; `shape` is the first (0: no shape) */
+    int bm_dtype;   /* bm_data_type_t as stored: 0 f32, 1 f16, 2 int8, 3 uint8, 4 int16,
+                       5 uint16, 6 int32, 7 uint32, 8 bf16, 9 int4, 10 uint4 */
+    xa_dtype dtype; /* XA_DTYPE_INVALID for int4/uint4 and unknown codes */
+    size_t nshapes; /* Shape entries stored; `shape` is the first (0: no shape) */
     int rank;
     int64_t shape[XA_MAX_RANK];
-    float scale;           /* Tensor.scale, default 1 */
-    int32_t zero_point;    /* Tensor.zero_point, default 0 */
-    uint64_t device_size;  /* Tensor.size: bytes of device memory */
+    float scale;          /* Tensor.scale, default 1 */
+    int32_t zero_point;   /* Tensor.zero_point, default 0 */
+    uint64_t device_size; /* Tensor.size: bytes of device memory */
 } xa_bmodel_tensor;
 
 typedef struct xa_bmodel_stage {
@@ -191,8 +192,8 @@ typedef struct xa_bmodel_stage {
 
 typedef struct xa_bmodel_net {
     char *name;
-    int dynamic;           /* stage 0's is_dynamic, as tpu_model --info reports it */
-    size_t nstages;        /* 0 for old nets without `parameter` (net_static/net_dynamic) */
+    int dynamic;    /* stage 0's is_dynamic, as tpu_model --info reports it */
+    size_t nstages; /* 0 for old nets without `parameter` (net_static/net_dynamic) */
     xa_bmodel_stage *stages;
 } xa_bmodel_net;
 
@@ -219,8 +220,8 @@ XA_API int64_t xa_bmodel_tensor_nbytes(const xa_bmodel_tensor *t);
 /* Which part of a model a BMRT dump was split by. */
 typedef struct xa_bmrt_where {
     size_t net, stage;
-    int outputs;           /* 0 inputs, 1 outputs */
-    int64_t tensor;        /* index of the selected tensor, -1 when all were loaded */
+    int outputs;    /* 0 inputs, 1 outputs */
+    int64_t tensor; /* index of the selected tensor, -1 when all were loaded */
 } xa_bmrt_where;
 
 /* Split a BMRT_SAVE_IO_TENSORS dump (input_ref_data.dat.bmrt / output_ref_data.dat.bmrt: the
@@ -242,9 +243,8 @@ XA_API xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *
  * keeps the tensor of that name (the side and stage must hold it). Every other spec (self-
  * describing files, PATH:DTYPE:SHAPE) loads exactly as xa_load_all; `where` then has
  * tensor = -1 and net = stage = SIZE_MAX. */
-XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net,
-                                   int stage, xa_tensor_list *out, xa_bmrt_where *where,
-                                   xa_error *err);
+XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net, int stage,
+                                   xa_tensor_list *out, xa_bmrt_where *where, xa_error *err);
 
 #ifdef __cplusplus
 }

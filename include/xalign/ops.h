@@ -27,13 +27,13 @@ typedef enum xa_resize_method {
     XA_RESIZE_CV_LANCZOS4 = 6,      /* cv2.INTER_LANCZOS4 */
     XA_RESIZE_PIL_NEAREST = 7,      /* PIL Image.resize(NEAREST) */
     XA_RESIZE_PIL_BOX = 8,
-    XA_RESIZE_PIL_BILINEAR = 9,     /* also torchvision Resize on PIL images */
+    XA_RESIZE_PIL_BILINEAR = 9, /* also torchvision Resize on PIL images */
     XA_RESIZE_PIL_HAMMING = 10,
-    XA_RESIZE_PIL_BICUBIC = 11,     /* Pillow's default */
+    XA_RESIZE_PIL_BICUBIC = 11, /* Pillow's default */
     XA_RESIZE_PIL_LANCZOS = 12,
-    XA_RESIZE_TORCH_BILINEAR = 13,  /* F.interpolate bilinear, align_corners=False, antialias=False,
-                                       as torch 1.13's AVX2 kernel computes it (fused multiply-add);
-                                       uint8 input takes torchvision's float round trip */
+    XA_RESIZE_TORCH_BILINEAR = 13, /* F.interpolate bilinear, align_corners=False, antialias=False,
+                                      as torch 1.13's AVX2 kernel computes it (fused multiply-add);
+                                      uint8 input takes torchvision's float round trip */
     XA_RESIZE_TORCH_BILINEAR_NOFMA = 14, /* the same on a CPU without AVX2 (no fusion) */
 } xa_resize_method;
 #define XA_RESIZE_METHOD_COUNT 15
@@ -69,24 +69,25 @@ typedef enum xa_layout {
  *    int(size * long / short) (truncated); with max_size > 0 a longer side above it gives
  *    (int(max_size * short' / long'), max_size). max_size <= size is an error, as in torchvision.
  *    Resize returns its input unchanged when (ow, oh) == (w, h). */
-XA_API xa_status xa_tv_resize_size(int64_t w, int64_t h, int64_t size, int64_t max_size, int64_t *ow,
-                                   int64_t *oh, xa_error *err);
+XA_API xa_status xa_tv_resize_size(int64_t w, int64_t h, int64_t size, int64_t max_size,
+                                   int64_t *ow, int64_t *oh, xa_error *err);
 /* T.Resize(size, max_size) on an H x W x C image: a copy when the size is unchanged, otherwise
  * xa_resize(m) (XA_RESIZE_PIL_BILINEAR for PIL images, XA_RESIZE_TORCH_BILINEAR for tensors). */
-XA_API xa_status xa_tv_resize(const xa_tensor *src, int64_t size, int64_t max_size, xa_resize_method m,
-                              xa_tensor **out, xa_error *err);
+XA_API xa_status xa_tv_resize(const xa_tensor *src, int64_t size, int64_t max_size,
+                              xa_resize_method m, xa_tensor **out, xa_error *err);
 
 /* -- windows: crop and constant padding ------------------------------------------------------ */
 /* Rows [top, top+h) and columns [left, left+w) of the image; positions outside it are filled with
  * fill[c] for channel c (c >= nfill or fill NULL: 0). Fill values are converted as cv::Scalar is
  * (uint8: round half to even, saturated; float32: nearest float). Any dtype with zero fill. */
-XA_API xa_status xa_crop(const xa_tensor *src, xa_layout layout, int64_t top, int64_t left, int64_t h,
-                         int64_t w, const double *fill, int nfill, xa_tensor **out, xa_error *err);
+XA_API xa_status xa_crop(const xa_tensor *src, xa_layout layout, int64_t top, int64_t left,
+                         int64_t h, int64_t w, const double *fill, int nfill, xa_tensor **out,
+                         xa_error *err);
 /* cv2.copyMakeBorder(src, top, bottom, left, right, BORDER_CONSTANT, value): value[c] for channel
  * c, 0 for c >= nvalue (cv2's Scalar(114) pads only channel 0 with 114). */
-XA_API xa_status xa_pad_constant(const xa_tensor *src, xa_layout layout, int64_t top, int64_t bottom,
-                                 int64_t left, int64_t right, const double *value, int nvalue,
-                                 xa_tensor **out, xa_error *err);
+XA_API xa_status xa_pad_constant(const xa_tensor *src, xa_layout layout, int64_t top,
+                                 int64_t bottom, int64_t left, int64_t right, const double *value,
+                                 int nvalue, xa_tensor **out, xa_error *err);
 
 /* torchvision 0.14 F.center_crop geometry: the zero padding applied first when the crop is larger
  * than the image (left/top (d//2), right/bottom ((d+1)//2)), then the crop origin in the padded
@@ -111,7 +112,8 @@ XA_API xa_status xa_tv_to_tensor(const xa_tensor *src, xa_tensor **out, xa_error
 XA_API xa_status xa_tv_normalize(const xa_tensor *src, const double *mean, const double *std, int n,
                                  xa_tensor **out, xa_error *err);
 
-/* -- normalisation as ports write it in numpy --------------------------------------------------- */
+/* -- normalisation as ports write it in numpy ---------------------------------------------------
+ */
 typedef enum xa_np_norm_form {
     /* the seed, section 3: mean = np.array(mean) * 255.0; scale = np.array(1/std) * 1 / 255.0;
      * img = img - mean; img = img * scale */
@@ -132,7 +134,8 @@ XA_API xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_n
 /* -- sophon-sail Bmcv.convert_to: y = alpha[c] * x + beta[c] in float32 ------------------------ */
 /* src uint8 or float32 (RGB_PLANAR is CHW). alpha/beta are float as bmcv_convert_to_attr holds
  * them. fused = 0: the product is rounded to float before the addition (bmcv's CPU reference
- * test_convert_to.cpp); fused = 1: one rounding (fmaf), in case the device fuses. Output float32. */
+ * test_convert_to.cpp); fused = 1: one rounding (fmaf), in case the device fuses. Output float32.
+ */
 XA_API xa_status xa_sail_convert_to(const xa_tensor *src, xa_layout layout, const float *alpha,
                                     const float *beta, int n, int fused, xa_tensor **out,
                                     xa_error *err);
@@ -140,17 +143,21 @@ XA_API xa_status xa_sail_convert_to(const xa_tensor *src, xa_layout layout, cons
  * order, then rounded to float as pybind11 passes them to the C++ float parameters. */
 typedef enum xa_sail_ab_form {
     XA_SAIL_AB_SEED = 0, /* the seed: [x * input_scale for x in [1/std/255.0, -mean/std, ...]] */
-    XA_SAIL_AB_DEMO = 1, /* sophon-demo resnet_bmcv.py: a = 1/(255.*std) * scale, b = -mean/std * scale */
+    XA_SAIL_AB_DEMO =
+        1, /* sophon-demo resnet_bmcv.py: a = 1/(255.*std) * scale, b = -mean/std * scale */
 } xa_sail_ab_form;
-XA_API xa_status xa_sail_alpha_beta(const double *mean, const double *std, int n, double input_scale,
-                                    xa_sail_ab_form form, float *alpha, float *beta, xa_error *err);
+XA_API xa_status xa_sail_alpha_beta(const double *mean, const double *std, int n,
+                                    double input_scale, xa_sail_ab_form form, float *alpha,
+                                    float *beta, xa_error *err);
 /* The inverse, for diagnosis: std = input_scale / (255 * alpha), mean = -beta / (255 * alpha), in
  * double. Exact up to the float rounding of alpha and beta (relative 2^-23 or so). */
 XA_API xa_status xa_sail_mean_std(const float *alpha, const float *beta, int n, double input_scale,
                                   double *mean, double *std, xa_error *err);
 
-/* -- colour and layout -------------------------------------------------------------------------- */
-/* BGR <-> RGB (C = 3) or BGRA <-> RGBA (C = 4; alpha stays): channels 0 and 2 swapped. Any dtype. */
+/* -- colour and layout --------------------------------------------------------------------------
+ */
+/* BGR <-> RGB (C = 3) or BGRA <-> RGBA (C = 4; alpha stays): channels 0 and 2 swapped. Any dtype.
+ */
 XA_API xa_status xa_swap_rb(const xa_tensor *src, xa_layout layout, xa_tensor **out, xa_error *err);
 /* np.transpose(img, (2, 0, 1)) of H x W x C; N x H x W x C -> N x C x H x W. Any dtype. */
 XA_API xa_status xa_hwc_to_chw(const xa_tensor *src, xa_tensor **out, xa_error *err);
@@ -161,32 +168,34 @@ XA_API xa_status xa_add_batch(const xa_tensor *src, xa_tensor **out, xa_error *e
 /* x.astype(np.float32): nearest float (exact for 8/16-bit integers); int64/uint64 refused. */
 XA_API xa_status xa_to_f32(const xa_tensor *src, xa_tensor **out, xa_error *err);
 
-/* -- letterbox ---------------------------------------------------------------------------------- */
+/* -- letterbox ----------------------------------------------------------------------------------
+ */
 typedef struct xa_letterbox_geom {
     int64_t src_w, src_h;
-    int64_t new_w, new_h;   /* size the image is resized to (YOLOv5's new_unpad; sail's tw, th) */
+    int64_t new_w, new_h; /* size the image is resized to (YOLOv5's new_unpad; sail's tw, th) */
     int64_t top, bottom, left, right; /* constant border */
-    int64_t out_w, out_h;   /* new + borders */
-    double ratio_w, ratio_h;/* the ratio the function returns */
-    double dw, dh;          /* YOLOv5: the (dw, dh) it returns (halves); sail: txy = (tx1, ty1) */
-    int resized;            /* 1 when (new_w, new_h) != (src_w, src_h), i.e. a resize runs */
+    int64_t out_w, out_h;             /* new + borders */
+    double ratio_w, ratio_h;          /* the ratio the function returns */
+    double dw, dh; /* YOLOv5: the (dw, dh) it returns (halves); sail: txy = (tx1, ty1) */
+    int resized;   /* 1 when (new_w, new_h) != (src_w, src_h), i.e. a resize runs */
 } xa_letterbox_geom;
 
 /* ultralytics YOLOv5 v7.0 utils/augmentations.py letterbox(im, new_shape, color, auto, scaleFill,
  * scaleup, stride). */
 typedef struct xa_yolov5_letterbox_opts {
-    int64_t new_w, new_h;  /* new_shape = (new_h, new_w) */
-    int auto_pad;          /* auto: pad only to a multiple of stride (takes precedence over scale_fill) */
-    int scale_fill;        /* scaleFill: stretch to (new_w, new_h), no padding */
-    int scaleup;           /* 0: never enlarge (r capped at 1) */
+    int64_t new_w, new_h; /* new_shape = (new_h, new_w) */
+    int auto_pad;   /* auto: pad only to a multiple of stride (takes precedence over scale_fill) */
+    int scale_fill; /* scaleFill: stretch to (new_w, new_h), no padding */
+    int scaleup;    /* 0: never enlarge (r capped at 1) */
     int64_t stride;
-    double color[4];       /* border colour, cv::Scalar style */
+    double color[4]; /* border colour, cv::Scalar style */
     int ncolor;
     xa_resize_method method; /* XA_RESIZE_CV_LINEAR in YOLOv5 */
 } xa_yolov5_letterbox_opts;
 /* 640 x 640, auto 1, scale_fill 0, scaleup 1, stride 32, colour (114, 114, 114), cv2-linear. */
 XA_API void xa_yolov5_letterbox_defaults(xa_yolov5_letterbox_opts *o);
-XA_API xa_status xa_yolov5_letterbox_geometry(int64_t w, int64_t h, const xa_yolov5_letterbox_opts *o,
+XA_API xa_status xa_yolov5_letterbox_geometry(int64_t w, int64_t h,
+                                              const xa_yolov5_letterbox_opts *o,
                                               xa_letterbox_geom *g, xa_error *err);
 /* The image (H x W x C, uint8 or float32): xa_resize(o->method) when the size changes, then
  * cv2.copyMakeBorder(BORDER_CONSTANT, color). `g` (may be NULL) receives the geometry. */
@@ -243,8 +252,8 @@ XA_API xa_status xa_quantize_input(const xa_tensor *src, float scale, xa_dtype o
  *                         BGR->RGB, HWC->CHW, float / 255, batch axis     -- decoded like cv2
  * `log` receives one line per step with the parameters used (may be NULL). */
 typedef struct xa_recipe_params {
-    int64_t size;     /* network input side (224 / 640); 0: the recipe's default */
-    int64_t resize;   /* torchvision-resnet's Resize(int); 0: 256 */
+    int64_t size;   /* network input side (224 / 640); 0: the recipe's default */
+    int64_t resize; /* torchvision-resnet's Resize(int); 0: 256 */
     double mean[3], std[3];
     int has_mean_std; /* 0: ImageNet's (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225) */
 } xa_recipe_params;

@@ -32,7 +32,7 @@ XA_API char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st);
  * mismatch (may be 0/NULL). `shape_mismatch`: the shapes differ (same element count). */
 typedef struct xa_compare_report {
     xa_tensor_info ref, port;
-    const xa_cmp_result *result;   /* comparison of the flat element sequences */
+    const xa_cmp_result *result; /* comparison of the flat element sequences */
     int shape_mismatch;
     size_t nperms;
     const xa_permutation *perms;
@@ -41,10 +41,13 @@ typedef struct xa_compare_report {
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
 
-/* `xalign stages` output: one line per stage in the seed's style, then the first unaligned stage. */
-XA_API char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, const char *port_dir);
+/* `xalign stages` output: one line per stage in the seed's style, then the first unaligned stage.
+ */
+XA_API char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir,
+                                   const char *port_dir);
 XA_API char *xa_report_stages_json(const xa_stages_report *r);
-XA_API char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, const char *port_dir);
+XA_API char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
+                                    const char *port_dir);
 XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
 /* `xalign info` output for a bmodel: the text follows `tpu_model --info` (libsophon
  * tpu-bmodel/tools/tpu_model.cpp, show()) after a first line naming `spec`, plus each stage's
@@ -58,7 +61,7 @@ XA_API char *xa_report_letterbox_text(const xa_letterbox_geom *g, size_t n);
 XA_API char *xa_report_sizes_json(const int64_t *wh, size_t n);
 /* `xalign decode` output: what was decoded, how, and into what. */
 typedef struct xa_decode_report {
-    const char *input, *output;        /* paths (output may be NULL) */
+    const char *input, *output; /* paths (output may be NULL) */
     const xa_decode_options *options;
     const xa_decode_info *info;
     const xa_tensor *tensor;
@@ -68,8 +71,8 @@ XA_API char *xa_report_decode_json(const xa_decode_report *r);
 
 /* `xalign preprocess --json`: the recipe, the decoder settings (may be NULL), the step lines of
  * xa_recipe_run's log, and the output tensor's dtype and shape. */
-XA_API char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, const char *log,
-                                   const xa_tensor *out);
+XA_API char *xa_report_recipe_json(const char *recipe, const char *decoder_settings,
+                                   const char *log, const xa_tensor *out);
 
 #ifdef __cplusplus
 }

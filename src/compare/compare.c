@@ -7,9 +7,9 @@
 
 #define XA_MAX_CHANNELS 65536
 enum {
-    CHUNK = 16384,                 /* elements converted / folded at a time */
-    MIN_PER_THREAD = 1 << 18,      /* below this a second thread costs more than it gives */
-    RELEASE_BYTES = 8 << 20,       /* drop consumed pages of a mapping every 8 MiB */
+    CHUNK = 16384,            /* elements converted / folded at a time */
+    MIN_PER_THREAD = 1 << 18, /* below this a second thread costs more than it gives */
+    RELEASE_BYTES = 8 << 20,  /* drop consumed pages of a mapping every 8 MiB */
 };
 
 struct xa_cmp {
@@ -34,7 +34,8 @@ xa_status xa_cmp_new(xa_dtype rdt, xa_dtype pdt, int rank, const int64_t *shape,
                      const xa_cmp_options *opt, xa_cmp **out, xa_error *err) {
     *out = NULL;
     if (!xa_dtype_size(rdt) || !xa_dtype_size(pdt)) return xa_fail(err, XA_EINVAL, "invalid dtype");
-    if (rank < 0 || rank > XA_MAX_RANK) return xa_fail(err, XA_EINVAL, "rank %d outside 0..%d", rank, XA_MAX_RANK);
+    if (rank < 0 || rank > XA_MAX_RANK)
+        return xa_fail(err, XA_EINVAL, "rank %d outside 0..%d", rank, XA_MAX_RANK);
     int64_t n = xa_shape_count(rank, shape);
     if (n < 0) return xa_fail(err, XA_EINVAL, "invalid shape");
     xa_cmp *c = calloc(1, sizeof *c);
@@ -65,10 +66,13 @@ xa_status xa_cmp_new(xa_dtype rdt, xa_dtype pdt, int rank, const int64_t *shape,
         c->inner = 1;
         int over = 0;
         if (c->opt.fortran_order)
-            for (int k = 0; k < ax; k++) over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
+            for (int k = 0; k < ax; k++)
+                over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
         else
-            for (int k = ax + 1; k < rank; k++) over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
-        if (over || c->inner < 1) c->inner = 1; /* only when the element count is 0: nothing to visit */
+            for (int k = ax + 1; k < rank; k++)
+                over |= __builtin_mul_overflow(c->inner, shape[k], &c->inner);
+        if (over || c->inner < 1)
+            c->inner = 1; /* only when the element count is 0: nothing to visit */
         if (c->nch > 0) {
             c->ch = malloc((size_t)c->nch * sizeof *c->ch);
             if (!c->ch) {
@@ -93,10 +97,10 @@ typedef struct {
     const xa_cmp *c;
     const unsigned char *r, *p;
     int rsw, psw, release_r, release_p;
-    int64_t base;  /* global flat index of element 0 of r/p */
+    int64_t base; /* global flat index of element 0 of r/p */
     int64_t n;
     int parts;
-    xa_acc *accs;  /* parts * (1 + nch) */
+    xa_acc *accs; /* parts * (1 + nch) */
     int failed;
 } job;
 
@@ -130,7 +134,8 @@ static int exact_equal(xa_dtype rdt, int rsw, const unsigned char *r, xa_dtype p
         memcpy(&b, p, 8);
         if (rsw) a = __builtin_bswap64(a);
         if (psw) b = __builtin_bswap64(b);
-        if (rdt != pdt && ((rdt == XA_I64 && (int64_t)a < 0) || (pdt == XA_I64 && (int64_t)b < 0))) return 0;
+        if (rdt != pdt && ((rdt == XA_I64 && (int64_t)a < 0) || (pdt == XA_I64 && (int64_t)b < 0)))
+            return 0;
         return a == b;
     }
     return exact_at(rdt, rsw, r) == exact_at(pdt, psw, p); /* double: exact below 2^53 only */
@@ -225,9 +230,12 @@ static void run_part(void *arg, int part) {
             }
         }
         int64_t done = i + (int64_t)m;
-        if ((j->release_r || j->release_p) && ((done - released) * (int64_t)(rs > ps ? rs : ps) >= RELEASE_BYTES || done == hi)) {
-            if (j->release_r) xa_mapping_release(j->r + (size_t)released * rs, (size_t)(done - released) * rs);
-            if (j->release_p) xa_mapping_release(j->p + (size_t)released * ps, (size_t)(done - released) * ps);
+        if ((j->release_r || j->release_p) &&
+            ((done - released) * (int64_t)(rs > ps ? rs : ps) >= RELEASE_BYTES || done == hi)) {
+            if (j->release_r)
+                xa_mapping_release(j->r + (size_t)released * rs, (size_t)(done - released) * rs);
+            if (j->release_p)
+                xa_mapping_release(j->p + (size_t)released * ps, (size_t)(done - released) * ps);
             released = done;
         }
     }
@@ -272,8 +280,10 @@ xa_status xa_cmp_update(xa_cmp *c, const void *ref, int ref_swapped, const void 
     if (c->poisoned) return xa_fail(err, XA_EPOISONED, "comparison context failed earlier");
     if ((uint64_t)n > (uint64_t)(c->expected - c->offset)) {
         c->poisoned = 1;
-        return xa_fail(err, XA_ESHAPE, "%zu more elements than the shape holds (%lld expected, "
-                       "%lld seen)", n, (long long)c->expected, (long long)c->offset);
+        return xa_fail(err, XA_ESHAPE,
+                       "%zu more elements than the shape holds (%lld expected, "
+                       "%lld seen)",
+                       n, (long long)c->expected, (long long)c->offset);
     }
     xa_status st = process(c, ref, ref_swapped, 0, port, port_swapped, 0, (int64_t)n, err);
     if (st) c->poisoned = 1;
@@ -360,8 +370,8 @@ xa_status xa_compare(const xa_tensor *ref, const xa_tensor *port, const xa_cmp_o
     st = xa_cmp_new(ref->dtype, port->dtype, ref->rank, ref->shape, &o, &c, err);
     if (!st)
         st = process(c, ref->data, ref->swapped, ref->readonly && ref->nbytes >= RELEASE_BYTES,
-                     port->data, port->swapped, port->readonly && port->nbytes >= RELEASE_BYTES,
-                     nr, err);
+                     port->data, port->swapped, port->readonly && port->nbytes >= RELEASE_BYTES, nr,
+                     err);
     if (!st) st = xa_cmp_final(c, out, err);
     xa_cmp_free(c);
     xa_tensor_free(tmp);

@@ -41,17 +41,20 @@ void xa_acc_merge(xa_acc *a, const xa_acc *b) {
     a->inf_r += b->inf_r;
     a->inf_p += b->inf_p;
     a->nonfinite_mism += b->nonfinite_mism;
-    if (b->first_nonfinite >= 0 && (a->first_nonfinite < 0 || b->first_nonfinite < a->first_nonfinite))
+    if (b->first_nonfinite >= 0 &&
+        (a->first_nonfinite < 0 || b->first_nonfinite < a->first_nonfinite))
         a->first_nonfinite = b->first_nonfinite;
     a->rfin += b->rfin;
     a->pfin += b->pfin;
-    if (b->max_abs_index >= 0 && better(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
+    if (b->max_abs_index >= 0 &&
+        better(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
         a->max_abs = b->max_abs;
         a->max_abs_index = b->max_abs_index;
         a->max_abs_ref = b->max_abs_ref;
         a->max_abs_port = b->max_abs_port;
     }
-    if (b->max_rel_index >= 0 && better(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
+    if (b->max_rel_index >= 0 &&
+        better(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
         a->max_rel = b->max_rel;
         a->max_rel_index = b->max_rel_index;
     }
@@ -67,7 +70,8 @@ void xa_acc_merge(xa_acc *a, const xa_acc *b) {
 
 /* The reference definition, one element at a time. */
 /* `s` holds plain block-local sums (folded into the accumulator with compensation per block). */
-static inline void one(xa_acc *a, double *s, double r, double p, int64_t idx, double atol, double rtol) {
+static inline void one(xa_acc *a, double *s, double r, double p, int64_t idx, double atol,
+                       double rtol) {
     int fr = isfinite(r), fp = isfinite(p);
     if (XA_LIKELY(fr && fp)) {
         double d = p - r, ad = fabs(d), ar = fabs(r);
@@ -134,8 +138,9 @@ static void fold_block_sums(xa_acc *a, const double *s) {
 }
 
 /* The reference loop, for double and float inputs alike. */
-#define XA_REFERENCE_KERNEL(NAME, T)                                                              \
-    void NAME(xa_acc *a, const T *r, const T *p, size_t n, int64_t base, double atol, double rtol) { \
+#define XA_REFERENCE_KERNEL(NAME, T)                                                               \
+    void NAME(xa_acc *a, const T *r, const T *p, size_t n, int64_t base, double atol,              \
+              double rtol) {                                                                       \
         a->count += (int64_t)n;                                                                    \
         for (size_t i = 0; i < n; i += BLOCK) {                                                    \
             double s[S_COUNT] = {0};                                                               \
@@ -193,11 +198,11 @@ XA_AVX2 static int64_t hsum_epi32(__m256i v) {
 /* AVX2 block: n is a multiple of 8 (at most BLOCK). The block assumes every value is finite and
  * returns 0 if that was wrong: then s_r2 or s_p2 is Inf/NaN (a finite float squared is below
  * 1.2e77, so 4096 of them cannot overflow a double), and the caller discards the block's update
- * and folds it with the reference kernel instead. Work that is exact in float (equality, r == 0, extrema) is done 8 lanes wide on the
- * stored floats; everything else 4 lanes wide in double. Sums use fused multiply-add: that is
- * one rounding instead of two per product, so the sums stay within the reference's error bound
- * (they differ from the scalar kernel only in rounding, like any other summation order).
- * Counts and extrema are exact and identical to the scalar kernel:
+ * and folds it with the reference kernel instead. Work that is exact in float (equality, r == 0,
+ * extrema) is done 8 lanes wide on the stored floats; everything else 4 lanes wide in double. Sums
+ * use fused multiply-add: that is one rounding instead of two per product, so the sums stay within
+ * the reference's error bound (they differ from the scalar kernel only in rounding, like any other
+ * summation order). Counts and extrema are exact and identical to the scalar kernel:
  *  - the mismatch limit atol + rtol*|r| is computed with the same two roundings as the
  *    reference (no fusion), so the count cannot differ at a boundary;
  *  - max_abs keeps lane maxima only; a block that raises the maximum is rescanned for the first
@@ -205,9 +210,9 @@ XA_AVX2 static int64_t hsum_epi32(__m256i v) {
  *  - max_rel tests ad > max_rel*|r|*(1 - 2^-50) before dividing: that can only let through
  *    elements whose quotient is not above max_rel (decided by ad/|r| exactly as the reference
  *    does) and never drops one whose quotient is. */
-XA_AVX2 static inline __attribute__((always_inline)) int block_body(
-    xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol, double rtol,
-    const int use_rtol) {
+XA_AVX2 static inline __attribute__((always_inline)) int
+block_body(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
+           double rtol, const int use_rtol) {
     const __m256d vatol = _mm256_set1_pd(atol), vrtol = _mm256_set1_pd(rtol);
     const __m256d zero = _mm256_setzero_pd();
     const __m256d signbit = _mm256_set1_pd(-0.0), shrink = _mm256_set1_pd(1.0 - 0x1p-50);
@@ -222,7 +227,8 @@ XA_AVX2 static inline __attribute__((always_inline)) int block_body(
      * only branch when they beat it */
     __m256d mrel = _mm256_set1_pd(a->max_rel), mrel_s = _mm256_mul_pd(mrel, shrink);
     __m256i irel = _mm256_set1_epi64x(-1);
-    __m256 rmin = _mm256_set1_ps(INFINITY), rmax = _mm256_set1_ps(-INFINITY), pmin = rmin, pmax = rmax;
+    __m256 rmin = _mm256_set1_ps(INFINITY), rmax = _mm256_set1_ps(-INFINITY), pmin = rmin,
+           pmax = rmax;
     for (size_t i = 0; i < n; i += 8) {
         __m256 r8 = _mm256_loadu_ps(r + i), p8 = _mm256_loadu_ps(p + i);
         rmin = _mm256_min_ps(rmin, r8);
@@ -231,10 +237,13 @@ XA_AVX2 static inline __attribute__((always_inline)) int block_body(
         pmax = _mm256_max_ps(pmax, p8);
         c_eq = _mm256_sub_epi32(c_eq, _mm256_castps_si256(_mm256_cmp_ps(r8, p8, _CMP_EQ_OQ)));
         __m256 rz8 = _mm256_cmp_ps(r8, zero8, _CMP_EQ_OQ);
-        c_zd = _mm256_sub_epi32(c_zd, _mm256_castps_si256(_mm256_andnot_ps(_mm256_cmp_ps(p8, zero8, _CMP_EQ_OQ), rz8)));
+        c_zd = _mm256_sub_epi32(
+            c_zd, _mm256_castps_si256(_mm256_andnot_ps(_mm256_cmp_ps(p8, zero8, _CMP_EQ_OQ), rz8)));
         for (int hf = 0; hf < 2; hf++) {
-            __m256d rd = _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(r8, 1) : _mm256_castps256_ps128(r8));
-            __m256d pd = _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(p8, 1) : _mm256_castps256_ps128(p8));
+            __m256d rd =
+                _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(r8, 1) : _mm256_castps256_ps128(r8));
+            __m256d pd =
+                _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(p8, 1) : _mm256_castps256_ps128(p8));
             __m256d d = _mm256_sub_pd(pd, rd);
             __m256d ad = _mm256_andnot_pd(signbit, d), ar = _mm256_andnot_pd(signbit, rd);
             s_abs[hf] = _mm256_add_pd(s_abs[hf], ad);
@@ -259,7 +268,8 @@ XA_AVX2 static inline __attribute__((always_inline)) int block_body(
                 __m256i idx = _mm256_add_epi64(_mm256_set1_epi64x(base + (int64_t)i + 4 * hf),
                                                _mm256_setr_epi64x(0, 1, 2, 3));
                 mrel = _mm256_blendv_pd(mrel, rel, up);
-                irel = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(irel), _mm256_castsi256_pd(idx), up));
+                irel = _mm256_castpd_si256(
+                    _mm256_blendv_pd(_mm256_castsi256_pd(irel), _mm256_castsi256_pd(idx), up));
                 mrel_s = _mm256_mul_pd(mrel, shrink);
             }
         }
@@ -317,15 +327,16 @@ XA_AVX2 static inline __attribute__((always_inline)) int block_body(
 }
 
 XA_AVX2 static int block_avx2(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
-                               double atol, double rtol) {
+                              double atol, double rtol) {
     return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
                      : block_body(a, r, p, n, base, atol, rtol, 1);
 }
 
 /* The same 256-bit code compiled for AVX-512VL: the instructions are the same width, but the
  * compiler gets 32 vector registers, which removes the spills of the 25 live vectors. */
-__attribute__((target("avx2,fma,avx512f,avx512vl"))) static int block_avx512vl(
-    xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol, double rtol) {
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) static int
+block_avx512vl(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
+               double rtol) {
     return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
                      : block_body(a, r, p, n, base, atol, rtol, 1);
 }
@@ -360,12 +371,16 @@ void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t 
                 xa_kernel_f32_scalar(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
             }
         }
-        if (v < m) xa_kernel_f32_scalar(a, r + i + v, p + i + v, m - v, base + (int64_t)(i + v), atol, rtol);
+        if (v < m)
+            xa_kernel_f32_scalar(a, r + i + v, p + i + v, m - v, base + (int64_t)(i + v), atol,
+                                 rtol);
         i += m;
     }
 }
 #else
-int xa_kernel_have_avx2(void) { return 0; }
+int xa_kernel_have_avx2(void) {
+    return 0;
+}
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
                    double rtol) {
     xa_kernel_f32_scalar(a, r, p, n, base, atol, rtol);

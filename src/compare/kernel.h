@@ -31,13 +31,13 @@ void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m);
 void xa_acc_add(xa_acc *a, int k, double v);
 
 /* Reference kernel on doubles: element k has flat index base + k. */
-void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base,
-                   double atol, double rtol);
+void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base, double atol,
+                   double rtol);
 /* float32 pairs (native byte order). Uses AVX2 when the CPU has it; otherwise, and for any
  * group with a NaN/Inf, the reference kernel. Results are identical to xa_kernel_f64 on the
  * converted values up to the order of additions inside the sums. */
-void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
-                   double atol, double rtol);
+void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
+                   double rtol);
 /* Force the portable path (tests compare both). */
 void xa_kernel_f32_scalar(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                           double atol, double rtol);

@@ -81,7 +81,8 @@ xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tens
     }
     if (rank != p->rank) {
         xa_tensor_free(src);
-        return xa_fail(err, XA_EINVAL, "permutation of rank %d for a tensor of rank %d", p->rank, rank);
+        return xa_fail(err, XA_EINVAL, "permutation of rank %d for a tensor of rank %d", p->rank,
+                       rank);
     }
     int64_t sstride[XA_MAX_RANK], oshape[XA_MAX_RANK];
     if (rank) sstride[rank - 1] = 1;

@@ -22,11 +22,19 @@ static const struct {
     [XA_F64] = {"float64", "f64", 8},
 };
 
-static int valid(xa_dtype dt) { return (int)dt > 0 && (int)dt < XA_DTYPE_COUNT; }
+static int valid(xa_dtype dt) {
+    return (int)dt > 0 && (int)dt < XA_DTYPE_COUNT;
+}
 
-size_t xa_dtype_size(xa_dtype dt) { return valid(dt) ? dtypes[dt].size : 0; }
-const char *xa_dtype_name(xa_dtype dt) { return valid(dt) ? dtypes[dt].name : "invalid"; }
-const char *xa_dtype_short(xa_dtype dt) { return valid(dt) ? dtypes[dt].sname : "invalid"; }
+size_t xa_dtype_size(xa_dtype dt) {
+    return valid(dt) ? dtypes[dt].size : 0;
+}
+const char *xa_dtype_name(xa_dtype dt) {
+    return valid(dt) ? dtypes[dt].name : "invalid";
+}
+const char *xa_dtype_short(xa_dtype dt) {
+    return valid(dt) ? dtypes[dt].sname : "invalid";
+}
 
 xa_dtype xa_dtype_from_name(const char *s) {
     if (!s) return XA_DTYPE_INVALID;
@@ -42,7 +50,9 @@ xa_dtype xa_dtype_from_name(const char *s) {
 int xa_dtype_is_float(xa_dtype dt) {
     return dt == XA_F16 || dt == XA_BF16 || dt == XA_F32 || dt == XA_F64;
 }
-int xa_dtype_is_integer(xa_dtype dt) { return valid(dt) && !xa_dtype_is_float(dt); }
+int xa_dtype_is_integer(xa_dtype dt) {
+    return valid(dt) && !xa_dtype_is_float(dt);
+}
 
 static float bits_f32(uint32_t u) {
     float f;
@@ -80,8 +90,8 @@ uint16_t xa_f32_to_f16(float f) {
         return sign | 0x7c00 | (m ? m : 0x200);
     }
     if (ax >= 0x477ff000u) return sign | 0x7c00; /* rounds to >= 65520: overflow to inf */
-    if (ax < 0x38800000u) {                        /* below the smallest normal half 2^-14 */
-        if (ax < 0x33000000u) return sign;          /* < 2^-25: rounds to zero */
+    if (ax < 0x38800000u) {                      /* below the smallest normal half 2^-14 */
+        if (ax < 0x33000000u) return sign;       /* < 2^-25: rounds to zero */
         uint32_t e = ax >> 23, m = (ax & 0x7fffff) | 0x800000;
         uint32_t shift = 126 - e; /* value = m * 2^(e-150); half subnormal unit 2^-24 */
         uint32_t q = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
@@ -94,7 +104,9 @@ uint16_t xa_f32_to_f16(float f) {
     return sign | (uint16_t)q;
 }
 
-float xa_bf16_to_f32(uint16_t h) { return bits_f32((uint32_t)h << 16); }
+float xa_bf16_to_f32(uint16_t h) {
+    return bits_f32((uint32_t)h << 16);
+}
 
 uint16_t xa_f32_to_bf16(float f) {
     uint32_t x = f32_bits(f);

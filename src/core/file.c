@@ -41,7 +41,8 @@ xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_er
         int populate = size <= XA_POPULATE_MAX ? MAP_POPULATE : 0;
         void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
         close(fd);
-        if (p == MAP_FAILED) return xa_fail(err, XA_EIO, "%s: cannot map: %s", path, strerror(errno));
+        if (p == MAP_FAILED)
+            return xa_fail(err, XA_EIO, "%s: cannot map: %s", path, strerror(errno));
         f->backing = xa_backing_map(p, size);
         if (!f->backing) {
             munmap(p, size);
@@ -91,7 +92,8 @@ static uintptr_t page_size(void) {
 
 void xa_mapping_release(const void *p, size_t n) {
     /* only whole pages inside [p, p+n) */
-    uintptr_t ps = page_size(), a = ((uintptr_t)p + ps - 1) & ~(ps - 1), e = ((uintptr_t)p + n) & ~(ps - 1);
+    uintptr_t ps = page_size(), a = ((uintptr_t)p + ps - 1) & ~(ps - 1),
+              e = ((uintptr_t)p + n) & ~(ps - 1);
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 }
 

@@ -25,11 +25,11 @@ void xa_error_prefix(xa_error *err, const char *prefix);
  * so that several tensors (npz members, BMRT splits) can share one mapping. */
 struct xa_backing {
     int refs;
-    int mapped;     /* 1: munmap(base, size) on release; 0: free(base) */
+    int mapped; /* 1: munmap(base, size) on release; 0: free(base) */
     void *base;
     size_t size;
 };
-xa_backing *xa_backing_heap(size_t size, int zero);   /* NULL on ENOMEM */
+xa_backing *xa_backing_heap(size_t size, int zero);  /* NULL on ENOMEM */
 xa_backing *xa_backing_map(void *base, size_t size); /* takes ownership of a mapping */
 void xa_backing_ref(xa_backing *b);
 void xa_backing_unref(xa_backing *b);

@@ -10,21 +10,34 @@ const char *xa_version_string(void) {
     return XA_STR(XA_VERSION_MAJOR) "." XA_STR(XA_VERSION_MINOR) "." XA_STR(XA_VERSION_PATCH);
 }
 
-int xa_version_number(void) { return XA_VERSION_NUMBER; }
+int xa_version_number(void) {
+    return XA_VERSION_NUMBER;
+}
 
 const char *xa_strerror(xa_status st) {
     switch (st) {
-    case XA_OK: return "success";
-    case XA_ENOMEM: return "out of memory";
-    case XA_EIO: return "I/O error";
-    case XA_EFORMAT: return "malformed input";
-    case XA_ETRUNC: return "truncated input";
-    case XA_EUNSUPPORTED: return "unsupported feature";
-    case XA_ELIMIT: return "input exceeds a limit";
-    case XA_EINVAL: return "invalid argument";
-    case XA_ENOTFOUND: return "not found";
-    case XA_ESHAPE: return "shape or size mismatch";
-    case XA_EPOISONED: return "handle failed earlier";
+    case XA_OK:
+        return "success";
+    case XA_ENOMEM:
+        return "out of memory";
+    case XA_EIO:
+        return "I/O error";
+    case XA_EFORMAT:
+        return "malformed input";
+    case XA_ETRUNC:
+        return "truncated input";
+    case XA_EUNSUPPORTED:
+        return "unsupported feature";
+    case XA_ELIMIT:
+        return "input exceeds a limit";
+    case XA_EINVAL:
+        return "invalid argument";
+    case XA_ENOTFOUND:
+        return "not found";
+    case XA_ESHAPE:
+        return "shape or size mismatch";
+    case XA_EPOISONED:
+        return "handle failed earlier";
     }
     return "unknown status";
 }
@@ -53,7 +66,9 @@ void xa_error_prefix(xa_error *err, const char *prefix) {
     memcpy(err->message, tmp, sizeof tmp);
 }
 
-void xa_free(void *p) { free(p); }
+void xa_free(void *p) {
+    free(p);
+}
 
 char *xa_strdup(const char *s) {
     size_t n = strlen(s) + 1;

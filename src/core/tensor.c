@@ -55,7 +55,9 @@ int64_t xa_shape_count(int rank, const int64_t *shape) {
     return n;
 }
 
-int64_t xa_tensor_count(const xa_tensor *t) { return xa_shape_count(t->rank, t->shape); }
+int64_t xa_tensor_count(const xa_tensor *t) {
+    return xa_shape_count(t->rank, t->shape);
+}
 
 xa_status xa_tensor_shell(xa_dtype dt, int rank, const int64_t *shape, xa_tensor **out,
                           xa_error *err) {
@@ -147,14 +149,14 @@ xa_status xa_tensor_dup_native(const xa_tensor *t, xa_tensor **out, xa_error *er
     return XA_OK;
 }
 
-#define LOADN(T, sw, bsw)                                                                     \
-    do {                                                                                       \
-        for (size_t i = 0; i < n; i++) {                                                       \
-            T v;                                                                               \
-            memcpy(&v, s + i * sizeof(T), sizeof(T));                                          \
-            if (sw) v = (T)bsw(v);                                                             \
-            dst[i] = (double)v;                                                                \
-        }                                                                                      \
+#define LOADN(T, sw, bsw)                                                                          \
+    do {                                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            T v;                                                                                   \
+            memcpy(&v, s + i * sizeof(T), sizeof(T));                                              \
+            if (sw) v = (T)bsw(v);                                                                 \
+            dst[i] = (double)v;                                                                    \
+        }                                                                                          \
     } while (0)
 
 void xa_convert_to_f64(xa_dtype dt, int sw, const void *src, size_t n, double *dst) {
@@ -170,10 +172,18 @@ void xa_convert_to_f64(xa_dtype dt, int sw, const void *src, size_t n, double *d
         return;
     }
     switch (dt) {
-    case XA_I32: LOADN(int32_t, sw, __builtin_bswap32); break;
-    case XA_U32: LOADN(uint32_t, sw, __builtin_bswap32); break;
-    case XA_I64: LOADN(int64_t, sw, __builtin_bswap64); break;
-    case XA_U64: LOADN(uint64_t, sw, __builtin_bswap64); break;
+    case XA_I32:
+        LOADN(int32_t, sw, __builtin_bswap32);
+        break;
+    case XA_U32:
+        LOADN(uint32_t, sw, __builtin_bswap32);
+        break;
+    case XA_I64:
+        LOADN(int64_t, sw, __builtin_bswap64);
+        break;
+    case XA_U64:
+        LOADN(uint64_t, sw, __builtin_bswap64);
+        break;
     case XA_F64:
         for (size_t i = 0; i < n; i++) {
             uint64_t v;
@@ -214,8 +224,10 @@ void xa_convert_to_f32(xa_dtype dt, int sw, const void *src, size_t n, float *ds
             uint16_t v;
             memcpy(&v, s + 2 * i, 2);
             if (sw) v = __builtin_bswap16(v);
-            dst[i] = dt == XA_I16 ? (float)(int16_t)v : dt == XA_U16 ? (float)v
-                   : dt == XA_F16 ? xa_f16_to_f32(v) : xa_bf16_to_f32(v);
+            dst[i] = dt == XA_I16   ? (float)(int16_t)v
+                     : dt == XA_U16 ? (float)v
+                     : dt == XA_F16 ? xa_f16_to_f32(v)
+                                    : xa_bf16_to_f32(v);
         }
         break;
     case XA_F32:

@@ -22,7 +22,9 @@ int xa_threads_get(void) {
     return o > 0 ? o : threads_default();
 }
 
-void xa_threads_set(int n) { __atomic_store_n(&threads_override, n > 64 ? 64 : n, __ATOMIC_RELAXED); }
+void xa_threads_set(int n) {
+    __atomic_store_n(&threads_override, n > 64 ? 64 : n, __ATOMIC_RELAXED);
+}
 
 typedef struct {
     void (*fn)(void *, int);

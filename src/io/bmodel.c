@@ -27,18 +27,33 @@
 /* Field ids (vtable slots) of the schema. */
 enum { MODEL_TYPE = 0, MODEL_VERSION = 1, MODEL_TIME = 2, MODEL_CHIP = 3, MODEL_NET = 4 };
 enum { NET_NAME = 0, NET_PARAMETER = 3 };
-enum { PARAM_INPUT_TENSOR = 0, PARAM_OUTPUT_TENSOR = 1, PARAM_IS_DYNAMIC = 5, PARAM_N_DYNAMIC = 6,
-       PARAM_H_W_DYNAMIC = 7 };
-enum { TENSOR_NAME = 0, TENSOR_DATA_TYPE = 1, TENSOR_SIZE = 4, TENSOR_SHAPE = 5, TENSOR_SCALE = 7,
-       TENSOR_ZERO_POINT = 10 };
+enum {
+    PARAM_INPUT_TENSOR = 0,
+    PARAM_OUTPUT_TENSOR = 1,
+    PARAM_IS_DYNAMIC = 5,
+    PARAM_N_DYNAMIC = 6,
+    PARAM_H_W_DYNAMIC = 7
+};
+enum {
+    TENSOR_NAME = 0,
+    TENSOR_DATA_TYPE = 1,
+    TENSOR_SIZE = 4,
+    TENSOR_SHAPE = 5,
+    TENSOR_SCALE = 7,
+    TENSOR_ZERO_POINT = 10
+};
 enum { SHAPE_DIM = 0 };
 
 /* ---- little-endian reads (positions already checked) -------------------------------------- */
-static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t rd16(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
 static uint32_t rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint64_t rd64(const unsigned char *p) {
+    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 
 /* Append printf text to a bounded message buffer. */
 static void msg_add(char *buf, size_t size, const char *fmt, ...) XA_PRINTF(3, 4);
@@ -62,8 +77,8 @@ typedef struct fb {
 } fb;
 
 typedef struct fb_table {
-    size_t pos, vt;          /* table and vtable positions */
-    uint32_t vtsize, tsize;  /* vtable bytes, table bytes */
+    size_t pos, vt;         /* table and vtable positions */
+    uint32_t vtsize, tsize; /* vtable bytes, table bytes */
 } fb_table;
 
 static xa_status fb_fail(fb *b, xa_status st, const char *fmt, ...) XA_PRINTF(3, 4);
@@ -167,8 +182,10 @@ static xa_status fb_vector(fb *b, size_t at, size_t elem, const char *what, size
     *n = rd32(b->p + at);
     *data = at + 4;
     if (*n > (b->size - *data) / elem)
-        return fb_fail(b, XA_EFORMAT, "%s: vector of %zu elements at %zu overruns the %zu-byte "
-                       "flatbuffer", what, *n, at, b->size);
+        return fb_fail(b, XA_EFORMAT,
+                       "%s: vector of %zu elements at %zu overruns the %zu-byte "
+                       "flatbuffer",
+                       what, *n, at, b->size);
     return XA_OK;
 }
 
@@ -226,9 +243,10 @@ static const struct {
     const char *name;
     xa_dtype dt;
 } bm_types[] = {
-    {"float32", XA_F32}, {"float16", XA_F16}, {"int8", XA_I8},    {"uint8", XA_U8},
-    {"int16", XA_I16},   {"uint16", XA_U16},  {"int32", XA_I32},  {"uint32", XA_U32},
-    {"bfloat16", XA_BF16}, {"int4", XA_DTYPE_INVALID}, {"uint4", XA_DTYPE_INVALID},
+    {"float32", XA_F32},        {"float16", XA_F16},         {"int8", XA_I8},
+    {"uint8", XA_U8},           {"int16", XA_I16},           {"uint16", XA_U16},
+    {"int32", XA_I32},          {"uint32", XA_U32},          {"bfloat16", XA_BF16},
+    {"int4", XA_DTYPE_INVALID}, {"uint4", XA_DTYPE_INVALID},
 };
 enum { BM_TYPE_COUNT = sizeof bm_types / sizeof bm_types[0] };
 
@@ -240,7 +258,8 @@ int64_t xa_bmodel_tensor_nbytes(const xa_bmodel_tensor *t) {
     if (!t->dtype || !t->nshapes) return -1;
     int64_t c = xa_shape_count(t->rank, t->shape);
     uint64_t b;
-    if (c < 0 || c > XA_MAX_ELEMENTS || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(t->dtype), &b))
+    if (c < 0 || c > XA_MAX_ELEMENTS ||
+        xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(t->dtype), &b))
         return -1;
     return (int64_t)b;
 }
@@ -258,7 +277,8 @@ static xa_status parse_tensor(fb *b, const fb_table *t, xa_bmodel_tensor *out) {
     if (!st) st = fb_i32(b, t, TENSOR_ZERO_POINT, 0, "Tensor.zero_point", &out->zero_point);
     size_t nshapes = 0, shapes;
     int present;
-    if (!st) st = fb_vector_field(b, t, TENSOR_SHAPE, 4, 0, "Tensor.shape", &nshapes, &shapes, &present);
+    if (!st)
+        st = fb_vector_field(b, t, TENSOR_SHAPE, 4, 0, "Tensor.shape", &nshapes, &shapes, &present);
     if (st || !nshapes) return st;
     out->nshapes = nshapes;
     /* The first Shape: a static net's only one; tpu_model --info shows this one too. */
@@ -389,21 +409,27 @@ xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_erro
     uint64_t need = (uint64_t)m->header_size + m->flatbuffers_size + m->binary_size;
     xa_status st = XA_OK;
     if (m->header_size < XA_BMODEL_HEADER_SIZE)
-        st = xa_fail(err, XA_EFORMAT, "bmodel: header_size %u is smaller than the %d-byte header "
-                     "(an encrypted bmodel?)", m->header_size, XA_BMODEL_HEADER_SIZE);
+        st = xa_fail(err, XA_EFORMAT,
+                     "bmodel: header_size %u is smaller than the %d-byte header "
+                     "(an encrypted bmodel?)",
+                     m->header_size, XA_BMODEL_HEADER_SIZE);
     else if (m->flatbuffers_size < 8 || m->flatbuffers_size >= XA_BMODEL_MAX_FLATBUFFER)
         st = xa_fail(err, XA_EFORMAT, "bmodel: flatbuffers_size %u is outside 8..%llu",
                      m->flatbuffers_size, (unsigned long long)XA_BMODEL_MAX_FLATBUFFER - 1);
     else if (need > size) /* libsophon's ModelCtx refuses such files too */
-        st = xa_fail(err, XA_ETRUNC, "bmodel: the header needs %llu bytes (header %u + flatbuffer "
-                     "%u + binary %u), the file has %zu", (unsigned long long)need,
-                     m->header_size, m->flatbuffers_size, m->binary_size, size);
+        st = xa_fail(err, XA_ETRUNC,
+                     "bmodel: the header needs %llu bytes (header %u + flatbuffer "
+                     "%u + binary %u), the file has %zu",
+                     (unsigned long long)need, m->header_size, m->flatbuffers_size, m->binary_size,
+                     size);
     if (!st) {
         fb b = {p + m->header_size, m->flatbuffers_size, 0, 0, 0, "", err};
         st = parse_model(&b, m);
         if (st == XA_EFORMAT && m->magic == XA_BMODEL_MAGIC_OLD && err)
-            msg_add(err->message, sizeof err->message, " (magic 0x%08x marks a bmtap2-era bmodel, "
-                    "which may not be in the flatbuffers layout)", m->magic);
+            msg_add(err->message, sizeof err->message,
+                    " (magic 0x%08x marks a bmtap2-era bmodel, "
+                    "which may not be in the flatbuffers layout)",
+                    m->magic);
     }
     if (st) {
         xa_bmodel_free(m);
@@ -556,7 +582,8 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
                     const xa_bmodel_tensor *tt = side_tensors(&nt->stages[si], d, &nn);
                     for (size_t k = 0; k < nn && strlen(known) < 200; k++)
                         if (!strstr(known, tt[k].name))
-                            msg_add(known, sizeof known, "%s'%s'", known[0] ? ", " : "", tt[k].name);
+                            msg_add(known, sizeof known, "%s'%s'", known[0] ? ", " : "",
+                                    tt[k].name);
                     continue;
                 }
                 nnamed++;
@@ -567,9 +594,11 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
                     const xa_bmodel_tensor *bt = side_tensors(&nt->stages[si], d, &nt_n);
                     const char *dn = xa_bmodel_dtype_name(bt[bad].bm_dtype);
                     if (!unsized[0])
-                        msg_add(unsized, sizeof unsized, "%s: tensor '%s' (%s%s) has no byte size "
-                                 "xalign can split by", wt, bt[bad].name, dn ? dn : "unknown dtype",
-                                 bt[bad].nshapes ? "" : ", no shape");
+                        msg_add(unsized, sizeof unsized,
+                                "%s: tensor '%s' (%s%s) has no byte size "
+                                "xalign can split by",
+                                wt, bt[bad].name, dn ? dn : "unknown dtype",
+                                bt[bad].nshapes ? "" : ", no shape");
                     continue;
                 }
                 if (nsized++ < MAX_LISTED)
@@ -591,13 +620,19 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
     if (nfit) {
         char ft[200];
         where_text(m, &fit, ft, sizeof ft);
-        return xa_fail(err, XA_EINVAL, "%s: %zu bytes fit %s and %s, which split it differently; "
-                       "name the net and stage (--net, --stage), and for inputs vs outputs name the file "
-                       "input_ref_data*.bmrt or output_ref_data*.bmrt as libsophon does", path, fsize, ft, other);
+        return xa_fail(
+            err, XA_EINVAL,
+            "%s: %zu bytes fit %s and %s, which split it differently; "
+            "name the net and stage (--net, --stage), and for inputs vs outputs name the file "
+            "input_ref_data*.bmrt or output_ref_data*.bmrt as libsophon does",
+            path, fsize, ft, other);
     }
     if (name && !nnamed)
         return xa_fail(err, XA_ENOTFOUND, "%s: no tensor '%s' in the %s of %s%s%s (names: %s)",
-                       path, name, d0 != d1 ? "inputs or outputs" : d0 ? "outputs" : "inputs",
+                       path, name,
+                       d0 != d1 ? "inputs or outputs"
+                       : d0     ? "outputs"
+                                : "inputs",
                        net ? "net " : "the bmodel", net ? net : "",
                        stage >= 0 ? " at that stage" : "", known[0] ? known : "none");
     if (!nsized && unsized[0]) return xa_fail(err, XA_EUNSUPPORTED, "%s: %s", path, unsized);

@@ -120,17 +120,18 @@ static void describe(const xa_decode_options *o, const char *format, const xa_de
         k += snprintf(s + k, n - (size_t)k, ": %s; %s", xa_png_library(), d->note);
     if (k > 0 && (size_t)k < n && info->exif_orientation)
         k += snprintf(s + k, n - (size_t)k, "; EXIF orientation %d %s", info->exif_orientation,
-                      info->orientation_applied ? "applied"
-                      : cv && o->ignore_orientation ? "ignored" : cv ? "needs no change"
-                      : "not applied (PIL never applies it)");
+                      info->orientation_applied     ? "applied"
+                      : cv && o->ignore_orientation ? "ignored"
+                      : cv                          ? "needs no change"
+                                                    : "not applied (PIL never applies it)");
     if (k > 0 && (size_t)k < n && d->warnings)
         snprintf(s + k, n - (size_t)k, "; %d codec warning%s: %s", d->warnings,
                  d->warnings == 1 ? "" : "s", d->warning);
 }
 
-xa_status xa_image_decode_memory_limited(const void *buf, size_t size,
-                                         const xa_decode_options *o, uint64_t max_pixels,
-                                         xa_tensor **out, xa_decode_info *info, xa_error *err) {
+xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_decode_options *o,
+                                         uint64_t max_pixels, xa_tensor **out, xa_decode_info *info,
+                                         xa_error *err) {
     if (!out) return xa_fail(err, XA_EINVAL, "xa_image_decode: out is NULL");
     *out = NULL;
     if (info) memset(info, 0, sizeof *info);
@@ -171,8 +172,8 @@ xa_status xa_image_decode_memory_limited(const void *buf, size_t size,
     }
     if (info) {
         snprintf(info->format, sizeof info->format, "%s", format);
-        info->exif_orientation = d.exif_orientation >= 1 && d.exif_orientation <= 8
-                                     ? d.exif_orientation : 0;
+        info->exif_orientation =
+            d.exif_orientation >= 1 && d.exif_orientation <= 8 ? d.exif_orientation : 0;
         info->orientation_applied = applied;
         info->warnings = d.warnings;
         snprintf(info->warning, sizeof info->warning, "%s", d.warning);

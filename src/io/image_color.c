@@ -10,7 +10,9 @@ static inline int muldiv255(int a, int b) {
     int t = a * b + 128;
     return ((t >> 8) + t) >> 8;
 }
-static inline unsigned char clip8(int v) { return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v); }
+static inline unsigned char clip8(int v) {
+    return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
 
 /* cmyk2rgb: with nk = 255 - K, each of R, G, B = nk - C*nk/255 (C, M, Y un-inverted: Pillow
  * reads JPEG CMYK with rawmode "CMYK;I", i.e. 255 - the stored Adobe-inverted value). */
@@ -24,7 +26,12 @@ void xa_pil_cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb) {
 /* Luma weights in 14-bit fixed point: cR = (int)(0.299 * 2^14 + 0.5) = 4899,
  * cG = (int)(0.587 * 2^14 + 0.5) = 9617, cB = 2^14 - cR - cG = 1868 (so the weights sum to
  * exactly 2^14). descale(x, 14) adds 2^13 before the shift: round half up. */
-enum { CV_GRAY_SHIFT = 14, CV_CR = 4899, CV_CG = 9617, CV_CB = (1 << CV_GRAY_SHIFT) - CV_CR - CV_CG };
+enum {
+    CV_GRAY_SHIFT = 14,
+    CV_CR = 4899,
+    CV_CG = 9617,
+    CV_CB = (1 << CV_GRAY_SHIFT) - CV_CR - CV_CG
+};
 
 /* icvCvt_CMYK2BGR_8u_C4C3R: each of c, m, y becomes k - (255 - v) * k >> 8 (libjpeg returns
  * Adobe CMYK, where the stored values are already inverted ink amounts). */

@@ -22,12 +22,22 @@
 
 /* Tags ExifReader::parseExifEntry decodes (TIFF 6.0 numbers). */
 enum {
-    TAG_IMAGE_DESCRIPTION = 0x010E, TAG_MAKE = 0x010F, TAG_MODEL = 0x0110,
-    TAG_ORIENTATION = 0x0112, TAG_XRESOLUTION = 0x011A, TAG_YRESOLUTION = 0x011B,
-    TAG_RESOLUTION_UNIT = 0x0128, TAG_SOFTWARE = 0x0131, TAG_DATE_TIME = 0x0132,
-    TAG_WHITE_POINT = 0x013E, TAG_PRIMARY_CHROMATICITIES = 0x013F,
-    TAG_YCBCR_COEFFICIENTS = 0x0211, TAG_YCBCR_POSITIONING = 0x0213,
-    TAG_REFERENCE_BLACK_WHITE = 0x0214, TAG_COPYRIGHT = 0x8298, TAG_EXIF_OFFSET = 0x8769,
+    TAG_IMAGE_DESCRIPTION = 0x010E,
+    TAG_MAKE = 0x010F,
+    TAG_MODEL = 0x0110,
+    TAG_ORIENTATION = 0x0112,
+    TAG_XRESOLUTION = 0x011A,
+    TAG_YRESOLUTION = 0x011B,
+    TAG_RESOLUTION_UNIT = 0x0128,
+    TAG_SOFTWARE = 0x0131,
+    TAG_DATE_TIME = 0x0132,
+    TAG_WHITE_POINT = 0x013E,
+    TAG_PRIMARY_CHROMATICITIES = 0x013F,
+    TAG_YCBCR_COEFFICIENTS = 0x0211,
+    TAG_YCBCR_POSITIONING = 0x0213,
+    TAG_REFERENCE_BLACK_WHITE = 0x0214,
+    TAG_COPYRIGHT = 0x8298,
+    TAG_EXIF_OFFSET = 0x8769,
 };
 
 typedef struct {
@@ -88,8 +98,12 @@ int xa_exif_orientation(const unsigned char *tiff, size_t size) {
         uint32_t tag = rd16(&r, off);
         if (r.failed) break;
         switch (tag) {
-        case TAG_IMAGE_DESCRIPTION: case TAG_MAKE: case TAG_MODEL: case TAG_SOFTWARE:
-        case TAG_DATE_TIME: case TAG_COPYRIGHT:
+        case TAG_IMAGE_DESCRIPTION:
+        case TAG_MAKE:
+        case TAG_MODEL:
+        case TAG_SOFTWARE:
+        case TAG_DATE_TIME:
+        case TAG_COPYRIGHT:
             rd_string(&r, off);
             break;
         case TAG_ORIENTATION: {
@@ -100,16 +114,19 @@ int xa_exif_orientation(const unsigned char *tiff, size_t size) {
             }
             break;
         }
-        case TAG_XRESOLUTION: case TAG_YRESOLUTION:
+        case TAG_XRESOLUTION:
+        case TAG_YRESOLUTION:
             rd_rationals(&r, off, 1);
             break;
-        case TAG_RESOLUTION_UNIT: case TAG_YCBCR_POSITIONING:
+        case TAG_RESOLUTION_UNIT:
+        case TAG_YCBCR_POSITIONING:
             rd16(&r, off + 8);
             break;
         case TAG_WHITE_POINT:
             rd_rationals(&r, off, 2);
             break;
-        case TAG_PRIMARY_CHROMATICITIES: case TAG_REFERENCE_BLACK_WHITE:
+        case TAG_PRIMARY_CHROMATICITIES:
+        case TAG_REFERENCE_BLACK_WHITE:
             rd_rationals(&r, off, 6);
             break;
         case TAG_YCBCR_COEFFICIENTS:
@@ -127,13 +144,34 @@ int xa_exif_orientation(const unsigned char *tiff, size_t size) {
 static void source_of(int o, int64_t h, int64_t w, int64_t oy, int64_t ox, int64_t *sy,
                       int64_t *sx) {
     switch (o) {
-    case 2: *sy = oy; *sx = w - 1 - ox; break;                 /* flip(img, 1) */
-    case 3: *sy = h - 1 - oy; *sx = w - 1 - ox; break;         /* flip(img, -1) */
-    case 4: *sy = h - 1 - oy; *sx = ox; break;                 /* flip(img, 0) */
-    case 5: *sy = ox; *sx = oy; break;                         /* transpose */
-    case 6: *sy = h - 1 - ox; *sx = oy; break;                 /* transpose, flip(1) */
-    case 7: *sy = h - 1 - ox; *sx = w - 1 - oy; break;         /* transpose, flip(-1) */
-    default: *sy = ox; *sx = w - 1 - oy; break;                /* 8: transpose, flip(0) */
+    case 2:
+        *sy = oy;
+        *sx = w - 1 - ox;
+        break; /* flip(img, 1) */
+    case 3:
+        *sy = h - 1 - oy;
+        *sx = w - 1 - ox;
+        break; /* flip(img, -1) */
+    case 4:
+        *sy = h - 1 - oy;
+        *sx = ox;
+        break; /* flip(img, 0) */
+    case 5:
+        *sy = ox;
+        *sx = oy;
+        break; /* transpose */
+    case 6:
+        *sy = h - 1 - ox;
+        *sx = oy;
+        break; /* transpose, flip(1) */
+    case 7:
+        *sy = h - 1 - ox;
+        *sx = w - 1 - oy;
+        break; /* transpose, flip(-1) */
+    default:
+        *sy = ox;
+        *sx = w - 1 - oy;
+        break; /* 8: transpose, flip(0) */
     }
 }
 

@@ -34,11 +34,11 @@ typedef struct xa_decoded {
     int64_t width, height;
     int channels;
     int sample_bytes;
-    xa_tensor *tensor;   /* H x W x C, owned here until handed to the caller */
-    int exif_orientation;/* raw value of the orientation tag as OpenCV 4.6 reads it, 0 if none */
-    int warnings;        /* warnings the codec library emitted (cv2 and PIL ignore them) */
-    char warning[128];   /* the first warning's text */
-    char note[176];      /* decoder path taken, for the settings string ("CMYK via ...") */
+    xa_tensor *tensor;    /* H x W x C, owned here until handed to the caller */
+    int exif_orientation; /* raw value of the orientation tag as OpenCV 4.6 reads it, 0 if none */
+    int warnings;         /* warnings the codec library emitted (cv2 and PIL ignore them) */
+    char warning[128];    /* the first warning's text */
+    char note[176];       /* decoder path taken, for the settings string ("CMYK via ...") */
 } xa_decoded;
 
 /* Decode one format. On failure nothing is left allocated in `d`. `name` prefixes messages. */
@@ -81,8 +81,8 @@ void xa_cv_cmyk_to_bgr(const unsigned char *cmyk, unsigned char *bgr);
 unsigned char xa_cv_cmyk_to_gray(const unsigned char *cmyk);
 
 /* The public decode with an explicit pixel limit (the fuzz target uses a small one). */
-xa_status xa_image_decode_memory_limited(const void *buf, size_t size,
-                                         const xa_decode_options *o, uint64_t max_pixels,
-                                         xa_tensor **out, xa_decode_info *info, xa_error *err);
+xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_decode_options *o,
+                                         uint64_t max_pixels, xa_tensor **out, xa_decode_info *info,
+                                         xa_error *err);
 
 #endif

@@ -37,7 +37,9 @@ static void on_error(j_common_ptr cinfo) {
     (*cinfo->err->format_message)(cinfo, e->message);
     longjmp(e->jump, 1);
 }
-static void on_output(j_common_ptr cinfo) { (void)cinfo; }
+static void on_output(j_common_ptr cinfo) {
+    (void)cinfo;
+}
 /* libjpeg's emit_message with trace messages dropped and warnings recorded, not printed.
  * num_warnings is kept as jpeg_std_error's version keeps it. */
 static void on_emit(j_common_ptr cinfo, int level) {
@@ -53,14 +55,18 @@ typedef struct {
     struct jpeg_source_mgr pub;
     const unsigned char *data;
     size_t size;
-    int suspending;  /* Pillow's source: no more data means suspension */
-    int eof;         /* libjpeg asked for bytes past the end */
+    int suspending; /* Pillow's source: no more data means suspension */
+    int eof;        /* libjpeg asked for bytes past the end */
 } jsrc_ctx;
 
 static const JOCTET fake_eoi[2] = {0xFF, JPEG_EOI};
 
-static void src_init(j_decompress_ptr cinfo) { (void)cinfo; }
-static void src_term(j_decompress_ptr cinfo) { (void)cinfo; }
+static void src_init(j_decompress_ptr cinfo) {
+    (void)cinfo;
+}
+static void src_term(j_decompress_ptr cinfo) {
+    (void)cinfo;
+}
 /* The whole buffer is given at once, so this runs only past the end. */
 static boolean src_fill(j_decompress_ptr cinfo) {
     jsrc_ctx *s = (jsrc_ctx *)cinfo->src;
@@ -105,12 +111,16 @@ static void sampling_name(const struct jpeg_decompress_struct *ci, char *buf, si
     const jpeg_component_info *c = ci->comp_info;
     int same = 1;
     for (int i = 2; i < ci->num_components; i++)
-        same &= c[i].h_samp_factor == c[1].h_samp_factor && c[i].v_samp_factor == c[1].v_samp_factor;
+        same &=
+            c[i].h_samp_factor == c[1].h_samp_factor && c[i].v_samp_factor == c[1].v_samp_factor;
     int h = c[0].h_samp_factor, v = c[0].v_samp_factor;
     if (same && c[1].h_samp_factor == 1 && c[1].v_samp_factor == 1) {
-        const char *s = h == 1 && v == 1 ? "4:4:4" : h == 2 && v == 1 ? "4:2:2"
-                      : h == 2 && v == 2 ? "4:2:0" : h == 1 && v == 2 ? "4:4:0"
-                      : h == 4 && v == 1 ? "4:1:1" : NULL;
+        const char *s = h == 1 && v == 1   ? "4:4:4"
+                        : h == 2 && v == 1 ? "4:2:2"
+                        : h == 2 && v == 2 ? "4:2:0"
+                        : h == 1 && v == 2 ? "4:4:0"
+                        : h == 4 && v == 1 ? "4:1:1"
+                                           : NULL;
         if (s) {
             snprintf(buf, n, "%s", s);
             return;
@@ -123,43 +133,60 @@ static void sampling_name(const struct jpeg_decompress_struct *ci, char *buf, si
 
 static const char *space_name(J_COLOR_SPACE s) {
     switch (s) {
-    case JCS_GRAYSCALE: return "gray";
-    case JCS_RGB: return "RGB";
-    case JCS_YCbCr: return "YCbCr";
-    case JCS_CMYK: return "CMYK";
-    case JCS_YCCK: return "YCCK";
-    default: return "unknown";
+    case JCS_GRAYSCALE:
+        return "gray";
+    case JCS_RGB:
+        return "RGB";
+    case JCS_YCbCr:
+        return "YCbCr";
+    case JCS_CMYK:
+        return "CMYK";
+    case JCS_YCCK:
+        return "YCCK";
+    default:
+        return "unknown";
     }
 }
 
 /* What is done with libjpeg's output rows. */
 typedef enum {
-    ROW_DIRECT,        /* libjpeg writes the final pixels */
-    ROW_CV_CMYK_BGR,   /* OpenCV icvCvt_CMYK2BGR_8u_C4C3R */
-    ROW_CV_CMYK_GRAY,  /* OpenCV icvCvt_CMYK2Gray_8u_C4C1R */
-    ROW_PIL_L_RGB,     /* Pillow l2rgb: L replicated */
-    ROW_PIL_RGB_L,     /* Pillow rgb2l */
-    ROW_PIL_CMYK_RGB,  /* Pillow "CMYK;I" unpack, then cmyk2rgb */
-    ROW_PIL_CMYK_L,    /* ... then rgb2l (Image.convert falls back through RGB) */
+    ROW_DIRECT,       /* libjpeg writes the final pixels */
+    ROW_CV_CMYK_BGR,  /* OpenCV icvCvt_CMYK2BGR_8u_C4C3R */
+    ROW_CV_CMYK_GRAY, /* OpenCV icvCvt_CMYK2Gray_8u_C4C1R */
+    ROW_PIL_L_RGB,    /* Pillow l2rgb: L replicated */
+    ROW_PIL_RGB_L,    /* Pillow rgb2l */
+    ROW_PIL_CMYK_RGB, /* Pillow "CMYK;I" unpack, then cmyk2rgb */
+    ROW_PIL_CMYK_L,   /* ... then rgb2l (Image.convert falls back through RGB) */
 } row_mode;
 
 static void convert_row(row_mode m, const unsigned char *in, unsigned char *out, size_t w) {
     for (size_t x = 0; x < w; x++) {
         switch (m) {
-        case ROW_CV_CMYK_BGR: xa_cv_cmyk_to_bgr(in + 4 * x, out + 3 * x); break;
-        case ROW_CV_CMYK_GRAY: out[x] = xa_cv_cmyk_to_gray(in + 4 * x); break;
-        case ROW_PIL_L_RGB: out[3 * x] = out[3 * x + 1] = out[3 * x + 2] = in[x]; break;
-        case ROW_PIL_RGB_L: out[x] = xa_pil_luma(in[3 * x], in[3 * x + 1], in[3 * x + 2]); break;
+        case ROW_CV_CMYK_BGR:
+            xa_cv_cmyk_to_bgr(in + 4 * x, out + 3 * x);
+            break;
+        case ROW_CV_CMYK_GRAY:
+            out[x] = xa_cv_cmyk_to_gray(in + 4 * x);
+            break;
+        case ROW_PIL_L_RGB:
+            out[3 * x] = out[3 * x + 1] = out[3 * x + 2] = in[x];
+            break;
+        case ROW_PIL_RGB_L:
+            out[x] = xa_pil_luma(in[3 * x], in[3 * x + 1], in[3 * x + 2]);
+            break;
         case ROW_PIL_CMYK_RGB:
         case ROW_PIL_CMYK_L: {
             unsigned char cmyk[4], rgb[3];
             for (int i = 0; i < 4; i++) cmyk[i] = (unsigned char)(255 - in[4 * x + i]);
             xa_pil_cmyk_to_rgb(cmyk, rgb);
-            if (m == ROW_PIL_CMYK_RGB) memcpy(out + 3 * x, rgb, 3);
-            else out[x] = xa_pil_luma(rgb[0], rgb[1], rgb[2]);
+            if (m == ROW_PIL_CMYK_RGB)
+                memcpy(out + 3 * x, rgb, 3);
+            else
+                out[x] = xa_pil_luma(rgb[0], rgb[1], rgb[2]);
             break;
         }
-        case ROW_DIRECT: break;
+        case ROW_DIRECT:
+            break;
         }
     }
 }
@@ -249,7 +276,8 @@ static XA_NOINLINE xa_status decode_body(jpeg_job *j, xa_error *err) {
         do r = jpeg_read_header(ci, FALSE); /* Pillow skips tables-only datastreams */
         while (r == JPEG_HEADER_TABLES_ONLY);
         if (r == JPEG_SUSPENDED)
-            return xa_fail(err, XA_ETRUNC, "JPEG: image file is truncated (the header ends "
+            return xa_fail(err, XA_ETRUNC,
+                           "JPEG: image file is truncated (the header ends "
                            "early; PIL raises)");
     } else {
         jpeg_read_header(ci, TRUE);
@@ -279,10 +307,11 @@ static XA_NOINLINE xa_status decode_body(jpeg_job *j, xa_error *err) {
 
     j->phase = PH_DECODE;
     if (!jpeg_start_decompress(ci))
-        return xa_fail(err, XA_ETRUNC, "JPEG: image file is truncated (data ends before the "
+        return xa_fail(err, XA_ETRUNC,
+                       "JPEG: image file is truncated (data ends before the "
                        "last scan; PIL raises)");
-    if ((st = xa_decoded_alloc(d, ci->output_width, ci->output_height, channels, 1,
-                               rq->max_pixels, "JPEG", err)))
+    if ((st = xa_decoded_alloc(d, ci->output_width, ci->output_height, channels, 1, rq->max_pixels,
+                               "JPEG", err)))
         return st;
     size_t w = ci->output_width, in_row = w * (size_t)ci->output_components;
     if (mode != ROW_DIRECT && !(j->scratch = malloc(in_row)))
@@ -293,12 +322,15 @@ static XA_NOINLINE xa_status decode_body(jpeg_job *j, xa_error *err) {
         size_t y = ci->output_scanline;
         JSAMPROW row = mode == ROW_DIRECT ? base + y * out_row : j->scratch;
         if (jpeg_read_scanlines(ci, &row, 1) != 1)
-            return xa_fail(err, XA_ETRUNC, "JPEG: image file is truncated (data ends at row %zu "
-                           "of %u; PIL raises)", y, ci->output_height);
+            return xa_fail(err, XA_ETRUNC,
+                           "JPEG: image file is truncated (data ends at row %zu "
+                           "of %u; PIL raises)",
+                           y, ci->output_height);
         if (mode != ROW_DIRECT) convert_row(mode, j->scratch, base + y * out_row, w);
     }
     if (rq->flavor == XA_FLAVOR_BASIC && j->src.eof)
-        return xa_fail(err, XA_ETRUNC, "JPEG: the data ends before the image does (libjpeg: "
+        return xa_fail(err, XA_ETRUNC,
+                       "JPEG: the data ends before the image does (libjpeg: "
                        "Premature end of JPEG file)");
     j->phase = PH_FINISH;
     (void)jpeg_finish_decompress(ci); /* a suspension here is ignored by Pillow too */

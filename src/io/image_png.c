@@ -35,10 +35,10 @@ typedef struct {
     const xa_image_request *rq;
     png_structp png;
     png_infop info, end;
-    unsigned char *raw;  /* PIL: the raw samples before conversion */
+    unsigned char *raw; /* PIL: the raw samples before conversion */
     png_bytep *rows;
-    int image_done;      /* all rows are in; later errors are after the image */
-    int truncated;       /* the data ran out */
+    int image_done; /* all rows are in; later errors are after the image */
+    int truncated;  /* the data ran out */
     char message[200];
 } png_job;
 
@@ -77,12 +77,18 @@ static int exif_of(png_job *j) {
 
 static const char *color_name(int ct) {
     switch (ct) {
-    case PNG_COLOR_TYPE_GRAY: return "gray";
-    case PNG_COLOR_TYPE_RGB: return "RGB";
-    case PNG_COLOR_TYPE_PALETTE: return "palette";
-    case PNG_COLOR_TYPE_GRAY_ALPHA: return "gray+alpha";
-    case PNG_COLOR_TYPE_RGB_ALPHA: return "RGBA";
-    default: return "unknown";
+    case PNG_COLOR_TYPE_GRAY:
+        return "gray";
+    case PNG_COLOR_TYPE_RGB:
+        return "RGB";
+    case PNG_COLOR_TYPE_PALETTE:
+        return "palette";
+    case PNG_COLOR_TYPE_GRAY_ALPHA:
+        return "gray+alpha";
+    case PNG_COLOR_TYPE_RGB_ALPHA:
+        return "RGBA";
+    default:
+        return "unknown";
     }
 }
 
@@ -109,14 +115,19 @@ static xa_status check_rowbytes(png_job *j, size_t want, xa_error *err) {
 static xa_status decode_cv2(png_job *j, int bd, int ct, xa_error *err) {
     png_structp png = j->png;
     int color = !j->rq->gray;
-    if (bd == 16) png_set_strip_16(png);
-    else png_set_swap(png); /* OpenCV calls it for every non-stripped file; a no-op below 16 */
+    if (bd == 16)
+        png_set_strip_16(png);
+    else
+        png_set_swap(png); /* OpenCV calls it for every non-stripped file; a no-op below 16 */
     png_set_strip_alpha(png);
     if (ct == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if ((ct & PNG_COLOR_MASK_COLOR) == 0 && bd < 8) png_set_expand_gray_1_2_4_to_8(png);
-    if ((ct & PNG_COLOR_MASK_COLOR) && color) png_set_bgr(png);
-    else if (color) png_set_gray_to_rgb(png);
-    else png_set_rgb_to_gray(png, 1, 0.299, 0.587);
+    if ((ct & PNG_COLOR_MASK_COLOR) && color)
+        png_set_bgr(png);
+    else if (color)
+        png_set_gray_to_rgb(png);
+    else
+        png_set_rgb_to_gray(png, 1, 0.299, 0.587);
     png_set_interlace_handling(png);
     png_read_update_info(png, j->info);
     xa_decoded *d = j->d;
@@ -147,23 +158,29 @@ static void pil_palette(png_job *j, unsigned char pal[256][3]) {
 /* Pillow's value of one gray sample of bit depth bd (unpacked to one byte, or 16-bit BE). */
 static unsigned pil_gray(const unsigned char *s, int bd) {
     switch (bd) {
-    case 1: return s[0] ? 255 : 0;  /* mode "1", bit2l / bit2rgb */
-    case 2: return s[0] * 0x55u;    /* "L;2": 0..3 spread over 0..255 */
-    case 4: return s[0] * 0x11u;    /* "L;4" */
-    case 16: {                      /* mode "I" from "I;16B", clipped by i2l / i2rgb */
+    case 1:
+        return s[0] ? 255 : 0; /* mode "1", bit2l / bit2rgb */
+    case 2:
+        return s[0] * 0x55u; /* "L;2": 0..3 spread over 0..255 */
+    case 4:
+        return s[0] * 0x11u; /* "L;4" */
+    case 16: {               /* mode "I" from "I;16B", clipped by i2l / i2rgb */
         unsigned v = (unsigned)s[0] << 8 | s[1];
         return v > 255 ? 255 : v;
     }
-    default: return s[0];
+    default:
+        return s[0];
     }
 }
 
 /* Image.open(p).convert('RGB' | 'L') from the raw samples of one row. */
-static void pil_row(const unsigned char *in, unsigned char *out, size_t w, int bd, int ct,
-                    int gray, unsigned char pal[256][3]) {
+static void pil_row(const unsigned char *in, unsigned char *out, size_t w, int bd, int ct, int gray,
+                    unsigned char pal[256][3]) {
     int bps = bd == 16 ? 2 : 1; /* bytes per sample after png_set_packing */
-    int spp = ct == PNG_COLOR_TYPE_RGB ? 3 : ct == PNG_COLOR_TYPE_RGB_ALPHA ? 4
-            : ct == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+    int spp = ct == PNG_COLOR_TYPE_RGB          ? 3
+              : ct == PNG_COLOR_TYPE_RGB_ALPHA  ? 4
+              : ct == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                                                : 1;
     for (size_t x = 0; x < w; x++) {
         const unsigned char *s = in + x * (size_t)(spp * bps);
         unsigned r, g, b;
@@ -174,13 +191,14 @@ static void pil_row(const unsigned char *in, unsigned char *out, size_t w, int b
         } else if (ct == PNG_COLOR_TYPE_GRAY) {
             r = g = b = pil_gray(s, bd);
         } else if (ct == PNG_COLOR_TYPE_GRAY_ALPHA) { /* LA, or RGBA from "LA;16B" */
-            r = g = b = s[0];                            /* 8 bit: L; 16 bit: high byte */
-        } else {                                          /* RGB / RGBA: high byte if 16 */
+            r = g = b = s[0];                         /* 8 bit: L; 16 bit: high byte */
+        } else {                                      /* RGB / RGBA: high byte if 16 */
             r = s[0];
             g = s[bps];
             b = s[2 * bps];
         }
-        if (gray) out[x] = xa_pil_luma(r, g, b); /* rgb2l; for gray modes it returns v */
+        if (gray)
+            out[x] = xa_pil_luma(r, g, b); /* rgb2l; for gray modes it returns v */
         else {
             out[3 * x] = (unsigned char)r;
             out[3 * x + 1] = (unsigned char)g;
@@ -210,10 +228,10 @@ static xa_status decode_pil(png_job *j, int bd, int ct, xa_error *err) {
     int gray = j->rq->gray;
     size_t w = (size_t)d->width, out_row = w * (gray ? 1 : 3);
     for (int64_t y = 0; y < d->height; y++)
-        pil_row(j->raw + (size_t)y * rowbytes, (unsigned char *)d->tensor->data + (size_t)y * out_row,
-                w, bd, ct, gray, pal);
-    snprintf(d->note, sizeof d->note, "%d-bit %s; Pillow mode conversion to %s", bd,
-             color_name(ct), gray ? "L" : "RGB");
+        pil_row(j->raw + (size_t)y * rowbytes,
+                (unsigned char *)d->tensor->data + (size_t)y * out_row, w, bd, ct, gray, pal);
+    snprintf(d->note, sizeof d->note, "%d-bit %s; Pillow mode conversion to %s", bd, color_name(ct),
+             gray ? "L" : "RGB");
     return XA_OK;
 }
 
@@ -232,8 +250,8 @@ static xa_status decode_basic(png_job *j, int bd, int ct, xa_error *err) {
     int channels = png_get_channels(png, j->info);
     int sb = bd == 16 ? 2 : 1;
     xa_decoded *d = j->d;
-    xa_status st = xa_decoded_alloc(d, d->width, d->height, channels, sb, j->rq->max_pixels,
-                                    "PNG", err);
+    xa_status st =
+        xa_decoded_alloc(d, d->width, d->height, channels, sb, j->rq->max_pixels, "PNG", err);
     size_t rowbytes = (size_t)d->width * (size_t)(channels * sb);
     if (!st) st = check_rowbytes(j, rowbytes, err);
     if (!st) st = read_rows(j, d->tensor->data, rowbytes, err);
@@ -263,8 +281,10 @@ static XA_NOINLINE xa_status decode_body(png_job *j, xa_error *err) {
     if (rq->flavor == XA_FLAVOR_BASIC) return decode_basic(j, bd, ct, err);
     xa_status st = xa_decoded_alloc(d, w, h, rq->gray ? 1 : 3, 1, rq->max_pixels, "PNG", err);
     if (st) return st;
-    if (rq->flavor == XA_FLAVOR_CV2) st = decode_cv2(j, bd, ct, err);
-    else st = decode_pil(j, bd, ct, err);
+    if (rq->flavor == XA_FLAVOR_CV2)
+        st = decode_cv2(j, bd, ct, err);
+    else
+        st = decode_pil(j, bd, ct, err);
     if (!st && rq->flavor != XA_FLAVOR_CV2) {
         /* Read the rest for an eXIf chunk after the image (reported, not applied); errors
          * there are after the image and are ignored, as Pillow's load_end ignores them. */
@@ -299,7 +319,8 @@ xa_status xa_png_decode(const unsigned char *buf, size_t size, const xa_image_re
     } else {
         st = decode_body(j, err);
     }
-    if (j->png) png_destroy_read_struct(&j->png, j->info ? &j->info : NULL, j->end ? &j->end : NULL);
+    if (j->png)
+        png_destroy_read_struct(&j->png, j->info ? &j->info : NULL, j->end ? &j->end : NULL);
     free(j->rows);
     free(j->raw);
     free(j);
@@ -310,4 +331,6 @@ xa_status xa_png_decode(const unsigned char *buf, size_t size, const xa_image_re
     return st;
 }
 
-const char *xa_png_library(void) { return "libpng " PNG_LIBPNG_VER_STRING; }
+const char *xa_png_library(void) {
+    return "libpng " PNG_LIBPNG_VER_STRING;
+}

@@ -6,7 +6,13 @@
 #include "xalign/io.h"
 
 /* What a file holds, by its first bytes. */
-typedef enum { XA_KIND_UNKNOWN, XA_KIND_NPY, XA_KIND_NPZ, XA_KIND_IMAGE, XA_KIND_BMODEL } xa_file_kind;
+typedef enum {
+    XA_KIND_UNKNOWN,
+    XA_KIND_NPY,
+    XA_KIND_NPZ,
+    XA_KIND_IMAGE,
+    XA_KIND_BMODEL
+} xa_file_kind;
 xa_file_kind xa_sniff_path(const char *path);
 
 /* Split the bytes of an open file into n tensors laid end to end, tensor k of dtype dts[k] and
@@ -24,8 +30,8 @@ xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dt
  * copied into its own heap block, since the rest of the library reads elements through typed
  * pointers. `what` names the container in messages ("file", "member"). Bytes after the data are
  * ignored, as numpy ignores them. */
-xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size,
-                              int readonly, const char *what, xa_tensor **out, xa_error *err);
+xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size, int readonly,
+                              const char *what, xa_tensor **out, xa_error *err);
 
 /* The .npy preamble (magic, version, header dict, padding) np.save writes for `t`; at most
  * XA_NPY_PREAMBLE_MAX bytes, always a multiple of 64 long. */

@@ -62,8 +62,7 @@ static int read_int(scan *s, int64_t *v) {
     if (q >= s->end || *q < '0' || *q > '9') return 0;
     int64_t x = 0;
     while (q < s->end && *q >= '0' && *q <= '9') {
-        if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, *q - '0', &x))
-            return -1;
+        if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, *q - '0', &x)) return -1;
         q++;
     }
     if (q < s->end && (*q == 'L' || *q == 'l')) q++; /* Python 2 long literal */
@@ -84,22 +83,37 @@ static xa_status parse_descr(const char *d, xa_tensor *t, xa_error *err) {
     char *end = NULL;
     long sz = (kind && k[1]) ? strtol(k + 1, &end, 10) : -1;
     if (kind == 'O')
-        return xa_fail(err, XA_EUNSUPPORTED, "object arrays (descr '%s', pickled Python objects) "
-                       "cannot be read; save a numeric array", d);
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "object arrays (descr '%s', pickled Python objects) "
+                       "cannot be read; save a numeric array",
+                       d);
     if (!end || *end || sz <= 0)
         return xa_fail(err, XA_EUNSUPPORTED, "unsupported dtype descr '%s'", d);
     xa_dtype dt = XA_DTYPE_INVALID;
     switch (kind) {
-    case 'b': dt = sz == 1 ? XA_BOOL : XA_DTYPE_INVALID; break;
-    case 'i': dt = sz == 1 ? XA_I8 : sz == 2 ? XA_I16 : sz == 4 ? XA_I32 : sz == 8 ? XA_I64 : 0; break;
-    case 'u': dt = sz == 1 ? XA_U8 : sz == 2 ? XA_U16 : sz == 4 ? XA_U32 : sz == 8 ? XA_U64 : 0; break;
-    case 'f': dt = sz == 2 ? XA_F16 : sz == 4 ? XA_F32 : sz == 8 ? XA_F64 : 0; break;
-    case 'V': dt = sz == 2 ? XA_BF16 : 0; break; /* ml_dtypes' bfloat16 saves as void, 2 bytes */
-    default: break;
+    case 'b':
+        dt = sz == 1 ? XA_BOOL : XA_DTYPE_INVALID;
+        break;
+    case 'i':
+        dt = sz == 1 ? XA_I8 : sz == 2 ? XA_I16 : sz == 4 ? XA_I32 : sz == 8 ? XA_I64 : 0;
+        break;
+    case 'u':
+        dt = sz == 1 ? XA_U8 : sz == 2 ? XA_U16 : sz == 4 ? XA_U32 : sz == 8 ? XA_U64 : 0;
+        break;
+    case 'f':
+        dt = sz == 2 ? XA_F16 : sz == 4 ? XA_F32 : sz == 8 ? XA_F64 : 0;
+        break;
+    case 'V':
+        dt = sz == 2 ? XA_BF16 : 0;
+        break; /* ml_dtypes' bfloat16 saves as void, 2 bytes */
+    default:
+        break;
     }
     if (!dt) {
-        const char *what = kind == 'c' ? "complex " : kind == 'U' || kind == 'S' ? "string "
-                         : kind == 'M' || kind == 'm' ? "datetime " : "";
+        const char *what = kind == 'c'                  ? "complex "
+                           : kind == 'U' || kind == 'S' ? "string "
+                           : kind == 'M' || kind == 'm' ? "datetime "
+                                                        : "";
         return xa_fail(err, XA_EUNSUPPORTED, "unsupported %sdtype descr '%s'", what, d);
     }
     t->dtype = dt;
@@ -137,8 +151,10 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
         return xa_fail(err, XA_ELIMIT, ".npy header of %zu bytes exceeds the limit of %u", hlen,
                        (unsigned)XA_NPY_MAX_HEADER);
     if (size - pre < hlen)
-        return xa_fail(err, XA_ETRUNC, ".npy header says %zu bytes but the file has %zu after the "
-                       "preamble", hlen, size - pre);
+        return xa_fail(err, XA_ETRUNC,
+                       ".npy header says %zu bytes but the file has %zu after the "
+                       "preamble",
+                       hlen, size - pre);
     scan s = {(const char *)b + pre, (const char *)b + pre + hlen};
     char key[32], descr[64];
     int have_descr = 0, have_fortran = 0, have_shape = 0;
@@ -148,7 +164,8 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
         if (!read_str(&s, key, sizeof key))
             return xa_fail(err, XA_EFORMAT, ".npy header: expected a key at byte %zu",
                            (size_t)(s.p - (const char *)b));
-        if (!accept(&s, ':')) return xa_fail(err, XA_EFORMAT, ".npy header: expected ':' after '%s'", key);
+        if (!accept(&s, ':'))
+            return xa_fail(err, XA_EFORMAT, ".npy header: expected ':' after '%s'", key);
         if (!strcmp(key, "descr")) {
             skip_ws(&s);
             if (s.p < s.end && (*s.p == '[' || *s.p == '('))
@@ -158,25 +175,34 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
                 return xa_fail(err, XA_EFORMAT, ".npy header: bad 'descr' value");
             have_descr = 1;
         } else if (!strcmp(key, "fortran_order")) {
-            if (read_word(&s, "True")) t->fortran_order = 1;
-            else if (read_word(&s, "False")) t->fortran_order = 0;
-            else return xa_fail(err, XA_EFORMAT, ".npy header: 'fortran_order' must be True or False");
+            if (read_word(&s, "True"))
+                t->fortran_order = 1;
+            else if (read_word(&s, "False"))
+                t->fortran_order = 0;
+            else
+                return xa_fail(err, XA_EFORMAT,
+                               ".npy header: 'fortran_order' must be True or False");
             have_fortran = 1;
         } else if (!strcmp(key, "shape")) {
-            if (!accept(&s, '(')) return xa_fail(err, XA_EFORMAT, ".npy header: 'shape' must be a tuple");
+            if (!accept(&s, '('))
+                return xa_fail(err, XA_EFORMAT, ".npy header: 'shape' must be a tuple");
             int r = 0;
             for (;;) {
                 if (accept(&s, ')')) break;
                 int64_t v;
                 int ok = read_int(&s, &v);
-                if (ok < 0) return xa_fail(err, XA_ELIMIT, ".npy header: a dimension overflows int64");
+                if (ok < 0)
+                    return xa_fail(err, XA_ELIMIT, ".npy header: a dimension overflows int64");
                 if (!ok) return xa_fail(err, XA_EFORMAT, ".npy header: bad dimension in 'shape'");
                 if (r >= XA_MAX_RANK)
-                    return xa_fail(err, XA_ELIMIT, ".npy header: rank above the limit of %d", XA_MAX_RANK);
+                    return xa_fail(err, XA_ELIMIT, ".npy header: rank above the limit of %d",
+                                   XA_MAX_RANK);
                 t->shape[r++] = v;
                 if (!accept(&s, ',')) {
-                    if (!accept(&s, ')')) return xa_fail(err, XA_EFORMAT, ".npy header: bad 'shape' tuple");
-                    if (r == 1) return xa_fail(err, XA_EFORMAT, ".npy header: '(n)' is not a tuple");
+                    if (!accept(&s, ')'))
+                        return xa_fail(err, XA_EFORMAT, ".npy header: bad 'shape' tuple");
+                    if (r == 1)
+                        return xa_fail(err, XA_EFORMAT, ".npy header: '(n)' is not a tuple");
                     break;
                 }
             }
@@ -186,13 +212,16 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
             return xa_fail(err, XA_EFORMAT, ".npy header: unexpected key '%s'", key);
         }
         if (!accept(&s, ',')) {
-            if (!accept(&s, '}')) return xa_fail(err, XA_EFORMAT, ".npy header: expected ',' or '}'");
+            if (!accept(&s, '}'))
+                return xa_fail(err, XA_EFORMAT, ".npy header: expected ',' or '}'");
             break;
         }
     }
     if (!have_descr || !have_fortran || !have_shape)
         return xa_fail(err, XA_EFORMAT, ".npy header lacks '%s'",
-                       !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+                       !have_descr     ? "descr"
+                       : !have_fortran ? "fortran_order"
+                                       : "shape");
     xa_status st = parse_descr(descr, t, err);
     if (st) return st;
     int64_t n = xa_shape_count(t->rank, t->shape);
@@ -208,8 +237,8 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
     return XA_OK;
 }
 
-xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size,
-                              int readonly, const char *what, xa_tensor **out, xa_error *err) {
+xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size, int readonly,
+                              const char *what, xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_tensor h;
     size_t off;
@@ -279,8 +308,8 @@ xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name, xa_
 /* ---- writer -------------------------------------------------------------------------------- */
 static const char *descr_of(const xa_tensor *t, char *buf) {
     static const char kinds[XA_DTYPE_COUNT] = {
-        [XA_BOOL] = 'b', [XA_I8] = 'i', [XA_U8] = 'u', [XA_I16] = 'i', [XA_U16] = 'u',
-        [XA_I32] = 'i', [XA_U32] = 'u', [XA_I64] = 'i', [XA_U64] = 'u', [XA_F16] = 'f',
+        [XA_BOOL] = 'b', [XA_I8] = 'i',  [XA_U8] = 'u',  [XA_I16] = 'i', [XA_U16] = 'u',
+        [XA_I32] = 'i',  [XA_U32] = 'u', [XA_I64] = 'i', [XA_U64] = 'u', [XA_F16] = 'f',
         [XA_BF16] = 'V', [XA_F32] = 'f', [XA_F64] = 'f'};
     size_t es = xa_dtype_size(t->dtype);
     char order;
@@ -305,7 +334,8 @@ static size_t build_header(const xa_tensor *t, char *h, size_t cap) {
     size_t o = 0;
     o += (size_t)snprintf(shape + o, sizeof shape - o, "(");
     for (int k = 0; k < t->rank; k++)
-        o += (size_t)snprintf(shape + o, sizeof shape - o, k ? ", %lld" : "%lld", (long long)t->shape[k]);
+        o += (size_t)snprintf(shape + o, sizeof shape - o, k ? ", %lld" : "%lld",
+                              (long long)t->shape[k]);
     snprintf(shape + o, sizeof shape - o, t->rank == 1 ? ",)" : ")");
     /* _write_array_header: sorted keys, "'%s': %s, " each, then spare spaces so the growth
      * axis (first in C order, last in Fortran order) can reach 21 digits in place. */
@@ -320,8 +350,7 @@ static size_t build_header(const xa_tensor *t, char *h, size_t cap) {
     return n;
 }
 
-xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *pre_len,
-                          xa_error *err) {
+xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *pre_len, xa_error *err) {
     char h[512];
     size_t n = build_header(t, h, sizeof h);
     /* _wrap_header: hlen = len(header) + 1 (newline); padlen = ALIGN - ((MAGIC + lenfield + hlen)

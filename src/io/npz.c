@@ -25,8 +25,8 @@ struct xa_npz {
     char *label;         /* the path (or "<memory>") for messages */
     xa_zip zip;
     const xa_zip_entry **sorted; /* entries sorted by (name, position) for lookups */
-    size_t count;        /* listed members */
-    char **shown;        /* listed member -> name as listed */
+    size_t count;                /* listed members */
+    char **shown;                /* listed member -> name as listed */
     char *shown_store;
 };
 
@@ -46,15 +46,19 @@ static void name_range(const xa_npz *z, const char *name, size_t n, size_t *lo, 
     size_t a = 0, b = z->zip.count;
     while (a < b) { /* first entry >= name */
         size_t m = a + (b - a) / 2;
-        if (name_cmp(z->sorted[m], name, n) < 0) a = m + 1;
-        else b = m;
+        if (name_cmp(z->sorted[m], name, n) < 0)
+            a = m + 1;
+        else
+            b = m;
     }
     *lo = a;
     b = z->zip.count;
     while (a < b) { /* first entry > name */
         size_t m = a + (b - a) / 2;
-        if (name_cmp(z->sorted[m], name, n) <= 0) a = m + 1;
-        else b = m;
+        if (name_cmp(z->sorted[m], name, n) <= 0)
+            a = m + 1;
+        else
+            b = m;
     }
     *hi = a;
 }
@@ -66,8 +70,12 @@ static ptrdiff_t find_exact(const xa_npz *z, const char *name, size_t n) {
     return lo < hi ? z->sorted[hi - 1] - z->zip.entries : -1;
 }
 
-static int ends_npy(const char *s, size_t n) { return n > 4 && !memcmp(s + n - 4, ".npy", 4); }
-static int is_dir(const xa_zip_entry *e) { return e->name[e->name_len - 1] == '/'; }
+static int ends_npy(const char *s, size_t n) {
+    return n > 4 && !memcmp(s + n - 4, ".npy", 4);
+}
+static int is_dir(const xa_zip_entry *e) {
+    return e->name[e->name_len - 1] == '/';
+}
 
 /* Build the lookup order and the listing. */
 static xa_status index_members(xa_npz *z, xa_error *err) {
@@ -76,8 +84,7 @@ static xa_status index_members(xa_npz *z, xa_error *err) {
     z->shown = malloc((n ? n : 1) * sizeof *z->shown);
     for (size_t i = 0; i < n; i++) names += z->zip.entries[i].name_len + 1;
     z->shown_store = malloc(names + 1);
-    if (!z->sorted || !z->shown || !z->shown_store)
-        return xa_fail(err, XA_ENOMEM, "out of memory");
+    if (!z->sorted || !z->shown || !z->shown_store) return xa_fail(err, XA_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) z->sorted[i] = &z->zip.entries[i];
     qsort(z->sorted, n, sizeof *z->sorted, by_name);
     char *out = z->shown_store;
@@ -139,7 +146,9 @@ xa_status xa_npz_open_memory(const void *buf, size_t size, xa_npz **out, xa_erro
     return st;
 }
 
-size_t xa_npz_count(const xa_npz *z) { return z ? z->count : 0; }
+size_t xa_npz_count(const xa_npz *z) {
+    return z ? z->count : 0;
+}
 
 const char *xa_npz_name(const xa_npz *z, size_t i) {
     return z && i < z->count ? z->shown[i] : NULL;
@@ -164,26 +173,33 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
     const unsigned char *src = z->zip.data + off;
     if (e->method == 0) {
         if (e->csize != e->usize)
-            return xa_fail(err, XA_EFORMAT, "stored member of %llu bytes declares %llu "
-                           "uncompressed", (unsigned long long)e->csize,
-                           (unsigned long long)e->usize);
+            return xa_fail(err, XA_EFORMAT,
+                           "stored member of %llu bytes declares %llu "
+                           "uncompressed",
+                           (unsigned long long)e->csize, (unsigned long long)e->usize);
         uint32_t crc = xa_zip_crc32(0, src, (size_t)e->csize);
         if (crc != e->crc)
-            return xa_fail(err, XA_EFORMAT, "CRC-32 mismatch (data %08x, directory %08x): the "
-                           "member is corrupt", crc, e->crc);
-        return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped,
-                                   "member", out, err);
+            return xa_fail(err, XA_EFORMAT,
+                           "CRC-32 mismatch (data %08x, directory %08x): the "
+                           "member is corrupt",
+                           crc, e->crc);
+        return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped, "member",
+                                   out, err);
     }
     if (e->method != 8)
-        return xa_fail(err, XA_EUNSUPPORTED, "compression method %u (numpy writes 0, stored, and "
-                       "8, deflate)", e->method);
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "compression method %u (numpy writes 0, stored, and "
+                       "8, deflate)",
+                       e->method);
     if (e->usize > XA_NPZ_MAX_INFLATED)
         return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
                        (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
     if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
-        return xa_fail(err, XA_EFORMAT, "declares %llu inflated bytes from %llu compressed, more "
-                       "than deflate can produce (%d:1)", (unsigned long long)e->usize,
-                       (unsigned long long)e->csize, XA_DEFLATE_MAX_RATIO);
+        return xa_fail(err, XA_EFORMAT,
+                       "declares %llu inflated bytes from %llu compressed, more "
+                       "than deflate can produce (%d:1)",
+                       (unsigned long long)e->usize, (unsigned long long)e->csize,
+                       XA_DEFLATE_MAX_RATIO);
     if (e->usize > SIZE_MAX - 1)
         return xa_fail(err, XA_ELIMIT, "member too large for this address space");
     xa_backing *bk = xa_backing_heap((size_t)e->usize, 0);
@@ -193,8 +209,10 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
     uint32_t crc = 0;
     st = xa_zip_inflate(src, (size_t)e->csize, bk->base, (size_t)e->usize, &crc, err);
     if (!st && crc != e->crc)
-        st = xa_fail(err, XA_EFORMAT, "CRC-32 mismatch (data %08x, directory %08x): the member is "
-                     "corrupt", crc, e->crc);
+        st = xa_fail(err, XA_EFORMAT,
+                     "CRC-32 mismatch (data %08x, directory %08x): the member is "
+                     "corrupt",
+                     crc, e->crc);
     if (!st) st = xa_npy_from_backing(bk, bk->base, bk->size, 0, "member", out, err);
     xa_backing_unref(bk);
     return st;
@@ -261,8 +279,7 @@ typedef struct {
 } out_file;
 
 static xa_status put(out_file *o, const void *p, size_t n, xa_error *err) {
-    if (n && fwrite(p, 1, n, o->fp) != n)
-        return xa_fail(err, XA_EIO, "%s: write failed", o->path);
+    if (n && fwrite(p, 1, n, o->fp) != n) return xa_fail(err, XA_EIO, "%s: write failed", o->path);
     o->pos += n;
     return XA_OK;
 }
@@ -280,8 +297,7 @@ static xa_status check_names(size_t n, const char *const *names, const xa_tensor
                            path, strlen(names[i]), XA_NPZ_MAX_NAME - 4);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j]))
-                return xa_fail(err, XA_EINVAL, "%s: member name '%s' given twice", path,
-                               names[i]);
+                return xa_fail(err, XA_EINVAL, "%s: member name '%s' given twice", path, names[i]);
     }
     return XA_OK;
 }
@@ -296,8 +312,8 @@ xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
     xa_status st = check_names(n, names, tensors, path, err);
     if (st) return st;
     member_rec *rec = calloc(n ? n : 1, sizeof *rec);
-    unsigned char *hdr = malloc(XA_ZIP_LOCAL_MAX(XA_NPZ_MAX_NAME) + XA_ZIP_CENTRAL_MAX(XA_NPZ_MAX_NAME)
-                                + XA_ZIP_END_MAX);
+    unsigned char *hdr = malloc(XA_ZIP_LOCAL_MAX(XA_NPZ_MAX_NAME) +
+                                XA_ZIP_CENTRAL_MAX(XA_NPZ_MAX_NAME) + XA_ZIP_END_MAX);
     char *zname = malloc(XA_NPZ_MAX_NAME + 1);
     out_file o = {NULL, path, 0};
     if (!rec || !hdr || !zname) {
@@ -318,8 +334,8 @@ xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
         rec[i].offset = o.pos;
         rec[i].size = pl + (uint64_t)t->nbytes;
         rec[i].crc = xa_zip_crc32(xa_zip_crc32(0, pre, pl), t->data, t->nbytes);
-        size_t hl = xa_zip_local_header(hdr, zname, nl, rec[i].crc, rec[i].size, o.pos,
-                                        MEMBER_ALIGN);
+        size_t hl =
+            xa_zip_local_header(hdr, zname, nl, rec[i].crc, rec[i].size, o.pos, MEMBER_ALIGN);
         st = put(&o, hdr, hl, err);
         if (!st) st = put(&o, pre, pl, err);
         if (!st) st = put(&o, t->data, t->nbytes, err);

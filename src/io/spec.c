@@ -43,14 +43,16 @@ static xa_status parse_shape(const char *txt, size_t len, int *rank, int64_t *sh
             i++;
         }
         if (r >= XA_MAX_RANK)
-            return xa_fail(err, XA_ELIMIT, "shape '%.*s': rank above %d", (int)len, txt, XA_MAX_RANK);
+            return xa_fail(err, XA_ELIMIT, "shape '%.*s': rank above %d", (int)len, txt,
+                           XA_MAX_RANK);
         shape[r++] = v;
         if (i < len) {
             if (txt[i] != 'x' && txt[i] != 'X')
                 return xa_fail(err, XA_EINVAL, "bad shape '%.*s': dimensions are separated by 'x'",
                                (int)len, txt);
             i++;
-            if (i == len) return xa_fail(err, XA_EINVAL, "bad shape '%.*s': ends with 'x'", (int)len, txt);
+            if (i == len)
+                return xa_fail(err, XA_EINVAL, "bad shape '%.*s': ends with 'x'", (int)len, txt);
         }
     }
     *rank = r;
@@ -135,8 +137,10 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
             }
         } else if (*p == '#') {
             xa_spec_clear(out);
-            return xa_fail(err, XA_EINVAL, "%s: '#K' selects a part of a split and needs shapes "
-                           "(PATH:DTYPE:S1,S2#K)", text);
+            return xa_fail(err, XA_EINVAL,
+                           "%s: '#K' selects a part of a split and needs shapes "
+                           "(PATH:DTYPE:S1,S2#K)",
+                           text);
         }
         return XA_OK;
     }
@@ -206,7 +210,8 @@ xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dt
     uint64_t total = 0;
     for (size_t k = 0; k < n; k++) {
         int64_t b = raw_nbytes(dts[k], ranks[k], shapes[k]);
-        if (!xa_dtype_size(dts[k])) return xa_fail(err, XA_EINVAL, "%s: tensor %zu: invalid dtype", path, k);
+        if (!xa_dtype_size(dts[k]))
+            return xa_fail(err, XA_EINVAL, "%s: tensor %zu: invalid dtype", path, k);
         if (b < 0 || __builtin_add_overflow(total, (uint64_t)b, &total))
             return xa_fail(err, XA_ELIMIT, "%s: shape %zu is too large", path, k);
     }
@@ -252,11 +257,13 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
     char what[48];
     snprintf(what, sizeof what, "the shapes of %s", xa_dtype_short(dt));
     if (nshapes <= 0 && f.size % es)
-        st = xa_fail(err, XA_ESHAPE, "%s: %zu bytes is not a whole number of %s elements (%zu "
-                     "bytes each)", path, f.size, xa_dtype_short(dt), es);
+        st = xa_fail(err, XA_ESHAPE,
+                     "%s: %zu bytes is not a whole number of %s elements (%zu "
+                     "bytes each)",
+                     path, f.size, xa_dtype_short(dt), es);
     else if (nshapes <= 0)
-        st = xa_raw_split(&f, path, 1, dts, &flat_rank, (const int64_t(*)[XA_MAX_RANK])&flat, NULL,
-                          what, out, err);
+        st = xa_raw_split(&f, path, 1, dts, &flat_rank, (const int64_t(*)[XA_MAX_RANK]) & flat,
+                          NULL, what, out, err);
     else
         st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, out, err);
     free(dts);
@@ -282,8 +289,8 @@ xa_file_kind xa_sniff_path(const char *path) {
 static xa_status reinterpret(xa_tensor *t, xa_dtype dt, const char *path, xa_error *err) {
     if (xa_dtype_size(dt) != xa_dtype_size(t->dtype))
         return xa_fail(err, XA_EINVAL, "%s: cannot view %s elements as %s (sizes %zu and %zu)",
-                       path, xa_dtype_name(t->dtype), xa_dtype_name(dt),
-                       xa_dtype_size(t->dtype), xa_dtype_size(dt));
+                       path, xa_dtype_name(t->dtype), xa_dtype_name(dt), xa_dtype_size(t->dtype),
+                       xa_dtype_size(dt));
     t->dtype = dt;
     return XA_OK;
 }
@@ -314,8 +321,8 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     }
     xa_file_kind kind = xa_sniff_path(s.path);
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
-        st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks, (const int64_t(*)[XA_MAX_RANK])s.shapes,
-                         out, err);
+        st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks,
+                         (const int64_t(*)[XA_MAX_RANK])s.shapes, out, err);
         if (!st && s.select >= 0) { /* keep only #K */
             xa_tensor_list keep;
             st = list_alloc(&keep, 1, err);
@@ -349,8 +356,10 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         }
         xa_npz_free(z);
     } else if (s.member) {
-        st = xa_fail(err, XA_EINVAL, "%s: '#%s' selects an .npz member, but this is not an .npz "
-                     "file", s.path, s.member);
+        st = xa_fail(err, XA_EINVAL,
+                     "%s: '#%s' selects an .npz member, but this is not an .npz "
+                     "file",
+                     s.path, s.member);
     } else if (kind == XA_KIND_NPY) {
         xa_tensor *t;
         st = xa_npy_load(s.path, &t, err);
@@ -366,14 +375,18 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         st = xa_image_load(s.path, &t, err);
         if (!st) st = list_single(out, "", t, err);
     } else if (kind == XA_KIND_BMODEL) {
-        st = xa_fail(err, XA_EINVAL, "%s: a SOPHON bmodel holds no tensor to compare; it describes "
-                     "the tensors of BMRT dumps (see docs/bmodel.md)", s.path);
+        st = xa_fail(err, XA_EINVAL,
+                     "%s: a SOPHON bmodel holds no tensor to compare; it describes "
+                     "the tensors of BMRT dumps (see docs/bmodel.md)",
+                     s.path);
     } else if (sb.st_size == 0) {
         st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
-        st = xa_fail(err, XA_EFORMAT, "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes give a "
-                     "dtype and shape (PATH:DTYPE:SHAPE, e.g. %s:f32:1x1000), or a .bmodel for BMRT dumps",
-                     s.path, s.path);
+        st = xa_fail(
+            err, XA_EFORMAT,
+            "%s: not an .npy, .npz, JPEG or PNG file; for raw bytes give a "
+            "dtype and shape (PATH:DTYPE:SHAPE, e.g. %s:f32:1x1000), or a .bmodel for BMRT dumps",
+            s.path, s.path);
     }
 done:
     if (st) xa_tensor_list_clear(out);
@@ -390,8 +403,10 @@ xa_status xa_load(const char *text, xa_tensor **out, xa_error *err) {
         size_t n = l.count;
         xa_tensor_list_clear(&l);
         if (n == 0) return xa_fail(err, XA_EFORMAT, "%s: holds no tensor", text);
-        return xa_fail(err, XA_EINVAL, "%s: holds %zu tensors; select one with #NAME (npz) or #K "
-                       "(split)", text, n);
+        return xa_fail(err, XA_EINVAL,
+                       "%s: holds %zu tensors; select one with #NAME (npz) or #K "
+                       "(split)",
+                       text, n);
     }
     *out = l.tensors[0];
     l.tensors[0] = NULL;

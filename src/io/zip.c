@@ -27,11 +27,15 @@ enum {
     FLAG_UTF8 = 0x0800,
 };
 
-static unsigned rd16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+static unsigned rd16(const unsigned char *p) {
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
 static uint32_t rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint64_t rd64(const unsigned char *p) {
+    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 static unsigned char *wr16(unsigned char *p, unsigned v) {
     p[0] = (unsigned char)v;
     p[1] = (unsigned char)(v >> 8);
@@ -104,9 +108,12 @@ static xa_status read_entry(const unsigned char *cd, size_t cd_size, size_t *p, 
     const unsigned char *nm = c + CENTRAL_SIZE;
     if (nlen == 0) return xa_fail(err, XA_EFORMAT, "member %zu has an empty name", i);
     if (nlen > max_name)
-        return xa_fail(err, XA_ELIMIT, "member %zu has a name of %zu bytes, above the limit of "
-                       "%zu", i, nlen, max_name);
-    if (memchr(nm, 0, nlen)) return xa_fail(err, XA_EFORMAT, "member %zu: the name holds a NUL byte", i);
+        return xa_fail(err, XA_ELIMIT,
+                       "member %zu has a name of %zu bytes, above the limit of "
+                       "%zu",
+                       i, nlen, max_name);
+    if (memchr(nm, 0, nlen))
+        return xa_fail(err, XA_EFORMAT, "member %zu: the name holds a NUL byte", i);
     en->flags = rd16(c + 8);
     en->method = rd16(c + 10);
     en->crc = rd32(c + 16);
@@ -116,8 +123,10 @@ static xa_status read_entry(const unsigned char *cd, size_t cd_size, size_t *p, 
     xa_status st = central_extra(nm + nlen, xlen, en, err);
     if (st) return st;
     if (en->header_offset > cd_off)
-        return xa_fail(err, XA_EFORMAT, "member %zu: local header offset %llu lies past the "
-                       "central directory", i, (unsigned long long)en->header_offset);
+        return xa_fail(err, XA_EFORMAT,
+                       "member %zu: local header offset %llu lies past the "
+                       "central directory",
+                       i, (unsigned long long)en->header_offset);
     en->header_offset += concat;
     memcpy(*names, nm, nlen);
     (*names)[nlen] = 0;
@@ -143,7 +152,8 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
     if (end >= LOCATOR64_SIZE && rd32(d + end - LOCATOR64_SIZE) == SIG_LOCATOR64) {
         const unsigned char *l = d + end - LOCATOR64_SIZE;
         if (rd32(l + 4) != 0 || rd32(l + 16) > 1)
-            return xa_fail(err, XA_EUNSUPPORTED, "zip archives spanning several disks are not "
+            return xa_fail(err, XA_EUNSUPPORTED,
+                           "zip archives spanning several disks are not "
                            "supported");
         /* The locator gives the ZIP64 end record's offset; zipfile instead assumes the record
          * sits right before the locator. Take the stated offset, else that position (a file
@@ -152,8 +162,10 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
         size_t before = end - LOCATOR64_SIZE;
         if (at > before || before - at < END64_SIZE || rd32(d + at) != SIG_END64) {
             if (before < END64_SIZE || rd32(d + before - END64_SIZE) != SIG_END64)
-                return xa_fail(err, XA_EFORMAT, "ZIP64 locator points to no ZIP64 end record "
-                               "(offset %llu)", (unsigned long long)at);
+                return xa_fail(err, XA_EFORMAT,
+                               "ZIP64 locator points to no ZIP64 end record "
+                               "(offset %llu)",
+                               (unsigned long long)at);
             at = before - END64_SIZE;
         }
         const unsigned char *r = d + at;
@@ -166,18 +178,22 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
         cd_end = (size_t)at;
     }
     if (disk != 0 || cd_disk != 0 || n_disk != count)
-        return xa_fail(err, XA_EUNSUPPORTED, "zip archives spanning several disks are not "
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "zip archives spanning several disks are not "
                        "supported");
     if (count > max_entries)
         return xa_fail(err, XA_ELIMIT, "%llu members exceed the limit of %zu",
                        (unsigned long long)count, max_entries);
     if (cd_size > cd_end || cd_off > cd_end - cd_size)
-        return xa_fail(err, XA_EFORMAT, "central directory (%llu bytes at offset %llu) lies "
+        return xa_fail(err, XA_EFORMAT,
+                       "central directory (%llu bytes at offset %llu) lies "
                        "outside the archive (%zu bytes before the end records)",
                        (unsigned long long)cd_size, (unsigned long long)cd_off, cd_end);
     if (count > cd_size / CENTRAL_SIZE)
-        return xa_fail(err, XA_EFORMAT, "central directory of %llu bytes cannot hold %llu "
-                       "entries", (unsigned long long)cd_size, (unsigned long long)count);
+        return xa_fail(err, XA_EFORMAT,
+                       "central directory of %llu bytes cannot hold %llu "
+                       "entries",
+                       (unsigned long long)cd_size, (unsigned long long)count);
     /* Bytes prepended to the archive (self-extractors): the offsets are relative to its start,
      * as zipfile's "concat" computes. */
     size_t concat = cd_end - (size_t)cd_size - (size_t)cd_off;
@@ -185,7 +201,8 @@ xa_status xa_zip_open(const unsigned char *d, size_t size, size_t max_entries, s
     z->entries = calloc(count ? (size_t)count : 1, sizeof *z->entries);
     /* the names fit in the directory that holds them, and each in max_name: the smaller bound
      * (plus the NULs), so a lying directory size in a big file allocates no more than that */
-    uint64_t name_bytes = count * (uint64_t)max_name < cd_size ? count * (uint64_t)max_name : cd_size;
+    uint64_t name_bytes =
+        count * (uint64_t)max_name < cd_size ? count * (uint64_t)max_name : cd_size;
     z->names = malloc((size_t)name_bytes + (size_t)count + 1);
     if (!z->entries || !z->names) {
         xa_zip_close(z);
@@ -213,8 +230,7 @@ void xa_zip_close(xa_zip *z) {
 
 xa_status xa_zip_data_offset(const xa_zip *z, const xa_zip_entry *e, size_t *offset,
                              xa_error *err) {
-    if (e->flags & FLAG_ENCRYPTED)
-        return xa_fail(err, XA_EUNSUPPORTED, "encrypted member");
+    if (e->flags & FLAG_ENCRYPTED) return xa_fail(err, XA_EUNSUPPORTED, "encrypted member");
     uint64_t h = e->header_offset;
     if (h > z->size || z->size - h < LOCAL_SIZE || rd32(z->data + h) != SIG_LOCAL)
         return xa_fail(err, XA_EFORMAT, "no local header at offset %llu", (unsigned long long)h);
@@ -225,14 +241,17 @@ xa_status xa_zip_data_offset(const xa_zip *z, const xa_zip_entry *e, size_t *off
         return xa_fail(err, XA_ETRUNC, "local header at offset %llu runs past the end of the file",
                        (unsigned long long)h);
     if (nlen != e->name_len || memcmp(l + LOCAL_SIZE, e->name, nlen) != 0)
-        return xa_fail(err, XA_EFORMAT, "the local header at offset %llu names another member "
-                       "('%.*s')", (unsigned long long)h, (int)(nlen > 64 ? 64 : nlen),
+        return xa_fail(err, XA_EFORMAT,
+                       "the local header at offset %llu names another member "
+                       "('%.*s')",
+                       (unsigned long long)h, (int)(nlen > 64 ? 64 : nlen),
                        (const char *)l + LOCAL_SIZE);
     if (rd16(l + 6) & FLAG_ENCRYPTED) return xa_fail(err, XA_EUNSUPPORTED, "encrypted member");
     if (e->csize > z->size - start)
-        return xa_fail(err, XA_ETRUNC, "member data of %llu bytes at offset %llu runs past the "
-                       "end of the file (%zu bytes)", (unsigned long long)e->csize,
-                       (unsigned long long)start, z->size);
+        return xa_fail(err, XA_ETRUNC,
+                       "member data of %llu bytes at offset %llu runs past the "
+                       "end of the file (%zu bytes)",
+                       (unsigned long long)e->csize, (unsigned long long)start, z->size);
     *offset = (size_t)start;
     return XA_OK;
 }
@@ -270,8 +289,10 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
             s.avail_out = 1;
             ret = inflate(&s, Z_NO_FLUSH);
             if (s.avail_out == 0) {
-                st = xa_fail(err, XA_EFORMAT, "deflate stream inflates past the declared %zu "
-                             "bytes", usize);
+                st = xa_fail(err, XA_EFORMAT,
+                             "deflate stream inflates past the declared %zu "
+                             "bytes",
+                             usize);
                 break;
             }
             s.next_out = before;
@@ -305,8 +326,10 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
     inflateEnd(&s);
     if (st) return st;
     if (produced != usize)
-        return xa_fail(err, XA_ETRUNC, "deflate stream ends after %zu bytes, the directory "
-                       "declares %zu", produced, usize);
+        return xa_fail(err, XA_ETRUNC,
+                       "deflate stream ends after %zu bytes, the directory "
+                       "declares %zu",
+                       produced, usize);
     *crc = c;
     return XA_OK;
 }
@@ -327,8 +350,7 @@ uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n) {
     if (n == 0) return crc; /* crc32_z(crc, NULL, 0) would return 0, not crc */
     enum { PARTS = 64 };
     const size_t min_part = (size_t)16 << 20; /* below 16 MiB a thread costs more than it saves */
-    if (n < 2 * min_part || xa_threads_get() < 2)
-        return (uint32_t)crc32_z(crc, p, (z_size_t)n);
+    if (n < 2 * min_part || xa_threads_get() < 2) return (uint32_t)crc32_z(crc, p, (z_size_t)n);
     size_t part = n / PARTS > min_part ? n / PARTS + 1 : min_part;
     int parts = (int)((n + part - 1) / part);
     uint32_t crcs[PARTS];
@@ -430,7 +452,8 @@ size_t xa_zip_central_entry(unsigned char *buf, const char *name, size_t nlen, u
     return (size_t)(p - buf);
 }
 
-size_t xa_zip_end_records(unsigned char *buf, uint64_t count, uint64_t cd_offset, uint64_t cd_size) {
+size_t xa_zip_end_records(unsigned char *buf, uint64_t count, uint64_t cd_offset,
+                          uint64_t cd_size) {
     unsigned char *p = buf;
     /* zipfile: ZIP64 end records when count > 0xFFFF or offset/size > ZIP64_LIMIT */
     if (count > 0xFFFF || cd_offset > XA_ZIP64_LIMIT || cd_size > XA_ZIP64_LIMIT) {

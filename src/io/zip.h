@@ -20,10 +20,10 @@
 #define XA_DEFLATE_MAX_RATIO 1032
 
 typedef struct xa_zip_entry {
-    const char *name;        /* NUL-terminated copy of the central directory name */
+    const char *name; /* NUL-terminated copy of the central directory name */
     size_t name_len;
-    uint64_t header_offset;  /* of the local header, from the start of the buffer */
-    uint64_t csize, usize;   /* compressed and uncompressed sizes (ZIP64 values applied) */
+    uint64_t header_offset; /* of the local header, from the start of the buffer */
+    uint64_t csize, usize;  /* compressed and uncompressed sizes (ZIP64 values applied) */
     uint32_t crc;
     unsigned method, flags;
 } xa_zip_entry;
@@ -32,8 +32,8 @@ typedef struct xa_zip {
     const unsigned char *data;
     size_t size;
     size_t count;
-    xa_zip_entry *entries;   /* central directory order */
-    char *names;             /* storage of every name */
+    xa_zip_entry *entries; /* central directory order */
+    char *names;           /* storage of every name */
 } xa_zip;
 
 /* Read the central directory of the archive held in data[0..size). At most max_entries entries,
@@ -44,8 +44,7 @@ void xa_zip_close(xa_zip *z);
 
 /* Check an entry's local header (signature, same name, no encryption, data inside the buffer)
  * and return the offset of its data (csize bytes). */
-xa_status xa_zip_data_offset(const xa_zip *z, const xa_zip_entry *e, size_t *offset,
-                             xa_error *err);
+xa_status xa_zip_data_offset(const xa_zip *z, const xa_zip_entry *e, size_t *offset, xa_error *err);
 
 /* Inflate a raw deflate stream of csize bytes into exactly usize bytes of dst; fails when the
  * stream is corrupt, ends early, is truncated or would produce more than usize bytes. *crc is the

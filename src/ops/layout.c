@@ -12,7 +12,8 @@ xa_status xa_swap_rb(const xa_tensor *src, xa_layout layout, xa_tensor **out, xa
     xa_status st = xa_img_view_of(src, layout, 0, "bgr2rgb", &v, err);
     if (st) return st;
     if (v.rank < 3 || (v.c != 3 && v.c != 4))
-        return xa_fail(err, XA_EINVAL, "bgr2rgb: needs 3 or 4 channels on the %s channel axis, got %lld",
+        return xa_fail(err, XA_EINVAL,
+                       "bgr2rgb: needs 3 or 4 channels on the %s channel axis, got %lld",
                        layout == XA_LAYOUT_HWC ? "last" : "C", (long long)(v.rank < 3 ? 1 : v.c));
     if ((st = xa_tensor_dup_native(src, out, err))) return st;
     unsigned char *d = (*out)->data;
@@ -45,7 +46,8 @@ static xa_status transpose_hwc(const xa_tensor *src, int to_chw, xa_tensor **out
     xa_status st = xa_img_view_of(src, to_chw ? XA_LAYOUT_HWC : XA_LAYOUT_CHW, 0, op, &v, err);
     if (st) return st;
     if (v.rank < 3)
-        return xa_fail(err, XA_EINVAL, "%s: needs a channel axis (rank 3 or 4), got rank %d", op, v.rank);
+        return xa_fail(err, XA_EINVAL, "%s: needs a channel axis (rank 3 or 4), got rank %d", op,
+                       v.rank);
     xa_img_view ov = v;
     ov.layout = to_chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
     if ((st = xa_img_new(&ov, v.dtype, v.h, v.w, out, err))) return st;
@@ -56,7 +58,8 @@ static xa_status transpose_hwc(const xa_tensor *src, int to_chw, xa_tensor **out
     for (int64_t b = 0; b < v.n; b++)
         for (int64_t i = 0; i < hw; i++)
             for (int64_t c = 0; c < v.c; c++) {
-                size_t hwc = (size_t)((b * hw + i) * v.c + c) * es, chw = (size_t)((b * v.c + c) * hw + i) * es;
+                size_t hwc = (size_t)((b * hw + i) * v.c + c) * es,
+                       chw = (size_t)((b * v.c + c) * hw + i) * es;
                 if (to_chw)
                     memcpy(d + chw, s + hwc, es);
                 else
@@ -76,7 +79,8 @@ xa_status xa_chw_to_hwc(const xa_tensor *src, xa_tensor **out, xa_error *err) {
 xa_status xa_add_batch(const xa_tensor *src, xa_tensor **out, xa_error *err) {
     *out = NULL;
     if (!src) return xa_fail(err, XA_EINVAL, "add-batch: no input tensor");
-    if (src->rank >= XA_MAX_RANK) return xa_fail(err, XA_ELIMIT, "add-batch: rank %d is the maximum", src->rank);
+    if (src->rank >= XA_MAX_RANK)
+        return xa_fail(err, XA_ELIMIT, "add-batch: rank %d is the maximum", src->rank);
     xa_status st = xa_tensor_dup_native(src, out, err); /* C order, native bytes */
     if (st) return st;
     xa_tensor *t = *out;
@@ -92,7 +96,8 @@ xa_status xa_to_f32(const xa_tensor *src, xa_tensor **out, xa_error *err) {
     *out = NULL;
     if (!src) return xa_fail(err, XA_EINVAL, "to-f32: no input tensor");
     if (src->dtype == XA_I64 || src->dtype == XA_U64 || xa_dtype_size(src->dtype) == 0)
-        return xa_fail(err, XA_EINVAL, "to-f32: %s is not supported (64-bit integers would round twice)",
+        return xa_fail(err, XA_EINVAL,
+                       "to-f32: %s is not supported (64-bit integers would round twice)",
                        xa_dtype_name(src->dtype));
     xa_tensor *c = NULL;
     xa_status st = XA_OK;
@@ -108,7 +113,8 @@ xa_status xa_to_f32(const xa_tensor *src, xa_tensor **out, xa_error *err) {
         float *d = (*out)->data;
         for (int64_t i = 0; i < n; i += CH) {
             size_t m = (size_t)(n - i < CH ? n - i : CH);
-            xa_convert_to_f64(src->dtype, src->swapped, (const unsigned char *)src->data + (size_t)i * es, m, buf);
+            xa_convert_to_f64(src->dtype, src->swapped,
+                              (const unsigned char *)src->data + (size_t)i * es, m, buf);
             for (size_t k = 0; k < m; k++) d[i + (int64_t)k] = (float)buf[k];
         }
     }

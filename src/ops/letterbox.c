@@ -7,21 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XA_LB_MAX_SRC ((int64_t)1 << 26) /* source sizes: products with ratios stay exact enough */
+#define XA_LB_MAX_SRC ((int64_t)1 << 26) /* source sizes: products with ratios stay exact enough   \
+                                          */
 
-static xa_status check_sizes(const char *op, int64_t w, int64_t h, int64_t nw, int64_t nh, xa_error *err) {
+static xa_status check_sizes(const char *op, int64_t w, int64_t h, int64_t nw, int64_t nh,
+                             xa_error *err) {
     if (w < 1 || h < 1 || w > XA_LB_MAX_SRC || h > XA_LB_MAX_SRC)
-        return xa_fail(err, XA_EINVAL, "%s: image size %lldx%lld is outside 1..%lld", op, (long long)w,
-                       (long long)h, (long long)XA_LB_MAX_SRC);
+        return xa_fail(err, XA_EINVAL, "%s: image size %lldx%lld is outside 1..%lld", op,
+                       (long long)w, (long long)h, (long long)XA_LB_MAX_SRC);
     if (nw < 1 || nh < 1 || nw > XA_TRANSFORM_MAX_DIM || nh > XA_TRANSFORM_MAX_DIM)
-        return xa_fail(err, XA_EINVAL, "%s: target size %lldx%lld is outside 1..%d", op, (long long)nw,
-                       (long long)nh, XA_TRANSFORM_MAX_DIM);
+        return xa_fail(err, XA_EINVAL, "%s: target size %lldx%lld is outside 1..%d", op,
+                       (long long)nw, (long long)nh, XA_TRANSFORM_MAX_DIM);
     return XA_OK;
 }
 
 /* Common start of a geometry: options and result present, sizes in range, g reset. */
-static xa_status geometry_start(const char *op, const void *o, int64_t w, int64_t h, int64_t nw, int64_t nh,
-                                xa_letterbox_geom *g, xa_error *err) {
+static xa_status geometry_start(const char *op, const void *o, int64_t w, int64_t h, int64_t nw,
+                                int64_t nh, xa_letterbox_geom *g, xa_error *err) {
     if (!o || !g) return xa_fail(err, XA_EINVAL, "%s: missing options or result", op);
     xa_status st = check_sizes(op, w, h, nw, nh, err);
     if (st) return st;
@@ -32,12 +34,14 @@ static xa_status geometry_start(const char *op, const void *o, int64_t w, int64_
 
 static xa_status check_new_size(const char *op, const xa_letterbox_geom *g, xa_error *err) {
     if (g->new_w < 1 || g->new_h < 1)
-        return xa_fail(err, XA_EINVAL, "%s: a %lldx%lld image would be resized to %lldx%lld (empty)", op,
-                       (long long)g->src_w, (long long)g->src_h, (long long)g->new_w, (long long)g->new_h);
+        return xa_fail(
+            err, XA_EINVAL, "%s: a %lldx%lld image would be resized to %lldx%lld (empty)", op,
+            (long long)g->src_w, (long long)g->src_h, (long long)g->new_w, (long long)g->new_h);
     return XA_OK;
 }
 
-/* ---- YOLOv5 ------------------------------------------------------------------------------------ */
+/* ---- YOLOv5 ------------------------------------------------------------------------------------
+ */
 void xa_yolov5_letterbox_defaults(xa_yolov5_letterbox_opts *o) {
     memset(o, 0, sizeof *o);
     o->new_w = o->new_h = 640;
@@ -57,7 +61,8 @@ xa_status xa_yolov5_letterbox_geometry(int64_t w, int64_t h, const xa_yolov5_let
     xa_status st = geometry_start(op, o, w, h, o ? o->new_w : 0, o ? o->new_h : 0, g, err);
     if (st) return st;
     if (o->auto_pad && (o->stride < 1 || o->stride > XA_TRANSFORM_MAX_DIM))
-        return xa_fail(err, XA_EINVAL, "%s: stride %lld is outside 1..%d", op, (long long)o->stride, XA_TRANSFORM_MAX_DIM);
+        return xa_fail(err, XA_EINVAL, "%s: stride %lld is outside 1..%d", op, (long long)o->stride,
+                       XA_TRANSFORM_MAX_DIM);
     /* r = min(new_shape[0] / shape[0], new_shape[1] / shape[1]); capped at 1.0 without scaleup */
     double rh = (double)o->new_h / (double)h, rw = (double)o->new_w / (double)w;
     double r = rh < rw ? rh : rw;
@@ -91,7 +96,8 @@ xa_status xa_yolov5_letterbox_geometry(int64_t w, int64_t h, const xa_yolov5_let
     return XA_OK;
 }
 
-/* ---- sophon-demo sail letterbox ------------------------------------------------------------------ */
+/* ---- sophon-demo sail letterbox
+ * ------------------------------------------------------------------ */
 void xa_sail_letterbox_defaults(xa_sail_letterbox_opts *o) {
     memset(o, 0, sizeof *o);
     o->net_w = o->net_h = 640;
@@ -122,7 +128,7 @@ xa_status xa_sail_letterbox_geometry(int64_t w, int64_t h, const xa_sail_letterb
         g->top = g->bottom = 0;
     }
     g->ratio_w = g->ratio_h = r_w < r_h ? r_w : r_h; /* ratio = (min(r_w, r_h),) * 2 */
-    g->dw = (double)g->left; /* txy = (tx1, ty1) */
+    g->dw = (double)g->left;                         /* txy = (tx1, ty1) */
     g->dh = (double)g->top;
     if ((st = check_new_size(op, g, err))) return st;
     g->resized = g->new_w != w || g->new_h != h;
@@ -135,8 +141,8 @@ xa_status xa_sail_letterbox_geometry(int64_t w, int64_t h, const xa_sail_letterb
 /* Resize to (new_w, new_h) when the size changes, then place the result at (left, top) of an
  * out_w x out_h canvas filled with the colour (cv2.copyMakeBorder BORDER_CONSTANT). */
 static xa_status letterbox_apply(const char *op, const xa_tensor *src, const xa_letterbox_geom *g,
-                                 xa_resize_method m, const double *color, int ncolor, xa_tensor **out,
-                                 xa_error *err) {
+                                 xa_resize_method m, const double *color, int ncolor,
+                                 xa_tensor **out, xa_error *err) {
     xa_img_view v;
     xa_status st = xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), op, &v, err);
     if (st) return st;
@@ -161,15 +167,19 @@ done:
     return st;
 }
 
-/* Validate the image, compute the geometry for its size (yolo: YOLOv5 options, else sail's), apply. */
+/* Validate the image, compute the geometry for its size (yolo: YOLOv5 options, else sail's), apply.
+ */
 static xa_status letterbox(const char *op, const xa_tensor *src, const xa_yolov5_letterbox_opts *yo,
-                           const xa_sail_letterbox_opts *so, xa_tensor **out, xa_letterbox_geom *g, xa_error *err) {
+                           const xa_sail_letterbox_opts *so, xa_tensor **out, xa_letterbox_geom *g,
+                           xa_error *err) {
     *out = NULL;
     if (!yo && !so) return xa_fail(err, XA_EINVAL, "%s: missing options", op);
     xa_img_view v;
     xa_letterbox_geom gg;
     xa_status st = xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), op, &v, err);
-    if (!st) st = yo ? xa_yolov5_letterbox_geometry(v.w, v.h, yo, &gg, err) : xa_sail_letterbox_geometry(v.w, v.h, so, &gg, err);
+    if (!st)
+        st = yo ? xa_yolov5_letterbox_geometry(v.w, v.h, yo, &gg, err)
+                : xa_sail_letterbox_geometry(v.w, v.h, so, &gg, err);
     if (!st)
         st = letterbox_apply(op, src, &gg, yo ? yo->method : so->method, yo ? yo->color : so->color,
                              yo ? yo->ncolor : so->ncolor, out, err);
@@ -203,7 +213,8 @@ xa_status xa_yolov5_scale_boxes(const xa_tensor *boxes, int64_t img1_w, int64_t 
     const char *op = "scale-boxes";
     if (!boxes) return xa_fail(err, XA_EINVAL, "%s: no boxes tensor", op);
     if (boxes->dtype != XA_F32 || boxes->rank != 2 || boxes->shape[1] < 4)
-        return xa_fail(err, XA_EINVAL, "%s: boxes must be a float32 N x K tensor with K >= 4 (xyxy first)", op);
+        return xa_fail(err, XA_EINVAL,
+                       "%s: boxes must be a float32 N x K tensor with K >= 4 (xyxy first)", op);
     if (boxes->fortran_order || boxes->swapped)
         return xa_fail(err, XA_EINVAL, "%s: boxes must be C order, native byte order", op);
     xa_status st = check_sizes(op, img0_w, img0_h, img1_w, img1_h, err);
@@ -226,7 +237,7 @@ xa_status xa_yolov5_scale_boxes(const xa_tensor *boxes, int64_t img1_w, int64_t 
         float *r = b + i * k;
         r[0] -= fpx, r[2] -= fpx; /* boxes[:, [0, 2]] -= pad[0] */
         r[1] -= fpy, r[3] -= fpy;
-        for (int j = 0; j < 4; j++) r[j] /= fg; /* boxes[:, :4] /= gain */
+        for (int j = 0; j < 4; j++) r[j] /= fg;                       /* boxes[:, :4] /= gain */
         r[0] = clampf_torch(r[0], bw), r[1] = clampf_torch(r[1], bh); /* clip_boxes */
         r[2] = clampf_torch(r[2], bw), r[3] = clampf_torch(r[3], bh);
         if (round)

@@ -7,16 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- torchvision ToTensor ---------------------------------------------------------------------- */
+/* ---- torchvision ToTensor ----------------------------------------------------------------------
+ */
 /* torchvision 0.14 F.to_tensor on an ndarray: pic[:, :, None] for 2-D, transpose (2, 0, 1), and for
  * uint8 `.to(float32).div(255)`: a float32 true division by 255.0f (x * (1/255.f) differs on 126
  * of the 256 values). Other dtypes come back transposed, unchanged. */
 xa_status xa_tv_to_tensor(const xa_tensor *src, xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_img_view v;
-    xa_status st = xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), "to-tensor", &v, err);
+    xa_status st =
+        xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), "to-tensor", &v, err);
     if (st) return st;
-    if (v.rank == 4) return xa_fail(err, XA_EINVAL, "to-tensor: pic should be 2/3 dimensional, got 4");
+    if (v.rank == 4)
+        return xa_fail(err, XA_EINVAL, "to-tensor: pic should be 2/3 dimensional, got 4");
     int64_t shape[3] = {v.c, v.h, v.w};
     if ((st = xa_tensor_new(XA_F32, 3, shape, out, err))) return st;
     float *d = (*out)->data;
@@ -44,14 +47,18 @@ xa_status xa_tv_normalize(const xa_tensor *src, const double *mean, const double
     xa_status st = xa_img_view_of(src, XA_LAYOUT_CHW, XA_DT(XA_F32), "normalize", &v, err);
     if (st) return st;
     if (v.rank < 3)
-        return xa_fail(err, XA_EINVAL, "normalize: expected a tensor image of size (..., C, H, W), got rank %d", v.rank);
+        return xa_fail(err, XA_EINVAL,
+                       "normalize: expected a tensor image of size (..., C, H, W), got rank %d",
+                       v.rank);
     if ((st = xa_check_channel_consts(&v, n, mean, std, "normalize", err))) return st;
     float m[XA_TRANSFORM_MAX_CHANNELS], s[XA_TRANSFORM_MAX_CHANNELS];
     for (int k = 0; k < n; k++) {
         m[k] = (float)mean[k], s[k] = (float)std[k];
         if (s[k] == 0.0f)
-            return xa_fail(err, XA_EINVAL, "normalize: std evaluated to zero after conversion to float32, "
-                           "leading to division by zero (std[%d] = %g)", k, std[k]);
+            return xa_fail(err, XA_EINVAL,
+                           "normalize: std evaluated to zero after conversion to float32, "
+                           "leading to division by zero (std[%d] = %g)",
+                           k, std[k]);
     }
     if ((st = xa_tensor_dup_native(src, out, err))) return st;
     float *d = (*out)->data;
@@ -64,7 +71,8 @@ xa_status xa_tv_normalize(const xa_tensor *src, const double *mean, const double
     return XA_OK;
 }
 
-/* ---- numpy forms --------------------------------------------------------------------------------- */
+/* ---- numpy forms
+ * --------------------------------------------------------------------------------- */
 /* Element i of a uint8 or float32 tensor as double (exact). */
 static inline double in_f64(const void *data, xa_dtype dt, int64_t i) {
     return dt == XA_U8 ? (double)((const uint8_t *)data)[i] : (double)((const float *)data)[i];
@@ -86,7 +94,8 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
     xa_status st = xa_img_view_of(src, layout, XA_DT(XA_U8) | XA_DT(XA_F32), op, &v, err);
     if (st) return st;
     if ((st = xa_check_channel_consts(&v, n, mean, std, op, err))) return st;
-    if (form != XA_NP_NORM_SEED && form != XA_NP_NORM_DIV) return xa_fail(err, XA_EINVAL, "%s: unknown form %d", op, (int)form);
+    if (form != XA_NP_NORM_SEED && form != XA_NP_NORM_DIV)
+        return xa_fail(err, XA_EINVAL, "%s: unknown form %d", op, (int)form);
     if (const_dtype != XA_F64 && const_dtype != XA_F32)
         return xa_fail(err, XA_EINVAL, "%s: the constants are float64 or float32 arrays", op);
     if (out_dtype != XA_DTYPE_INVALID && out_dtype != XA_F32 && out_dtype != XA_F64)
@@ -140,7 +149,8 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
     return XA_OK;
 }
 
-/* ---- sail convert_to --------------------------------------------------------------------------- */
+/* ---- sail convert_to ---------------------------------------------------------------------------
+ */
 /* libsophon bmcv_image_convert_to: y = alpha_c * x + beta_c per channel plane, float attributes.
  * Its CPU reference (bmvid/bmcv/test/test_convert_to.cpp convert_to_ref) computes
  * ((float)x) * alpha + beta in float. */
@@ -158,7 +168,8 @@ xa_status xa_sail_convert_to(const xa_tensor *src, xa_layout layout, const float
     for (int64_t i = 0; i < count; i++, xa_chan_next(&it)) {
         int64_t k = n == 1 ? 0 : it.c;
         float x = (float)in_f64(src->data, v.dtype, i);
-        d[i] = fused ? fmaf(alpha[k], x, beta[k]) : alpha[k] * x + beta[k]; /* -ffp-contract=off: two roundings */
+        d[i] = fused ? fmaf(alpha[k], x, beta[k])
+                     : alpha[k] * x + beta[k]; /* -ffp-contract=off: two roundings */
     }
     return XA_OK;
 }
@@ -166,7 +177,8 @@ xa_status xa_sail_convert_to(const xa_tensor *src, xa_layout layout, const float
 xa_status xa_sail_alpha_beta(const double *mean, const double *std, int n, double input_scale,
                              xa_sail_ab_form form, float *alpha, float *beta, xa_error *err) {
     if (!mean || !std || !alpha || !beta || n < 1 || n > XA_TRANSFORM_MAX_CHANNELS)
-        return xa_fail(err, XA_EINVAL, "alpha-beta: need 1..%d means and stds", XA_TRANSFORM_MAX_CHANNELS);
+        return xa_fail(err, XA_EINVAL, "alpha-beta: need 1..%d means and stds",
+                       XA_TRANSFORM_MAX_CHANNELS);
     if (form != XA_SAIL_AB_SEED && form != XA_SAIL_AB_DEMO)
         return xa_fail(err, XA_EINVAL, "alpha-beta: unknown form %d", (int)form);
     for (int k = 0; k < n; k++) {
@@ -183,7 +195,8 @@ xa_status xa_sail_alpha_beta(const double *mean, const double *std, int n, doubl
 xa_status xa_sail_mean_std(const float *alpha, const float *beta, int n, double input_scale,
                            double *mean, double *std, xa_error *err) {
     if (!mean || !std || !alpha || !beta || n < 1 || n > XA_TRANSFORM_MAX_CHANNELS)
-        return xa_fail(err, XA_EINVAL, "mean-std: need 1..%d alphas and betas", XA_TRANSFORM_MAX_CHANNELS);
+        return xa_fail(err, XA_EINVAL, "mean-std: need 1..%d alphas and betas",
+                       XA_TRANSFORM_MAX_CHANNELS);
     for (int k = 0; k < n; k++) {
         if (alpha[k] == 0) return xa_fail(err, XA_EINVAL, "mean-std: alpha[%d] is zero", k);
         std[k] = input_scale / (255.0 * (double)alpha[k]);
@@ -192,7 +205,8 @@ xa_status xa_sail_mean_std(const float *alpha, const float *beta, int n, double 
     return XA_OK;
 }
 
-/* ---- INT8 input quantisation ----------------------------------------------------------------------- */
+/* ---- INT8 input quantisation
+ * ----------------------------------------------------------------------- */
 /* x86 float -> int32 conversions (cvtss2si / cvttss2si, cvtps2dq): NaN and values outside int32
  * give the "integer indefinite" INT32_MIN. */
 static int32_t x86_cvt(float r) { /* r already integral */
@@ -205,7 +219,9 @@ static int32_t arm_cvt(float r) {
     if (r < -2147483648.0f) return INT32_MIN;
     return (int32_t)r;
 }
-static int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+static int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
 /* sophon-sail src/internal.h. p = x * scale is a float product everywhere.
  *  - AnyScale / TRANSFER_INT (builds without SIMD): v = std::round(p) as float, clamped in float
@@ -250,11 +266,16 @@ xa_status xa_quantize_input(const xa_tensor *src, float scale, xa_dtype out_dtyp
                             xa_quant_mode mode, xa_tensor **out, xa_error *err) {
     *out = NULL;
     if (!src) return xa_fail(err, XA_EINVAL, "quantize: no input tensor");
-    if (src->dtype != XA_F32) return xa_fail(err, XA_EINVAL, "quantize: float32 input expected, got %s", xa_dtype_name(src->dtype));
-    if (src->fortran_order && src->rank > 1) return xa_fail(err, XA_EINVAL, "quantize: data must be in C order");
+    if (src->dtype != XA_F32)
+        return xa_fail(err, XA_EINVAL, "quantize: float32 input expected, got %s",
+                       xa_dtype_name(src->dtype));
+    if (src->fortran_order && src->rank > 1)
+        return xa_fail(err, XA_EINVAL, "quantize: data must be in C order");
     if (src->swapped) return xa_fail(err, XA_EINVAL, "quantize: data must be in native byte order");
-    if (out_dtype != XA_I8 && out_dtype != XA_U8) return xa_fail(err, XA_EINVAL, "quantize: output is int8 or uint8");
-    if ((unsigned)mode >= XA_QUANT_MODE_COUNT) return xa_fail(err, XA_EINVAL, "quantize: unknown rounding mode %d", (int)mode);
+    if (out_dtype != XA_I8 && out_dtype != XA_U8)
+        return xa_fail(err, XA_EINVAL, "quantize: output is int8 or uint8");
+    if ((unsigned)mode >= XA_QUANT_MODE_COUNT)
+        return xa_fail(err, XA_EINVAL, "quantize: unknown rounding mode %d", (int)mode);
     xa_status st = xa_tensor_new(out_dtype, src->rank, src->shape, out, err);
     if (st) return st;
     int64_t n = xa_tensor_count(src);
@@ -262,7 +283,8 @@ xa_status xa_quantize_input(const xa_tensor *src, float scale, xa_dtype out_dtyp
     int u8 = out_dtype == XA_U8;
     int32_t lo = u8 ? 0 : -127, hi = u8 ? 255 : 127;
     int64_t block = mode == XA_QUANT_SAIL_X86 ? 4 : mode == XA_QUANT_SAIL_ARM ? 8 : 0;
-    int64_t nblock = block ? n / block * block : 0; /* for (i = 0; i < size - (block-1); i += block) */
+    int64_t nblock =
+        block ? n / block * block : 0; /* for (i = 0; i < size - (block-1); i += block) */
     for (int64_t i = 0; i < n; i++) {
         float p = s[i] * scale;
         int32_t q;

@@ -38,7 +38,8 @@ xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err) 
     if (t->rank != 2 && t->rank != 3)
         return xa_fail(err, XA_EINVAL, "an image is H x W or H x W x C; got rank %d", t->rank);
     if (t->dtype != XA_U8 && t->dtype != XA_F32)
-        return xa_fail(err, XA_EINVAL, "images are uint8 or float32; got %s", xa_dtype_name(t->dtype));
+        return xa_fail(err, XA_EINVAL, "images are uint8 or float32; got %s",
+                       xa_dtype_name(t->dtype));
     if (t->fortran_order && t->rank > 1)
         return xa_fail(err, XA_EINVAL, "image data must be in C order");
     if (t->swapped) return xa_fail(err, XA_EINVAL, "image data must be in native byte order");
@@ -48,7 +49,9 @@ xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err) 
     g->dtype = t->dtype;
     if (g->c != 1 && g->c != 3 && g->c != 4)
         return xa_fail(err, XA_EINVAL, "images have 1, 3 or 4 channels; got %lld", (long long)g->c);
-    if (g->h < 1 || g->w < 1) return xa_fail(err, XA_EINVAL, "empty image (%lld x %lld)", (long long)g->w, (long long)g->h);
+    if (g->h < 1 || g->w < 1)
+        return xa_fail(err, XA_EINVAL, "empty image (%lld x %lld)", (long long)g->w,
+                       (long long)g->h);
     return XA_OK;
 }
 
@@ -61,7 +64,8 @@ xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, int zero
     if (!((*out)->backing = xa_backing_heap((*out)->nbytes, 0))) {
         xa_tensor_free(*out);
         *out = NULL;
-        return xa_fail(err, XA_ENOMEM, "out of memory for a %lldx%lld output", (long long)w, (long long)h);
+        return xa_fail(err, XA_ENOMEM, "out of memory for a %lldx%lld output", (long long)w,
+                       (long long)h);
     }
     (*out)->data = (*out)->backing->base;
     return XA_OK;
@@ -76,7 +80,8 @@ xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_meth
     if (dw < 1 || dh < 1 || dw > XA_RESIZE_MAX_DIM || dh > XA_RESIZE_MAX_DIM)
         return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)dw,
                        (long long)dh, XA_RESIZE_MAX_DIM);
-    if ((unsigned)m >= XA_RESIZE_METHOD_COUNT) return xa_fail(err, XA_EINVAL, "unknown resize method %d", (int)m);
+    if ((unsigned)m >= XA_RESIZE_METHOD_COUNT)
+        return xa_fail(err, XA_EINVAL, "unknown resize method %d", (int)m);
     uint64_t bytes = (uint64_t)dw * (uint64_t)dh * (uint64_t)g.c * xa_dtype_size(g.dtype);
     if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
         return xa_fail(err, XA_ELIMIT, "output of %llu bytes (%lldx%lld) exceeds the limit of %llu",

@@ -20,11 +20,14 @@ xa_status xa_img_view_of(const xa_tensor *t, xa_layout layout, unsigned dtypes, 
                                                : "H x W, C x H x W or N x C x H x W",
                        t->rank);
     if (dtypes && !(dtypes & XA_DT(t->dtype)))
-        return xa_fail(err, XA_EINVAL, "%s: %s input is not supported", op, xa_dtype_name(t->dtype));
+        return xa_fail(err, XA_EINVAL, "%s: %s input is not supported", op,
+                       xa_dtype_name(t->dtype));
     if (t->fortran_order) return xa_fail(err, XA_EINVAL, "%s: image data must be in C order", op);
-    if (t->swapped) return xa_fail(err, XA_EINVAL, "%s: image data must be in native byte order", op);
+    if (t->swapped)
+        return xa_fail(err, XA_EINVAL, "%s: image data must be in native byte order", op);
     for (int k = 0; k < t->rank; k++)
-        if (t->shape[k] < 1) return xa_fail(err, XA_EINVAL, "%s: axis %d of the image is empty", op, k);
+        if (t->shape[k] < 1)
+            return xa_fail(err, XA_EINVAL, "%s: axis %d of the image is empty", op, k);
     const int64_t *s = t->shape;
     v->layout = layout;
     v->rank = t->rank;
@@ -88,8 +91,9 @@ xa_status xa_fill_pixel(xa_dtype dtype, int64_t c, const double *fill, int nfill
         } else if (d != 0) {
             free(*px);
             *px = NULL;
-            return xa_fail(err, XA_EINVAL, "%s: a non-zero fill value needs a uint8 or float32 image, not %s",
-                           op, xa_dtype_name(dtype));
+            return xa_fail(err, XA_EINVAL,
+                           "%s: a non-zero fill value needs a uint8 or float32 image, not %s", op,
+                           xa_dtype_name(dtype));
         }
     }
     return XA_OK;
@@ -101,8 +105,8 @@ static void fill_run(unsigned char *d, int64_t count, const unsigned char *px, s
 }
 
 /* One row: output columns x with 0 <= left + x < w come from the source row, the rest is fill. */
-static void window_row(unsigned char *d, const unsigned char *srow, int64_t left, int64_t w, int64_t ow,
-                       const unsigned char *px, size_t pxsize) {
+static void window_row(unsigned char *d, const unsigned char *srow, int64_t left, int64_t w,
+                       int64_t ow, const unsigned char *px, size_t pxsize) {
     if (!srow) {
         fill_run(d, ow, px, pxsize);
         return;
@@ -110,7 +114,9 @@ static void window_row(unsigned char *d, const unsigned char *srow, int64_t left
     int64_t x0 = -left < 0 ? 0 : -left > ow ? ow : -left;
     int64_t x1 = w - left < x0 ? x0 : w - left > ow ? ow : w - left;
     fill_run(d, x0, px, pxsize);
-    if (x1 > x0) memcpy(d + (size_t)x0 * pxsize, srow + (size_t)(left + x0) * pxsize, (size_t)(x1 - x0) * pxsize);
+    if (x1 > x0)
+        memcpy(d + (size_t)x0 * pxsize, srow + (size_t)(left + x0) * pxsize,
+               (size_t)(x1 - x0) * pxsize);
     fill_run(d + (size_t)x1 * pxsize, ow - x1, px, pxsize);
 }
 
@@ -121,15 +127,16 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
                          xa_error *err) {
     *out = NULL;
     if (oh < 1 || ow < 1 || oh > XA_TRANSFORM_MAX_DIM || ow > XA_TRANSFORM_MAX_DIM)
-        return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)ow, (long long)oh,
-                       XA_TRANSFORM_MAX_DIM);
+        return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)ow,
+                       (long long)oh, XA_TRANSFORM_MAX_DIM);
     if (top < -XA_WINDOW_MAX_OFFSET || top > XA_WINDOW_MAX_OFFSET || left < -XA_WINDOW_MAX_OFFSET ||
         left > XA_WINDOW_MAX_OFFSET)
-        return xa_fail(err, XA_EINVAL, "window origin (%lld, %lld) is out of range", (long long)top, (long long)left);
+        return xa_fail(err, XA_EINVAL, "window origin (%lld, %lld) is out of range", (long long)top,
+                       (long long)left);
     uint64_t bytes = (uint64_t)oh * (uint64_t)ow * (uint64_t)v->c * (uint64_t)v->n * v->es;
     if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
-        return xa_fail(err, XA_ELIMIT, "output of %llu bytes exceeds the limit of %llu", (unsigned long long)bytes,
-                       (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
+        return xa_fail(err, XA_ELIMIT, "output of %llu bytes exceeds the limit of %llu",
+                       (unsigned long long)bytes, (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
     xa_tensor *o;
     xa_status st = xa_img_new(v, v->dtype, oh, ow, &o, err);
     if (st) return st;
@@ -141,7 +148,8 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
         for (int64_t b = 0; b < v->n; b++)
             for (int64_t y = 0; y < oh; y++) {
                 int64_t sy = top + y;
-                const unsigned char *srow = sy < 0 || sy >= v->h ? NULL : s + (size_t)((b * v->h + sy) * v->w) * px;
+                const unsigned char *srow =
+                    sy < 0 || sy >= v->h ? NULL : s + (size_t)((b * v->h + sy) * v->w) * px;
                 window_row(d + (size_t)((b * oh + y) * ow) * px, srow, left, v->w, ow, fill_px, px);
             }
     } else {
@@ -149,7 +157,8 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
             const unsigned char *fpx = fill_px + (size_t)(p % v->c) * es;
             for (int64_t y = 0; y < oh; y++) {
                 int64_t sy = top + y;
-                const unsigned char *srow = sy < 0 || sy >= v->h ? NULL : s + (size_t)((p * v->h + sy) * v->w) * es;
+                const unsigned char *srow =
+                    sy < 0 || sy >= v->h ? NULL : s + (size_t)((p * v->h + sy) * v->w) * es;
                 window_row(d + (size_t)((p * oh + y) * ow) * es, srow, left, v->w, ow, fpx, es);
             }
         }
@@ -159,9 +168,9 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
 }
 
 /* ---- crop and pad ------------------------------------------------------------------------- */
-static xa_status crop_fill(const xa_tensor *src, xa_layout layout, int64_t top, int64_t left, int64_t h,
-                           int64_t w, const double *fill, int nfill, const char *op, xa_tensor **out,
-                           xa_error *err) {
+static xa_status crop_fill(const xa_tensor *src, xa_layout layout, int64_t top, int64_t left,
+                           int64_t h, int64_t w, const double *fill, int nfill, const char *op,
+                           xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_img_view v;
     xa_status st = xa_img_view_of(src, layout, 0, op, &v, err);
@@ -186,12 +195,15 @@ xa_status xa_pad_constant(const xa_tensor *src, xa_layout layout, int64_t top, i
     int64_t p[4] = {top, bottom, left, right};
     for (int k = 0; k < 4; k++)
         if (p[k] < 0 || p[k] > XA_TRANSFORM_MAX_DIM)
-            return xa_fail(err, XA_EINVAL, "pad: border sizes must be in 0..%d (got %lld, %lld, %lld, %lld)",
-                           XA_TRANSFORM_MAX_DIM, (long long)top, (long long)bottom, (long long)left, (long long)right);
+            return xa_fail(err, XA_EINVAL,
+                           "pad: border sizes must be in 0..%d (got %lld, %lld, %lld, %lld)",
+                           XA_TRANSFORM_MAX_DIM, (long long)top, (long long)bottom, (long long)left,
+                           (long long)right);
     xa_img_view v;
     xa_status st = xa_img_view_of(src, layout, 0, "pad", &v, err);
     if (st) return st;
-    return crop_fill(src, layout, -top, -left, v.h + top + bottom, v.w + left + right, value, nvalue, "pad", out, err);
+    return crop_fill(src, layout, -top, -left, v.h + top + bottom, v.w + left + right, value,
+                     nvalue, "pad", out, err);
 }
 
 /* ---- torchvision CenterCrop ---------------------------------------------------------------- */
@@ -200,10 +212,11 @@ xa_status xa_pad_constant(const xa_tensor *src, xa_layout layout, int64_t top, i
 xa_status xa_tv_center_crop_geometry(int64_t h, int64_t w, int64_t th, int64_t tw,
                                      xa_center_crop_geom *g, xa_error *err) {
     if (th < 1 || tw < 1 || th > XA_TRANSFORM_MAX_DIM || tw > XA_TRANSFORM_MAX_DIM)
-        return xa_fail(err, XA_EINVAL, "center-crop: crop size %lldx%lld is outside 1..%d", (long long)tw,
-                       (long long)th, XA_TRANSFORM_MAX_DIM);
+        return xa_fail(err, XA_EINVAL, "center-crop: crop size %lldx%lld is outside 1..%d",
+                       (long long)tw, (long long)th, XA_TRANSFORM_MAX_DIM);
     if (h < 1 || w < 1 || h > XA_WINDOW_MAX_OFFSET || w > XA_WINDOW_MAX_OFFSET)
-        return xa_fail(err, XA_EINVAL, "center-crop: image size %lldx%lld is out of range", (long long)w, (long long)h);
+        return xa_fail(err, XA_EINVAL, "center-crop: image size %lldx%lld is out of range",
+                       (long long)w, (long long)h);
     g->pad_left = tw > w ? (tw - w) / 2 : 0;
     g->pad_top = th > h ? (th - h) / 2 : 0;
     g->pad_right = tw > w ? (tw - w + 1) / 2 : 0;
@@ -226,20 +239,22 @@ xa_status xa_tv_center_crop(const xa_tensor *src, xa_layout layout, int64_t th, 
     if (st) return st;
     /* cropping the zero-padded image at (top, left) is cropping the original at
      * (top - pad_top, left - pad_left) with zeros outside it */
-    return crop_fill(src, layout, g.top - g.pad_top, g.left - g.pad_left, th, tw, NULL, 0, "center-crop", out, err);
+    return crop_fill(src, layout, g.top - g.pad_top, g.left - g.pad_left, th, tw, NULL, 0,
+                     "center-crop", out, err);
 }
 
-/* ---- torchvision Resize(int) size rule -------------------------------------------------------- */
+/* ---- torchvision Resize(int) size rule --------------------------------------------------------
+ */
 #define XA_TV_SIZE_LIMIT ((int64_t)1 << 26) /* products stay below 2^53: exact in double */
 
 xa_status xa_tv_resize_size(int64_t w, int64_t h, int64_t size, int64_t max_size, int64_t *ow,
                             int64_t *oh, xa_error *err) {
     if (w < 1 || h < 1 || w > XA_TV_SIZE_LIMIT || h > XA_TV_SIZE_LIMIT)
-        return xa_fail(err, XA_EINVAL, "resize-size: image size %lldx%lld is outside 1..%lld", (long long)w,
-                       (long long)h, (long long)XA_TV_SIZE_LIMIT);
+        return xa_fail(err, XA_EINVAL, "resize-size: image size %lldx%lld is outside 1..%lld",
+                       (long long)w, (long long)h, (long long)XA_TV_SIZE_LIMIT);
     if (size < 1 || size > XA_TV_SIZE_LIMIT || max_size < 0 || max_size > XA_TV_SIZE_LIMIT)
-        return xa_fail(err, XA_EINVAL, "resize-size: size %lld / max_size %lld out of range", (long long)size,
-                       (long long)max_size);
+        return xa_fail(err, XA_EINVAL, "resize-size: size %lld / max_size %lld out of range",
+                       (long long)size, (long long)max_size);
     /* torchvision 0.14 _compute_resized_output_size: short, long = (w, h) if w <= h else (h, w);
      * new_long = int(size * long / short): an exact integer product, one correctly rounded
      * division (Python's int / int), truncation */
@@ -247,8 +262,11 @@ xa_status xa_tv_resize_size(int64_t w, int64_t h, int64_t size, int64_t max_size
     int64_t new_short = size, new_long = (int64_t)((double)(size * longside) / (double)shortside);
     if (max_size > 0) {
         if (max_size <= size)
-            return xa_fail(err, XA_EINVAL, "resize-size: max_size = %lld must be strictly greater than the requested "
-                           "size for the smaller edge size = %lld", (long long)max_size, (long long)size);
+            return xa_fail(
+                err, XA_EINVAL,
+                "resize-size: max_size = %lld must be strictly greater than the requested "
+                "size for the smaller edge size = %lld",
+                (long long)max_size, (long long)size);
         if (new_long > max_size) {
             new_short = (int64_t)((double)(max_size * new_short) / (double)new_long);
             new_long = max_size;
@@ -263,11 +281,14 @@ xa_status xa_tv_resize(const xa_tensor *src, int64_t size, int64_t max_size, xa_
                        xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_img_view v;
-    xa_status st = xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), "tv-resize", &v, err);
+    xa_status st =
+        xa_img_view_of(src, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), "tv-resize", &v, err);
     if (st) return st;
-    if (v.rank == 4) return xa_fail(err, XA_EINVAL, "tv-resize: one image (H x W x C), not a batch");
+    if (v.rank == 4)
+        return xa_fail(err, XA_EINVAL, "tv-resize: one image (H x W x C), not a batch");
     int64_t ow, oh;
     if ((st = xa_tv_resize_size(v.w, v.h, size, max_size, &ow, &oh, err))) return st;
-    if (ow == v.w && oh == v.h) return xa_tensor_dup_native(src, out, err); /* F.resize returns img */
+    if (ow == v.w && oh == v.h)
+        return xa_tensor_dup_native(src, out, err); /* F.resize returns img */
     return xa_resize(src, ow, oh, m, out, err);
 }

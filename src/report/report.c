@@ -21,7 +21,8 @@ xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
     double sum = 0, comp = 0;
     for (int64_t i = 0; i < n; i += CH) {
         size_t m = (size_t)(n - i < CH ? n - i : CH);
-        xa_convert_to_f64(t->dtype, t->swapped, (const unsigned char *)t->data + (size_t)i * es, m, buf);
+        xa_convert_to_f64(t->dtype, t->swapped, (const unsigned char *)t->data + (size_t)i * es, m,
+                          buf);
         double part = 0;
         for (size_t k = 0; k < m; k++) {
             double v = buf[k];
@@ -140,14 +141,18 @@ json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     json_object_set_new(o, "equal", json_integer(m->equal));
     json_object_set_new(o, "finite", json_integer(m->finite));
     json_object_set_new(o, "max_abs", xa_jnum(m->max_abs));
-    json_object_set_new(o, "max_abs_index", m->max_abs_index >= 0 ? json_integer(m->max_abs_index) : json_null());
+    json_object_set_new(o, "max_abs_index",
+                        m->max_abs_index >= 0 ? json_integer(m->max_abs_index) : json_null());
     json_object_set_new(o, "max_abs_coords", jcoords(coord_of, m->max_abs_index));
-    json_object_set_new(o, "max_abs_ref", m->max_abs_index >= 0 ? xa_jnum(m->max_abs_ref) : json_null());
-    json_object_set_new(o, "max_abs_port", m->max_abs_index >= 0 ? xa_jnum(m->max_abs_port) : json_null());
+    json_object_set_new(o, "max_abs_ref",
+                        m->max_abs_index >= 0 ? xa_jnum(m->max_abs_ref) : json_null());
+    json_object_set_new(o, "max_abs_port",
+                        m->max_abs_index >= 0 ? xa_jnum(m->max_abs_port) : json_null());
     json_object_set_new(o, "mean_abs", xa_jnum(m->mean_abs));
     json_object_set_new(o, "rmse", xa_jnum(m->rmse));
     json_object_set_new(o, "max_rel", xa_jnum(m->max_rel));
-    json_object_set_new(o, "max_rel_index", m->max_rel_index >= 0 ? json_integer(m->max_rel_index) : json_null());
+    json_object_set_new(o, "max_rel_index",
+                        m->max_rel_index >= 0 ? json_integer(m->max_rel_index) : json_null());
     json_object_set_new(o, "zero_ref_diff", json_integer(m->zero_ref_diff));
     json_object_set_new(o, "cosine", xa_jnum(m->cosine));
     json_object_set_new(o, "euclid_sim", xa_jnum(m->euclid_sim));
@@ -160,7 +165,8 @@ json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     json_object_set_new(o, "inf_port", json_integer(m->inf_port));
     json_object_set_new(o, "nonfinite_mismatch", json_integer(m->nonfinite_mismatch));
     json_object_set_new(o, "first_nonfinite_mismatch_index",
-                        m->first_nonfinite_mismatch >= 0 ? json_integer(m->first_nonfinite_mismatch) : json_null());
+                        m->first_nonfinite_mismatch >= 0 ? json_integer(m->first_nonfinite_mismatch)
+                                                         : json_null());
     json_object_set_new(o, "ref_min", m->ref_finite ? xa_jnum(m->ref_min) : json_null());
     json_object_set_new(o, "ref_max", m->ref_finite ? xa_jnum(m->ref_max) : json_null());
     json_object_set_new(o, "ref_mean", m->ref_finite ? xa_jnum(m->ref_mean) : json_null());
@@ -214,7 +220,8 @@ char *xa_report_compare_json(const xa_compare_report *r) {
         json_t *a = json_array();
         for (int64_t k = 0; k < res->nchannels; k++) {
             json_t *cm = xa_jmetrics(&res->channels[k], r->ref.tensor);
-            json_object_set_new(cm, "aligned", json_boolean(xa_verdict(&res->channels[k], &res->tol) == 0));
+            json_object_set_new(cm, "aligned",
+                                json_boolean(xa_verdict(&res->channels[k], &res->tol) == 0));
             json_array_append_new(a, cm);
         }
         json_object_set_new(o, "axis", json_integer(res->axis));
@@ -224,7 +231,8 @@ char *xa_report_compare_json(const xa_compare_report *r) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->nperms; i++) {
             json_t *p = json_object(), *ax = json_array();
-            for (int k = 0; k < r->perms[i].rank; k++) json_array_append_new(ax, json_integer(r->perms[i].perm[k]));
+            for (int k = 0; k < r->perms[i].rank; k++)
+                json_array_append_new(ax, json_integer(r->perms[i].perm[k]));
             json_object_set_new(p, "perm", ax);
             json_object_set_new(p, "squeezed", json_boolean(r->perms[i].squeezed));
             json_object_set_new(p, "aligned", json_boolean(r->perm_results[i].aligned));
@@ -248,7 +256,8 @@ void xa_tol_text(const xa_tolerance *t, char *buf, size_t size) {
     buf[0] = 0;
 #define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
     if (t->active & XA_TOL_EQUAL) ADD("%sexact equality", o ? ", " : "");
-    if (t->active & XA_TOL_ATOL_RTOL) ADD("%s|d| <= %g + %g*|ref|", o ? ", " : "", t->atol, t->rtol);
+    if (t->active & XA_TOL_ATOL_RTOL)
+        ADD("%s|d| <= %g + %g*|ref|", o ? ", " : "", t->atol, t->rtol);
     if (t->active & XA_TOL_MAX_ABS) ADD("%smax_abs <= %g", o ? ", " : "", t->max_abs);
     if (t->active & XA_TOL_COSINE) ADD("%scosine >= %g", o ? ", " : "", t->min_cosine);
     if (t->active & XA_TOL_EUCLID) ADD("%seuclid_sim >= %g", o ? ", " : "", t->min_euclid);
@@ -257,28 +266,34 @@ void xa_tol_text(const xa_tolerance *t, char *buf, size_t size) {
 #undef ADD
 }
 
-void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
-                         const xa_tensor *ct, const char *indent) {
+void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, const xa_tensor *ct,
+                     const char *indent) {
     char a[40], b[40], c[40], d[40], where[256] = "";
     double n = m->count ? (double)m->count : 1;
-    xa_sb_printf(sb, "%selements %lld, equal %lld (%.2f%%), mismatches %lld (%.2f%%) under |d| <= %g + %g*|ref|\n",
+    xa_sb_printf(sb,
+                 "%selements %lld, equal %lld (%.2f%%), mismatches %lld (%.2f%%) under |d| <= %g + "
+                 "%g*|ref|\n",
                  indent, (long long)m->count, (long long)m->equal, 100.0 * (double)m->equal / n,
                  (long long)m->mismatches, 100.0 * (double)m->mismatches / n, tol->atol, tol->rtol);
-    if (m->max_rel_index >= 0 && m->max_rel > 0 && ct) xa_coords_text(ct, m->max_rel_index, where, sizeof where);
-    xa_sb_printf(sb, "%smean_abs %s, rmse %s, max_rel %s%s%s", indent, xa_fmt_num(m->mean_abs, 6, a, sizeof a),
-                 xa_fmt_num(m->rmse, 6, b, sizeof b), xa_fmt_num(m->max_rel, 6, c, sizeof c),
-                 where[0] ? " at " : "", where);
-    if (m->zero_ref_diff) xa_sb_printf(sb, " (+%lld differing where ref == 0)", (long long)m->zero_ref_diff);
+    if (m->max_rel_index >= 0 && m->max_rel > 0 && ct)
+        xa_coords_text(ct, m->max_rel_index, where, sizeof where);
+    xa_sb_printf(sb, "%smean_abs %s, rmse %s, max_rel %s%s%s", indent,
+                 xa_fmt_num(m->mean_abs, 6, a, sizeof a), xa_fmt_num(m->rmse, 6, b, sizeof b),
+                 xa_fmt_num(m->max_rel, 6, c, sizeof c), where[0] ? " at " : "", where);
+    if (m->zero_ref_diff)
+        xa_sb_printf(sb, " (+%lld differing where ref == 0)", (long long)m->zero_ref_diff);
     xa_sb_printf(sb, "\n");
     xa_sb_printf(sb, "%scosine %s, euclid_sim %s, rel_l2 %s, sqnr_db %s\n", indent,
                  xa_fmt_num(m->cosine, 9, a, sizeof a), xa_fmt_num(m->euclid_sim, 9, b, sizeof b),
                  xa_fmt_num(m->rel_l2, 6, c, sizeof c), xa_fmt_num(m->sqnr_db, 5, d, sizeof d));
     if (m->ref_finite || m->port_finite)
-        xa_sb_printf(sb, "%sref  min %s, max %s, mean %s\n", indent, xa_fmt_num(m->ref_min, 7, a, sizeof a),
-                     xa_fmt_num(m->ref_max, 7, b, sizeof b), xa_fmt_num(m->ref_mean, 7, c, sizeof c));
+        xa_sb_printf(sb, "%sref  min %s, max %s, mean %s\n", indent,
+                     xa_fmt_num(m->ref_min, 7, a, sizeof a), xa_fmt_num(m->ref_max, 7, b, sizeof b),
+                     xa_fmt_num(m->ref_mean, 7, c, sizeof c));
     if (m->ref_finite || m->port_finite)
-        xa_sb_printf(sb, "%sport min %s, max %s, mean %s\n", indent, xa_fmt_num(m->port_min, 7, a, sizeof a),
-                     xa_fmt_num(m->port_max, 7, b, sizeof b), xa_fmt_num(m->port_mean, 7, c, sizeof c));
+        xa_sb_printf(
+            sb, "%sport min %s, max %s, mean %s\n", indent, xa_fmt_num(m->port_min, 7, a, sizeof a),
+            xa_fmt_num(m->port_max, 7, b, sizeof b), xa_fmt_num(m->port_mean, 7, c, sizeof c));
     if (m->nan_ref || m->nan_port || m->inf_ref || m->inf_port) {
         xa_sb_printf(sb, "%sNaN ref %lld port %lld, Inf ref %lld port %lld, one-sided %lld", indent,
                      (long long)m->nan_ref, (long long)m->nan_port, (long long)m->inf_ref,
@@ -292,18 +307,22 @@ void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol,
 }
 
 /* The seed's one-line verdict: "aligned." or "unaligned! max_abs: ..." */
-static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct, int shape_mismatch) {
+static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct,
+                         int shape_mismatch) {
     const xa_metrics *m = &res->total;
     char tol[256], where[256] = "", a[40], b[40], c[40];
     xa_tol_text(&res->tol, tol, sizeof tol);
     if (m->max_abs_index >= 0 && ct) xa_coords_text(ct, m->max_abs_index, where, sizeof where);
     if (res->aligned && !shape_mismatch)
-        xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+        xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
+                     tol);
     else if (res->aligned)
-        xa_sb_printf(sb, "unaligned! shapes differ; the values in storage order pass (%s): max_abs %s\n",
-                     tol, xa_fmt_num(m->max_abs, 9, a, sizeof a));
+        xa_sb_printf(
+            sb, "unaligned! shapes differ; the values in storage order pass (%s): max_abs %s\n",
+            tol, xa_fmt_num(m->max_abs, 9, a, sizeof a));
     else
-        xa_sb_printf(sb, "unaligned! max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+        xa_sb_printf(sb, "unaligned! max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
+                     tol);
     if (m->max_abs_index >= 0 && m->max_abs > 0)
         xa_sb_printf(sb, "  worst at %s (flat %lld): ref %s, port %s\n", where,
                      (long long)m->max_abs_index, xa_fmt_num(m->max_abs_ref, 9, b, sizeof b),
@@ -315,23 +334,29 @@ char *xa_report_compare_text(const xa_compare_report *r) {
     const xa_tensor *rt = r->ref.tensor, *pt = r->port.tensor;
     char s1[256], s2[256];
     xa_sb sb = {0};
-    xa_sb_printf(&sb, "ref : %s  %s %s\n", r->ref.spec, xa_dtype_name(rt->dtype), xa_shape_format(rt->rank, rt->shape, s1, sizeof s1));
-    xa_sb_printf(&sb, "port: %s  %s %s\n", r->port.spec, xa_dtype_name(pt->dtype), xa_shape_format(pt->rank, pt->shape, s2, sizeof s2));
+    xa_sb_printf(&sb, "ref : %s  %s %s\n", r->ref.spec, xa_dtype_name(rt->dtype),
+                 xa_shape_format(rt->rank, rt->shape, s1, sizeof s1));
+    xa_sb_printf(&sb, "port: %s  %s %s\n", r->port.spec, xa_dtype_name(pt->dtype),
+                 xa_shape_format(pt->rank, pt->shape, s2, sizeof s2));
     if (r->shape_mismatch) {
-        xa_sb_printf(&sb, "shape mismatch: ref %s, port %s (%lld elements each)\n", s1, s2, (long long)xa_tensor_count(rt));
+        xa_sb_printf(&sb, "shape mismatch: ref %s, port %s (%lld elements each)\n", s1, s2,
+                     (long long)xa_tensor_count(rt));
         for (size_t i = 0; i < r->nperms; i++) {
             const xa_permutation *p = &r->perms[i];
             char pv[128];
             size_t o = 0;
             o += (size_t)snprintf(pv + o, sizeof pv - o, "(");
-            for (int k = 0; k < p->rank; k++) o += (size_t)snprintf(pv + o, sizeof pv - o, k ? ", %d" : "%d", p->perm[k]);
+            for (int k = 0; k < p->rank; k++)
+                o += (size_t)snprintf(pv + o, sizeof pv - o, k ? ", %d" : "%d", p->perm[k]);
             snprintf(pv + o, sizeof pv - o, p->rank == 1 ? ",)" : ")");
             char a[40];
-            xa_sb_printf(&sb, "  %s after %s%s: max_abs %s\n", r->perm_results[i].aligned ? "aligned" : "unaligned",
+            xa_sb_printf(&sb, "  %s after %s%s: max_abs %s\n",
+                         r->perm_results[i].aligned ? "aligned" : "unaligned",
                          p->squeezed ? "dropping size-1 axes and transpose " : "transpose ", pv,
                          xa_fmt_num(r->perm_results[i].total.max_abs, 9, a, sizeof a));
         }
-        if (!r->nperms) xa_sb_printf(&sb, "  no axis permutation of the port gives the reference's shape\n");
+        if (!r->nperms)
+            xa_sb_printf(&sb, "  no axis permutation of the port gives the reference's shape\n");
         xa_sb_printf(&sb, "values in storage order:\n");
     }
     verdict_line(&sb, res, rt, r->shape_mismatch);
@@ -342,10 +367,11 @@ char *xa_report_compare_text(const xa_compare_report *r) {
             const xa_metrics *m = &res->channels[k];
             char a[40], b[40], c[40];
             unsigned f = xa_verdict(m, &res->tol);
-            xa_sb_printf(&sb, "  [%lld] %s max_abs %s, mean_abs %s, cosine %s, mismatches %lld\n", (long long)k,
-                         f ? "unaligned" : "aligned  ", xa_fmt_num(m->max_abs, 6, a, sizeof a),
-                         xa_fmt_num(m->mean_abs, 6, b, sizeof b), xa_fmt_num(m->cosine, 9, c, sizeof c),
-                         (long long)m->mismatches);
+            xa_sb_printf(&sb, "  [%lld] %s max_abs %s, mean_abs %s, cosine %s, mismatches %lld\n",
+                         (long long)k, f ? "unaligned" : "aligned  ",
+                         xa_fmt_num(m->max_abs, 6, a, sizeof a),
+                         xa_fmt_num(m->mean_abs, 6, b, sizeof b),
+                         xa_fmt_num(m->cosine, 9, c, sizeof c), (long long)m->mismatches);
         }
     }
     return xa_sb_take(&sb);
@@ -365,7 +391,10 @@ char *xa_report_decode_json(const xa_decode_report *r) {
     json_object_set_new(j, "format", json_string(i->format));
     json_object_set_new(j, "like", json_string(o->like == XA_DECODE_CV2 ? "cv2" : "pil"));
     json_object_set_new(j, "gray", json_boolean(o->gray));
-    json_object_set_new(j, "channel_order", json_string(o->gray ? "gray" : o->like == XA_DECODE_CV2 ? "BGR" : "RGB"));
+    json_object_set_new(j, "channel_order",
+                        json_string(o->gray                    ? "gray"
+                                    : o->like == XA_DECODE_CV2 ? "BGR"
+                                                               : "RGB"));
     json_object_set_new(j, "dct", json_string(dct_text(o->dct)));
     json_object_set_new(j, "fancy_upsampling", json_boolean(o->fancy_upsampling));
     json_object_set_new(j, "ignore_orientation", json_boolean(o->ignore_orientation));
@@ -401,7 +430,8 @@ char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, co
                             const xa_tensor *out) {
     json_t *o = json_object(), *steps = json_array();
     json_object_set_new(o, "recipe", json_string(recipe));
-    json_object_set_new(o, "decoder", decoder_settings ? json_string(decoder_settings) : json_null());
+    json_object_set_new(o, "decoder",
+                        decoder_settings ? json_string(decoder_settings) : json_null());
     for (const char *p = log ? strchr(log, '\n') : NULL; p && p[1];) { /* lines after the first */
         const char *e = strchr(p + 1, '\n');
         size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);

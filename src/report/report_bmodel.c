@@ -29,7 +29,8 @@ static void tensor_text(xa_sb *sb, const xa_bmodel_tensor *t, int output, int ma
     } else {
         xa_sb_printf(sb, "[");
         for (int k = 0; k < t->rank; k++)
-            xa_sb_printf(sb, "%s%s%lld", k ? ", " : "", max_prefix ? "max:" : "", (long long)t->shape[k]);
+            xa_sb_printf(sb, "%s%s%lld", k ? ", " : "", max_prefix ? "max:" : "",
+                         (long long)t->shape[k]);
         xa_sb_printf(sb, "]");
     }
     const char *dn = xa_bmodel_dtype_name(t->bm_dtype);
@@ -60,7 +61,8 @@ char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m) {
         const xa_bmodel_net *n = &m->nets[i];
         xa_sb_printf(&sb, "==========================================\n");
         if (!n->nstages) {
-            xa_sb_printf(&sb, "net %zu: [%s]  no stages (no 'parameter': an old-style net)\n", i, n->name);
+            xa_sb_printf(&sb, "net %zu: [%s]  no stages (no 'parameter': an old-style net)\n", i,
+                         n->name);
             continue;
         }
         xa_sb_printf(&sb, "net %zu: [%s]  %s\n", i, n->name, n->dynamic ? "dynamic" : "static");
@@ -68,7 +70,8 @@ char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m) {
             const xa_bmodel_stage *st = &n->stages[s];
             xa_sb_printf(&sb, "------------\nstage %zu\n", s);
             int max_prefix = st->n_dynamic || st->h_w_dynamic;
-            for (size_t k = 0; k < st->ninputs; k++) tensor_text(&sb, &st->inputs[k], 0, max_prefix);
+            for (size_t k = 0; k < st->ninputs; k++)
+                tensor_text(&sb, &st->inputs[k], 0, max_prefix);
             for (size_t k = 0; k < st->noutputs; k++) tensor_text(&sb, &st->outputs[k], 1, 0);
             xa_sb_printf(&sb, "BMRT dump bytes: inputs ");
             bytes_text(&sb, side_bytes(st->inputs, st->ninputs));
@@ -81,14 +84,17 @@ char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m) {
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
-static json_t *jbytes(int64_t b) { return b >= 0 ? json_integer(b) : json_null(); }
+static json_t *jbytes(int64_t b) {
+    return b >= 0 ? json_integer(b) : json_null();
+}
 
 static json_t *jtensors(const xa_bmodel_tensor *t, size_t n) {
     json_t *a = json_array();
     for (size_t k = 0; k < n; k++) {
         json_t *o = json_object(), *shape = json_array();
         const char *dn = xa_bmodel_dtype_name(t[k].bm_dtype);
-        for (int d = 0; d < t[k].rank; d++) json_array_append_new(shape, json_integer(t[k].shape[d]));
+        for (int d = 0; d < t[k].rank; d++)
+            json_array_append_new(shape, json_integer(t[k].shape[d]));
         json_object_set_new(o, "name", json_string(t[k].name));
         json_object_set_new(o, "bm_dtype", json_integer(t[k].bm_dtype));
         json_object_set_new(o, "dtype", dn ? json_string(dn) : json_null());

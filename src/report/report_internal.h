@@ -6,12 +6,12 @@
 #include "xalign/compare.h"
 #include <jansson.h>
 
-json_t *xa_jnum(double v);                        /* non-finite -> "inf" / "-inf" / "nan" */
+json_t *xa_jnum(double v); /* non-finite -> "inf" / "-inf" / "nan" */
 json_t *xa_jshape(int rank, const int64_t *shape);
 json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of);
 json_t *xa_jfailed(unsigned failed);
 json_t *xa_jtolerance(const xa_tolerance *t);
-char *xa_jdump(json_t *o);                        /* compact, newline-terminated; decrefs o */
+char *xa_jdump(json_t *o); /* compact, newline-terminated; decrefs o */
 void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);
 void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size);
 void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, const xa_tensor *ct,

@@ -33,12 +33,15 @@ char *xa_report_letterbox_text(const xa_letterbox_geom *g, size_t n) {
     xa_sb b = {0};
     for (size_t i = 0; i < n; i++) {
         const xa_letterbox_geom *x = g + i;
-        xa_sb_printf(&b, "%lldx%lld -> %s %lldx%lld -> border top %lld bottom %lld left %lld right %lld -> %lldx%lld"
+        xa_sb_printf(&b,
+                     "%lldx%lld -> %s %lldx%lld -> border top %lld bottom %lld left %lld right "
+                     "%lld -> %lldx%lld"
                      " (ratio %.17g, %.17g; dw %.17g, dh %.17g)\n",
-                     (long long)x->src_w, (long long)x->src_h, x->resized ? "resize to" : "unchanged",
-                     (long long)x->new_w, (long long)x->new_h, (long long)x->top, (long long)x->bottom,
-                     (long long)x->left, (long long)x->right, (long long)x->out_w, (long long)x->out_h,
-                     x->ratio_w, x->ratio_h, x->dw, x->dh);
+                     (long long)x->src_w, (long long)x->src_h,
+                     x->resized ? "resize to" : "unchanged", (long long)x->new_w,
+                     (long long)x->new_h, (long long)x->top, (long long)x->bottom,
+                     (long long)x->left, (long long)x->right, (long long)x->out_w,
+                     (long long)x->out_h, x->ratio_w, x->ratio_h, x->dw, x->dh);
     }
     return xa_sb_take(&b);
 }

@@ -22,7 +22,8 @@ static const xa_stage_tensor *worst_tensor(const xa_stage_result *s) {
     for (size_t i = 0; i < s->ntensors; i++) {
         const xa_stage_tensor *t = &s->tensors[i];
         if (!w || (t->status != XA_STAGE_ALIGNED && w->status == XA_STAGE_ALIGNED) ||
-            (t->has_cmp && w->has_cmp && t->status == w->status && t->cmp.total.max_abs > w->cmp.total.max_abs))
+            (t->has_cmp && w->has_cmp && t->status == w->status &&
+             t->cmp.total.max_abs > w->cmp.total.max_abs))
             w = t;
     }
     return w;
@@ -34,7 +35,8 @@ static void perm_text(xa_sb *sb, const xa_permutation *p) {
     xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
 }
 
-static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t, const char *lead) {
+static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t,
+                        const char *lead) {
     char a[40], b[40], c[40], where[200] = "", tol[200];
     /* a single-tensor stage is named by the line's head already; npz members name themselves */
     const char *label = t->name && t->name[0] ? t->name : "";
@@ -45,8 +47,10 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     }
     if (t->status == XA_STAGE_SHAPE_MISMATCH) {
         char rs[160], ps[160];
-        xa_sb_printf(sb, "%s%s%sshape mismatch! ref %s %s, port %s %s", lead, label, sp, xa_dtype_name(t->ref_dtype),
-                     xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs), xa_dtype_name(t->port_dtype),
+        xa_sb_printf(sb, "%s%s%sshape mismatch! ref %s %s, port %s %s", lead, label, sp,
+                     xa_dtype_name(t->ref_dtype),
+                     xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs),
+                     xa_dtype_name(t->port_dtype),
                      xa_shape_format(t->port_rank, t->port_shape, ps, sizeof ps));
         for (size_t i = 0; i < t->nperms; i++) {
             xa_sb_printf(sb, i ? "; " : " -- ");
@@ -64,18 +68,23 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     if (m->max_abs_index >= 0) xa_coords_text(&sh, m->max_abs_index, where, sizeof where);
     xa_tol_text(&t->cmp.tol, tol, sizeof tol);
     if (t->status == XA_STAGE_ALIGNED) {
-        xa_sb_printf(sb, "%s%s%saligned. max_abs %s (%s)", lead, label, sp, xa_fmt_num(m->max_abs, 6, a, sizeof a), tol);
+        xa_sb_printf(sb, "%s%s%saligned. max_abs %s (%s)", lead, label, sp,
+                     xa_fmt_num(m->max_abs, 6, a, sizeof a), tol);
     } else {
         xa_sb_printf(sb, "%s%s%sunaligned! max_abs: %s (%s)", lead, label, sp,
                      xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
         if (m->max_abs_index >= 0 && m->max_abs > 0)
-            xa_sb_printf(sb, " at %s: ref %s, port %s", where, xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
+            xa_sb_printf(sb, " at %s: ref %s, port %s", where,
+                         xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
                          xa_fmt_num(m->max_abs_port, 7, c, sizeof c));
-        xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal), (long long)m->count);
-        if (m->nonfinite_mismatch) xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
+        xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
+                     (long long)m->count);
+        if (m->nonfinite_mismatch)
+            xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
     }
     if (t->ref_dtype != t->port_dtype)
-        xa_sb_printf(sb, " [dtypes differ: ref %s, port %s]", xa_dtype_name(t->ref_dtype), xa_dtype_name(t->port_dtype));
+        xa_sb_printf(sb, " [dtypes differ: ref %s, port %s]", xa_dtype_name(t->ref_dtype),
+                     xa_dtype_name(t->port_dtype));
     xa_sb_printf(sb, "\n");
 }
 
@@ -118,30 +127,42 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
         char pad[220];
         snprintf(pad, sizeof pad, "%*s", (int)w + 4, "");
         for (size_t k = 0; k < s->nunmatched; k++)
-            xa_sb_printf(&sb, "%s%s only in the %s dump: '%s' (tensors are matched by name, never by order)\n",
-                         pad, strncmp(s->unmatched[k], "ref:", 4) ? "tensor" : "tensor",
-                         strncmp(s->unmatched[k], "ref:", 4) ? "port" : "reference", strchr(s->unmatched[k], ':') + 1);
+            xa_sb_printf(
+                &sb,
+                "%s%s only in the %s dump: '%s' (tensors are matched by name, never by order)\n",
+                pad, strncmp(s->unmatched[k], "ref:", 4) ? "tensor" : "tensor",
+                strncmp(s->unmatched[k], "ref:", 4) ? "port" : "reference",
+                strchr(s->unmatched[k], ':') + 1);
         if (s->has_topk) {
             const xa_topk *k = &s->topk;
-            xa_sb_printf(&sb, "%stop-1: ref %lld, port %lld (res %s); ref's top-1 score: ref %s, port %s (score %s); top-%d overlap %d/%d\n",
-                         pad, (long long)k->ref_idx[0], (long long)k->port_idx[0], k->top1_equal ? "aligned" : "unaligned",
-                         xa_fmt_num(k->ref_score[0], 7, a, sizeof a), xa_fmt_num(k->ref_score[0] + k->top1_score_diff, 7, b, sizeof b),
-                         s->tensors[0].status == XA_STAGE_ALIGNED ? "aligned" : "unaligned", k->k, k->overlap, k->k);
+            xa_sb_printf(&sb,
+                         "%stop-1: ref %lld, port %lld (res %s); ref's top-1 score: ref %s, port "
+                         "%s (score %s); top-%d overlap %d/%d\n",
+                         pad, (long long)k->ref_idx[0], (long long)k->port_idx[0],
+                         k->top1_equal ? "aligned" : "unaligned",
+                         xa_fmt_num(k->ref_score[0], 7, a, sizeof a),
+                         xa_fmt_num(k->ref_score[0] + k->top1_score_diff, 7, b, sizeof b),
+                         s->tensors[0].status == XA_STAGE_ALIGNED ? "aligned" : "unaligned", k->k,
+                         k->overlap, k->k);
         }
         if (s->has_own) {
             if (s->own_status == XA_STAGE_ERROR) {
-                xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad, s->own_desc ? s->own_desc : "",
-                             s->error ? s->error : "?");
+                xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad,
+                             s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
             } else if (s->own_status == XA_STAGE_ALIGNED) {
-                xa_sb_printf(&sb, "%sown error: none, max_abs %s when the original's %s -- %s\n", pad,
-                             xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
-                             s->status == XA_STAGE_ALIGNED ? "the stage matches" : "inherited only");
+                xa_sb_printf(&sb, "%sown error: none, max_abs %s when the original's %s -- %s\n",
+                             pad, xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
+                             s->status == XA_STAGE_ALIGNED ? "the stage matches"
+                                                           : "inherited only");
             } else {
-                xa_sb_printf(&sb, "%sown error: max_abs %s on identical input (the original's %s) -- this operation differs\n",
+                xa_sb_printf(&sb,
+                             "%sown error: max_abs %s on identical input (the original's %s) -- "
+                             "this operation differs\n",
                              pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
             }
         }
-        if (s->inherited && s->status != XA_STAGE_ALIGNED && !(s->has_own && s->own_status != XA_STAGE_ERROR))
+        if (s->inherited && s->status != XA_STAGE_ALIGNED &&
+            !(s->has_own && s->own_status != XA_STAGE_ERROR))
             xa_sb_printf(&sb, "%s(after the first unaligned stage: may be inherited)\n", pad);
     }
     if (r->first_unaligned >= 0) {
@@ -160,8 +181,12 @@ static json_t *jstage(const xa_stage_result *s) {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name));
     json_object_set_new(o, "status", json_string(xa_stage_status_name(s->status)));
-    json_object_set_new(o, "ref_order", s->ref_order >= 0 && s->ref_order < 1000000 ? json_integer(s->ref_order) : json_null());
-    json_object_set_new(o, "port_order", s->port_order >= 0 && s->port_order < 1000000 ? json_integer(s->port_order) : json_null());
+    json_object_set_new(o, "ref_order",
+                        s->ref_order >= 0 && s->ref_order < 1000000 ? json_integer(s->ref_order)
+                                                                    : json_null());
+    json_object_set_new(o, "port_order",
+                        s->port_order >= 0 && s->port_order < 1000000 ? json_integer(s->port_order)
+                                                                      : json_null());
     json_object_set_new(o, "ref", s->ref_path ? json_string(s->ref_path) : json_null());
     json_object_set_new(o, "port", s->port_path ? json_string(s->port_path) : json_null());
     const xa_stage_tensor *w = worst_tensor(s);
@@ -191,7 +216,8 @@ static json_t *jstage(const xa_stage_result *s) {
             json_t *pa = json_array();
             for (size_t k = 0; k < t->nperms; k++) {
                 json_t *po = json_object(), *ax = json_array();
-                for (int q = 0; q < t->perms[k].rank; q++) json_array_append_new(ax, json_integer(t->perms[k].perm[q]));
+                for (int q = 0; q < t->perms[k].rank; q++)
+                    json_array_append_new(ax, json_integer(t->perms[k].perm[q]));
                 json_object_set_new(po, "perm", ax);
                 json_object_set_new(po, "squeezed", json_boolean(t->perms[k].squeezed));
                 json_object_set_new(po, "aligned", json_boolean(t->perm_aligned[k]));
@@ -205,19 +231,23 @@ static json_t *jstage(const xa_stage_result *s) {
     }
     json_object_set_new(o, "tensors", ta);
     json_t *um = json_array();
-    for (size_t k = 0; k < s->nunmatched; k++) json_array_append_new(um, json_string(s->unmatched[k]));
+    for (size_t k = 0; k < s->nunmatched; k++)
+        json_array_append_new(um, json_string(s->unmatched[k]));
     json_object_set_new(o, "unmatched", um);
     if (s->has_own) {
         json_t *ow = json_object();
         json_object_set_new(ow, "op", json_string(s->own_desc ? s->own_desc : ""));
         json_object_set_new(ow, "status", json_string(xa_stage_status_name(s->own_status)));
-        json_object_set_new(ow, "metrics", s->own_status != XA_STAGE_ERROR ? xa_jmetrics(&s->own.total, NULL) : json_null());
+        json_object_set_new(ow, "metrics",
+                            s->own_status != XA_STAGE_ERROR ? xa_jmetrics(&s->own.total, NULL)
+                                                            : json_null());
         json_object_set_new(o, "own_error", ow);
     } else {
         json_object_set_new(o, "own_error", json_null());
     }
     if (s->has_topk) {
-        json_t *tk = json_object(), *ri = json_array(), *pi = json_array(), *rs = json_array(), *ps = json_array();
+        json_t *tk = json_object(), *ri = json_array(), *pi = json_array(), *rs = json_array(),
+               *ps = json_array();
         for (int k = 0; k < s->topk.k; k++) {
             json_array_append_new(ri, json_integer(s->topk.ref_idx[k]));
             json_array_append_new(pi, json_integer(s->topk.port_idx[k]));
@@ -245,18 +275,22 @@ static json_t *jstages(const xa_stages_report *r) {
     for (size_t i = 0; i < r->nstages; i++) json_array_append_new(a, jstage(&r->stages[i]));
     json_object_set_new(o, "stages", a);
     json_object_set_new(o, "first_unaligned",
-                        r->first_unaligned >= 0 ? json_string(r->stages[r->first_unaligned].name) : json_null());
+                        r->first_unaligned >= 0 ? json_string(r->stages[r->first_unaligned].name)
+                                                : json_null());
     json_object_set_new(o, "aligned", json_boolean(xa_stages_all_aligned(r)));
     return o;
 }
 
-char *xa_report_stages_json(const xa_stages_report *r) { return xa_jdump(jstages(r)); }
+char *xa_report_stages_json(const xa_stages_report *r) {
+    return xa_jdump(jstages(r));
+}
 
-char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, const char *port_dir) {
+char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
+                             const char *port_dir) {
     xa_sb sb = {0};
     char a[40];
-    xa_sb_printf(&sb, "dataset: ref %s, port %s: %zu samples, %zu unaligned\n", ref_dir, port_dir, r->nsamples,
-                 r->unaligned_samples);
+    xa_sb_printf(&sb, "dataset: ref %s, port %s: %zu samples, %zu unaligned\n", ref_dir, port_dir,
+                 r->nsamples, r->unaligned_samples);
     size_t w = 5;
     for (size_t k = 0; k < r->nstages; k++)
         if (strlen(r->stages[k].name) > w) w = strlen(r->stages[k].name);
@@ -266,7 +300,8 @@ char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, co
         if (s->missing) xa_sb_printf(&sb, ", %zu missing", s->missing);
         if (s->errors) xa_sb_printf(&sb, ", %zu errors", s->errors);
         if (s->worst_sample)
-            xa_sb_printf(&sb, "; worst max_abs %s in %s", xa_fmt_num(s->worst_max_abs, 6, a, sizeof a), s->worst_sample);
+            xa_sb_printf(&sb, "; worst max_abs %s in %s",
+                         xa_fmt_num(s->worst_max_abs, 6, a, sizeof a), s->worst_sample);
         xa_sb_printf(&sb, "\n");
     }
     /* first divergent stage per sample, counted */
@@ -276,7 +311,8 @@ char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir, co
         const xa_stages_report *sr = &r->reports[i];
         if (sr->first_unaligned < 0) continue;
         if (shown++ < 20)
-            xa_sb_printf(&sb, "  %s: %s (%s)\n", r->samples[i], sr->stages[sr->first_unaligned].name,
+            xa_sb_printf(&sb, "  %s: %s (%s)\n", r->samples[i],
+                         sr->stages[sr->first_unaligned].name,
                          xa_stage_status_name(sr->stages[sr->first_unaligned].status));
     }
     if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
@@ -294,8 +330,10 @@ char *xa_report_dataset_json(const xa_dataset_report *r) {
         json_object_set_new(so, "unaligned", json_integer((json_int_t)s->unaligned));
         json_object_set_new(so, "missing", json_integer((json_int_t)s->missing));
         json_object_set_new(so, "errors", json_integer((json_int_t)s->errors));
-        json_object_set_new(so, "worst_max_abs", s->worst_sample ? xa_jnum(s->worst_max_abs) : json_null());
-        json_object_set_new(so, "worst_sample", s->worst_sample ? json_string(s->worst_sample) : json_null());
+        json_object_set_new(so, "worst_max_abs",
+                            s->worst_sample ? xa_jnum(s->worst_max_abs) : json_null());
+        json_object_set_new(so, "worst_sample",
+                            s->worst_sample ? json_string(s->worst_sample) : json_null());
         json_array_append_new(st, so);
     }
     for (size_t i = 0; i < r->nsamples; i++) {

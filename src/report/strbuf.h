@@ -17,5 +17,4 @@ char *xa_sb_take(xa_sb *b);
 /* %.*g that prints inf/nan readably. */
 const char *xa_fmt_num(double v, int prec, char *buf, size_t size);
 
-
 #endif

@@ -39,7 +39,9 @@ int xa_stages_is_dataset(const char *dir) {
     return subdirs > 0 && stages == 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static xa_status list_samples(const char *dir, char ***out, size_t *n, xa_error *err) {
     *out = NULL;
@@ -105,7 +107,8 @@ static void run_sample(void *arg, int i) {
     xa_stages_options o = *j->opt;
     o.threads = 1; /* parallel over samples, not inside a comparison */
     if (!is_dir(pp)) {
-        j->status[i] = xa_fail(&err, XA_ENOTFOUND, "%s: sample folder missing on the port side", pp);
+        j->status[i] =
+            xa_fail(&err, XA_ENOTFOUND, "%s: sample folder missing on the port side", pp);
     } else {
         j->status[i] = xa_stages_run(rp, pp, &o, &j->rep->reports[i], &err);
     }
@@ -163,7 +166,8 @@ xa_status xa_dataset_run(const char *ref_dir, const char *port_dir, const xa_sta
     /* a sample that could not run at all is an error of the whole run: say which */
     for (size_t i = 0; i < out->nsamples; i++)
         if (sts[i]) {
-            st = xa_fail(err, sts[i], "sample %s: %s", out->samples[i], errs[i] ? errs[i] : xa_strerror(sts[i]));
+            st = xa_fail(err, sts[i], "sample %s: %s", out->samples[i],
+                         errs[i] ? errs[i] : xa_strerror(sts[i]));
             break;
         }
     for (size_t i = 0; i < out->nsamples; i++) free(errs[i]);
@@ -188,9 +192,12 @@ xa_status xa_dataset_run(const char *ref_dir, const char *port_dir, const xa_sta
             xa_dataset_stage *d = stage_slot(out, s->name, cap);
             if (!d) continue;
             d->samples++;
-            if (s->status == XA_STAGE_MISSING_REF || s->status == XA_STAGE_MISSING_PORT) d->missing++;
-            else if (s->status == XA_STAGE_ERROR) d->errors++;
-            else if (s->status != XA_STAGE_ALIGNED) d->unaligned++;
+            if (s->status == XA_STAGE_MISSING_REF || s->status == XA_STAGE_MISSING_PORT)
+                d->missing++;
+            else if (s->status == XA_STAGE_ERROR)
+                d->errors++;
+            else if (s->status != XA_STAGE_ALIGNED)
+                d->unaligned++;
             for (size_t t = 0; t < s->ntensors; t++)
                 if (s->tensors[t].has_cmp && s->tensors[t].cmp.total.max_abs > d->worst_max_abs) {
                     d->worst_max_abs = s->tensors[t].cmp.total.max_abs;

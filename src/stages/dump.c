@@ -23,8 +23,8 @@ static int valid_name(const char *s) {
     if (!s || !*s) return 0;
     for (; s[n]; n++) {
         char c = s[n];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-' || c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
             return 0;
     }
     return n <= 64 && strcmp(s, ".") && strcmp(s, "..");
@@ -41,7 +41,8 @@ static xa_status make_dirs(const char *path, xa_error *err) {
             char c = tmp[i];
             tmp[i] = 0;
             if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-                return xa_fail(err, XA_EIO, "%s: cannot create directory: %s", tmp, strerror(errno));
+                return xa_fail(err, XA_EIO, "%s: cannot create directory: %s", tmp,
+                               strerror(errno));
             tmp[i] = c;
         }
     }
@@ -70,7 +71,8 @@ __attribute__((constructor)) static void dump_init_from_env(void) {
         size_t n = 0;
         for (; s[n] && n < 64; n++) {
             char c = s[n];
-            int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+            int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '_' || c == '-' || c == '.';
             safe[n] = ok ? c : '_';
         }
         safe[n] = 0;
@@ -98,7 +100,8 @@ xa_status xa_dump_configure(const char *dir, xa_error *err) {
 
 xa_status xa_dump_set_sample(const char *sample, xa_error *err) {
     if (sample && !valid_name(sample))
-        return xa_fail(err, XA_EINVAL, "sample name '%s' must be 1-64 characters of [A-Za-z0-9_.-]", sample);
+        return xa_fail(err, XA_EINVAL, "sample name '%s' must be 1-64 characters of [A-Za-z0-9_.-]",
+                       sample);
     pthread_mutex_lock(&dump_lock);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", base_dir);
@@ -108,7 +111,8 @@ xa_status xa_dump_set_sample(const char *sample, xa_error *err) {
 }
 
 /* Reserve the next number and build the path; creates the folder on first use. */
-static xa_status reserve(const char *name, const char *ext, char *path, size_t size, xa_error *err) {
+static xa_status reserve(const char *name, const char *ext, char *path, size_t size,
+                         xa_error *err) {
     if (!valid_name(name))
         return xa_fail(err, XA_EINVAL, "stage name '%s' must be 1-64 characters of [A-Za-z0-9_.-]",
                        name ? name : "(null)");
@@ -160,7 +164,8 @@ xa_status xa_dump_multi(const char *name, size_t n, const char *const *names,
     if (!xa_dump_on) return XA_OK;
     for (size_t i = 0; i < n; i++)
         if (!valid_name(names[i]))
-            return xa_fail(err, XA_EINVAL, "tensor name '%s' must be 1-64 characters of [A-Za-z0-9_.-]",
+            return xa_fail(err, XA_EINVAL,
+                           "tensor name '%s' must be 1-64 characters of [A-Za-z0-9_.-]",
                            names[i] ? names[i] : "(null)");
     char path[4096 + 200];
     xa_status st = reserve(name, "npz", path, sizeof path, err);

@@ -22,16 +22,19 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
     json_object_foreach(o, key, v) {
         if (!strcmp(key, "preset")) {
             if (!json_is_string(v) || xa_tolerance_preset(json_string_value(v), t))
-                return xa_fail(err, XA_EFORMAT, "manifest: %s: unknown preset (f32, f16, bf16, int8)", where);
+                return xa_fail(err, XA_EFORMAT,
+                               "manifest: %s: unknown preset (f32, f16, bf16, int8)", where);
             continue;
         }
         if (!strcmp(key, "equal")) {
-            if (!json_is_boolean(v)) return xa_fail(err, XA_EFORMAT, "manifest: %s: 'equal' must be true/false", where);
+            if (!json_is_boolean(v))
+                return xa_fail(err, XA_EFORMAT, "manifest: %s: 'equal' must be true/false", where);
             if (json_is_true(v)) t->active |= XA_TOL_EQUAL;
             continue;
         }
         if (!json_is_number(v))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: tolerance '%s' must be a number", where, key);
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: tolerance '%s' must be a number", where,
+                           key);
         double d = json_number_value(v);
         if (!strcmp(key, "atol")) {
             t->atol = d;
@@ -52,8 +55,10 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
             t->min_sqnr_db = d;
             t->active |= XA_TOL_SQNR;
         } else {
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: unknown tolerance '%s' (atol, rtol, max_abs, "
-                           "min_cosine, min_euclid, min_sqnr, equal, preset)", where, key);
+            return xa_fail(err, XA_EFORMAT,
+                           "manifest: %s: unknown tolerance '%s' (atol, rtol, max_abs, "
+                           "min_cosine, min_euclid, min_sqnr, equal, preset)",
+                           where, key);
         }
         if (d < 0 && strcmp(key, "min_sqnr") && strncmp(key, "min_", 4))
             return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must not be negative", where, key);
@@ -64,7 +69,8 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
 static xa_status parse_numbers(json_t *a, double *out, int max, int *n, const char *what,
                                const char *where, xa_error *err) {
     if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > (size_t)max)
-        return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a list of 1..%d numbers", where, what, max);
+        return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a list of 1..%d numbers", where,
+                       what, max);
     for (size_t i = 0; i < json_array_size(a); i++) {
         json_t *v = json_array_get(a, i);
         if (!json_is_number(v))
@@ -76,18 +82,21 @@ static xa_status parse_numbers(json_t *a, double *out, int max, int *n, const ch
 }
 
 /* The operations stages can replay (stages.c replay_op / replay_decode). */
-static const char *const replay_ops[] = {"decode", "resize", "center_crop", "to_tensor", "normalize",
-                                         "to_tensor_normalize", "bgr2rgb", "rgb2bgr", "hwc2chw", "chw2hwc",
-                                         "add_batch", "to_f32", "letterbox_yolov5", NULL};
-static const char *const op_params[] = {"method", "size", "mean", "std", "input", "layout", "auto", NULL};
+static const char *const replay_ops[] = {
+    "decode",  "resize",  "center_crop", "to_tensor", "normalize", "to_tensor_normalize", "bgr2rgb",
+    "rgb2bgr", "hwc2chw", "chw2hwc",     "add_batch", "to_f32",    "letterbox_yolov5",    NULL};
+static const char *const op_params[] = {"method", "size",   "mean", "std",
+                                        "input",  "layout", "auto", NULL};
 
 static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_error *err) {
     json_t *kind = json_object_get(o, "op");
     if (!kind) {
         for (int i = 0; op_params[i]; i++)
             if (json_object_get(o, op_params[i]))
-                return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' is a parameter of an operation, but "
-                               "no \"op\" is given", where, op_params[i]);
+                return xa_fail(err, XA_EFORMAT,
+                               "manifest: %s: '%s' is a parameter of an operation, but "
+                               "no \"op\" is given",
+                               where, op_params[i]);
         return XA_OK;
     }
     if (!json_is_string(kind) || strlen(json_string_value(kind)) >= sizeof op->kind)
@@ -95,9 +104,12 @@ static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_erro
     int known = 0;
     for (int i = 0; replay_ops[i]; i++) known |= !strcmp(json_string_value(kind), replay_ops[i]);
     if (!known)
-        return xa_fail(err, XA_EFORMAT, "manifest: %s: unknown operation '%s' (decode, resize, center_crop, "
-                       "to_tensor, normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, "
-                       "add_batch, to_f32, letterbox_yolov5)", where, json_string_value(kind));
+        return xa_fail(
+            err, XA_EFORMAT,
+            "manifest: %s: unknown operation '%s' (decode, resize, center_crop, "
+            "to_tensor, normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, "
+            "add_batch, to_f32, letterbox_yolov5)",
+            where, json_string_value(kind));
     snprintf(op->kind, sizeof op->kind, "%s", json_string_value(kind));
     json_t *m = json_object_get(o, "method");
     if (m) {
@@ -113,64 +125,76 @@ static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_erro
         if (st) return st;
         for (int i = 0; i < n; i++) {
             if (v[i] < 1 || v[i] > 1e6 || v[i] != (double)(int64_t)v[i])
-                return xa_fail(err, XA_EFORMAT, "manifest: %s: 'size' entries must be positive integers", where);
+                return xa_fail(err, XA_EFORMAT,
+                               "manifest: %s: 'size' entries must be positive integers", where);
             op->size[i] = (int64_t)v[i];
         }
         op->nsize = n;
     }
     if (json_object_get(o, "mean")) {
-        xa_status st = parse_numbers(json_object_get(o, "mean"), op->mean, 4, &op->nmean, "mean", where, err);
+        xa_status st =
+            parse_numbers(json_object_get(o, "mean"), op->mean, 4, &op->nmean, "mean", where, err);
         if (st) return st;
     }
     if (json_object_get(o, "std")) {
-        xa_status st = parse_numbers(json_object_get(o, "std"), op->std, 4, &op->nstd, "std", where, err);
+        xa_status st =
+            parse_numbers(json_object_get(o, "std"), op->std, 4, &op->nstd, "std", where, err);
         if (st) return st;
     }
     json_t *lay = json_object_get(o, "layout");
     if (lay) {
         const char *l = json_is_string(lay) ? json_string_value(lay) : "";
         if (strcmp(l, "hwc") && strcmp(l, "chw"))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'layout' must be \"hwc\" or \"chw\"", where);
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'layout' must be \"hwc\" or \"chw\"",
+                           where);
         op->chw = !strcmp(l, "chw");
     }
     json_t *au = json_object_get(o, "auto");
     if (au) {
-        if (!json_is_boolean(au)) return xa_fail(err, XA_EFORMAT, "manifest: %s: 'auto' must be true/false", where);
+        if (!json_is_boolean(au))
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'auto' must be true/false", where);
         op->auto_pad = json_is_true(au);
     }
     json_t *in = json_object_get(o, "input");
     if (in) {
         if (!json_is_string(in) || strlen(json_string_value(in)) >= sizeof op->input)
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'input' must be a stage name or path", where);
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'input' must be a stage name or path",
+                           where);
         snprintf(op->input, sizeof op->input, "%s", json_string_value(in));
     }
     size_t o2 = (size_t)snprintf(op->text, sizeof op->text, "%s", op->kind);
-    if (op->method[0] && o2 < sizeof op->text) o2 += (size_t)snprintf(op->text + o2, sizeof op->text - o2, " %s", op->method);
+    if (op->method[0] && o2 < sizeof op->text)
+        o2 += (size_t)snprintf(op->text + o2, sizeof op->text - o2, " %s", op->method);
     if (op->nsize == 2 && o2 < sizeof op->text)
-        snprintf(op->text + o2, sizeof op->text - o2, " %lldx%lld", (long long)op->size[0], (long long)op->size[1]);
+        snprintf(op->text + o2, sizeof op->text - o2, " %lldx%lld", (long long)op->size[0],
+                 (long long)op->size[1]);
     else if (op->nsize == 1 && o2 < sizeof op->text)
         snprintf(op->text + o2, sizeof op->text - o2, " %lld", (long long)op->size[0]);
     return XA_OK;
 }
 
-static xa_status parse_spec_field(json_t *o, const char *key, char *dst, size_t cap, const char *where,
-                                  xa_error *err) {
+static xa_status parse_spec_field(json_t *o, const char *key, char *dst, size_t cap,
+                                  const char *where, xa_error *err) {
     json_t *v = json_object_get(o, key);
     if (!v) return XA_OK;
     if (!json_is_string(v) || strlen(json_string_value(v)) >= cap)
-        return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a tensor spec string", where, key);
+        return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a tensor spec string", where,
+                       key);
     snprintf(dst, cap, "%s", json_string_value(v));
     return XA_OK;
 }
 
-static const char *const stage_keys[] = {"tolerance", "topk", "ref", "port", "op", "method", "size",
-                                         "mean", "std", "input", "layout", "auto", NULL};
+static const char *const stage_keys[] = {"tolerance", "topk", "ref",  "port", "op",
+                                         "method",    "size", "mean", "std",  "input",
+                                         "layout",    "auto", NULL};
 
 xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) return xa_fail(err, XA_EFORMAT, "manifest: line %d column %d: %s", je.line, je.column, je.text);
+    if (!root)
+        return xa_fail(err, XA_EFORMAT, "manifest: line %d column %d: %s", je.line, je.column,
+                       je.text);
     xa_status st = XA_OK;
     if (!json_is_object(root)) {
         st = xa_fail(err, XA_EFORMAT, "manifest: the top level must be an object");
@@ -180,7 +204,8 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
     json_t *v;
     json_object_foreach(root, key, v) {
         if (strcmp(key, "defaults") && strcmp(key, "stages")) {
-            st = xa_fail(err, XA_EFORMAT, "manifest: unknown top-level key '%s' (defaults, stages)", key);
+            st = xa_fail(err, XA_EFORMAT, "manifest: unknown top-level key '%s' (defaults, stages)",
+                         key);
             goto done;
         }
     }
@@ -242,13 +267,16 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
         json_t *tk = json_object_get(v, "topk");
         if (tk) {
             if (!json_is_integer(tk) || json_integer_value(tk) < 1 || json_integer_value(tk) > 16) {
-                st = xa_fail(err, XA_EFORMAT, "manifest: %s: 'topk' must be an integer 1..16", where);
+                st = xa_fail(err, XA_EFORMAT, "manifest: %s: 'topk' must be an integer 1..16",
+                             where);
                 goto done;
             }
             s->topk = (int)json_integer_value(tk);
         }
-        if ((st = parse_spec_field(v, "ref", s->ref_spec, sizeof s->ref_spec, where, err))) goto done;
-        if ((st = parse_spec_field(v, "port", s->port_spec, sizeof s->port_spec, where, err))) goto done;
+        if ((st = parse_spec_field(v, "ref", s->ref_spec, sizeof s->ref_spec, where, err)))
+            goto done;
+        if ((st = parse_spec_field(v, "port", s->port_spec, sizeof s->port_spec, where, err)))
+            goto done;
         if ((st = parse_op(v, &s->op, where, err))) goto done;
         out->nstages++;
     }
@@ -262,13 +290,15 @@ xa_status xa_manifest_load(const char *path, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > XA_MANIFEST_MAX_BYTES)
-        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path, XA_MANIFEST_MAX_BYTES);
+        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path,
+                       XA_MANIFEST_MAX_BYTES);
     xa_file f;
     xa_status st = xa_file_open(path, (size_t)-1, &f, err);
     if (st) return st;
     if (f.size > XA_MANIFEST_MAX_BYTES) { /* grew since the stat */
         xa_file_close(&f);
-        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path, XA_MANIFEST_MAX_BYTES);
+        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path,
+                       XA_MANIFEST_MAX_BYTES);
     }
     st = xa_manifest_parse((const char *)f.data, f.size, out, err);
     xa_file_close(&f);

@@ -13,12 +13,18 @@
 
 const char *xa_stage_status_name(xa_stage_status s) {
     switch (s) {
-    case XA_STAGE_ALIGNED: return "aligned";
-    case XA_STAGE_UNALIGNED: return "unaligned";
-    case XA_STAGE_MISSING_REF: return "missing_ref";
-    case XA_STAGE_MISSING_PORT: return "missing_port";
-    case XA_STAGE_SHAPE_MISMATCH: return "shape_mismatch";
-    case XA_STAGE_ERROR: return "error";
+    case XA_STAGE_ALIGNED:
+        return "aligned";
+    case XA_STAGE_UNALIGNED:
+        return "unaligned";
+    case XA_STAGE_MISSING_REF:
+        return "missing_ref";
+    case XA_STAGE_MISSING_PORT:
+        return "missing_port";
+    case XA_STAGE_SHAPE_MISMATCH:
+        return "shape_mismatch";
+    case XA_STAGE_ERROR:
+        return "error";
     }
     return "error";
 }
@@ -73,8 +79,9 @@ static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
         char name[128];
         int ok = parse_stage_name(e->d_name, &order, name, sizeof name);
         if (ok < 0) {
-            st = xa_fail(err, XA_ELIMIT, "%s: stage file '%.60s...' has a name longer than %zu characters",
-                         dir, e->d_name, sizeof name - 1);
+            st = xa_fail(err, XA_ELIMIT,
+                         "%s: stage file '%.60s...' has a name longer than %zu characters", dir,
+                         e->d_name, sizeof name - 1);
             break;
         }
         if (!ok) continue;
@@ -108,8 +115,10 @@ static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
     for (size_t i = 0; i < out->n; i++)
         for (size_t k = i + 1; k < out->n; k++)
             if (!strcmp(out->f[i].name, out->f[k].name)) {
-                st = xa_fail(err, XA_EFORMAT, "%s: stage '%s' appears twice (%02d and %02d); stage names "
-                             "must be unique", dir, out->f[i].name, out->f[i].order, out->f[k].order);
+                st = xa_fail(err, XA_EFORMAT,
+                             "%s: stage '%s' appears twice (%02d and %02d); stage names "
+                             "must be unique",
+                             dir, out->f[i].name, out->f[i].order, out->f[k].order);
                 free(out->f);
                 memset(out, 0, sizeof *out);
                 return st;
@@ -163,8 +172,9 @@ int xa_stages_all_aligned(const xa_stages_report *r) {
 }
 
 static int severity(xa_stage_status s) {
-    static const int rank[] = {[XA_STAGE_ALIGNED] = 0, [XA_STAGE_UNALIGNED] = 2, [XA_STAGE_MISSING_REF] = 1,
-                               [XA_STAGE_MISSING_PORT] = 1, [XA_STAGE_SHAPE_MISMATCH] = 3, [XA_STAGE_ERROR] = 4};
+    static const int rank[] = {
+        [XA_STAGE_ALIGNED] = 0,      [XA_STAGE_UNALIGNED] = 2,      [XA_STAGE_MISSING_REF] = 1,
+        [XA_STAGE_MISSING_PORT] = 1, [XA_STAGE_SHAPE_MISMATCH] = 3, [XA_STAGE_ERROR] = 4};
     return rank[s];
 }
 
@@ -192,7 +202,8 @@ static void compare_pair(const xa_tensor *r, const xa_tensor *p, const xa_cmp_op
         char a[128], b[128];
         ts->status = XA_STAGE_SHAPE_MISMATCH;
         snprintf(err.message, sizeof err.message, "element counts differ: ref %s, port %s",
-                 xa_shape_format(r->rank, r->shape, a, sizeof a), xa_shape_format(p->rank, p->shape, b, sizeof b));
+                 xa_shape_format(r->rank, r->shape, a, sizeof a),
+                 xa_shape_format(p->rank, p->shape, b, sizeof b));
         ts->error = xa_strdup(err.message);
         return;
     }
@@ -265,9 +276,11 @@ static void compute_topk(const xa_tensor *r0, const xa_tensor *p0, int k, xa_top
     topk_of(p, k, tk->port_idx, tk->port_score);
     tk->overlap = 0;
     for (int i = 0; i < k; i++)
-        for (int j = 0; j < k; j++) tk->overlap += tk->ref_idx[i] >= 0 && tk->ref_idx[i] == tk->port_idx[j];
+        for (int j = 0; j < k; j++)
+            tk->overlap += tk->ref_idx[i] >= 0 && tk->ref_idx[i] == tk->port_idx[j];
     tk->top1_equal = k > 0 && tk->ref_idx[0] == tk->port_idx[0];
-    tk->top1_score_diff = k > 0 && tk->ref_idx[0] >= 0 ? xa_tensor_get(p, tk->ref_idx[0]) - tk->ref_score[0] : 0;
+    tk->top1_score_diff =
+        k > 0 && tk->ref_idx[0] >= 0 ? xa_tensor_get(p, tk->ref_idx[0]) - tk->ref_score[0] : 0;
     xa_tensor_free(rc);
     xa_tensor_free(pc);
 }
@@ -276,21 +289,23 @@ static void compute_topk(const xa_tensor *r0, const xa_tensor *p0, int k, xa_top
 /* The original's operation, by name, with the bit-exact implementations of the ops layer. */
 /* decode: the original's decoder on an image file ("input" names it); the settings used go into
  * the stage's description, so every report records them */
-static xa_status replay_decode(const xa_stage_op *op, const char *path, xa_tensor **out, char *settings,
-                               size_t size, xa_error *err) {
+static xa_status replay_decode(const xa_stage_op *op, const char *path, xa_tensor **out,
+                               char *settings, size_t size, xa_error *err) {
     xa_decode_options o;
     xa_decode_options_init(&o);
     if (!strcmp(op->method, "cv2"))
         o.like = XA_DECODE_CV2;
     else if (op->method[0] && strcmp(op->method, "pil"))
-        return xa_fail(err, XA_EINVAL, "replay: decode \"method\" is \"pil\" or \"cv2\", not '%s'", op->method);
+        return xa_fail(err, XA_EINVAL, "replay: decode \"method\" is \"pil\" or \"cv2\", not '%s'",
+                       op->method);
     xa_decode_info info;
     xa_status st = xa_image_decode(path, &o, out, &info, err);
     if (!st) snprintf(settings, size, "%s", info.settings);
     return st;
 }
 
-static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out, xa_error *err) {
+static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out,
+                           xa_error *err) {
     const char *k = op->kind;
     xa_layout lay = op->chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
     xa_resize_method m = XA_RESIZE_PIL_BILINEAR; /* torchvision's Resize on PIL images */
@@ -298,8 +313,10 @@ static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor
         return xa_fail(err, XA_EINVAL, "replay: unknown resize method '%s'", op->method);
     if (!strcmp(k, "resize")) {
         if (op->nsize == 2) return xa_resize(in, op->size[0], op->size[1], m, out, err);
-        if (op->nsize == 1) return xa_tv_resize(in, op->size[0], 0, m, out, err); /* T.Resize(int) */
-        return xa_fail(err, XA_EINVAL, "replay: resize needs \"size\": [width, height] or [shorter side]");
+        if (op->nsize == 1)
+            return xa_tv_resize(in, op->size[0], 0, m, out, err); /* T.Resize(int) */
+        return xa_fail(err, XA_EINVAL,
+                       "replay: resize needs \"size\": [width, height] or [shorter side]");
     }
     if (!strcmp(k, "center_crop")) {
         if (op->nsize < 1) return xa_fail(err, XA_EINVAL, "replay: center_crop needs \"size\"");
@@ -309,8 +326,10 @@ static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor
     if (!strcmp(k, "to_tensor")) return xa_tv_to_tensor(in, out, err);
     if (!strcmp(k, "normalize") || !strcmp(k, "to_tensor_normalize")) {
         if (op->nmean < 1 || op->nmean != op->nstd)
-            return xa_fail(err, XA_EINVAL, "replay: %s needs \"mean\" and \"std\" of equal length", k);
-        if (!strcmp(k, "normalize")) return xa_tv_normalize(in, op->mean, op->std, op->nmean, out, err);
+            return xa_fail(err, XA_EINVAL, "replay: %s needs \"mean\" and \"std\" of equal length",
+                           k);
+        if (!strcmp(k, "normalize"))
+            return xa_tv_normalize(in, op->mean, op->std, op->nmean, out, err);
         xa_tensor *t = NULL;
         xa_status st = xa_tv_to_tensor(in, &t, err);
         if (!st) st = xa_tv_normalize(t, op->mean, op->std, op->nmean, out, err);
@@ -323,7 +342,8 @@ static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor
     if (!strcmp(k, "add_batch")) return xa_add_batch(in, out, err);
     if (!strcmp(k, "to_f32")) return xa_to_f32(in, out, err);
     if (!strcmp(k, "letterbox_yolov5")) {
-        if (op->nsize < 1) return xa_fail(err, XA_EINVAL, "replay: letterbox_yolov5 needs \"size\"");
+        if (op->nsize < 1)
+            return xa_fail(err, XA_EINVAL, "replay: letterbox_yolov5 needs \"size\"");
         xa_yolov5_letterbox_opts o;
         xa_yolov5_letterbox_defaults(&o);
         o.new_w = op->size[0];
@@ -332,14 +352,17 @@ static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor
         if (op->method[0]) o.method = m;
         return xa_yolov5_letterbox(in, &o, out, NULL, err);
     }
-    return xa_fail(err, XA_EUNSUPPORTED, "replay: unknown operation '%s' (decode, resize, center_crop, to_tensor, "
-                   "normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, add_batch, to_f32, "
-                   "letterbox_yolov5)", k);
+    return xa_fail(
+        err, XA_EUNSUPPORTED,
+        "replay: unknown operation '%s' (decode, resize, center_crop, to_tensor, "
+        "normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, add_batch, to_f32, "
+        "letterbox_yolov5)",
+        k);
 }
 
 static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *port_dir,
-                         const xa_manifest_stage *ms, const xa_tensor *port_out, const xa_cmp_options *co,
-                         xa_stage_result *s) {
+                         const xa_manifest_stage *ms, const xa_tensor *port_out,
+                         const xa_cmp_options *co, xa_stage_result *s) {
     const xa_stage_op *op = &ms->op;
     char in_path[4096 + 256] = "", label[4096 + 640];
     const stage_file *src = NULL;
@@ -401,8 +424,8 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
 }
 
 /* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
-static xa_status load_side(const char *dir, const stage_file *f, const char *spec, const xa_bmodel *bm,
-                           xa_tensor_list *l, xa_error *err) {
+static xa_status load_side(const char *dir, const stage_file *f, const char *spec,
+                           const xa_bmodel *bm, xa_tensor_list *l, xa_error *err) {
     if (spec && spec[0]) {
         char full[4096 + 600];
         if (spec[0] == '/')
@@ -432,8 +455,9 @@ static int spec_exists(const char *dir, const char *spec) {
     return stat(full, &st) == 0;
 }
 
-static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir *rd, const stage_dir *pd,
-                      const char *name, const xa_stages_options *opt, xa_stage_result *s) {
+static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir *rd,
+                      const stage_dir *pd, const char *name, const xa_stages_options *opt,
+                      xa_stage_result *s) {
     const xa_manifest_stage *ms = manifest_stage(opt->manifest, name);
     const stage_file *rf = find_stage(rd, name), *pf = find_stage(pd, name);
     const char *rspec = ms && ms->ref_spec[0] ? ms->ref_spec : NULL;
@@ -482,7 +506,8 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
     for (size_t i = 0; i < rl.count; i++) {
         size_t j = 0;
         if (!single)
-            for (j = 0; j < pl.count && strcmp(rl.names[i], pl.names[j]); j++) {}
+            for (j = 0; j < pl.count && strcmp(rl.names[i], pl.names[j]); j++) {
+            }
         if (j == pl.count) {
             char b[300];
             snprintf(b, sizeof b, "ref:%s", rl.names[i]);
@@ -500,7 +525,8 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
     }
     for (size_t j = 0; !single && j < pl.count; j++) {
         size_t i;
-        for (i = 0; i < rl.count && strcmp(rl.names[i], pl.names[j]); i++) {}
+        for (i = 0; i < rl.count && strcmp(rl.names[i], pl.names[j]); i++) {
+        }
         if (i == rl.count) {
             char b[300];
             snprintf(b, sizeof b, "port:%s", pl.names[j]);
@@ -514,7 +540,8 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
         s->has_topk = 1;
         compute_topk(first_r, first_p, topk, &s->topk);
     }
-    if (ms && ms->op.kind[0] && pl.count == 1) replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
+    if (ms && ms->op.kind[0] && pl.count == 1)
+        replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
 done:
     xa_tensor_list_clear(&rl);
     xa_tensor_list_clear(&pl);
@@ -548,7 +575,8 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
         if (!find_stage(&rd, pd.f[i].name)) all[n++] = pd.f[i];
     for (size_t i = 0; opt->manifest && i < opt->manifest->nstages; i++) {
         const xa_manifest_stage *ms = &opt->manifest->stages[i];
-        if ((ms->ref_spec[0] || ms->port_spec[0]) && !find_stage(&rd, ms->name) && !find_stage(&pd, ms->name)) {
+        if ((ms->ref_spec[0] || ms->port_spec[0]) && !find_stage(&rd, ms->name) &&
+            !find_stage(&pd, ms->name)) {
             stage_file *f = &all[n++];
             f->order = 1000000 + (int)i; /* raw stages without NN come after the numbered ones */
             snprintf(f->name, sizeof f->name, "%s", ms->name);
@@ -558,8 +586,8 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
         free(all);
         free(rd.f);
         free(pd.f);
-        return xa_fail(err, XA_ENOTFOUND, "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s", ref_dir,
-                       port_dir);
+        return xa_fail(err, XA_ENOTFOUND, "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s",
+                       ref_dir, port_dir);
     }
     qsort(all, n, sizeof *all, cmp_stage_file);
     out->stages = calloc(n ? n : 1, sizeof *out->stages);

@@ -5,29 +5,29 @@
 #include <stdlib.h>
 
 static int test_passed, test_failed;
-#define CHECK(cond)                                                                           \
-    do {                                                                                       \
-        if (cond)                                                                              \
-            test_passed++;                                                                     \
-        else {                                                                                 \
-            test_failed++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);           \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            test_passed++;                                                                         \
+        else {                                                                                     \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
-#define CHECKF(cond, ...)                                                                     \
-    do {                                                                                       \
-        if (cond)                                                                              \
-            test_passed++;                                                                     \
-        else {                                                                                 \
-            test_failed++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);           \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
+#define CHECKF(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            test_passed++;                                                                         \
+        else {                                                                                     \
+            test_failed++;                                                                         \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
-#define TEST_DONE()                                                                           \
-    do {                                                                                       \
-        printf("%d passed, %d failed\n", test_passed, test_failed);                           \
-        return test_failed || !test_passed ? 1 : 0;                                            \
+#define TEST_DONE()                                                                                \
+    do {                                                                                           \
+        printf("%d passed, %d failed\n", test_passed, test_failed);                                \
+        return test_failed || !test_passed ? 1 : 0;                                                \
     } while (0)
 #endif

@@ -28,7 +28,9 @@ static void pad4(fbw *f) {
     while (f->n % 4) add(f, 0, 1);
 }
 /* The uoffset at `slot` points to `target`. */
-static void link(fbw *f, size_t slot, size_t target) { put(f, slot, target - slot, 4); }
+static void link(fbw *f, size_t slot, size_t target) {
+    put(f, slot, target - slot, 4);
+}
 
 /* A table of `nslots` vtable slots whose fields ids[0..nf) are present; slot[j] = field ids[j]. */
 static size_t table(fbw *f, int nslots, int nf, const int *ids, size_t *slot) {
@@ -60,10 +62,10 @@ static size_t vector(fbw *f, size_t n) {
 
 typedef struct {
     size_t nnets, nstages, ntensors, namelen;
-    int with_shape;          /* the tensor has data_type, shape, scale and zero_point */
+    int with_shape; /* the tensor has data_type, shape, scale and zero_point */
     uint32_t data_type;
     size_t rank;
-    uint64_t dim;            /* every dimension */
+    uint64_t dim; /* every dimension */
     size_t chip_at, root_at, model_at, tensor_name_at, model_vt;
 } spec;
 
@@ -150,11 +152,12 @@ int main(void) {
     CHECKF(st == XA_OK, "%s", err.message);
     if (st == XA_OK) {
         CHECK(m->nnets == 2 && !strcmp(m->chip, "BM1684X") && !strcmp(m->version, "2.2"));
-        CHECK(m->nets[1].nstages == 3 && m->nets[1].stages[2].ninputs == 4 && m->nets[1].stages[2].noutputs == 0);
+        CHECK(m->nets[1].nstages == 3 && m->nets[1].stages[2].ninputs == 4 &&
+              m->nets[1].stages[2].noutputs == 0);
         const xa_bmodel_tensor *t = &m->nets[1].stages[2].inputs[3];
         CHECK(!strcmp(t->name, "data") && t->bm_dtype == 0 && t->dtype == XA_F32);
         CHECK(t->scale == 1.0f && t->zero_point == 0 && t->nshapes == 0); /* schema defaults */
-        CHECK(xa_bmodel_tensor_nbytes(t) == -1);                         /* no shape */
+        CHECK(xa_bmodel_tensor_nbytes(t) == -1);                          /* no shape */
         xa_bmodel_free(m);
     }
     /* the old magic reads the same layout */
@@ -164,8 +167,14 @@ int main(void) {
     xa_bmodel_free(m);
 
     /* scalars: data_type, scale, zero_point, and the first shape */
-    spec sc = {.nnets = 1, .nstages = 1, .ntensors = 1, .namelen = 4, .with_shape = 1,
-               .data_type = 8, .rank = 3, .dim = 7};
+    spec sc = {.nnets = 1,
+               .nstages = 1,
+               .ntensors = 1,
+               .namelen = 4,
+               .with_shape = 1,
+               .data_type = 8,
+               .rank = 3,
+               .dim = 7};
     build(&f, &sc);
     st = parse(&f, file, &m, &err);
     CHECKF(st == XA_OK, "%s", err.message);
@@ -218,7 +227,7 @@ int main(void) {
         {"root offset 0", 0, 0, 4},
         {"root offset past the end", 0, 1u << 20, 4},
         {"root offset negative as int32", 0, 0x80000000u, 4},
-        {"odd vtable size", 0, 5, 2},          /* at model_vt */
+        {"odd vtable size", 0, 5, 2}, /* at model_vt */
         {"table too small for its fields", 0, 8, 2},
         {"vtable before the buffer", 0, 0x7fff0000u, 4},
         {"chip slot cleared (required)", 0, 0, 2},
@@ -261,7 +270,8 @@ int main(void) {
     CHECK(xa_bmodel_sniff(file, 3) == 0);
 
     /* names and no-ops */
-    CHECK(!strcmp(xa_bmodel_dtype_name(0), "float32") && !strcmp(xa_bmodel_dtype_name(8), "bfloat16"));
+    CHECK(!strcmp(xa_bmodel_dtype_name(0), "float32") &&
+          !strcmp(xa_bmodel_dtype_name(8), "bfloat16"));
     CHECK(!strcmp(xa_bmodel_dtype_name(10), "uint4") && xa_bmodel_dtype_name(11) == NULL &&
           xa_bmodel_dtype_name(-1) == NULL);
     xa_bmodel_free(NULL);

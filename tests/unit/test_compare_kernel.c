@@ -14,31 +14,43 @@ static uint64_t next(void) {
     rng_state ^= rng_state << 17;
     return rng_state;
 }
-static float frand(void) { return (float)((double)(next() >> 11) / 9007199254740992.0 * 2 - 1); }
+static float frand(void) {
+    return (float)((double)(next() >> 11) / 9007199254740992.0 * 2 - 1);
+}
 
-static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+static int same_num(double a, double b) {
+    return a == b || (isnan(a) && isnan(b));
+}
 
 static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what) {
     xa_metrics a, b;
     xa_acc_to_metrics(x, &a);
     xa_acc_to_metrics(y, &b);
     CHECKF(a.count == b.count && a.equal == b.equal && a.finite == b.finite, "%s: counts", what);
-    CHECKF(a.mismatches == b.mismatches && a.zero_ref_diff == b.zero_ref_diff, "%s: mism %lld/%lld zero %lld/%lld",
-           what, (long long)a.mismatches, (long long)b.mismatches, (long long)a.zero_ref_diff, (long long)b.zero_ref_diff);
-    CHECKF(a.max_abs == b.max_abs && a.max_abs_index == b.max_abs_index, "%s: max_abs %g@%lld vs %g@%lld", what,
-           a.max_abs, (long long)a.max_abs_index, b.max_abs, (long long)b.max_abs_index);
-    CHECKF(same_num(a.max_abs_ref, b.max_abs_ref) && same_num(a.max_abs_port, b.max_abs_port), "%s: worst values", what);
-    CHECKF(a.max_rel == b.max_rel && a.max_rel_index == b.max_rel_index, "%s: max_rel %g@%lld vs %g@%lld", what,
-           a.max_rel, (long long)a.max_rel_index, b.max_rel, (long long)b.max_rel_index);
-    CHECKF(a.nan_ref == b.nan_ref && a.nan_port == b.nan_port && a.inf_ref == b.inf_ref && a.inf_port == b.inf_port &&
-               a.nonfinite_mismatch == b.nonfinite_mismatch && a.first_nonfinite_mismatch == b.first_nonfinite_mismatch,
+    CHECKF(a.mismatches == b.mismatches && a.zero_ref_diff == b.zero_ref_diff,
+           "%s: mism %lld/%lld zero %lld/%lld", what, (long long)a.mismatches,
+           (long long)b.mismatches, (long long)a.zero_ref_diff, (long long)b.zero_ref_diff);
+    CHECKF(a.max_abs == b.max_abs && a.max_abs_index == b.max_abs_index,
+           "%s: max_abs %g@%lld vs %g@%lld", what, a.max_abs, (long long)a.max_abs_index, b.max_abs,
+           (long long)b.max_abs_index);
+    CHECKF(same_num(a.max_abs_ref, b.max_abs_ref) && same_num(a.max_abs_port, b.max_abs_port),
+           "%s: worst values", what);
+    CHECKF(a.max_rel == b.max_rel && a.max_rel_index == b.max_rel_index,
+           "%s: max_rel %g@%lld vs %g@%lld", what, a.max_rel, (long long)a.max_rel_index, b.max_rel,
+           (long long)b.max_rel_index);
+    CHECKF(a.nan_ref == b.nan_ref && a.nan_port == b.nan_port && a.inf_ref == b.inf_ref &&
+               a.inf_port == b.inf_port && a.nonfinite_mismatch == b.nonfinite_mismatch &&
+               a.first_nonfinite_mismatch == b.first_nonfinite_mismatch,
            "%s: non-finite counts", what);
-    CHECKF(same_num(a.ref_min, b.ref_min) && same_num(a.ref_max, b.ref_max) && same_num(a.port_min, b.port_min) &&
-               same_num(a.port_max, b.port_max), "%s: extrema", what);
+    CHECKF(same_num(a.ref_min, b.ref_min) && same_num(a.ref_max, b.ref_max) &&
+               same_num(a.port_min, b.port_min) && same_num(a.port_max, b.port_max),
+           "%s: extrema", what);
     /* sums: different association, same data (1e-13 relative on positive sums) */
-    double pa[] = {a.sum_abs, a.sum_d2, a.sum_r2, a.sum_p2, a.sum_h2}, pb[] = {b.sum_abs, b.sum_d2, b.sum_r2, b.sum_p2, b.sum_h2};
+    double pa[] = {a.sum_abs, a.sum_d2, a.sum_r2, a.sum_p2, a.sum_h2},
+           pb[] = {b.sum_abs, b.sum_d2, b.sum_r2, b.sum_p2, b.sum_h2};
     for (int k = 0; k < 5; k++)
-        CHECKF(fabs(pa[k] - pb[k]) <= 1e-13 * fabs(pb[k]), "%s: positive sum %d: %.17g vs %.17g", what, k, pa[k], pb[k]);
+        CHECKF(fabs(pa[k] - pb[k]) <= 1e-13 * fabs(pb[k]), "%s: positive sum %d: %.17g vs %.17g",
+               what, k, pa[k], pb[k]);
 }
 
 static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
@@ -52,8 +64,10 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
     for (int s = 0; s < specials && n; s++) {
         size_t i = next() % n;
         float v[] = {NAN, INFINITY, -INFINITY};
-        if (next() % 2) r[i] = v[next() % 3];
-        else p[i] = v[next() % 3];
+        if (next() % 2)
+            r[i] = v[next() % 3];
+        else
+            p[i] = v[next() % 3];
     }
     /* repeated maxima: ties must resolve to the first index on both paths */
     if (n > 100) {
@@ -70,7 +84,9 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
     char what[64];
     snprintf(what, sizeof what, "n=%zu specials=%d", n, specials);
     compare_acc(&a, &b, what);
-    if (n > 100) CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what, (long long)a.max_abs_index);
+    if (n > 100)
+        CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what,
+               (long long)a.max_abs_index);
     /* folding the same data in pieces gives the same counts and extrema */
     xa_acc c;
     xa_acc_init(&c);
@@ -113,7 +129,8 @@ static void streaming_vs_whole(void) {
     }
     /* one element too many poisons the context */
     xa_error err = {0};
-    CHECK(xa_cmp_update(c, rf, 0, pf, 0, 1, &err) == XA_ESHAPE && strstr(err.message, "more elements"));
+    CHECK(xa_cmp_update(c, rf, 0, pf, 0, 1, &err) == XA_ESHAPE &&
+          strstr(err.message, "more elements"));
     CHECK(xa_cmp_final(c, &streamed, NULL) == XA_EPOISONED);
     xa_cmp_free(c);
     CHECK(xa_cmp_new(XA_F32, XA_F32, 2, shape, &o, &c, NULL) == XA_OK);
@@ -125,10 +142,12 @@ static void streaming_vs_whole(void) {
     CHECK(xa_cmp_final(c, &streamed, NULL) == XA_OK);
     xa_cmp_free(c);
     CHECK(streamed.nchannels == 1001 && whole.nchannels == 1001);
-    CHECK(streamed.total.max_abs == whole.total.max_abs && streamed.total.max_abs_index == whole.total.max_abs_index);
+    CHECK(streamed.total.max_abs == whole.total.max_abs &&
+          streamed.total.max_abs_index == whole.total.max_abs_index);
     for (int k = 0; k < 1001; k++)
         CHECKF(streamed.channels[k].max_abs_index == whole.channels[k].max_abs_index &&
-                   streamed.channels[k].count == 300, "channel %d", k);
+                   streamed.channels[k].count == 300,
+               "channel %d", k);
     xa_cmp_result_clear(&whole);
     xa_cmp_result_clear(&streamed);
     xa_tensor_free(r);

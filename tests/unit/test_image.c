@@ -46,7 +46,8 @@ static size_t put32(unsigned char *p, int le, uint32_t v) {
     return 4;
 }
 /* TIFF header + IFD0 with the given (tag, value-or-offset) SHORT entries. */
-static size_t make_tiff(unsigned char *b, int le, int n, const unsigned *tags, const uint32_t *vals) {
+static size_t make_tiff(unsigned char *b, int le, int n, const unsigned *tags,
+                        const uint32_t *vals) {
     size_t k = 0;
     b[k++] = le ? 'I' : 'M';
     b[k++] = le ? 'I' : 'M';
@@ -112,7 +113,8 @@ static xa_tensor *ramp(int64_t h, int64_t w, int64_t c) {
     int64_t shape[3] = {h, w, c};
     xa_tensor *t;
     if (xa_tensor_new(XA_U8, 3, shape, &t, NULL)) return NULL;
-    for (size_t i = 0; i < t->nbytes; i++) ((unsigned char *)t->data)[i] = (unsigned char)(i * 7 + 3);
+    for (size_t i = 0; i < t->nbytes; i++)
+        ((unsigned char *)t->data)[i] = (unsigned char)(i * 7 + 3);
     return t;
 }
 static int same(const xa_tensor *a, const xa_tensor *b) {
@@ -150,7 +152,8 @@ static void test_orientation(void) {
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         xa_tensor *t = ramp(3, 2, 1), *ref = ramp(3, 2, 1);
         int applied = -1;
-        CHECK(xa_apply_orientation(&t, bad[k], &applied, NULL) == XA_OK && applied == 0 && same(t, ref));
+        CHECK(xa_apply_orientation(&t, bad[k], &applied, NULL) == XA_OK && applied == 0 &&
+              same(t, ref));
         xa_tensor_free(t);
         xa_tensor_free(ref);
     }
@@ -196,10 +199,12 @@ static void test_api(void) {
     o = opts(XA_DECODE_CV2, 0);
     CHECK(xa_image_decode_memory(jpg, n, &o, &cv, &info, &err) == XA_OK);
     CHECK(!strcmp(info.format, "jpeg") && info.exif_orientation == 0 && !info.orientation_applied);
-    CHECKF(strstr(info.settings, "ISLOW") && strstr(info.settings, "cv2.imread"), "%s", info.settings);
+    CHECKF(strstr(info.settings, "ISLOW") && strstr(info.settings, "cv2.imread"), "%s",
+           info.settings);
     o = opts(XA_DECODE_PIL, 0);
     CHECK(xa_image_decode_memory(jpg, n, &o, &pil, NULL, &err) == XA_OK);
-    int equal = cv && pil && cv->rank == 3 && cv->shape[2] == 3 && !memcmp(cv->shape, pil->shape, sizeof cv->shape);
+    int equal = cv && pil && cv->rank == 3 && cv->shape[2] == 3 &&
+                !memcmp(cv->shape, pil->shape, sizeof cv->shape);
     for (size_t i = 0; equal && i < cv->nbytes; i += 3)
         equal = ((unsigned char *)cv->data)[i] == ((unsigned char *)pil->data)[i + 2] &&
                 ((unsigned char *)cv->data)[i + 1] == ((unsigned char *)pil->data)[i + 1];
@@ -222,7 +227,8 @@ static void test_api(void) {
     o = opts(XA_DECODE_CV2, 0);
     CHECK(xa_image_decode_memory(cut, half, &o, &tc, &info, &err) == XA_OK);
     CHECK(tc && cv && !memcmp(tc->shape, cv->shape, sizeof tc->shape));
-    CHECKF(info.warnings > 0 && strstr(info.warning, "Premature end"), "%d %s", info.warnings, info.warning);
+    CHECKF(info.warnings > 0 && strstr(info.warning, "Premature end"), "%d %s", info.warnings,
+           info.warning);
     CHECK(strstr(info.settings, "warning") != NULL);
     xa_tensor_free(tc);
     o = opts(XA_DECODE_PIL, 1);
@@ -256,7 +262,8 @@ static void test_api(void) {
     if (png) {
         o = opts(XA_DECODE_CV2, 1);
         CHECK(xa_image_decode_memory(png, n, &o, &t, &info, &err) == XA_OK);
-        CHECK(t && t->dtype == XA_U8 && t->rank == 3 && t->shape[2] == 1 && !strcmp(info.format, "png"));
+        CHECK(t && t->dtype == XA_U8 && t->rank == 3 && t->shape[2] == 1 &&
+              !strcmp(info.format, "png"));
         xa_tensor_free(t);
         char path[1024];
         snprintf(path, sizeof path, "%s/templ.png", XA_TEST_DATA);

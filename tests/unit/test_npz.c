@@ -70,16 +70,16 @@ typedef struct {
     int method;       /* 0 or 8 (deflate with one stored block); other values are written as is */
     uint32_t crc_xor; /* corrupts the directory CRC */
     int64_t usize_delta;
-    int zip64;        /* sizes and offset through a ZIP64 extra field in the directory */
+    int zip64; /* sizes and offset through a ZIP64 extra field in the directory */
     const char *local_name;
     unsigned flags;
     size_t truncate_stream; /* drop this many bytes from the end of the compressed stream */
 } member;
 
 typedef struct {
-    size_t prefix;      /* bytes before the archive */
+    size_t prefix; /* bytes before the archive */
     const char *comment;
-    int zip64_end;      /* ZIP64 end record + locator */
+    int zip64_end; /* ZIP64 end record + locator */
     uint64_t count_override;
 } layout;
 
@@ -229,7 +229,8 @@ static void test_reader(void) {
     xa_npz *z;
     xa_error err = {0};
     CHECK(xa_npz_open_memory(b.p, b.n, &z, &err) == XA_OK);
-    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "a") && !strcmp(xa_npz_name(z, 1), "b"));
+    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "a") &&
+          !strcmp(xa_npz_name(z, 1), "b"));
     CHECK(xa_npz_name(z, 2) == NULL);
     xa_tensor *t = NULL, *u = NULL;
     CHECK(xa_npz_load(z, "a", &t, &err) == XA_OK && is_f32_ramp(t, 6));
@@ -262,7 +263,8 @@ static void test_reader(void) {
                      {.name = "x.npy", .data = npy2.p, .size = npy2.n}};
     build(&b, dup, 3, &plain);
     CHECK(xa_npz_open_memory(b.p, b.n, &z, &err) == XA_OK);
-    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "x") && !strcmp(xa_npz_name(z, 1), "y"));
+    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "x") &&
+          !strcmp(xa_npz_name(z, 1), "y"));
     CHECK(xa_npz_load(z, "x", &t, &err) == XA_OK && is_f32_ramp(t, 3));
     xa_tensor_free(t);
     xa_npz_free(z);
@@ -272,7 +274,8 @@ static void test_reader(void) {
                       {.name = "x", .data = npy2.p, .size = npy2.n}};
     build(&b, both, 2, &plain);
     CHECK(xa_npz_open_memory(b.p, b.n, &z, &err) == XA_OK);
-    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "x.npy") && !strcmp(xa_npz_name(z, 1), "x"));
+    CHECK(xa_npz_count(z) == 2 && !strcmp(xa_npz_name(z, 0), "x.npy") &&
+          !strcmp(xa_npz_name(z, 1), "x"));
     CHECK(xa_npz_load(z, "x", &t, &err) == XA_OK && is_f32_ramp(t, 3));
     xa_tensor_free(t);
     CHECK(xa_npz_load(z, "x.npy", &t, &err) == XA_OK && is_f32_ramp(t, 6));
@@ -280,7 +283,8 @@ static void test_reader(void) {
     xa_npz_free(z);
 
     /* directory entries are not members */
-    member dir[2] = {{.name = "d/", .data = "", .size = 0}, {.name = "d/x.npy", .data = npy.p, .size = npy.n}};
+    member dir[2] = {{.name = "d/", .data = "", .size = 0},
+                     {.name = "d/x.npy", .data = npy.p, .size = npy.n}};
     build(&b, dir, 2, &plain);
     CHECK(xa_npz_open_memory(b.p, b.n, &z, &err) == XA_OK);
     CHECK(xa_npz_count(z) == 1 && !strcmp(xa_npz_name(z, 0), "d/x"));
@@ -310,15 +314,21 @@ static void test_reader(void) {
         xa_status st;
         const char *msg;
     } bad[] = {
-        {{.method = 8, .truncate_stream = 10}, &plain, XA_ETRUNC,
+        {{.method = 8, .truncate_stream = 10},
+         &plain,
+         XA_ETRUNC,
          "<memory>#logits: truncated deflate stream"},
-        {{.method = 8, .usize_delta = -8}, &plain, XA_EFORMAT,
+        {{.method = 8, .usize_delta = -8},
+         &plain,
+         XA_EFORMAT,
          "#logits: deflate stream inflates past the declared"},
         {{.method = 8, .usize_delta = 8}, &plain, XA_ETRUNC, "#logits: deflate stream ends after"},
         {{.method = 8, .crc_xor = 1}, &plain, XA_EFORMAT, "#logits: CRC-32 mismatch"},
         {{.method = 0, .crc_xor = 1}, &plain, XA_EFORMAT, "#logits: CRC-32 mismatch"},
         /* 1 GiB from ~130 bytes: refused before allocating */
-        {{.method = 8, .usize_delta = 1 << 30}, &plain, XA_EFORMAT,
+        {{.method = 8, .usize_delta = 1 << 30},
+         &plain,
+         XA_EFORMAT,
          "more than deflate can produce (1032:1)"},
         {{.method = 12}, &plain, XA_EUNSUPPORTED, "#logits: compression method 12"},
         {{.flags = 1}, &plain, XA_EUNSUPPORTED, "#logits: encrypted member"},
@@ -400,13 +410,22 @@ static void test_writer(void) {
     int64_t s3[3] = {2, 3, 4}, s1[1] = {5}, s0[1] = {0}, se[2] = {0, 3}, sf[2] = {3, 2},
             sbig[1] = {600000};
     xa_tensor *ts[9] = {
-        make(XA_F32, 3, s3, 0, 0),    make(XA_U8, 1, s1, 0, 0),     make(XA_BF16, 1, s1, 0, 0),
-        make(XA_F64, 0, s0, 0, 0),    make(XA_I16, 2, se, 0, 0),    make(XA_I32, 2, sf, 1, 0),
-        make(XA_F32, 1, s1, 0, 1),    make(XA_U16, 1, sbig, 0, 0),  make(XA_BOOL, 1, s1, 0, 0)};
-    const char *names[9] = {"logits", "image", "bf", "scalar", "empty", "fortran", "swapped",
-                            "big", "\xc3\xa9" "chelle"};
+        make(XA_F32, 3, s3, 0, 0), make(XA_U8, 1, s1, 0, 0),    make(XA_BF16, 1, s1, 0, 0),
+        make(XA_F64, 0, s0, 0, 0), make(XA_I16, 2, se, 0, 0),   make(XA_I32, 2, sf, 1, 0),
+        make(XA_F32, 1, s1, 0, 1), make(XA_U16, 1, sbig, 0, 0), make(XA_BOOL, 1, s1, 0, 0)};
+    const char *names[9] = {"logits",
+                            "image",
+                            "bf",
+                            "scalar",
+                            "empty",
+                            "fortran",
+                            "swapped",
+                            "big",
+                            "\xc3\xa9"
+                            "chelle"};
     xa_error err = {0};
-    CHECKF(xa_npz_save(path, 9, names, (const xa_tensor *const *)ts, &err) == XA_OK, "%s", err.message);
+    CHECKF(xa_npz_save(path, 9, names, (const xa_tensor *const *)ts, &err) == XA_OK, "%s",
+           err.message);
     xa_npz *z;
     CHECKF(xa_npz_open(path, &z, &err) == XA_OK, "%s", err.message);
     CHECK(xa_npz_count(z) == 9);
@@ -445,7 +464,8 @@ static void test_writer(void) {
     memset(longname, 'n', XA_NPZ_MAX_NAME);
     longname[XA_NPZ_MAX_NAME - 4] = 0; /* exactly the limit with ".npy" */
     const char *ln[1] = {longname};
-    CHECKF(xa_npz_save(path, 1, ln, (const xa_tensor *const *)ts, &err) == XA_OK, "%s", err.message);
+    CHECKF(xa_npz_save(path, 1, ln, (const xa_tensor *const *)ts, &err) == XA_OK, "%s",
+           err.message);
     CHECK(xa_npz_open(path, &z, &err) == XA_OK && xa_npz_count(z) == 1 &&
           strlen(xa_npz_name(z, 0)) == XA_NPZ_MAX_NAME - 4);
     xa_npz_free(z);
@@ -453,7 +473,8 @@ static void test_writer(void) {
     longname[XA_NPZ_MAX_NAME - 3] = 0;
     CHECK(xa_npz_save(path, 1, ln, (const xa_tensor *const *)ts, &err) == XA_ELIMIT);
     free(longname);
-    CHECK(xa_npz_save("/nonexistent-dir/x.npz", 1, names, (const xa_tensor *const *)ts, &err) == XA_EIO &&
+    CHECK(xa_npz_save("/nonexistent-dir/x.npz", 1, names, (const xa_tensor *const *)ts, &err) ==
+              XA_EIO &&
           strstr(err.message, "/nonexistent-dir/x.npz"));
     CHECK(xa_npz_open("/nonexistent-dir/x.npz", &z, &err) == XA_EIO && z == NULL);
     unlink(path);
@@ -492,11 +513,13 @@ static void test_zip64_records(void) {
     CHECK(le(h, 4) == 0x04034b50 && le(h + 4, 2) == 45 && le(h + 14, 4) == 0xCAFEF00Du);
     CHECK(le(h + 18, 4) == 0xFFFFFFFFu && le(h + 22, 4) == 0xFFFFFFFFu);
     CHECK(le(h + 26, 2) == 5 && 30 + 5 + le(h + 28, 2) == n && (off + n) % 64 == 0);
-    CHECK(le(h + 35, 2) == 1 && le(h + 37, 2) == 16 && le(h + 39, 8) == size && le(h + 47, 8) == size);
+    CHECK(le(h + 35, 2) == 1 && le(h + 37, 2) == 16 && le(h + 39, 8) == size &&
+          le(h + 47, 8) == size);
     CHECK(le(h + 55, 2) == 0xD935 && le(h + 57, 2) == n - 59 && le(h + 59, 2) == 64);
     n = xa_zip_central_entry(h, "a.npy", 5, 1, size, off);
     CHECK(le(h, 4) == 0x02014b50 && h[4] == 45 && h[5] == 3 && le(h + 6, 2) == 45);
-    CHECK(le(h + 20, 4) == 0xFFFFFFFFu && le(h + 24, 4) == 0xFFFFFFFFu && le(h + 42, 4) == 0xFFFFFFFFu);
+    CHECK(le(h + 20, 4) == 0xFFFFFFFFu && le(h + 24, 4) == 0xFFFFFFFFu &&
+          le(h + 42, 4) == 0xFFFFFFFFu);
     CHECK(le(h + 30, 2) == 28 && n == 46 + 5 + 28 && le(h + 38, 4) == (uint64_t)0600 << 16);
     CHECK(le(h + 51, 2) == 1 && le(h + 53, 2) == 24 && le(h + 55, 8) == size &&
           le(h + 63, 8) == size && le(h + 71, 8) == off);
@@ -518,7 +541,8 @@ static void test_zip64_records(void) {
     CHECK(n == 22 && le(h + 10, 2) == 2 && le(h + 16, 4) == 1000);
 }
 
-/* ---- driver for the Python oracle test -------------------------------------------------------- */
+/* ---- driver for the Python oracle test --------------------------------------------------------
+ */
 static int drive(int argc, char **argv) {
     xa_error err = {0};
     if (argc == 4 && !strcmp(argv[1], "resave")) {

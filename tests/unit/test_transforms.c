@@ -29,7 +29,8 @@ int main(void) {
     xa_status st = xa_crop(NULL, XA_LAYOUT_HWC, 0, 0, 1, 1, NULL, 0, &out, &e);
     CHECK(fails_with(st, &e, XA_EINVAL, "crop: no input") && out == NULL);
     st = xa_tv_center_crop(vec, XA_LAYOUT_HWC, 2, 2, &out, &e);
-    CHECKF(fails_with(st, &e, XA_EINVAL, "center-crop: an image is") && out == NULL, "%s", e.message);
+    CHECKF(fails_with(st, &e, XA_EINVAL, "center-crop: an image is") && out == NULL, "%s",
+           e.message);
     st = xa_swap_rb(vec, XA_LAYOUT_CHW, &out, &e);
     CHECK(fails_with(st, &e, XA_EINVAL, "rank 1"));
     st = xa_crop(img, (xa_layout)7, 0, 0, 1, 1, NULL, 0, &out, &e);
@@ -81,7 +82,8 @@ int main(void) {
     CHECK(fails_with(st, &e, XA_EINVAL, "2 constants for 3 channels"));
     st = xa_tv_normalize(img, mean, std0, 3, &out, &e);
     CHECK(fails_with(st, &e, XA_EINVAL, "uint8 input is not supported"));
-    st = xa_np_normalize(img, XA_LAYOUT_HWC, XA_NP_NORM_SEED, XA_I32, mean, std0, 3, XA_DTYPE_INVALID, &out, &e);
+    st = xa_np_normalize(img, XA_LAYOUT_HWC, XA_NP_NORM_SEED, XA_I32, mean, std0, 3,
+                         XA_DTYPE_INVALID, &out, &e);
     CHECK(fails_with(st, &e, XA_EINVAL, "float64 or float32"));
 
     /* quantisation arguments */
@@ -115,7 +117,8 @@ int main(void) {
             CHECK(xa_sail_mean_std(a, b, 3, scale, m2, s2, &e) == XA_OK);
             for (int k = 0; k < 3; k++)
                 CHECKF(fabs(m2[k] - m[k]) <= m[k] * 0x1p-22 && fabs(s2[k] - s[k]) <= s[k] * 0x1p-22,
-                       "form %d scale %g channel %d: mean %.17g std %.17g", form, scale, k, m2[k], s2[k]);
+                       "form %d scale %g channel %d: mean %.17g std %.17g", form, scale, k, m2[k],
+                       s2[k]);
         }
     float zero_a[1] = {0}, one_b[1] = {1};
     st = xa_sail_mean_std(zero_a, one_b, 1, 1.0, m2, s2, &e);
@@ -126,8 +129,8 @@ int main(void) {
         xa_tensor *p = NULL, *c = NULL;
         double fill[3] = {9, 8, 7};
         CHECK(xa_pad_constant(img, (xa_layout)layout, 2, 3, 4, 1, fill, 3, &p, &e) == XA_OK);
-        CHECK(xa_crop(p, (xa_layout)layout, 2, 4, img->shape[layout ? 1 : 0], img->shape[layout ? 2 : 1], NULL, 0, &c,
-                      &e) == XA_OK);
+        CHECK(xa_crop(p, (xa_layout)layout, 2, 4, img->shape[layout ? 1 : 0],
+                      img->shape[layout ? 2 : 1], NULL, 0, &c, &e) == XA_OK);
         CHECK(c && c->nbytes == img->nbytes && memcmp(c->data, img->data, img->nbytes) == 0);
         xa_tensor_free(p);
         xa_tensor_free(c);
