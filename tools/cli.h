@@ -8,6 +8,15 @@
 /* Exit codes of every subcommand. */
 enum { XA_EXIT_OK = 0, XA_EXIT_UNALIGNED = 1, XA_EXIT_USAGE = 2 };
 
+/* The subcommands, one file each (tools/cmd_NAME.c); xalign.c holds the dispatch table. */
+int cmd_info(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_resize(int argc, char **argv);
+int cmd_stages(int argc, char **argv);
+int cmd_transform(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_preprocess(int argc, char **argv);
+
 typedef struct xa_command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -29,6 +38,11 @@ typedef struct {
     int npos;
     char **pos; /* positional arguments, in order */
 } cli_args;
+/* Positionals are collected at the front of argv itself: the k-th positional is stored in slot k,
+ * which the scanner has always passed already (k < i), so no second array (and no VLA) is needed.
+ * argv must be writable, as main's is. */
+#define CLI_ARGS(argc, argv, cmd)                                                                  \
+    { (argc), 1, (argv), (cmd), NULL, NULL, 0, (argv) }
 
 /* Returns 1 with a->opt set for the next option, 0 at the end. Positionals are collected. */
 int cli_next(cli_args *a);

@@ -78,9 +78,9 @@ static int squeezed_equal(const xa_tensor *a, const xa_tensor *b) {
 }
 
 int cmd_compare(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
     int rc0;
-    cli_args a = {argc, 1, argv, "compare", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "compare");
+    char **pos = a.pos;
     xa_cmp_options opt;
     xa_cmp_options_init(&opt);
     int json = 0, bad = 0, r;

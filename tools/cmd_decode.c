@@ -52,9 +52,9 @@ static int add_variants(const char *list, xa_decode_options *o, int *dct_set) {
 }
 
 int cmd_decode(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
     int rc0;
-    cli_args a = {argc, 1, argv, "decode", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "decode");
+    char **pos = a.pos;
     xa_decode_options o;
     xa_decode_options_init(&o);
     const char *like = NULL;

@@ -49,8 +49,8 @@ static int info_bmodel(const char *path, int json, int *first) {
 }
 
 int cmd_info(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
-    cli_args a = {argc, 1, argv, "info", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "info");
+    char **pos = a.pos;
     int json = 0, r;
     cli_bmodel bm = CLI_BMODEL_INIT;
     while (cli_next(&a)) {

@@ -39,9 +39,9 @@ static int parse3(const char *cmd, const char *opt, const char *v, double *out) 
 }
 
 int cmd_preprocess(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
     int rc0;
-    cli_args a = {argc, 1, argv, "preprocess", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "preprocess");
+    char **pos = a.pos;
     const char *recipe = NULL, *v;
     int json = 0, have_mean = 0, have_std = 0, have_size = 0, have_resize = 0;
     long size = 0, resize = 0;

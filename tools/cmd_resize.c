@@ -24,9 +24,9 @@ static const char *help =
     "  --help              this text\n";
 
 int cmd_resize(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
     int rc0;
-    cli_args a = {argc, 1, argv, "resize", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "resize");
+    char **pos = a.pos;
     const char *method = NULL, *size = NULL;
     while (cli_next(&a)) {
         if (!strcmp(a.opt, "--help") || !strcmp(a.opt, "-h")) {

@@ -40,9 +40,9 @@ static const char *help =
     "exit: 0 every stage aligned, 1 otherwise, 2 usage or input error\n";
 
 int cmd_stages(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
     int rc0;
-    cli_args a = {argc, 1, argv, "stages", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "stages");
+    char **pos = a.pos;
     const char *manifest = NULL;
     int json = 0, bad = 0;
     long jobs = 0;

@@ -474,8 +474,8 @@ static int geometry(const params *p, const char *sizes, const xa_tensor *in, int
 }
 
 int cmd_transform(int argc, char **argv) {
-    char *pos[argc > 0 ? argc : 1];
-    cli_args a = {argc, 1, argv, "transform", NULL, NULL, 0, pos};
+    cli_args a = CLI_ARGS(argc, argv, "transform");
+    char **pos = a.pos;
     params p;
     memset(&p, 0, sizeof p);
     p.auto_pad = 1;

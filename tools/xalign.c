@@ -3,14 +3,6 @@
 
 #include <string.h>
 
-int cmd_info(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_resize(int argc, char **argv);
-int cmd_stages(int argc, char **argv);
-int cmd_transform(int argc, char **argv);
-int cmd_decode(int argc, char **argv);
-int cmd_preprocess(int argc, char **argv);
-
 static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
