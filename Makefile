@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test demo clean install asan bench
+.PHONY: all deps test demo clean install asan bench format format-check
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -37,3 +37,9 @@ bench: all
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# Every tracked C file formatted with the project's .clang-format (CI fails on any difference).
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+format-check:
+	git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror

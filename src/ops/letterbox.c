@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XA_LB_MAX_SRC ((int64_t)1 << 26) /* source sizes: products with ratios stay exact enough   \
-                                          */
+/* source sizes: products with ratios stay exact enough */
+#define XA_LB_MAX_SRC ((int64_t)1 << 26)
 
 static xa_status check_sizes(const char *op, int64_t w, int64_t h, int64_t nw, int64_t nh,
                              xa_error *err) {
