@@ -214,3 +214,106 @@ void cli_report_written(const char *in_spec, const xa_tensor *in, const char *wh
            what, xa_dtype_name(out->dtype), xa_shape_format(out->rank, out->shape, b, sizeof b),
            out_path);
 }
+
+/* ---- registry parameters as options --------------------------------------------------------- */
+static const xa_param_info *op_param(const xa_op_info *in, const char *name) {
+    for (size_t k = 0; k < in->nparams; k++)
+        if (!strcmp(in->params[k].name, name) ||
+            (in->params[k].alias && !strcmp(in->params[k].alias, name)))
+            return &in->params[k];
+    return NULL;
+}
+
+static int is_bool_word(const char *s) {
+    return s && (!strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "1") ||
+                 !strcmp(s, "yes") || !strcmp(s, "no"));
+}
+
+int cli_op_option(cli_args *a, xa_op *op) {
+    const xa_op_info *in = xa_op_get_info(op);
+    const char *name = a->opt + 2;
+    const xa_param_info *p = op_param(in, name);
+    xa_error err = {0};
+    xa_status st;
+    if (!p && !strncmp(name, "no-", 3) && (p = op_param(in, name + 3)) &&
+        p->type == XA_PARAM_BOOL) { /* --no-scaleup */
+        if (a->value) {
+            cli_error(a->cmd, "%s takes no value", a->opt);
+            return -1;
+        }
+        st = xa_op_set(op, p->name, "false", &err);
+    } else if (!p) {
+        return 0;
+    } else if (p->type == XA_PARAM_BOOL) { /* --auto, --auto=false, --auto 0 */
+        const char *v = a->value;
+        if (!v && a->i < a->argc && is_bool_word(a->argv[a->i])) v = a->argv[a->i++];
+        st = xa_op_set(op, p->name, v ? v : "true", &err);
+    } else {
+        const char *v = cli_value(a);
+        if (!v) return -1;
+        st = xa_op_set(op, p->name, v, &err);
+    }
+    if (st) {
+        cli_lib_error(a->cmd, &err, st);
+        return -1;
+    }
+    return 1;
+}
+
+/* Print `text` from column `col`, wrapped at 100 columns with continuation lines at `indent`. */
+void cli_wrap(FILE *f, const char *text, int col, int indent) {
+    for (const char *w = text; *w;) {
+        while (*w == ' ') w++;
+        int l = (int)strcspn(w, " ");
+        if (!l) break;
+        if (col > indent && col + 1 + l > 100) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", l, w);
+        col += l;
+        w += l;
+    }
+    fputc('\n', f);
+}
+
+void cli_op_help(FILE *f, const xa_op_info *in) {
+    static const char *const forms[] = {"N", "X", "", "NAME", "X,...", "N,...", "WxH"};
+    for (size_t k = 0; k < in->nparams; k++) {
+        const xa_param_info *p = &in->params[k];
+        char head[64], text[1600];
+        if (p->type == XA_PARAM_BOOL)
+            snprintf(head, sizeof head, "--%s", p->name);
+        else
+            snprintf(head, sizeof head, "--%s %s", p->name,
+                     p->type == XA_PARAM_SIZE && p->square_ok ? "WxH|N" : forms[p->type]);
+        size_t o = (size_t)snprintf(text, sizeof text, "%s", p->help);
+        if (!p->dflt)
+            o += (size_t)snprintf(text + o, sizeof text - o, " (required)");
+        else if (p->dflt[0])
+            o += (size_t)snprintf(text + o, sizeof text - o, " (default %s)", p->dflt);
+        const char *ch = xa_param_choices(p);
+        if (ch && o < sizeof text) {
+            o += (size_t)snprintf(text + o, sizeof text - o, "; one of: %s", ch);
+            for (char *c = text; *c; c++)
+                if (*c == '|') *c = ' ';
+        }
+        fprintf(f, "  %-24s ", head);
+        cli_wrap(f, text, 27, 27);
+    }
+}
+
+int cli_param(cli_args *a, const xa_param_info *p, double *v, int *n) {
+    const char *s = cli_value(a);
+    if (!s) return 0;
+    xa_error err = {0};
+    xa_status st = xa_param_parse(p, s, v, n, &err);
+    if (st) {
+        cli_error(a->cmd, "option %s: %s", a->opt, err.message);
+        return 0;
+    }
+    return 1;
+}

@@ -16,6 +16,7 @@ int cmd_stages(int argc, char **argv);
 int cmd_transform(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_preprocess(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
 
 typedef struct xa_command {
     const char *name;
@@ -106,5 +107,19 @@ xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
                        xa_bmrt_where *where, xa_error *err);
 /* 1 when the file starts with a bmodel magic. */
 int cli_is_bmodel(const char *path);
+
+/* Parameters of a registered operation as options: --KEY VALUE (kebab-case keys, as `xalign ops`
+ * lists them); a boolean is --KEY, --KEY=false, --KEY true|false|0|1 or --no-KEY. Returns 1 when
+ * the current option was one of the operation's parameters (set), 0 when it is not, -1 on a
+ * bad value (reported). */
+int cli_op_option(cli_args *a, xa_op *op);
+/* Print `text` from column `col`, wrapped at 100 columns, continuation lines indented by
+ * `indent`. */
+void cli_wrap(FILE *f, const char *text, int col, int indent);
+/* The operation's parameters as help lines (generated from the registry). */
+void cli_op_help(FILE *f, const xa_op_info *in);
+/* The current option's value parsed by the registry's parser of that kind (xa_param_parse);
+ * 0 and a message on error. */
+int cli_param(cli_args *a, const xa_param_info *p, double *v, int *n);
 
 #endif

@@ -18,8 +18,10 @@ static const char *help =
     "  PATH:DTYPE              raw bytes as 1-D; for .npy, view elements as DTYPE (e.g. bf16)\n"
     "DTYPE: f32 f16 bf16 f64 i8 u8 i16 u16 i32 u32 i64 u64 bool\n\n"
     "options:\n"
-    "  --json              one JSON object per tensor (or bmodel), in a JSON "
-    "array\n" CLI_BMODEL_HELP "  --help              this text\n";
+    "  --json              one JSON object {\"schema\": \"xalign.info/1\", \"items\": [...]}, an "
+    "item\n"
+    "                      per tensor (or bmodel)\n" CLI_BMODEL_HELP
+    "  --help              this text\n";
 
 /* Print one rendered report: as an element of the JSON array, or as text. */
 static int emit(char *t, int json, int *first) {
@@ -71,7 +73,7 @@ int cmd_info(int argc, char **argv) {
     }
     int rc = cli_bmodel_open(&bm, "info"), first = 1;
     if (rc) return rc;
-    if (json) printf("[");
+    if (json) printf("{\"schema\":\"xalign.info/1\",\"items\":[");
     for (int i = 0; i < a.npos; i++) {
         if (cli_is_bmodel(pos[i])) {
             int e = info_bmodel(pos[i], json, &first);
@@ -111,7 +113,7 @@ int cmd_info(int argc, char **argv) {
         }
         xa_tensor_list_clear(&l);
     }
-    if (json) printf("\n]\n");
+    if (json) printf("\n]}\n");
     cli_bmodel_close(&bm);
     return rc;
 }

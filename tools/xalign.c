@@ -12,6 +12,7 @@ static const xa_command commands[] = {
      "crop, pad, letterbox, normalise, quantise exactly as the original does"},
     {"preprocess", cmd_preprocess,
      "a whole common preprocessing recipe (torchvision ResNet, YOLOv5 letterbox)"},
+    {"ops", cmd_ops, "list the registered operations with their parameters and defaults"},
     {"decode", cmd_decode,
      "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
 };

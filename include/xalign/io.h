@@ -90,6 +90,9 @@ XA_API void xa_spec_clear(xa_spec *s);
 /* Load one tensor named by a spec. */
 XA_API xa_status xa_load(const char *spec, xa_tensor **out, xa_error *err);
 
+/* A whole file's bytes as a 1-D uint8 tensor (what the registered "decode" operation takes). */
+XA_API xa_status xa_load_bytes(const char *path, xa_tensor **out, xa_error *err);
+
 /* Load every tensor a spec names (all members of an npz, every part of a split raw dump, or the
  * single tensor otherwise). names[i] is "MEMBER" for npz, "#K" for splits, "" otherwise. */
 typedef struct xa_tensor_list {

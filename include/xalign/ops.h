@@ -242,22 +242,28 @@ XA_API xa_status xa_quantize_input(const xa_tensor *src, float scale, xa_dtype o
                                    xa_quant_mode mode, xa_tensor **out, xa_error *err);
 
 /* ---- whole preprocessing recipes ------------------------------------------------------------ */
-/* The preprocessing of common original programs and ports, composed of the operations above:
- *   "torchvision-resnet": T.Resize(resize) (Pillow bilinear), T.CenterCrop(size), T.ToTensor(),
+/* The preprocessing of common original programs and ports, each a list of registered operations
+ * (registry.h) run in order:
+ *   "torchvision-resnet": T.Resize(256) (Pillow bilinear), T.CenterCrop(224), T.ToTensor(),
  *                         T.Normalize(mean, std), unsqueeze(0)            -- input decoded like PIL
- *   "resnet-opencv":      sophon-demo resnet_opencv.py: cv2.resize to size x size (INTER_LINEAR),
+ *   "resnet-opencv":      sophon-demo resnet_opencv.py: cv2.resize to 224x224 (INTER_LINEAR),
  *                         BGR->RGB, astype(float32), (img/255 - mean)/std with float64 numpy
  *                         constants, HWC->CHW, float32, batch axis          -- decoded like cv2
- *   "yolov5-letterbox":   YOLOv5 v7.0 letterbox(size, auto=False, pad 114, cv2 INTER_LINEAR),
+ *   "yolov5-letterbox":   YOLOv5 v7.0 letterbox(640, auto=False, pad 114, cv2 INTER_LINEAR),
  *                         BGR->RGB, HWC->CHW, float / 255, batch axis     -- decoded like cv2
- * `log` receives one line per step with the parameters used (may be NULL). */
+ * `log` receives a first line naming the input, then one line per step: the original's call, the
+ * registered operation with its parameters, and the result (may be NULL). */
 typedef struct xa_recipe_params {
-    int64_t size;   /* network input side (224 / 640); 0: the recipe's default */
-    int64_t resize; /* torchvision-resnet's Resize(int); 0: 256 */
+    int64_t width, height; /* network input (CenterCrop / cv2.resize / letterbox size); 0: the
+                              recipe's default (224x224, yolov5 640x640) */
+    int64_t short_side;    /* torchvision-resnet's Resize(N), the shorter side; 0: 256 */
     double mean[3], std[3];
     int has_mean_std; /* 0: ImageNet's (0.485, 0.456, 0.406) / (0.229, 0.224, 0.225) */
 } xa_recipe_params;
-/* "pil" or "cv2": how the recipe's program decodes an image file; NULL for an unknown recipe. */
+/* The i-th recipe's name, NULL past the end; a one-line summary; "pil" or "cv2", how the
+ * recipe's program decodes an image file. NULL for an unknown recipe. */
+XA_API const char *xa_recipe_name(size_t i);
+XA_API const char *xa_recipe_summary(const char *name);
 XA_API const char *xa_recipe_decoder(const char *name);
 XA_API xa_status xa_recipe_run(const char *name, const xa_tensor *image, const xa_recipe_params *p,
                                xa_tensor **out, char *log, size_t log_size, xa_error *err);

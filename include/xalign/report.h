@@ -6,6 +6,7 @@
 #include "stages.h"
 #include "io.h"
 #include "ops.h"
+#include "registry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,19 @@ XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
  * BMRT dump sizes; the JSON object holds every field xa_bmodel reads. */
 XA_API char *xa_report_bmodel_text(const char *spec, const xa_bmodel *m);
 XA_API char *xa_report_bmodel_json(const char *spec, const xa_bmodel *m);
+/* `xalign transform` / `resize --json`: the operation with its parameters (all, defaults
+ * included), the input and output tensors, and the geometry when the operation has one. */
+typedef struct xa_op_report {
+    const xa_op *op; /* after xa_op_run: its note is included */
+    const char *in_spec;
+    const xa_tensor *in;
+    const char *out_path;
+    const xa_tensor *out;
+    const xa_letterbox_geom *geometry; /* may be NULL */
+} xa_op_report;
+XA_API char *xa_report_op_json(const xa_op_report *r);
+/* `xalign ops --json`: every registered operation with its parameters, defaults and choices. */
+XA_API char *xa_report_ops_json(void);
 /* `xalign transform --geometry-only`: letterbox geometries (a JSON array of objects with the
  * xa_letterbox_geom fields; text: one line each) and torchvision Resize sizes ([w, h] pairs). */
 XA_API char *xa_report_letterbox_json(const xa_letterbox_geom *g, size_t n);

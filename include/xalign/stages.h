@@ -8,6 +8,7 @@
 
 #include "compare.h"
 #include "io.h"
+#include "registry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,16 +31,9 @@ XA_API const char *xa_stage_status_name(xa_stage_status s); /* "aligned", "missi
 /* ---- manifest ------------------------------------------------------------------------------ */
 /* The original's operation of a stage, replayed on the port's input (docs/stages.md). */
 typedef struct xa_stage_op {
-    char kind[32];   /* "resize", "center_crop", "normalize", ... (docs/stages.md); "" none */
-    char method[32]; /* resize method name (ops.h), decode "like", ... */
-    int64_t size[2]; /* width, height (resize), or crop size */
-    int nsize;
-    double mean[4], std[4]; /* normalise parameters */
-    int nmean, nstd;
-    int chw;         /* layout of the input: 0 H x W x C (default), 1 C x H x W */
-    int auto_pad;    /* letterbox: YOLOv5's auto (pad to a stride multiple); default 0 */
+    xa_op *op;       /* a registered operation with its parameters (registry.h); NULL: none */
     char input[256]; /* the port dump to feed: stage name, or a path; "" = previous stage */
-    char text[256];  /* human-readable description, filled when parsed */
+    char text[256];  /* "resize method=pil-bilinear size=224x224" */
 } xa_stage_op;
 
 typedef struct xa_manifest_stage {

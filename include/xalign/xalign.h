@@ -6,6 +6,7 @@
 #include "io.h"
 #include "compare.h"
 #include "ops.h"
+#include "registry.h"
 #include "report.h"
 #include "dump.h"
 

@@ -67,6 +67,9 @@ int xa_dtype_fits_f32(xa_dtype dt);
 /* Convert n elements of such a dtype to float (exact). */
 void xa_convert_to_f32(xa_dtype dt, int swapped, const void *src, size_t n, float *dst);
 
+/* v in the fewest significant digits that read back as v (Python's repr); returns buf. */
+const char *xa_fmt_shortest(double v, char *buf, size_t size);
+
 /* strdup that may fail. */
 char *xa_strdup(const char *s);
 

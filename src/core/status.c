@@ -76,3 +76,15 @@ char *xa_strdup(const char *s) {
     if (d) memcpy(d, s, n);
     return d;
 }
+
+const char *xa_fmt_shortest(double v, char *buf, size_t size) {
+    /* the fewest significant digits that read back as the same double (Python's repr), without
+     * an exponent for magnitudes from 1e-4 to 1e16 (20, not 2e+01) */
+    double a = v < 0 ? -v : v;
+    int plain = a >= 1e-4 && a < 1e16;
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (v != v || (strtod(buf, NULL) == v && !(plain && strchr(buf, 'e')))) break;
+    }
+    return buf;
+}

@@ -413,3 +413,15 @@ xa_status xa_load(const char *text, xa_tensor **out, xa_error *err) {
     xa_tensor_list_clear(&l);
     return XA_OK;
 }
+
+xa_status xa_load_bytes(const char *path, xa_tensor **out, xa_error *err) {
+    *out = NULL;
+    xa_file f;
+    xa_status st = xa_file_open(path, (size_t)-1, &f, err);
+    if (st) return st;
+    int64_t n = (int64_t)f.size;
+    st = xa_tensor_new(XA_U8, 1, &n, out, err);
+    if (!st && f.size) memcpy((*out)->data, f.data, f.size);
+    xa_file_close(&f);
+    return st;
+}

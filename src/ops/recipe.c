@@ -1,11 +1,80 @@
-/* Whole preprocessing recipes (include/xalign/ops.h): compositions of the bit-exact operations,
- * recording every step's parameters. */
+/* Whole preprocessing recipes (include/xalign/ops.h): each one is data, a list of registered
+ * operations (registry.h) with their parameters, run in order; every step is logged with the
+ * original program's call, the operation and parameters used, and the result's shape. */
 #include "internal.h"
 #include "xalign/ops.h"
+#include "xalign/registry.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+typedef struct {
+    const char *label;  /* the original program's call; {size} {short} are substituted */
+    const char *op;     /* registered operation */
+    const char *params; /* "key=value ..."; {wxh} {short} {mean} {std} are substituted */
+} recipe_step;
+
+typedef struct {
+    const char *name, *decoder, *summary;
+    int64_t size;      /* default network input side */
+    const char *order; /* channel order of the decoded input */
+    recipe_step steps[8];
+} recipe_def;
+
+static const recipe_def recipes[] = {
+    {"torchvision-resnet",
+     "pil",
+     "PIL decode, T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(mean, std)",
+     224,
+     "RGB",
+     {{"T.Resize({short})", "tv-resize", "short={short} method=pil-bilinear"},
+      {"T.CenterCrop({size})", "center-crop", "size={wxh}"},
+      {"T.ToTensor()", "to-tensor", ""},
+      {"T.Normalize(mean=[{mean}], std=[{std}])", "normalize", "mean={mean} std={std}"},
+      {"x.unsqueeze(0)", "add-batch", ""}}},
+    {"resnet-opencv",
+     "cv2",
+     "sophon-demo resnet_opencv.py: cv2.imread, cv2.resize to 224x224, BGR->RGB, "
+     "(img/255 - mean)/std in numpy, CHW",
+     224,
+     "BGR",
+     {{"cv2.resize(img, {size})", "resize", "method=cv2-linear size={wxh}"},
+      {"cv2.cvtColor(img, cv2.COLOR_BGR2RGB)", "bgr2rgb", ""},
+      {"img.astype('float32')", "to-f32", ""},
+      {"(img / 255 - np.array([{mean}])) / np.array([{std}])", "numpy-normalize",
+       "form=div const-dtype=f64 out-dtype=f32 mean={mean} std={std}"},
+      {"np.transpose(img, (2, 0, 1))", "hwc2chw", ""},
+      {"np.expand_dims(img, 0)", "add-batch", ""}}},
+    {"yolov5-letterbox",
+     "cv2",
+     "cv2.imread, YOLOv5 letterbox 640 (auto=False, pad 114), RGB, CHW, /255",
+     640,
+     "BGR",
+     {{"letterbox(im0, {size}, auto=False)", "letterbox-yolov5", "size={wxh} auto=false"},
+      {"im[..., ::-1] (BGR -> RGB)", "bgr2rgb", ""},
+      {"im.transpose((2, 0, 1)); torch.from_numpy(im).float() / 255", "to-tensor", ""},
+      {"im[None]", "add-batch", ""}}},
+};
+#define NRECIPES (sizeof recipes / sizeof recipes[0])
+
+static const recipe_def *find_recipe(const char *name) {
+    for (size_t i = 0; name && i < NRECIPES; i++)
+        if (!strcmp(name, recipes[i].name)) return &recipes[i];
+    return NULL;
+}
+
+const char *xa_recipe_name(size_t i) {
+    return i < NRECIPES ? recipes[i].name : NULL;
+}
+const char *xa_recipe_summary(const char *name) {
+    const recipe_def *r = find_recipe(name);
+    return r ? r->summary : NULL;
+}
+const char *xa_recipe_decoder(const char *name) {
+    const recipe_def *r = find_recipe(name);
+    return r ? r->decoder : NULL;
+}
 
 typedef struct {
     char *buf;
@@ -22,121 +91,120 @@ static void note(steplog *l, const char *fmt, ...) {
     if (n > 0) l->len = l->len + (size_t)n < l->size ? l->len + (size_t)n : l->size - 1;
 }
 
-static const double imagenet_mean[3] = {0.485, 0.456, 0.406},
-                    imagenet_std[3] = {0.229, 0.224, 0.225};
-
-static const struct {
-    const char *name, *decoder;
-} recipes[] = {
-    {"torchvision-resnet", "pil"}, {"resnet-opencv", "cv2"}, {"yolov5-letterbox", "cv2"}};
-
-const char *xa_recipe_decoder(const char *name) {
-    for (size_t i = 0; name && i < sizeof recipes / sizeof recipes[0]; i++)
-        if (!strcmp(name, recipes[i].name)) return recipes[i].decoder;
-    return NULL;
+/* Copy `tmpl` into out with {size} {wxh} {short} {mean} {std} replaced. */
+static void substitute(const char *tmpl, const char *const *keys, const char *const *vals,
+                       size_t nkeys, char *out, size_t size) {
+    size_t o = 0;
+    for (const char *p = tmpl; *p && o + 1 < size;) {
+        size_t k = 0;
+        if (*p == '{')
+            for (; k < nkeys; k++)
+                if (!strncmp(p + 1, keys[k], strlen(keys[k])) && p[1 + strlen(keys[k])] == '}')
+                    break;
+        if (*p == '{' && k < nkeys) {
+            int w = snprintf(out + o, size - o, "%s", vals[k]);
+            o += w > 0 ? (size_t)w : 0;
+            if (o >= size) o = size - 1;
+            p += strlen(keys[k]) + 2;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = 0;
 }
 
-/* Run one step writing `n`; on success it replaces `t` (freeing the previous intermediate, never
- * the caller's input). */
-#define STEP(call)                                                                                 \
-    do {                                                                                           \
-        if (!st) {                                                                                 \
-            st = (call);                                                                           \
-            if (!st) {                                                                             \
-                if (t != image) xa_tensor_free(t);                                                 \
-                t = n;                                                                             \
-                n = NULL;                                                                          \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
+static void join3(const double *v, char *buf, size_t size) {
+    char a[32], b[32], c[32];
+    snprintf(buf, size, "%s,%s,%s", xa_fmt_shortest(v[0], a, sizeof a),
+             xa_fmt_shortest(v[1], b, sizeof b), xa_fmt_shortest(v[2], c, sizeof c));
+}
 
-static char *shape_text(const xa_tensor *t, char *b, size_t n) {
-    return xa_shape_format(t->rank, t->shape, b, n);
+/* One step: create the operation, set "key=value ..." parameters, run. */
+static xa_status run_step(const char *opname, const char *params, const xa_tensor *in,
+                          xa_tensor **out, xa_op **op_out, xa_error *err) {
+    xa_op *op;
+    xa_status st = xa_op_new(opname, &op, err);
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", params);
+    for (char *save = NULL, *kv = strtok_r(buf, " ", &save); !st && kv;
+         kv = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) {
+            st = xa_fail(err, XA_EINVAL, "recipe step %s: '%s' is not key=value", opname, kv);
+            break;
+        }
+        *eq = 0;
+        st = xa_op_set(op, kv, eq + 1, err);
+    }
+    if (!st) st = xa_op_run(op, &in, 1, out, err);
+    if (st) {
+        xa_op_free(op);
+        return st;
+    }
+    *op_out = op;
+    return XA_OK;
 }
 
 xa_status xa_recipe_run(const char *name, const xa_tensor *image, const xa_recipe_params *p,
                         xa_tensor **out, char *log, size_t log_size, xa_error *err) {
+    static const double imagenet_mean[3] = {0.485, 0.456, 0.406};
+    static const double imagenet_std[3] = {0.229, 0.224, 0.225};
     *out = NULL;
     if (log && log_size) log[0] = 0;
     steplog L = {log, log_size, 0};
-    if (!xa_recipe_decoder(name))
+    const recipe_def *r = find_recipe(name);
+    if (!r)
         return xa_fail(err, XA_EINVAL,
-                       "unknown recipe '%s' (torchvision-resnet, resnet-opencv, yolov5-letterbox)",
+                       "unknown recipe '%s' (torchvision-resnet, resnet-opencv, "
+                       "yolov5-letterbox)",
                        name ? name : "(null)");
     xa_recipe_params d = {0};
     if (p) d = *p;
-    const double *mean = d.has_mean_std ? d.mean : imagenet_mean,
-                 *std = d.has_mean_std ? d.std : imagenet_std;
-    xa_tensor *t = (xa_tensor *)image, *n = NULL;
-    xa_status st = XA_OK;
+    if ((d.width > 0) != (d.height > 0) || d.width < 0 || d.height < 0 || d.short_side < 0)
+        return xa_fail(err, XA_EINVAL, "recipe %s: give both width and height (or neither)", name);
     char sb[128];
     if (image->rank != 3 || image->shape[2] != 3 || image->dtype != XA_U8)
         return xa_fail(err, XA_EINVAL, "recipe %s: expects an H x W x 3 uint8 image, got %s %s",
-                       name, xa_dtype_name(image->dtype), shape_text(image, sb, sizeof sb));
-    note(&L, "recipe %s on %s uint8 (%s order)\n", name, shape_text(image, sb, sizeof sb),
-         !strcmp(xa_recipe_decoder(name), "pil") ? "RGB" : "BGR");
-    if (!strcmp(name, "torchvision-resnet")) {
-        int64_t size = d.size ? d.size : 224, rs = d.resize ? d.resize : 256, ow = 0, oh = 0;
-        st = xa_tv_resize_size(image->shape[1], image->shape[0], rs, 0, &ow, &oh, err);
-        if (!st)
-            note(&L, "  T.Resize(%lld): Pillow bilinear (antialiased) to %lldx%lld\n",
-                 (long long)rs, (long long)ow, (long long)oh);
-        STEP(xa_tv_resize(t, rs, 0, XA_RESIZE_PIL_BILINEAR, &n, err));
-        STEP(xa_tv_center_crop(t, XA_LAYOUT_HWC, size, size, &n, err));
-        if (!st)
-            note(&L, "  T.CenterCrop(%lld): top = round((H - %lld)/2), half to even\n",
-                 (long long)size, (long long)size);
-        STEP(xa_tv_to_tensor(t, &n, err));
-        if (!st) note(&L, "  T.ToTensor(): HWC -> CHW, x / 255.0f\n");
-        STEP(xa_tv_normalize(t, mean, std, 3, &n, err));
-        if (!st)
-            note(&L, "  T.Normalize(mean=[%g, %g, %g], std=[%g, %g, %g]) in float32\n", mean[0],
-                 mean[1], mean[2], std[0], std[1], std[2]);
-    } else if (!strcmp(name, "resnet-opencv")) {
-        int64_t size = d.size ? d.size : 224;
-        STEP(xa_resize(t, size, size, XA_RESIZE_CV_LINEAR, &n, err));
-        if (!st)
-            note(&L, "  cv2.resize(img, (%lld, %lld)): INTER_LINEAR, no aspect ratio, no crop\n",
-                 (long long)size, (long long)size);
-        STEP(xa_swap_rb(t, XA_LAYOUT_HWC, &n, err));
-        if (!st) note(&L, "  cv2.cvtColor(BGR2RGB)\n");
-        STEP(xa_to_f32(t, &n, err));
-        STEP(xa_np_normalize(t, XA_LAYOUT_HWC, XA_NP_NORM_DIV, XA_F64, mean, std, 3, XA_F32, &n,
-                             err));
-        if (!st)
-            note(&L,
-                 "  astype(float32); (img/255 - mean)/std with float64 numpy mean=[%g, %g, %g] "
-                 "std=[%g, %g, %g]; astype(float32)\n",
-                 mean[0], mean[1], mean[2], std[0], std[1], std[2]);
-        STEP(xa_hwc_to_chw(t, &n, err));
-        if (!st) note(&L, "  np.transpose(img, (2, 0, 1))\n");
-    } else { /* yolov5-letterbox */
-        xa_yolov5_letterbox_opts o;
-        xa_yolov5_letterbox_defaults(&o);
-        o.new_w = o.new_h = d.size ? d.size : 640;
-        o.auto_pad = 0; /* exported models take full squares (detect.py: auto only for .pt) */
-        xa_letterbox_geom g;
-        STEP(xa_yolov5_letterbox(t, &o, &n, &g, err));
-        if (!st)
-            note(&L,
-                 "  letterbox(new_shape=%lld, auto=False, color=114): resize %lldx%lld -> "
-                 "%lldx%lld (INTER_LINEAR), "
-                 "pad top %lld bottom %lld left %lld right %lld\n",
-                 (long long)o.new_w, (long long)g.src_w, (long long)g.src_h, (long long)g.new_w,
-                 (long long)g.new_h, (long long)g.top, (long long)g.bottom, (long long)g.left,
-                 (long long)g.right);
-        STEP(xa_swap_rb(t, XA_LAYOUT_HWC, &n, err));
-        STEP(xa_tv_to_tensor(t, &n, err));
-        if (!st)
-            note(&L, "  im.transpose((2, 0, 1))[::-1] (BGR -> RGB, CHW); torch float32 / 255\n");
+                       name, xa_dtype_name(image->dtype),
+                       xa_shape_format(image->rank, image->shape, sb, sizeof sb));
+    int64_t w = d.width ? d.width : r->size, h = d.height ? d.height : r->size;
+    char size[48], wxh[48], shrt[24], mean[80], std[80];
+    if (w == h)
+        snprintf(size, sizeof size, "%lld", (long long)w);
+    else
+        snprintf(size, sizeof size, "(%lld, %lld)", (long long)w, (long long)h);
+    snprintf(wxh, sizeof wxh, "%lldx%lld", (long long)w, (long long)h);
+    snprintf(shrt, sizeof shrt, "%lld", (long long)(d.short_side ? d.short_side : 256));
+    join3(d.has_mean_std ? d.mean : imagenet_mean, mean, sizeof mean);
+    join3(d.has_mean_std ? d.std : imagenet_std, std, sizeof std);
+    static const char *const keys[] = {"size", "wxh", "short", "mean", "std"};
+    const char *vals[] = {size, wxh, shrt, mean, std};
+    note(&L, "recipe %s on %s uint8 (%s order)\n", name,
+         xa_shape_format(image->rank, image->shape, sb, sizeof sb), r->order);
+    const xa_tensor *t = image;
+    xa_tensor *owned = NULL;
+    xa_status st = XA_OK;
+    for (size_t i = 0; i < sizeof r->steps / sizeof r->steps[0] && r->steps[i].op; i++) {
+        char label[256], params[512];
+        substitute(r->steps[i].label, keys, vals, 5, label, sizeof label);
+        substitute(r->steps[i].params, keys, vals, 5, params, sizeof params);
+        xa_tensor *n = NULL;
+        xa_op *op = NULL;
+        st = run_step(r->steps[i].op, params, t, &n, &op, err);
+        if (st) break;
+        note(&L, "  %s: %s -> %s %s%s%s\n", label, xa_op_describe(op), xa_dtype_name(n->dtype),
+             xa_shape_format(n->rank, n->shape, sb, sizeof sb), xa_op_note(op)[0] ? "; " : "",
+             xa_op_note(op));
+        xa_op_free(op);
+        xa_tensor_free(owned);
+        owned = n;
+        t = n;
     }
-    STEP(xa_add_batch(t, &n, err));
-    if (!st) note(&L, "  batch axis: %s float32\n", shape_text(t, sb, sizeof sb));
     if (st) {
-        if (t != image) xa_tensor_free(t);
+        xa_tensor_free(owned);
         xa_error_prefix(err, name);
         return st;
     }
-    *out = t;
+    *out = owned;
     return XA_OK;
 }

@@ -53,6 +53,12 @@ xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
 
 /* ---- JSON helpers -------------------------------------------------------------------------- */
 /* JSON has no inf/nan: they are written as the strings "inf", "-inf" and "nan". */
+json_t *xa_jobject(const char *schema) {
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string(schema));
+    return o;
+}
+
 json_t *xa_jnum(double v) {
     if (isnan(v)) return json_string("nan");
     if (isinf(v)) return json_string(v > 0 ? "inf" : "-inf");
@@ -209,7 +215,7 @@ json_t *xa_jtolerance(const xa_tolerance *t) {
 
 char *xa_report_compare_json(const xa_compare_report *r) {
     const xa_cmp_result *res = r->result;
-    json_t *o = json_object();
+    json_t *o = xa_jobject("xalign.compare/1");
     json_object_set_new(o, "ref", jtensor(&r->ref));
     json_object_set_new(o, "port", jtensor(&r->port));
     json_object_set_new(o, "shape_mismatch", json_boolean(r->shape_mismatch));
@@ -385,7 +391,7 @@ static const char *dct_text(xa_dct_method m) {
 char *xa_report_decode_json(const xa_decode_report *r) {
     const xa_decode_options *o = r->options;
     const xa_decode_info *i = r->info;
-    json_t *j = json_object();
+    json_t *j = xa_jobject("xalign.decode/1");
     json_object_set_new(j, "input", json_string(r->input ? r->input : ""));
     json_object_set_new(j, "output", r->output ? json_string(r->output) : json_null());
     json_object_set_new(j, "format", json_string(i->format));
@@ -428,7 +434,7 @@ char *xa_report_decode_text(const xa_decode_report *r) {
 
 char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, const char *log,
                             const xa_tensor *out) {
-    json_t *o = json_object(), *steps = json_array();
+    json_t *o = xa_jobject("xalign.preprocess/1"), *steps = json_array();
     json_object_set_new(o, "recipe", json_string(recipe));
     json_object_set_new(o, "decoder",
                         decoder_settings ? json_string(decoder_settings) : json_null());

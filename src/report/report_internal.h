@@ -6,6 +6,9 @@
 #include "xalign/compare.h"
 #include <jansson.h>
 
+/* A top-level JSON object whose first key is "schema": the kind and version of the output
+ * ("xalign.compare/1"); a change of shape bumps the version (docs/json.md). */
+json_t *xa_jobject(const char *schema);
 json_t *xa_jnum(double v); /* non-finite -> "inf" / "-inf" / "nan" */
 json_t *xa_jshape(int rank, const int64_t *shape);
 json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of);

@@ -270,8 +270,9 @@ static json_t *jstage(const xa_stage_result *s) {
     return o;
 }
 
-static json_t *jstages(const xa_stages_report *r) {
-    json_t *o = json_object(), *a = json_array();
+/* The stages of one sample into `o`. */
+static json_t *jstages(const xa_stages_report *r, json_t *o) {
+    json_t *a = json_array();
     for (size_t i = 0; i < r->nstages; i++) json_array_append_new(a, jstage(&r->stages[i]));
     json_object_set_new(o, "stages", a);
     json_object_set_new(o, "first_unaligned",
@@ -282,7 +283,7 @@ static json_t *jstages(const xa_stages_report *r) {
 }
 
 char *xa_report_stages_json(const xa_stages_report *r) {
-    return xa_jdump(jstages(r));
+    return xa_jdump(jstages(r, xa_jobject("xalign.stages/1")));
 }
 
 char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
@@ -321,7 +322,7 @@ char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
 }
 
 char *xa_report_dataset_json(const xa_dataset_report *r) {
-    json_t *o = json_object(), *st = json_array(), *sa = json_array();
+    json_t *o = xa_jobject("xalign.dataset/1"), *st = json_array(), *sa = json_array();
     for (size_t k = 0; k < r->nstages; k++) {
         const xa_dataset_stage *s = &r->stages[k];
         json_t *so = json_object();
@@ -337,7 +338,7 @@ char *xa_report_dataset_json(const xa_dataset_report *r) {
         json_array_append_new(st, so);
     }
     for (size_t i = 0; i < r->nsamples; i++) {
-        json_t *so = jstages(&r->reports[i]);
+        json_t *so = jstages(&r->reports[i], json_object());
         json_object_set_new(so, "sample", json_string(r->samples[i]));
         json_array_append_new(sa, so);
     }

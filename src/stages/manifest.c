@@ -1,6 +1,7 @@
 /* Stage manifests (JSON): per-stage tolerance, raw dump specs, logits top-k, and the original's
  * operation to replay. Format: docs/stages.md. */
 #include "internal.h"
+#include "xalign/registry.h"
 #include "xalign/stages.h"
 
 #include <jansson.h>
@@ -11,6 +12,7 @@
 
 void xa_manifest_clear(xa_manifest *m) {
     if (!m) return;
+    for (size_t i = 0; m->stages && i < m->nstages; i++) xa_op_free(m->stages[i].op.op);
     free(m->stages);
     memset(m, 0, sizeof *m);
 }
@@ -66,110 +68,110 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
     return XA_OK;
 }
 
-static xa_status parse_numbers(json_t *a, double *out, int max, int *n, const char *what,
-                               const char *where, xa_error *err) {
-    if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > (size_t)max)
-        return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a list of 1..%d numbers", where,
-                       what, max);
-    for (size_t i = 0; i < json_array_size(a); i++) {
-        json_t *v = json_array_get(a, i);
-        if (!json_is_number(v))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must hold numbers", where, what);
-        out[i] = json_number_value(v);
-    }
-    *n = (int)json_array_size(a);
-    return XA_OK;
+/* The keys of a stage that are not parameters of its operation. */
+static const char *const stage_keys[] = {"tolerance", "topk", "ref", "port", "op", "input", NULL};
+
+static int is_stage_key(const char *k) {
+    for (int i = 0; stage_keys[i]; i++)
+        if (!strcmp(k, stage_keys[i])) return 1;
+    return 0;
 }
 
-/* The operations stages can replay (stages.c replay_op / replay_decode). */
-static const char *const replay_ops[] = {
-    "decode",  "resize",  "center_crop", "to_tensor", "normalize", "to_tensor_normalize", "bgr2rgb",
-    "rgb2bgr", "hwc2chw", "chw2hwc",     "add_batch", "to_f32",    "letterbox_yolov5",    NULL};
-static const char *const op_params[] = {"method", "size",   "mean", "std",
-                                        "input",  "layout", "auto", NULL};
+/* One operation parameter from its JSON value: strings and booleans in their text form, numbers
+ * and lists of numbers as numbers -- the registry parses and checks all of them. */
+static xa_status set_param(xa_op *op, const char *key, json_t *v, const char *where,
+                           xa_error *err) {
+    xa_error e = {0};
+    xa_status st;
+    if (json_is_string(v)) {
+        st = xa_op_set(op, key, json_string_value(v), &e);
+    } else if (json_is_boolean(v)) {
+        st = xa_op_set(op, key, json_is_true(v) ? "true" : "false", &e);
+    } else if (json_is_number(v)) {
+        st = xa_op_set_number(op, key, json_number_value(v), &e);
+    } else if (json_is_array(v)) {
+        double a[XA_PARAM_MAX_VALUES];
+        size_t n = json_array_size(v);
+        if (n == 0 || n > XA_PARAM_MAX_VALUES)
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must be a list of 1..%d numbers",
+                           where, key, XA_PARAM_MAX_VALUES);
+        for (size_t i = 0; i < n; i++) {
+            if (!json_is_number(json_array_get(v, i)))
+                return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must hold numbers", where, key);
+            a[i] = json_number_value(json_array_get(v, i));
+        }
+        st = xa_op_set_numbers(op, key, a, (int)n, &e);
+    } else {
+        return xa_fail(err, XA_EFORMAT,
+                       "manifest: %s: '%s' must be a string, number, boolean or list of numbers",
+                       where, key);
+    }
+    return st ? xa_fail(err, XA_EFORMAT, "manifest: %s: %s", where, e.message) : XA_OK;
+}
 
-static xa_status parse_op(json_t *o, xa_stage_op *op, const char *where, xa_error *err) {
+/* "op" and its parameters: every key of the stage that is not a stage key. Older manifests'
+ * spellings are read as they were meant: snake_case operation names are aliases of the
+ * registry's names; "resize" with a one-number size was torchvision's Resize(N), now
+ * "tv-resize" with "short"; "letterbox_yolov5" without "auto" meant auto = false (the registry's
+ * default is YOLOv5's own, true). */
+static xa_status parse_op(json_t *o, xa_stage_op *sop, const char *where, xa_error *err) {
     json_t *kind = json_object_get(o, "op");
+    const char *key;
+    json_t *v;
     if (!kind) {
-        for (int i = 0; op_params[i]; i++)
-            if (json_object_get(o, op_params[i]))
+        json_object_foreach(o, key, v) {
+            if (!is_stage_key(key))
                 return xa_fail(err, XA_EFORMAT,
-                               "manifest: %s: '%s' is a parameter of an operation, but "
-                               "no \"op\" is given",
-                               where, op_params[i]);
+                               "manifest: %s: unknown key '%s' (stage keys: tolerance, topk, ref, "
+                               "port, op, input; an operation's parameters need an \"op\")",
+                               where, key);
+        }
         return XA_OK;
     }
-    if (!json_is_string(kind) || strlen(json_string_value(kind)) >= sizeof op->kind)
+    if (!json_is_string(kind))
         return xa_fail(err, XA_EFORMAT, "manifest: %s: 'op' must be an operation name", where);
-    int known = 0;
-    for (int i = 0; replay_ops[i]; i++) known |= !strcmp(json_string_value(kind), replay_ops[i]);
-    if (!known)
-        return xa_fail(
-            err, XA_EFORMAT,
-            "manifest: %s: unknown operation '%s' (decode, resize, center_crop, "
-            "to_tensor, normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, "
-            "add_batch, to_f32, letterbox_yolov5)",
-            where, json_string_value(kind));
-    snprintf(op->kind, sizeof op->kind, "%s", json_string_value(kind));
-    json_t *m = json_object_get(o, "method");
-    if (m) {
-        if (!json_is_string(m) || strlen(json_string_value(m)) >= sizeof op->method)
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'method' must be a name", where);
-        snprintf(op->method, sizeof op->method, "%s", json_string_value(m));
-    }
-    json_t *sz = json_object_get(o, "size");
-    if (sz) {
-        double v[2];
-        int n;
-        xa_status st = parse_numbers(sz, v, 2, &n, "size", where, err);
-        if (st) return st;
-        for (int i = 0; i < n; i++) {
-            if (v[i] < 1 || v[i] > 1e6 || v[i] != (double)(int64_t)v[i])
-                return xa_fail(err, XA_EFORMAT,
-                               "manifest: %s: 'size' entries must be positive integers", where);
-            op->size[i] = (int64_t)v[i];
+    const char *name = json_string_value(kind);
+    json_t *size = json_object_get(o, "size");
+    int legacy_resize =
+        !strcmp(name, "resize") &&
+        ((json_is_array(size) && json_array_size(size) == 1) || json_is_number(size));
+    xa_error e2 = {0};
+    xa_status st = xa_op_new(legacy_resize ? "tv-resize" : name, &sop->op, &e2);
+    if (st) return xa_fail(err, XA_EFORMAT, "manifest: %s: %s", where, e2.message);
+    if (!strcmp(name, "letterbox_yolov5") && !json_object_get(o, "auto"))
+        xa_op_set(sop->op, "auto", "false", NULL);
+    json_object_foreach(o, key, v) {
+        if (is_stage_key(key)) continue;
+        if (legacy_resize && !strcmp(key, "size")) {
+            if ((st = set_param(sop->op, "short", json_is_array(v) ? json_array_get(v, 0) : v,
+                                where, err)))
+                return st;
+            continue;
         }
-        op->nsize = n;
+        if (strchr(key, '_')) { /* one spelling: kebab-case, as on the command line */
+            char kebab[64];
+            snprintf(kebab, sizeof kebab, "%s", key);
+            for (char *c = kebab; *c; c++)
+                if (*c == '_') *c = '-';
+            const xa_op_info *in = xa_op_get_info(sop->op);
+            for (size_t k = 0; k < in->nparams; k++)
+                if (!strcmp(in->params[k].name, kebab))
+                    return xa_fail(err, XA_EFORMAT,
+                                   "manifest: %s: parameter keys are kebab-case: '%s', not '%s'",
+                                   where, kebab, key);
+        }
+        if ((st = set_param(sop->op, key, v, where, err))) return st;
     }
-    if (json_object_get(o, "mean")) {
-        xa_status st =
-            parse_numbers(json_object_get(o, "mean"), op->mean, 4, &op->nmean, "mean", where, err);
-        if (st) return st;
-    }
-    if (json_object_get(o, "std")) {
-        xa_status st =
-            parse_numbers(json_object_get(o, "std"), op->std, 4, &op->nstd, "std", where, err);
-        if (st) return st;
-    }
-    json_t *lay = json_object_get(o, "layout");
-    if (lay) {
-        const char *l = json_is_string(lay) ? json_string_value(lay) : "";
-        if (strcmp(l, "hwc") && strcmp(l, "chw"))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'layout' must be \"hwc\" or \"chw\"",
-                           where);
-        op->chw = !strcmp(l, "chw");
-    }
-    json_t *au = json_object_get(o, "auto");
-    if (au) {
-        if (!json_is_boolean(au))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: 'auto' must be true/false", where);
-        op->auto_pad = json_is_true(au);
-    }
+    if ((st = xa_op_validate(sop->op, &e2)))
+        return xa_fail(err, XA_EFORMAT, "manifest: %s: %s", where, e2.message);
     json_t *in = json_object_get(o, "input");
     if (in) {
-        if (!json_is_string(in) || strlen(json_string_value(in)) >= sizeof op->input)
+        if (!json_is_string(in) || strlen(json_string_value(in)) >= sizeof sop->input)
             return xa_fail(err, XA_EFORMAT, "manifest: %s: 'input' must be a stage name or path",
                            where);
-        snprintf(op->input, sizeof op->input, "%s", json_string_value(in));
+        snprintf(sop->input, sizeof sop->input, "%s", json_string_value(in));
     }
-    size_t o2 = (size_t)snprintf(op->text, sizeof op->text, "%s", op->kind);
-    if (op->method[0] && o2 < sizeof op->text)
-        o2 += (size_t)snprintf(op->text + o2, sizeof op->text - o2, " %s", op->method);
-    if (op->nsize == 2 && o2 < sizeof op->text)
-        snprintf(op->text + o2, sizeof op->text - o2, " %lldx%lld", (long long)op->size[0],
-                 (long long)op->size[1]);
-    else if (op->nsize == 1 && o2 < sizeof op->text)
-        snprintf(op->text + o2, sizeof op->text - o2, " %lld", (long long)op->size[0]);
+    snprintf(sop->text, sizeof sop->text, "%s", xa_op_describe(sop->op));
     return XA_OK;
 }
 
@@ -183,10 +185,6 @@ static xa_status parse_spec_field(json_t *o, const char *key, char *dst, size_t 
     snprintf(dst, cap, "%s", json_string_value(v));
     return XA_OK;
 }
-
-static const char *const stage_keys[] = {"tolerance", "topk", "ref",  "port", "op",
-                                         "method",    "size", "mean", "std",  "input",
-                                         "layout",    "auto", NULL};
 
 xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_error *err) {
     memset(out, 0, sizeof *out);
@@ -245,16 +243,6 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
             st = xa_fail(err, XA_EFORMAT, "manifest: %s must be an object", where);
             goto done;
         }
-        const char *k2;
-        json_t *v2;
-        json_object_foreach(v, k2, v2) {
-            int known = 0;
-            for (int i = 0; stage_keys[i]; i++) known |= !strcmp(k2, stage_keys[i]);
-            if (!known) {
-                st = xa_fail(err, XA_EFORMAT, "manifest: %s: unknown key '%s'", where, k2);
-                goto done;
-            }
-        }
         json_t *tol = json_object_get(v, "tolerance");
         if (tol) {
             if (!json_is_object(tol)) {
@@ -277,7 +265,10 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
             goto done;
         if ((st = parse_spec_field(v, "port", s->port_spec, sizeof s->port_spec, where, err)))
             goto done;
-        if ((st = parse_op(v, &s->op, where, err))) goto done;
+        if ((st = parse_op(v, &s->op, where, err))) {
+            xa_op_free(s->op.op); /* not counted yet, so not freed by the clear below */
+            goto done;
+        }
         out->nstages++;
     }
 done:

@@ -286,78 +286,24 @@ static void compute_topk(const xa_tensor *r0, const xa_tensor *p0, int k, xa_top
 }
 
 /* ---- replay: the original's operation on the port's input ---------------------------------- */
-/* The original's operation, by name, with the bit-exact implementations of the ops layer. */
-/* decode: the original's decoder on an image file ("input" names it); the settings used go into
- * the stage's description, so every report records them */
-static xa_status replay_decode(const xa_stage_op *op, const char *path, xa_tensor **out,
-                               char *settings, size_t size, xa_error *err) {
-    xa_decode_options o;
-    xa_decode_options_init(&o);
-    if (!strcmp(op->method, "cv2"))
-        o.like = XA_DECODE_CV2;
-    else if (op->method[0] && strcmp(op->method, "pil"))
-        return xa_fail(err, XA_EINVAL, "replay: decode \"method\" is \"pil\" or \"cv2\", not '%s'",
-                       op->method);
-    xa_decode_info info;
-    xa_status st = xa_image_decode(path, &o, out, &info, err);
-    if (!st) snprintf(settings, size, "%s", info.settings);
+/* The original's operation (a registered operation) on the port's input. A copy of the manifest's
+ * handle runs, so dataset samples can replay in parallel. */
+static xa_status replay_op(const xa_stage_op *sop, const char *in_path, xa_tensor **out, char *note,
+                           size_t note_size, xa_error *err) {
+    xa_op *op;
+    xa_tensor *in = NULL;
+    xa_status st = xa_op_dup(sop->op, &op, err);
+    if (st) return st;
+    const char *inputs = xa_op_get_info(op)->inputs;
+    st = !strcmp(inputs, "file") ? xa_load_bytes(in_path, &in, err) : xa_load(in_path, &in, err);
+    if (!st) {
+        const xa_tensor *ci = in;
+        st = xa_op_run(op, &ci, 1, out, err);
+    }
+    if (!st) snprintf(note, note_size, "%s", xa_op_note(op));
+    xa_tensor_free(in);
+    xa_op_free(op);
     return st;
-}
-
-static xa_status replay_op(const xa_stage_op *op, const xa_tensor *in, xa_tensor **out,
-                           xa_error *err) {
-    const char *k = op->kind;
-    xa_layout lay = op->chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
-    xa_resize_method m = XA_RESIZE_PIL_BILINEAR; /* torchvision's Resize on PIL images */
-    if (op->method[0] && xa_resize_method_from_name(op->method, &m))
-        return xa_fail(err, XA_EINVAL, "replay: unknown resize method '%s'", op->method);
-    if (!strcmp(k, "resize")) {
-        if (op->nsize == 2) return xa_resize(in, op->size[0], op->size[1], m, out, err);
-        if (op->nsize == 1)
-            return xa_tv_resize(in, op->size[0], 0, m, out, err); /* T.Resize(int) */
-        return xa_fail(err, XA_EINVAL,
-                       "replay: resize needs \"size\": [width, height] or [shorter side]");
-    }
-    if (!strcmp(k, "center_crop")) {
-        if (op->nsize < 1) return xa_fail(err, XA_EINVAL, "replay: center_crop needs \"size\"");
-        int64_t tw = op->size[0], th = op->nsize == 2 ? op->size[1] : op->size[0];
-        return xa_tv_center_crop(in, lay, th, tw, out, err);
-    }
-    if (!strcmp(k, "to_tensor")) return xa_tv_to_tensor(in, out, err);
-    if (!strcmp(k, "normalize") || !strcmp(k, "to_tensor_normalize")) {
-        if (op->nmean < 1 || op->nmean != op->nstd)
-            return xa_fail(err, XA_EINVAL, "replay: %s needs \"mean\" and \"std\" of equal length",
-                           k);
-        if (!strcmp(k, "normalize"))
-            return xa_tv_normalize(in, op->mean, op->std, op->nmean, out, err);
-        xa_tensor *t = NULL;
-        xa_status st = xa_tv_to_tensor(in, &t, err);
-        if (!st) st = xa_tv_normalize(t, op->mean, op->std, op->nmean, out, err);
-        xa_tensor_free(t);
-        return st;
-    }
-    if (!strcmp(k, "bgr2rgb") || !strcmp(k, "rgb2bgr")) return xa_swap_rb(in, lay, out, err);
-    if (!strcmp(k, "hwc2chw")) return xa_hwc_to_chw(in, out, err);
-    if (!strcmp(k, "chw2hwc")) return xa_chw_to_hwc(in, out, err);
-    if (!strcmp(k, "add_batch")) return xa_add_batch(in, out, err);
-    if (!strcmp(k, "to_f32")) return xa_to_f32(in, out, err);
-    if (!strcmp(k, "letterbox_yolov5")) {
-        if (op->nsize < 1)
-            return xa_fail(err, XA_EINVAL, "replay: letterbox_yolov5 needs \"size\"");
-        xa_yolov5_letterbox_opts o;
-        xa_yolov5_letterbox_defaults(&o);
-        o.new_w = op->size[0];
-        o.new_h = op->nsize == 2 ? op->size[1] : op->size[0];
-        o.auto_pad = op->auto_pad;
-        if (op->method[0]) o.method = m;
-        return xa_yolov5_letterbox(in, &o, out, NULL, err);
-    }
-    return xa_fail(
-        err, XA_EUNSUPPORTED,
-        "replay: unknown operation '%s' (decode, resize, center_crop, to_tensor, "
-        "normalize, to_tensor_normalize, bgr2rgb, rgb2bgr, hwc2chw, chw2hwc, add_batch, to_f32, "
-        "letterbox_yolov5)",
-        k);
 }
 
 static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *port_dir,
@@ -391,20 +337,16 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
         return;
     }
     xa_error err = {0};
-    xa_tensor *in = NULL, *out = NULL;
+    xa_tensor *out = NULL;
     xa_status st;
-    if (!strcmp(op->kind, "decode")) {
-        char settings[256] = "";
-        st = replay_decode(op, in_path, &out, settings, sizeof settings, &err);
-        if (!st) {
-            char d[4096 + 1000];
-            snprintf(d, sizeof d, "%s [%s]", s->own_desc, settings);
-            free(s->own_desc);
-            s->own_desc = xa_strdup(d);
-        }
-    } else {
-        st = xa_load(in_path, &in, &err);
-        if (!st) st = replay_op(op, in, &out, &err);
+    char note[512] = "";
+    st = replay_op(op, in_path, &out, note, sizeof note, &err);
+    if (!st && note[0] && !strcmp(xa_op_get_info(op->op)->name, "decode")) {
+        /* the decoder settings used go into the stage's description, so reports record them */
+        char d[4096 + 1000];
+        snprintf(d, sizeof d, "%s [%s]", s->own_desc, note);
+        free(s->own_desc);
+        s->own_desc = xa_strdup(d);
     }
     if (!st && xa_tensor_count(out) != xa_tensor_count(port_out)) {
         char a[128], b[128];
@@ -419,7 +361,6 @@ static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *
     } else {
         s->own_status = s->own.aligned ? XA_STAGE_ALIGNED : XA_STAGE_UNALIGNED;
     }
-    xa_tensor_free(in);
     xa_tensor_free(out);
 }
 
@@ -540,8 +481,7 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
         s->has_topk = 1;
         compute_topk(first_r, first_p, topk, &s->topk);
     }
-    if (ms && ms->op.kind[0] && pl.count == 1)
-        replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
+    if (ms && ms->op.op && pl.count == 1) replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
 done:
     xa_tensor_list_clear(&rl);
     xa_tensor_list_clear(&pl);

@@ -153,7 +153,7 @@ for src in sorted(glob.glob(os.path.join(DATA, "bmodel", "*.json"))):
             print("--- got\n" + out + "--- want\n" + want)
         rc, out, err = run("info", "--json", path)
         C.check(rc == 0, f"info --json {name}: exit {rc} {err}")
-        got = json.loads(out)
+        got = json.loads(out)["items"]
         C.check(len(got) == 1, f"info --json {name}: one object")
         check_json(f"{name} {magic:#x}", path, fb, blob, m, magic, got[0])
 
@@ -206,7 +206,7 @@ for name, (path, m) in models.items():
                 rc, out, err = run("info", "--json", dump, *sel)
                 if not C.check(rc == 0, f"{w}: info exit {rc} {err}"):
                     continue
-                got = json.loads(out)
+                got = json.loads(out)["items"]
                 C.check([g["spec"] for g in got] == [f"{dump}#{t['name']}" for t in ts], f"{w}: tensor names")
                 for t, a, g in zip(ts, arrays, got):
                     v = as_values(t_code(t), a)
@@ -241,7 +241,7 @@ if C.check(rc == 0, f"auto stage: exit {rc} {err}"):
 # any other file name: the side is the one whose size fits
 other = write_dump(C.path("auto"), "port_dump.bin", arrays)
 rc, out, err = run("info", "--json", other, "--bmodel", multi)
-C.check(rc == 0 and [g["spec"] for g in json.loads(out or "[]")] ==
+C.check(rc == 0 and [g["spec"] for g in json.loads(out or '{"items": []}')["items"]] ==
         [f"{other}#{t['name']}" for t in st1["output_tensor"]], f"side by size: {rc} {err}")
 # input_ref_data* is the inputs side even when an outputs side has the file's size
 named_in = write_dump(C.path("auto"), "input_ref_data.dat.bmrt", arrays)
@@ -255,16 +255,16 @@ dump = write_dump(C.path("ocr"), "input_ref_data.dat.bmrt", arr)
 rc, out, err = run("info", dump, "--bmodel", multi)
 C.check(rc == 2 and "stage 0 inputs" in err and "stage 1 inputs" in err, f"ambiguous stages: {rc} {err}")
 rc, out, err = run("info", "--json", dump, "--bmodel", multi, "--stage", 1)
-C.check(rc == 0 and json.loads(out)[0]["shape"] == t_dims(stages(ocr)[1]["input_tensor"][0]), f"--stage 1: {rc} {err}")
+C.check(rc == 0 and json.loads(out)["items"][0]["shape"] == t_dims(stages(ocr)[1]["input_tensor"][0]), f"--stage 1: {rc} {err}")
 # identical output layouts in both stages split alike: no ambiguity
 arr = [make_tensor(t) for t in stages(ocr)[0]["output_tensor"]]
 dump = write_dump(C.path("ocr"), "output_ref_data.dat.bmrt", arr)
 rc, out, err = run("info", "--json", dump, "--bmodel", multi, "--net", "ocr_dynamic")
-C.check(rc == 0 and json.loads(out)[0]["dtype"] == "float16", f"same layout in two stages: {rc} {err}")
+C.check(rc == 0 and json.loads(out)["items"][0]["dtype"] == "float16", f"same layout in two stages: {rc} {err}")
 
 # a selected tensor keeps the spec as given
 rc, out, err = run("info", "--json", other + "#classes", "--bmodel", multi)
-C.check(rc == 0 and [g["spec"] for g in json.loads(out or "[]")] == [other + "#classes"], f"selected spec: {rc} {out}")
+C.check(rc == 0 and [g["spec"] for g in json.loads(out or '{"items": []}')["items"]] == [other + "#classes"], f"selected spec: {rc} {out}")
 # the syntax is documented where users look
 for cmd in ("compare", "info"):
     rc, out, err = run(cmd, "--help")
@@ -294,7 +294,7 @@ rc, out, err = run("info", bad, "--net", "resnet50")
 C.check(rc == 2 and "--bmodel" in err, f"--net without --bmodel: {rc} {err}")
 # a raw spec with a dtype is the user's own split, even with --bmodel
 rc, out, err = run("info", "--json", bad + ":f32:1x3x224x224", "--bmodel", resnet)
-C.check(rc == 0 and json.loads(out)[0]["shape"] == [1, 3, 224, 224], f"explicit raw spec: {rc} {err}")
+C.check(rc == 0 and json.loads(out)["items"][0]["shape"] == [1, 3, 224, 224], f"explicit raw spec: {rc} {err}")
 
 # int4/uint4 and unknown dtypes are listed but cannot be split
 i8, im = models["int8_mixed"]

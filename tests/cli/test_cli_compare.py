@@ -94,6 +94,7 @@ ck.check(rc == 0 and "#0" in out and "#1" in out and "[1, 4]" in out, f"info lis
 rc, out, err = run("info", r, ru)
 ck.check(rc == 0 and "float32 [1, 3, 8, 10]" in out and "uint8 [4, 5, 3]" in out, f"info text {out}")
 rc, j = run_json("info", r)
+j = j["items"]
 ck.check(rc == 0 and j[0]["min"] == float(ref.min()) and j[0]["max"] == float(ref.max()), f"info json {j}")
 
 # usage errors: exit 2, message on stderr, nothing on stdout

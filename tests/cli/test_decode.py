@@ -110,8 +110,10 @@ C.check(rc == 0 and j["format"] == "png" and j["dtype"] == "uint8" and j["shape"
 
 # the plain decoder behind tensor specs: `xalign info` on an image
 rc, j = run_json("info", FRUITS)
+j = j["items"]
 C.check(rc == 0 and j[0]["shape"] == [im.size[1], im.size[0], 3] and j[0]["dtype"] == "uint8",
         f"xalign info on a JPEG: {j}")
 rc, j = run_json("info", png16)
+j = j["items"]
 C.check(rc == 0 and j[0]["dtype"] == "uint16" and j[0]["shape"] == [5, 6, 1], f"xalign info on a 16-bit PNG: {j}")
 C.done()

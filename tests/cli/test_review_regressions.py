@@ -82,7 +82,7 @@ rc, out, err = run("stages", ck.path("ds_r"), ck.path("ds_p"))
 ck.check(rc == 2 and "s1" in err and "no stage dumps" in err, f"empty sample: rc {rc} {err!r}")
 
 # manifests: unknown operations and operation parameters without an operation are refused
-for body, needle in [({"x": {"op": "blur"}}, "unknown operation 'blur'"), ({"x": {"size": [3, 3]}}, "no \"op\"")]:
+for body, needle in [({"x": {"op": "blur"}}, "unknown operation 'blur'"), ({"x": {"size": [3, 3]}}, "need an \"op\"")]:
     with open(m, "w") as f:
         json.dump({"stages": body}, f)
     rc, out, err = run("stages", ck.path("dup_r"), ck.path("dup_r"), "--manifest", m)
@@ -113,7 +113,7 @@ np.save(ck.path("b4.npy"), np.ones((2, 4, 5, 3), np.uint8))
 for args, needle in [(["transform", tiny, ck.path("o.npy"), "--op", "center-crop", "--size", "65536"], "exceeds the limit"),
                      (["resize", tiny, ck.path("o.npy"), "--method", "cv2-linear", "--size", "65536x65536"], "exceeds the limit"),
                      (["transform", "--op", "letterbox-yolov5", "--geometry-only", ck.path("b4.npy")], "not one H x W"),
-                     (["transform", tiny, ck.path("o.npy"), "--op", "letterbox-yolov5", "--stride", "0"], "--stride"),
+                     (["transform", tiny, ck.path("o.npy"), "--op", "letterbox-yolov5", "--stride", "0"], "stride '0' is outside"),
                      (["preprocess", tiny, ck.path("o.npy"), "--recipe", "torchvision-resnet", "--size", "0"], "--size"),
                      (["preprocess", tiny, ck.path("o.npy"), "--recipe", "torchvision-resnet", "--mean", "nan,1,1",
                        "--std", "1,1,1"], "finite")]:

@@ -99,7 +99,7 @@ def info_many(paths):
     for i in range(0, len(paths), 200):
         rc, js = run_json("info", *paths[i:i + 200])
         CK.check(rc == 0, f"info exit {rc}")
-        out.update({r["spec"]: r for r in js})
+        out.update({r["spec"]: r for r in js["items"]})
     return out
 
 
@@ -240,6 +240,7 @@ big = values(np.dtype("f4"), (600, 1000), special=False)  # 2.4 MB: the archive 
 
 def check_npz(path, arrays):
     rc, js = run_json("info", path)
+    js = js["items"]
     CK.check(rc == 0 and [r["spec"] for r in js] == [f"{path}#{k}" for k in arrays],
              f"info {path} lists {[r.get('spec') for r in js]}")
     for r in js:
@@ -247,6 +248,7 @@ def check_npz(path, arrays):
         check_info(r, r["spec"], arrays[name])
     for name, a in arrays.items():  # one member by name
         rc, js = run_json("info", f"{path}#{name}")
+        js = js["items"]
         if CK.check(rc == 0 and len(js) == 1, f"info {path}#{name}: rc {rc}"):
             check_info(js[0], f"{path}#{name}", a)
 

@@ -52,7 +52,7 @@ for i in range(6):  # odd sizes, smaller and larger than the network input
 cases = [("torchvision-resnet", torchvision_resnet, []), ("resnet-opencv", resnet_opencv, []),
          ("yolov5-letterbox", yolov5, []),
          ("torchvision-resnet", lambda p: torchvision_resnet(p, 160, 180, [0.5] * 3, [0.25] * 3),
-          ["--size", "160", "--resize", "180", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25"]),
+          ["--size", "160", "--short", "180", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25"]),
          ("yolov5-letterbox", lambda p: yolov5(p, 320), ["--size", "320"])]
 for recipe, fn, extra in cases:
     bad = 0

@@ -305,7 +305,7 @@ from xa_yolo import yolo_geometry, yolo_letterbox  # noqa: E402  (shared with te
 def geometry_batch(op, sizes, *args):
     rc, out, err = run("transform", "--op", op, "--geometry-only", "--json",
                        "--input-size", ",".join(f"{w}x{h}" for w, h in sizes), *map(str, args))
-    return json.loads(out) if rc == 0 else err
+    return json.loads(out)["geometry"] if rc == 0 else err
 
 
 def check_geometries(op, got, wants, what):
@@ -577,25 +577,27 @@ for size, max_size in [(256, None), (224, None), (1, None), (800, 1333), (256, 3
     for w, h in sizes:
         oh, ow = _compute_resized_output_size((h, w), [size], max_size)
         wants.append([ow, oh])
-    rc, out, err = run("transform", "--op", "resize-size", "--json", "--size", size, "--input-size",
-                       ",".join(f"{w}x{h}" for w, h in sizes), *(["--max-size", max_size] if max_size else []))
-    got = json.loads(out) if rc == 0 else None
+    rc, out, err = run("transform", "--op", "tv-resize", "--geometry-only", "--json", "--short", size,
+                       "--input-size", ",".join(f"{w}x{h}" for w, h in sizes),
+                       *(["--max-size", max_size] if max_size else []))
+    got = [[g["out_w"], g["out_h"]] for g in json.loads(out)["geometry"]] if rc == 0 else None
     s = stats.setdefault("resize-size", [0, 0, 0])
     s[0] += len(sizes)
     bad = [(wh, g, wnt) for wh, g, wnt in zip(sizes, got or [], wants) if g != wnt] if got else sizes
     s[1] += len(bad)
     ck.check(not bad, f"resize-size {size} max {max_size}: {bad[:3]} {err.strip()}")
-rc, _, err = run("transform", "--op", "resize-size", "--size", 256, "--max-size", 256, "--input-size", "500x375")
+rc, _, err = run("transform", "--op", "tv-resize", "--geometry-only", "--short", 256, "--max-size", 256,
+                 "--input-size", "500x375")
 ck.check(rc == 2 and "strictly greater" in err, f"max_size <= size refused as torchvision does: {rc} {err!r}")
 tv_cases = [(256, 341, 256), (341, 256, 256), (224, 224, 224), (300, 224, 224), (40, 30, 30), (500, 375, 256), (97, 131, 64)]
 tv_cases += [(int(rng.integers(1, 400)), int(rng.integers(1, 400)), int(rng.integers(1, 300))) for _ in range(145)]
 for w, h, size in tv_cases:
     a = rand_img(h, w, 3)
     want = np.asarray(T.Resize(size)(Image.fromarray(a)))  # the size rule decides whether a resize runs
-    got, err = xt("tv-resize", a, "--size", size)
+    got, err = xt("tv-resize", a, "--short", size)
     same("tv-resize", got, want, f"PIL {w}x{h} Resize({size})", err)
     want = T.Resize(size)(torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))).numpy().transpose(1, 2, 0)
-    got, err = xt("tv-resize", a, "--size", size, "--method", "torch-bilinear")
+    got, err = xt("tv-resize", a, "--short", size, "--method", "torch-bilinear")
     same("tv-resize", got, want, f"tensor {w}x{h} Resize({size})", err)
 
 # ---- the normalisation forms are different functions: measured on the same image -------------------------------------------
