@@ -36,7 +36,8 @@ int cmd_ops(int argc, char **argv) {
         const xa_op_info *in = xa_op_find(pos[0]);
         if (!in) {
             const char *s = xa_op_suggest(pos[0]);
-            if (s) return cli_error("ops", "unknown operation '%s' (did you mean '%s'?)", pos[0], s);
+            if (s)
+                return cli_error("ops", "unknown operation '%s' (did you mean '%s'?)", pos[0], s);
             return cli_error("ops", "unknown operation '%s' ('xalign ops' lists them)", pos[0]);
         }
         printf("%s%s%s%s -- %s\nreproduces: %s\ninputs: %s\nparameters:\n", in->name,

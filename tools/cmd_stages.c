@@ -36,6 +36,8 @@ static const char *help =
     "tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
+    "  --threads N         threads per comparison (default: all cores for one sample, 1 per\n"
+    "                      sample in a dataset run)\n"
     "  --help              this text\n\n"
     "exit: 0 every stage aligned, 1 otherwise, 2 usage or input error\n";
 
@@ -45,7 +47,7 @@ int cmd_stages(int argc, char **argv) {
     char **pos = a.pos;
     const char *manifest = NULL;
     int json = 0, bad = 0;
-    long jobs = 0;
+    long jobs = 0, threads = 0;
     cli_tolerance tol = {0};
     cli_bmodel bm = CLI_BMODEL_INIT;
     int r;
@@ -60,6 +62,9 @@ int cmd_stages(int argc, char **argv) {
         } else if (!strcmp(a.opt, "--jobs")) {
             if (!cli_parse_int(&a, &jobs)) return XA_EXIT_USAGE;
             if (jobs < 1 || jobs > 64) return cli_error("stages", "--jobs must be 1..64");
+        } else if (!strcmp(a.opt, "--threads")) {
+            if (!cli_parse_int(&a, &threads)) return XA_EXIT_USAGE;
+            if (threads < 1 || threads > 64) return cli_error("stages", "--threads must be 1..64");
         } else if (cli_tolerance_option(&a, &tol, &bad)) {
             if (bad) return XA_EXIT_USAGE;
         } else if ((r = cli_bmodel_option(&a, &bm)) != 0) {
@@ -82,7 +87,7 @@ int cmd_stages(int argc, char **argv) {
             return cli_lib_error("stages", &err, st);
         }
     }
-    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, 0, bm.model, NULL, NULL};
+    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, (int)threads, bm.model, NULL, NULL};
     if (isatty(2)) opt.progress = progress;
     int rc;
     if (xa_stages_is_dataset(pos[0])) {

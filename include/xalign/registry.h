@@ -49,12 +49,12 @@ XA_API const char *xa_param_type_name(xa_param_type t); /* "int", "float", ... "
 
 /* One parameter of an operation's schema (read-only, owned by the library). */
 typedef struct xa_param_info {
-    const char *name;  /* kebab-case key */
+    const char *name; /* kebab-case key */
     xa_param_type type;
-    const char *dflt;  /* default in text form; NULL: required; "" optional without default */
-    const char *help;  /* one line */
+    const char *dflt;    /* default in text form; NULL: required; "" optional without default */
+    const char *help;    /* one line */
     const char *choices; /* CHOICE: the accepted names, "a|b|c" (xa_param_choices) */
-    int min_count;     /* FLOATS/INTS: accepted list lengths */
+    int min_count;       /* FLOATS/INTS: accepted list lengths */
     int max_count;
     double min, max;   /* INT/FLOAT and list entries: accepted range (inclusive) */
     int square_ok;     /* SIZE: a bare N means NxN */
@@ -71,12 +71,12 @@ typedef struct xa_op_info {
     int min_inputs, max_inputs;
     size_t nparams;
     const xa_param_info *params;
-    int has_geometry; /* xa_op_geometry answers for it (letterboxes, tv-resize) */
+    int has_geometry;  /* xa_op_geometry answers for it (letterboxes, tv-resize) */
     const char *group; /* "decode", "resize", "geometry", "normalize", "layout", "boxes", ... */
 } xa_op_info;
 
 XA_API size_t xa_op_count(void);
-XA_API const xa_op_info *xa_op_info_at(size_t i);    /* NULL when out of range */
+XA_API const xa_op_info *xa_op_info_at(size_t i);      /* NULL when out of range */
 XA_API const xa_op_info *xa_op_find(const char *name); /* name or alias; NULL if unknown */
 /* The choices of a CHOICE parameter: "hwc|chw"; NULL for other types. */
 XA_API const char *xa_param_choices(const xa_param_info *p);

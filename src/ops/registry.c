@@ -93,7 +93,8 @@ const char *xa_op_suggest(const char *name) {
     size_t bd = 4; /* at most 3 edits away, and less than half the name */
     for (size_t i = 0; name && i < xa_op_ndefs; i++) {
         size_t d = edit_distance(name, xa_op_defs[i].info.name);
-        if (d < bd && 2 * d < strlen(xa_op_defs[i].info.name)) bd = d, best = xa_op_defs[i].info.name;
+        if (d < bd && 2 * d < strlen(xa_op_defs[i].info.name))
+            bd = d, best = xa_op_defs[i].info.name;
     }
     return best;
 }
@@ -104,7 +105,7 @@ typedef struct pval {
     int user_set; /* set by the caller */
     int n;        /* entries of v */
     double v[XA_PARAM_MAX_VALUES];
-    int choice;   /* index into the choices */
+    int choice; /* index into the choices */
 } pval;
 
 struct xa_op {
@@ -280,9 +281,15 @@ static void value_text(const xa_param_info *p, const pval *v, char *buf, size_t 
     buf[0] = 0;
     if (!v->has) return;
     switch (p->type) {
-    case XA_PARAM_BOOL: snprintf(buf, size, "%s", v->v[0] ? "true" : "false"); return;
-    case XA_PARAM_CHOICE: choice_name(p->choices, v->choice, buf, size); return;
-    case XA_PARAM_SIZE: snprintf(buf, size, "%.0fx%.0f", v->v[0], v->v[1]); return;
+    case XA_PARAM_BOOL:
+        snprintf(buf, size, "%s", v->v[0] ? "true" : "false");
+        return;
+    case XA_PARAM_CHOICE:
+        choice_name(p->choices, v->choice, buf, size);
+        return;
+    case XA_PARAM_SIZE:
+        snprintf(buf, size, "%.0fx%.0f", v->v[0], v->v[1]);
+        return;
     default:
         for (int i = 0; i < v->n && o < size; i++) {
             int w = snprintf(buf + o, size - o, i ? ",%.17g" : "%.17g", v->v[i]);
@@ -310,7 +317,8 @@ xa_status xa_op_new(const char *name, xa_op **out, xa_error *err) {
     if (!d) {
         const char *s = xa_op_suggest(name ? name : "");
         if (s)
-            return xa_fail(err, XA_EINVAL, "unknown operation '%s' (did you mean '%s'? 'xalign ops' lists them)",
+            return xa_fail(err, XA_EINVAL,
+                           "unknown operation '%s' (did you mean '%s'? 'xalign ops' lists them)",
                            name ? name : "", s);
         return xa_fail(err, XA_EINVAL, "unknown operation '%s' ('xalign ops' lists them)",
                        name ? name : "");
@@ -496,8 +504,9 @@ void xa_op_set_note(xa_op *op, const char *fmt, ...) {
 xa_status xa_op_geometry(const xa_op *op, int64_t w, int64_t h, xa_letterbox_geom *g,
                          xa_error *err) {
     if (!op->def->geometry)
-        return xa_fail(err, XA_EINVAL, "%s has no geometry of its own (letterbox-yolov5, "
-                                       "letterbox-sail and tv-resize do)",
+        return xa_fail(err, XA_EINVAL,
+                       "%s has no geometry of its own (letterbox-yolov5, "
+                       "letterbox-sail and tv-resize do)",
                        op->def->info.name);
     xa_status st = xa_op_validate(op, err);
     return st ? st : op->def->geometry(op, w, h, g, err);

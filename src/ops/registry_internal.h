@@ -7,8 +7,8 @@
 #include "internal.h"
 #include "xalign/registry.h"
 
-typedef xa_status (*xa_op_run_fn)(xa_op *op, const xa_tensor *const *in, size_t n,
-                                  xa_tensor **out, xa_error *err);
+typedef xa_status (*xa_op_run_fn)(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                                  xa_error *err);
 typedef xa_status (*xa_op_geometry_fn)(const xa_op *op, int64_t w, int64_t h, xa_letterbox_geom *g,
                                        xa_error *err);
 /* cross-parameter checks (mean and std of equal length, ...) before a run */

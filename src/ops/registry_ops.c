@@ -13,20 +13,30 @@ const char xa_resize_choices_marker[] = "(resize methods)";
 /* ---- shared parameter definitions ------------------------------------------------------------ */
 #define DIM_RANGE .min = 1, .max = XA_RESIZE_MAX_DIM
 #define P_LAYOUT                                                                                   \
-    {.name = "layout", .type = XA_PARAM_CHOICE, .dflt = "hwc", .choices = "hwc|chw",             \
-     .help = "axis order of the input: hwc (numpy, cv2, PIL arrays) or chw (torch tensors)"}
+    {                                                                                              \
+        .name = "layout", .type = XA_PARAM_CHOICE, .dflt = "hwc", .choices = "hwc|chw",            \
+        .help = "axis order of the input: hwc (numpy, cv2, PIL arrays) or chw (torch tensors)"     \
+    }
 #define P_MEAN(req)                                                                                \
-    {.name = "mean", .type = XA_PARAM_FLOATS, .dflt = (req), .min_count = 1, .max_count = 64,    \
-     .help = "per-channel mean (one value applies to every channel)"}
+    {                                                                                              \
+        .name = "mean", .type = XA_PARAM_FLOATS, .dflt = (req), .min_count = 1, .max_count = 64,   \
+        .help = "per-channel mean (one value applies to every channel)"                            \
+    }
 #define P_STD(req)                                                                                 \
-    {.name = "std", .type = XA_PARAM_FLOATS, .dflt = (req), .min_count = 1, .max_count = 64,     \
-     .help = "per-channel standard deviation, in the order of mean"}
+    {                                                                                              \
+        .name = "std", .type = XA_PARAM_FLOATS, .dflt = (req), .min_count = 1, .max_count = 64,    \
+        .help = "per-channel standard deviation, in the order of mean"                             \
+    }
 #define P_METHOD(dflt_)                                                                            \
-    {.name = "method", .type = XA_PARAM_CHOICE, .dflt = (dflt_),                                   \
-     .choices = xa_resize_choices_marker, .help = "resize method ('xalign resize --help')"}
+    {                                                                                              \
+        .name = "method", .type = XA_PARAM_CHOICE, .dflt = (dflt_),                                \
+        .choices = xa_resize_choices_marker, .help = "resize method ('xalign resize --help')"      \
+    }
 #define P_FILL(nm, dflt_, what)                                                                    \
-    {.name = (nm), .type = XA_PARAM_FLOATS, .dflt = (dflt_), .min_count = 1, .max_count = 64,    \
-     .help = (what)}
+    {                                                                                              \
+        .name = (nm), .type = XA_PARAM_FLOATS, .dflt = (dflt_), .min_count = 1, .max_count = 64,   \
+        .help = (what)                                                                             \
+    }
 #define NPARAMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static xa_layout layout_of(const xa_op *op) {
@@ -38,32 +48,47 @@ static xa_status mean_std(const xa_op *op, xa_error *err) {
     xa_op_floats(op, "mean", &nm);
     xa_op_floats(op, "std", &ns);
     if (nm != ns)
-        return xa_fail(err, XA_EINVAL, "%s: mean has %d values and std %d; give both with the same "
-                                       "number",
+        return xa_fail(err, XA_EINVAL,
+                       "%s: mean has %d values and std %d; give both with the same "
+                       "number",
                        xa_op_get_info(op)->name, nm, ns);
     return XA_OK;
 }
 
 /* ---- decode ---------------------------------------------------------------------------------- */
 static xa_param_info decode_params[] = {
-    {.name = "like", .type = XA_PARAM_CHOICE, .dflt = "pil", .choices = "pil|cv2",
-     .help = "pil: Image.open().convert('RGB'), RGB; cv2: cv2.imread, BGR, EXIF orientation applied",
+    {.name = "like",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "pil",
+     .choices = "pil|cv2",
+     .help =
+         "pil: Image.open().convert('RGB'), RGB; cv2: cv2.imread, BGR, EXIF orientation applied",
      .alias = "method"},
-    {.name = "gray", .type = XA_PARAM_BOOL, .dflt = "false",
+    {.name = "gray",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
      .help = "one channel: convert('L') or IMREAD_GRAYSCALE"},
-    {.name = "fancy-upsampling", .type = XA_PARAM_BOOL, .dflt = "true",
+    {.name = "fancy-upsampling",
+     .type = XA_PARAM_BOOL,
+     .dflt = "true",
      .help = "libjpeg's smooth chroma upsampling; false models hardware JPEG units"},
-    {.name = "dct", .type = XA_PARAM_CHOICE, .dflt = "islow", .choices = "islow|ifast|float",
+    {.name = "dct",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "islow",
+     .choices = "islow|ifast|float",
      .help = "libjpeg DCT method"},
-    {.name = "ignore-orientation", .type = XA_PARAM_BOOL, .dflt = "false",
+    {.name = "ignore-orientation",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
      .help = "cv2.IMREAD_IGNORE_ORIENTATION (cv2 only)"},
 };
 static xa_status run_decode(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
                             xa_error *err) {
     const xa_tensor *t = in[0];
     if (t->dtype != XA_U8 || t->rank != 1)
-        return xa_fail(err, XA_EINVAL, "decode takes the file's bytes (a 1-D uint8 tensor), got %s "
-                                       "of rank %d",
+        return xa_fail(err, XA_EINVAL,
+                       "decode takes the file's bytes (a 1-D uint8 tensor), got %s "
+                       "of rank %d",
                        xa_dtype_name(t->dtype), t->rank);
     xa_decode_options o;
     xa_decode_options_init(&o);
@@ -73,8 +98,9 @@ static xa_status run_decode(xa_op *op, const xa_tensor *const *in, size_t n, xa_
     o.dct = (xa_dct_method)xa_op_choice_index(op, "dct");
     o.ignore_orientation = xa_op_bool(op, "ignore-orientation");
     if (o.ignore_orientation && o.like != XA_DECODE_CV2)
-        return xa_fail(err, XA_EINVAL, "decode: ignore-orientation is a cv2 flag; PIL never applies "
-                                       "the EXIF orientation");
+        return xa_fail(err, XA_EINVAL,
+                       "decode: ignore-orientation is a cv2 flag; PIL never applies "
+                       "the EXIF orientation");
     xa_decode_info info;
     xa_status st = xa_image_decode_memory(t->data, t->nbytes, &o, out, &info, err);
     if (!st) xa_op_set_note(op, "%s", info.settings);
@@ -94,9 +120,15 @@ static xa_status run_resize(xa_op *op, const xa_tensor *const *in, size_t n, xa_
 }
 
 static xa_param_info tv_resize_params[] = {
-    {.name = "short", .type = XA_PARAM_INT, DIM_RANGE,
+    {.name = "short",
+     .type = XA_PARAM_INT,
+     DIM_RANGE,
      .help = "torchvision Resize(N): the shorter side becomes N"},
-    {.name = "max-size", .type = XA_PARAM_INT, .dflt = "0", .min = 0, .max = XA_RESIZE_MAX_DIM,
+    {.name = "max-size",
+     .type = XA_PARAM_INT,
+     .dflt = "0",
+     .min = 0,
+     .max = XA_RESIZE_MAX_DIM,
      .help = "Resize's max_size: the longer side's limit (0: none)"},
     P_METHOD("pil-bilinear"),
 };
@@ -117,13 +149,17 @@ static xa_status run_tv_resize(xa_op *op, const xa_tensor *const *in, size_t n, 
     xa_status st = xa_tv_resize(in[0], xa_op_int(op, "short"), xa_op_int(op, "max-size"),
                                 xa_op_method(op, "method"), out, err);
     if (!st && (*out)->rank >= 2)
-        xa_op_set_note(op, "to %lldx%lld", (long long)(*out)->shape[1], (long long)(*out)->shape[0]);
+        xa_op_set_note(op, "to %lldx%lld", (long long)(*out)->shape[1],
+                       (long long)(*out)->shape[0]);
     return st;
 }
 
 /* ---- windows --------------------------------------------------------------------------------- */
 static xa_param_info center_crop_params[] = {
-    {.name = "size", .type = XA_PARAM_SIZE, DIM_RANGE, .square_ok = 1,
+    {.name = "size",
+     .type = XA_PARAM_SIZE,
+     DIM_RANGE,
+     .square_ok = 1,
      .help = "crop WIDTHxHEIGHT (N: NxN, as CenterCrop(N))"},
     P_LAYOUT,
 };
@@ -135,11 +171,20 @@ static xa_status run_center_crop(xa_op *op, const xa_tensor *const *in, size_t n
 }
 
 static xa_param_info crop_params[] = {
-    {.name = "top", .type = XA_PARAM_INT, .min = -XA_TRANSFORM_MAX_DIM,
-     .max = XA_TRANSFORM_MAX_DIM, .help = "first row (may be outside the image)"},
-    {.name = "left", .type = XA_PARAM_INT, .min = -XA_TRANSFORM_MAX_DIM,
-     .max = XA_TRANSFORM_MAX_DIM, .help = "first column"},
-    {.name = "size", .type = XA_PARAM_SIZE, DIM_RANGE, .square_ok = 1,
+    {.name = "top",
+     .type = XA_PARAM_INT,
+     .min = -XA_TRANSFORM_MAX_DIM,
+     .max = XA_TRANSFORM_MAX_DIM,
+     .help = "first row (may be outside the image)"},
+    {.name = "left",
+     .type = XA_PARAM_INT,
+     .min = -XA_TRANSFORM_MAX_DIM,
+     .max = XA_TRANSFORM_MAX_DIM,
+     .help = "first column"},
+    {.name = "size",
+     .type = XA_PARAM_SIZE,
+     DIM_RANGE,
+     .square_ok = 1,
      .help = "window WIDTHxHEIGHT"},
     P_FILL("value", "0", "fill outside the image, per channel"),
     P_LAYOUT,
@@ -155,8 +200,13 @@ static xa_status run_crop(xa_op *op, const xa_tensor *const *in, size_t n, xa_te
 }
 
 static xa_param_info pad_params[] = {
-    {.name = "pad", .type = XA_PARAM_INTS, .min_count = 4, .max_count = 4, .min = 0,
-     .max = XA_TRANSFORM_MAX_DIM, .help = "border TOP,BOTTOM,LEFT,RIGHT in pixels"},
+    {.name = "pad",
+     .type = XA_PARAM_INTS,
+     .min_count = 4,
+     .max_count = 4,
+     .min = 0,
+     .max = XA_TRANSFORM_MAX_DIM,
+     .help = "border TOP,BOTTOM,LEFT,RIGHT in pixels"},
     P_FILL("value", "0", "border value per channel; channels beyond the list get 0, as cv::Scalar"),
     P_LAYOUT,
 };
@@ -197,16 +247,25 @@ static xa_status run_to_tensor_normalize(xa_op *op, const xa_tensor *const *in, 
 static xa_param_info np_normalize_params[] = {
     P_MEAN(NULL),
     P_STD(NULL),
-    {.name = "form", .type = XA_PARAM_CHOICE, .dflt = "seed", .choices = "seed|div",
+    {.name = "form",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "seed",
+     .choices = "seed|div",
      .help = "seed: (img - mean*255) * (1/std/255); div: (img/255 - mean)/std"},
-    {.name = "const-dtype", .type = XA_PARAM_CHOICE, .dflt = "f64", .choices = "f64|f32",
+    {.name = "const-dtype",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "f64",
+     .choices = "f64|f32",
      .help = "dtype of np.array(mean/std): f64 for Python floats, f32 with dtype=np.float32"},
-    {.name = "out-dtype", .type = XA_PARAM_CHOICE, .dflt = "keep", .choices = "keep|f32|f64",
+    {.name = "out-dtype",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "keep",
+     .choices = "keep|f32|f64",
      .help = "astype of the result (keep: numpy's promoted dtype)"},
     P_LAYOUT,
 };
-static xa_status run_np_normalize(xa_op *op, const xa_tensor *const *in, size_t n,
-                                  xa_tensor **out, xa_error *err) {
+static xa_status run_np_normalize(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                                  xa_error *err) {
     int nm;
     const double *mean = xa_op_floats(op, "mean", &nm), *std = xa_op_floats(op, "std", &nm);
     static const xa_dtype outs[] = {XA_DTYPE_INVALID, XA_F32, XA_F64};
@@ -221,11 +280,18 @@ static xa_param_info convert_to_params[] = {
     P_FILL("beta", "", "per-channel offset b"),
     P_MEAN(""),
     P_STD(""),
-    {.name = "input-scale", .type = XA_PARAM_FLOAT, .dflt = "1",
+    {.name = "input-scale",
+     .type = XA_PARAM_FLOAT,
+     .dflt = "1",
      .help = "the model's input scale folded into alpha/beta (from mean/std)"},
-    {.name = "ab-form", .type = XA_PARAM_CHOICE, .dflt = "seed", .choices = "seed|demo",
+    {.name = "ab-form",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "seed",
+     .choices = "seed|demo",
      .help = "how the port derives alpha/beta from mean/std (docs/ops-transforms.md)"},
-    {.name = "fused", .type = XA_PARAM_BOOL, .dflt = "false",
+    {.name = "fused",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
      .help = "one rounding (fmaf), in case the device fuses"},
     P_LAYOUT,
 };
@@ -241,8 +307,9 @@ static xa_status check_convert_to(const xa_op *op, xa_error *err) {
         return mean_std(op, err);
     }
     if (!na || na != nb)
-        return xa_fail(err, XA_EINVAL, "convert-to needs alpha and beta with the same number of "
-                                       "values, or mean and std");
+        return xa_fail(err, XA_EINVAL,
+                       "convert-to needs alpha and beta with the same number of "
+                       "values, or mean and std");
     return XA_OK;
 }
 static xa_status run_convert_to(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
@@ -252,10 +319,9 @@ static xa_status run_convert_to(xa_op *op, const xa_tensor *const *in, size_t n,
     const double *alpha = xa_op_floats(op, "alpha", &na), *beta = xa_op_floats(op, "beta", &na);
     const double *mean = xa_op_floats(op, "mean", &nm), *std = xa_op_floats(op, "std", &nm);
     if (nm) {
-        xa_status st = xa_sail_alpha_beta(mean, std, nm, xa_op_float(op, "input-scale"),
-                                          xa_op_choice_index(op, "ab-form") ? XA_SAIL_AB_DEMO
-                                                                            : XA_SAIL_AB_SEED,
-                                          a, b, err);
+        xa_status st = xa_sail_alpha_beta(
+            mean, std, nm, xa_op_float(op, "input-scale"),
+            xa_op_choice_index(op, "ab-form") ? XA_SAIL_AB_DEMO : XA_SAIL_AB_SEED, a, b, err);
         if (st) return st;
         na = nm;
     } else {
@@ -289,16 +355,28 @@ static xa_status run_to_f32(xa_op *op, const xa_tensor *const *in, size_t n, xa_
 
 /* ---- letterboxes ----------------------------------------------------------------------------- */
 #define P_COLOR                                                                                    \
-    {.name = "color", .type = XA_PARAM_FLOATS, .dflt = "114,114,114", .min_count = 1,            \
-     .max_count = 4, .help = "border colour per channel (cv::Scalar)"}
+    {                                                                                              \
+        .name = "color", .type = XA_PARAM_FLOATS, .dflt = "114,114,114", .min_count = 1,           \
+        .max_count = 4, .help = "border colour per channel (cv::Scalar)"                           \
+    }
 static xa_param_info yolov5_params[] = {
-    {.name = "size", .type = XA_PARAM_SIZE, .dflt = "640x640", DIM_RANGE, .square_ok = 1,
+    {.name = "size",
+     .type = XA_PARAM_SIZE,
+     .dflt = "640x640",
+     DIM_RANGE,
+     .square_ok = 1,
      .help = "new_shape as WIDTHxHEIGHT (N: NxN, as new_shape=N)"},
-    {.name = "auto", .type = XA_PARAM_BOOL, .dflt = "true",
+    {.name = "auto",
+     .type = XA_PARAM_BOOL,
+     .dflt = "true",
      .help = "pad only to a multiple of stride (detect.py for .pt models); false: the full size"},
-    {.name = "scale-fill", .type = XA_PARAM_BOOL, .dflt = "false",
+    {.name = "scale-fill",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
      .help = "stretch to the size, no padding"},
-    {.name = "scaleup", .type = XA_PARAM_BOOL, .dflt = "true",
+    {.name = "scaleup",
+     .type = XA_PARAM_BOOL,
+     .dflt = "true",
      .help = "false: never enlarge (ratio capped at 1)"},
     {.name = "stride", .type = XA_PARAM_INT, .dflt = "32", DIM_RANGE, .help = "for auto"},
     P_COLOR,
@@ -317,12 +395,12 @@ static xa_status yolov5_opts(const xa_op *op, xa_yolov5_letterbox_opts *o) {
     return XA_OK;
 }
 static void note_geometry(xa_op *op, const xa_letterbox_geom *g) {
-    xa_op_set_note(op, "resize %lldx%lld -> %lldx%lld, pad top %lld bottom %lld left %lld right "
-                       "%lld -> %lldx%lld",
+    xa_op_set_note(op,
+                   "resize %lldx%lld -> %lldx%lld, pad top %lld bottom %lld left %lld right "
+                   "%lld -> %lldx%lld",
                    (long long)g->src_w, (long long)g->src_h, (long long)g->new_w,
-                   (long long)g->new_h, (long long)g->top, (long long)g->bottom,
-                   (long long)g->left, (long long)g->right, (long long)g->out_w,
-                   (long long)g->out_h);
+                   (long long)g->new_h, (long long)g->top, (long long)g->bottom, (long long)g->left,
+                   (long long)g->right, (long long)g->out_w, (long long)g->out_h);
 }
 static xa_status geom_yolov5(const xa_op *op, int64_t w, int64_t h, xa_letterbox_geom *g,
                              xa_error *err) {
@@ -341,7 +419,11 @@ static xa_status run_yolov5(xa_op *op, const xa_tensor *const *in, size_t n, xa_
 }
 
 static xa_param_info sail_params[] = {
-    {.name = "size", .type = XA_PARAM_SIZE, .dflt = "640x640", DIM_RANGE, .square_ok = 1,
+    {.name = "size",
+     .type = XA_PARAM_SIZE,
+     .dflt = "640x640",
+     DIM_RANGE,
+     .square_ok = 1,
      .help = "network WIDTHxHEIGHT"},
     P_COLOR,
     P_METHOD("cv2-nearest"),
@@ -371,13 +453,23 @@ static xa_status run_sail(xa_op *op, const xa_tensor *const *in, size_t n, xa_te
 
 /* ---- boxes and quantisation ------------------------------------------------------------------ */
 static xa_param_info scale_boxes_params[] = {
-    {.name = "from", .type = XA_PARAM_SIZE, DIM_RANGE,
+    {.name = "from",
+     .type = XA_PARAM_SIZE,
+     DIM_RANGE,
      .help = "WIDTHxHEIGHT of the letterboxed image the boxes are in (img1_shape)"},
-    {.name = "to", .type = XA_PARAM_SIZE, DIM_RANGE,
+    {.name = "to",
+     .type = XA_PARAM_SIZE,
+     DIM_RANGE,
      .help = "WIDTHxHEIGHT of the original image (img0_shape)"},
-    {.name = "ratio-pad", .type = XA_PARAM_FLOATS, .dflt = "", .min_count = 3, .max_count = 3,
+    {.name = "ratio-pad",
+     .type = XA_PARAM_FLOATS,
+     .dflt = "",
+     .min_count = 3,
+     .max_count = 3,
      .help = "GAIN,PADX,PADY as val.py passes ratio_pad"},
-    {.name = "round", .type = XA_PARAM_BOOL, .dflt = "false",
+    {.name = "round",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
      .help = "detect.py's .round() (half to even)"},
 };
 static xa_status run_scale_boxes(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
@@ -393,9 +485,14 @@ static xa_status run_scale_boxes(xa_op *op, const xa_tensor *const *in, size_t n
 
 static xa_param_info quantize_params[] = {
     {.name = "scale", .type = XA_PARAM_FLOAT, .help = "the input tensor's scale (bmodel)"},
-    {.name = "dtype", .type = XA_PARAM_CHOICE, .dflt = "int8", .choices = "int8|uint8",
+    {.name = "dtype",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "int8",
+     .choices = "int8|uint8",
      .help = "output dtype"},
-    {.name = "rounding", .type = XA_PARAM_CHOICE, .dflt = "half-away",
+    {.name = "rounding",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "half-away",
      .choices = "half-away|half-even|sail-x86|sail-arm",
      .help = "std::round, rint, or sail's scale_from on x86 / aarch64 (docs/ops-transforms.md)"},
 };
@@ -407,15 +504,32 @@ static xa_status run_quantize(xa_op *op, const xa_tensor *const *in, size_t n, x
 }
 
 /* ---- the table ------------------------------------------------------------------------------- */
-#define OP(nm, al, grp, sum, up, ins, nin, params_, run_)                                         \
-    {.info = {.name = (nm), .alias = (al), .summary = (sum), .upstream = (up), .inputs = (ins),   \
-              .min_inputs = (nin), .max_inputs = (nin), .nparams = NPARAMS(params_),              \
-              .params = (params_), .group = (grp)},                                               \
-     .run = (run_)}
+#define OP(nm, al, grp, sum, up, ins, nin, params_, run_)                                          \
+    {                                                                                              \
+        .info = {.name = (nm),                                                                     \
+                 .alias = (al),                                                                    \
+                 .summary = (sum),                                                                 \
+                 .upstream = (up),                                                                 \
+                 .inputs = (ins),                                                                  \
+                 .min_inputs = (nin),                                                              \
+                 .max_inputs = (nin),                                                              \
+                 .nparams = NPARAMS(params_),                                                      \
+                 .params = (params_),                                                              \
+                 .group = (grp)},                                                                  \
+        .run = (run_)                                                                              \
+    }
 #define OP0(nm, al, grp, sum, up, run_)                                                            \
-    {.info = {.name = (nm), .alias = (al), .summary = (sum), .upstream = (up), .inputs = "image", \
-              .min_inputs = 1, .max_inputs = 1, .group = (grp)},                                  \
-     .run = (run_)}
+    {                                                                                              \
+        .info = {.name = (nm),                                                                     \
+                 .alias = (al),                                                                    \
+                 .summary = (sum),                                                                 \
+                 .upstream = (up),                                                                 \
+                 .inputs = "image",                                                                \
+                 .min_inputs = 1,                                                                  \
+                 .max_inputs = 1,                                                                  \
+                 .group = (grp)},                                                                  \
+        .run = (run_)                                                                              \
+    }
 
 xa_op_def xa_op_defs[] = {
     OP("decode", NULL, "decode", "decode JPEG/PNG bytes as cv2.imread or PIL does",
@@ -423,42 +537,74 @@ xa_op_def xa_op_defs[] = {
     OP("resize", NULL, "resize", "resize to WIDTHxHEIGHT exactly as the named library does",
        "cv2.resize / PIL Image.resize / torch F.interpolate", "image", 1, resize_params,
        run_resize),
-    {.info = {.name = "tv-resize", .alias = "tv_resize", .group = "resize",
+    {.info = {.name = "tv-resize",
+              .alias = "tv_resize",
+              .group = "resize",
               .summary = "torchvision Resize(N): the shorter side becomes N, then the resize",
-              .upstream = "torchvision F.resize (_compute_resized_output_size)", .inputs = "image",
-              .min_inputs = 1, .max_inputs = 1, .nparams = NPARAMS(tv_resize_params),
-              .params = tv_resize_params, .has_geometry = 1},
-     .run = run_tv_resize, .geometry = geom_tv_resize},
+              .upstream = "torchvision F.resize (_compute_resized_output_size)",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(tv_resize_params),
+              .params = tv_resize_params,
+              .has_geometry = 1},
+     .run = run_tv_resize,
+     .geometry = geom_tv_resize},
     OP("center-crop", "center_crop", "window", "torchvision CenterCrop (zero padding when larger)",
        "torchvision F.center_crop", "image", 1, center_crop_params, run_center_crop),
-    OP("crop", NULL, "window", "a window of the image, filled outside it", "numpy slicing",
-       "image", 1, crop_params, run_crop),
+    OP("crop", NULL, "window", "a window of the image, filled outside it", "numpy slicing", "image",
+       1, crop_params, run_crop),
     OP("pad", NULL, "window", "constant border", "cv2.copyMakeBorder(BORDER_CONSTANT)", "image", 1,
        pad_params, run_pad),
     OP0("to-tensor", "to_tensor", "normalize", "HWC uint8 -> CHW float32 x / 255",
         "torchvision F.to_tensor", run_to_tensor),
-    {.info = {.name = "normalize", .group = "normalize", .summary = "(x - mean) / std in float32",
-              .upstream = "torchvision F.normalize", .inputs = "image", .min_inputs = 1,
-              .max_inputs = 1, .nparams = NPARAMS(normalize_params), .params = normalize_params},
-     .run = run_normalize, .check = mean_std},
-    {.info = {.name = "to-tensor-normalize", .alias = "to_tensor_normalize", .group = "normalize",
-              .summary = "ToTensor then Normalize, as one stage",
-              .upstream = "torchvision T.Compose([ToTensor(), Normalize()])", .inputs = "image",
-              .min_inputs = 1, .max_inputs = 1, .nparams = NPARAMS(normalize_params),
+    {.info = {.name = "normalize",
+              .group = "normalize",
+              .summary = "(x - mean) / std in float32",
+              .upstream = "torchvision F.normalize",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(normalize_params),
               .params = normalize_params},
-     .run = run_to_tensor_normalize, .check = mean_std},
-    {.info = {.name = "numpy-normalize", .alias = "numpy_normalize", .group = "normalize",
+     .run = run_normalize,
+     .check = mean_std},
+    {.info = {.name = "to-tensor-normalize",
+              .alias = "to_tensor_normalize",
+              .group = "normalize",
+              .summary = "ToTensor then Normalize, as one stage",
+              .upstream = "torchvision T.Compose([ToTensor(), Normalize()])",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(normalize_params),
+              .params = normalize_params},
+     .run = run_to_tensor_normalize,
+     .check = mean_std},
+    {.info = {.name = "numpy-normalize",
+              .alias = "numpy_normalize",
+              .group = "normalize",
               .summary = "the numpy normalisation forms ports write",
-              .upstream = "numpy (the seed's and sophon-demo's forms)", .inputs = "image",
-              .min_inputs = 1, .max_inputs = 1, .nparams = NPARAMS(np_normalize_params),
+              .upstream = "numpy (the seed's and sophon-demo's forms)",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(np_normalize_params),
               .params = np_normalize_params},
-     .run = run_np_normalize, .check = mean_std},
-    {.info = {.name = "convert-to", .alias = "convert_to", .group = "normalize",
+     .run = run_np_normalize,
+     .check = mean_std},
+    {.info = {.name = "convert-to",
+              .alias = "convert_to",
+              .group = "normalize",
               .summary = "y = alpha*x + beta per channel in float32",
-              .upstream = "sophon-sail Bmcv.convert_to", .inputs = "image", .min_inputs = 1,
-              .max_inputs = 1, .nparams = NPARAMS(convert_to_params),
+              .upstream = "sophon-sail Bmcv.convert_to",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(convert_to_params),
               .params = convert_to_params},
-     .run = run_convert_to, .check = check_convert_to},
+     .run = run_convert_to,
+     .check = check_convert_to},
     OP("bgr2rgb", NULL, "layout", "swap channels 0 and 2", "cv2.cvtColor(COLOR_BGR2RGB)", "image",
        1, layout_only_params, run_swap_rb),
     OP("rgb2bgr", NULL, "layout", "swap channels 0 and 2", "cv2.cvtColor(COLOR_RGB2BGR)", "image",
@@ -470,18 +616,32 @@ xa_op_def xa_op_defs[] = {
     OP0("add-batch", "add_batch", "layout", "a leading axis of 1",
         "np.expand_dims(x, 0) / tensor.unsqueeze(0)", run_add_batch),
     OP0("to-f32", "to_f32", "layout", "convert to float32", "x.astype(np.float32)", run_to_f32),
-    {.info = {.name = "letterbox-yolov5", .alias = "letterbox_yolov5", .group = "geometry",
+    {.info = {.name = "letterbox-yolov5",
+              .alias = "letterbox_yolov5",
+              .group = "geometry",
               .summary = "YOLOv5 v7.0 letterbox: resize keeping the aspect ratio, then pad",
               .upstream = "ultralytics YOLOv5 utils/augmentations.py letterbox",
-              .inputs = "image", .min_inputs = 1, .max_inputs = 1,
-              .nparams = NPARAMS(yolov5_params), .params = yolov5_params, .has_geometry = 1},
-     .run = run_yolov5, .geometry = geom_yolov5},
-    {.info = {.name = "letterbox-sail", .alias = "letterbox_sail", .group = "geometry",
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(yolov5_params),
+              .params = yolov5_params,
+              .has_geometry = 1},
+     .run = run_yolov5,
+     .geometry = geom_yolov5},
+    {.info = {.name = "letterbox-sail",
+              .alias = "letterbox_sail",
+              .group = "geometry",
               .summary = "sophon-demo YOLOv5 bmcv letterbox (centred, truncated sizes)",
               .upstream = "sophon-demo yolov5_bmcv.py resize_bmcv (use_resize_padding)",
-              .inputs = "image", .min_inputs = 1, .max_inputs = 1,
-              .nparams = NPARAMS(sail_params), .params = sail_params, .has_geometry = 1},
-     .run = run_sail, .geometry = geom_sail},
+              .inputs = "image",
+              .min_inputs = 1,
+              .max_inputs = 1,
+              .nparams = NPARAMS(sail_params),
+              .params = sail_params,
+              .has_geometry = 1},
+     .run = run_sail,
+     .geometry = geom_sail},
     OP("scale-boxes", "scale_boxes", "boxes",
        "map xyxy boxes from the letterboxed image back to the original",
        "YOLOv5 utils/general.py scale_boxes", "boxes", 1, scale_boxes_params, run_scale_boxes),

@@ -105,7 +105,7 @@ static void run_sample(void *arg, int i) {
     snprintf(pp, sizeof pp, "%s/%s", j->port_dir, j->rep->samples[i]);
     xa_error err = {0};
     xa_stages_options o = *j->opt;
-    o.threads = 1; /* parallel over samples, not inside a comparison */
+    if (o.threads <= 0) o.threads = 1; /* by default parallel over samples, not inside one */
     if (!is_dir(pp)) {
         j->status[i] =
             xa_fail(&err, XA_ENOTFOUND, "%s: sample folder missing on the port side", pp);

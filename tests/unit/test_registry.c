@@ -23,8 +23,8 @@ static void table(void) {
                    in->upstream && in->group && in->inputs,
                "%s: complete", in->name);
         for (size_t k = 0; k < in->nparams; k++)
-            CHECKF(in->params[k].help && (in->params[k].type != XA_PARAM_CHOICE ||
-                                          xa_param_choices(&in->params[k])),
+            CHECKF(in->params[k].help &&
+                       (in->params[k].type != XA_PARAM_CHOICE || xa_param_choices(&in->params[k])),
                    "%s.%s described", in->name, in->params[k].name);
     }
     /* the method list of every resize-method parameter is the method table itself */
@@ -65,13 +65,15 @@ static void values(void) {
     CHECK(xa_op_set(op, "size", "224", &err) == XA_EINVAL && strstr(err.message, "Resize(N)"));
     CHECK(xa_op_validate(op, &err) == XA_EINVAL && strstr(err.message, "resize needs 'method'"));
     double wh[2] = {20, 10};
-    CHECK(xa_op_set_numbers(op, "size", wh, 2, &err) == XA_OK && !strcmp(xa_op_get(op, "size"), "20x10"));
+    CHECK(xa_op_set_numbers(op, "size", wh, 2, &err) == XA_OK &&
+          !strcmp(xa_op_get(op, "size"), "20x10"));
     CHECK(xa_op_set(op, "method", "pil-bilinear", &err) == XA_OK);
     /* a run through the registry is the direct call */
     int64_t shape[3] = {7, 9, 3};
     xa_tensor *img, *a = NULL, *b = NULL;
     CHECK(xa_tensor_new(XA_U8, 3, shape, &img, &err) == XA_OK);
-    for (size_t i = 0; i < img->nbytes; i++) ((unsigned char *)img->data)[i] = (unsigned char)(i * 37);
+    for (size_t i = 0; i < img->nbytes; i++)
+        ((unsigned char *)img->data)[i] = (unsigned char)(i * 37);
     const xa_tensor *ci = img;
     CHECK(xa_op_run(op, &ci, 1, &a, &err) == XA_OK);
     CHECK(xa_resize(img, 20, 10, XA_RESIZE_PIL_BILINEAR, &b, &err) == XA_OK);
@@ -87,8 +89,8 @@ static void values(void) {
     xa_op_free(op);
     CHECK(xa_op_new("centre-crop", &op, &err) == XA_EINVAL && strstr(err.message, "'center-crop'"));
 
-    static const xa_param_info f = {.name = "x", .type = XA_PARAM_FLOATS, .min_count = 1,
-                                    .max_count = 3};
+    static const xa_param_info f = {
+        .name = "x", .type = XA_PARAM_FLOATS, .min_count = 1, .max_count = 3};
     double v[XA_PARAM_MAX_VALUES];
     int n;
     CHECK(xa_param_parse(&f, "1,2.5,-3", v, &n, &err) == XA_OK && n == 3 && v[1] == 2.5);
