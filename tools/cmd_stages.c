@@ -35,6 +35,7 @@ static const char *help =
     "                      (\"port\": \"output_ref_data.dat.bmrt\") are split into its named "
     "tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
+    "  --no-diagnose       compare only; do not look for the cause of each difference\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
     "  --threads N         threads per comparison (default: all cores for one sample, 1 per\n"
     "                      sample in a dataset run)\n"
@@ -46,7 +47,7 @@ int cmd_stages(int argc, char **argv) {
     cli_args a = CLI_ARGS(argc, argv, "stages");
     char **pos = a.pos;
     const char *manifest = NULL;
-    int json = 0, bad = 0;
+    int json = 0, bad = 0, diagnose = 1;
     long jobs = 0, threads = 0;
     cli_tolerance tol = {0};
     cli_bmodel bm = CLI_BMODEL_INIT;
@@ -57,6 +58,8 @@ int cmd_stages(int argc, char **argv) {
             return XA_EXIT_OK;
         } else if (!strcmp(a.opt, "--json")) {
             json = 1;
+        } else if (!strcmp(a.opt, "--no-diagnose")) {
+            diagnose = 0;
         } else if (!strcmp(a.opt, "--manifest")) {
             if (!(manifest = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--jobs")) {
@@ -87,7 +90,11 @@ int cmd_stages(int argc, char **argv) {
             return cli_lib_error("stages", &err, st);
         }
     }
-    xa_stages_options opt = {manifest ? &m : NULL, tol.tol, (int)threads, bm.model, NULL, NULL};
+    xa_stages_options opt = {.manifest = manifest ? &m : NULL,
+                             .tol = tol.tol,
+                             .threads = (int)threads,
+                             .bmodel = bm.model};
+    if (diagnose) opt.after_stage = xa_diagnose_stage_hook;
     if (isatty(2)) opt.progress = progress;
     int rc;
     if (xa_stages_is_dataset(pos[0])) {
@@ -106,6 +113,7 @@ int cmd_stages(int argc, char **argv) {
     } else {
         xa_stages_report rep;
         xa_status st = xa_stages_run(pos[0], pos[1], &opt, &rep, &err);
+        if (!st && diagnose) xa_diagnose_report(&rep);
         if (st) {
             xa_manifest_clear(&m);
             cli_bmodel_close(&bm);

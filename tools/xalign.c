@@ -7,6 +7,7 @@ static const xa_command commands[] = {
     {"info", cmd_info, "describe tensors: dtype, shape, order, size, min/max/mean, NaN/Inf"},
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
+    {"diagnose", cmd_diagnose, "name the cause of a difference between two tensors, with the fix"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
     {"transform", cmd_transform,
      "crop, pad, letterbox, normalise, quantise exactly as the original does"},

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "ops.h"
 #include "registry.h"
+#include "diagnose.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +83,10 @@ typedef struct xa_decode_report {
 } xa_decode_report;
 XA_API char *xa_report_decode_text(const xa_decode_report *r);
 XA_API char *xa_report_decode_json(const xa_decode_report *r);
+
+/* `xalign diagnose`: the comparison of the two tensors, then the diagnosis. */
+XA_API char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d);
+XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d);
 
 /* `xalign preprocess --json`: the recipe, the decoder settings (may be NULL), the step lines of
  * xa_recipe_run's log, and the output tensor's dtype and shape. */

@@ -81,6 +81,44 @@ typedef struct xa_topk {
     double top1_score_diff; /* port's score at ref's top-1 minus ref's */
 } xa_topk;
 
+/* ---- diagnosis: the cause of a divergence (include/xalign/diagnose.h fills these) ------------ */
+typedef enum xa_cause {
+    XA_CAUSE_UNKNOWN = 0,       /* no hypothesis explains it: `evidence` says where the error is */
+    XA_CAUSE_CHANNEL_ORDER = 1, /* BGR vs RGB, any channel permutation */
+    XA_CAUSE_LAYOUT = 2,        /* NCHW vs NHWC, any axis permutation, batch axis */
+    XA_CAUSE_NORMALIZATION = 3, /* mean/std, convert_to alpha/beta */
+    XA_CAUSE_SCALE = 4,         /* a missing or extra /255 or input scale */
+    XA_CAUSE_RESIZE_METHOD = 5,
+    XA_CAUSE_DECODE_METHOD = 6,  /* cv2 vs PIL decode, EXIF orientation, decoder variants */
+    XA_CAUSE_PADDING = 7,        /* letterbox pad value and placement */
+    XA_CAUSE_SHIFT = 8,          /* a spatial offset: crop origin, CenterCrop rounding */
+    XA_CAUSE_ROUNDING = 9,       /* differences of one unit: round vs truncate, float vs fixed */
+    XA_CAUSE_SATURATION = 10,    /* uint8 wrap-around vs clipping */
+    XA_CAUSE_OUTPUT_ORDER = 11,  /* multi-tensor stages that match under another pairing */
+    XA_CAUSE_PRECISION = 12,     /* the error a lower dtype explains (f16, bf16, int8) */
+    XA_CAUSE_MEMORY_FORMAT = 13, /* torch's channels-last kernel vs the contiguous one */
+    XA_CAUSE_MANIFEST = 14,      /* the manifest's operation does not reproduce the original */
+    XA_CAUSE_SWAPPED = 15,       /* REF and PORT given the other way round */
+} xa_cause;
+#define XA_CAUSE_COUNT 16
+XA_API const char *xa_cause_name(xa_cause c); /* "channel_order", ... */
+
+/* One tested hypothesis that explains (part of) a stage's difference. */
+typedef struct xa_finding {
+    xa_cause cause;
+    double confidence;  /* [0, 1]: the share of the difference it explains */
+    char evidence[768]; /* one sentence with the numbers */
+    /* the fix: what to change, and the registered operation (registry.h) with its parameters
+     * that aligns the stage, replayed to verify it */
+    char fix_text[512];
+    char fix_op[32];      /* "" when no single registered operation expresses it */
+    char fix_params[512]; /* "method=pil-bilinear size=224x224" */
+    char fix_input[16];   /* what the fix runs on: "port_input" or "port_output" */
+    int fix_verified;     /* the fix was replayed */
+    double max_abs_after; /* its max_abs against the reference */
+    int aligned_after;    /* ... and whether that passes the stage's tolerance */
+} xa_finding;
+
 typedef struct xa_stage_result {
     char *name;
     int ref_order, port_order; /* NN of each side, -1 when missing */
@@ -98,13 +136,43 @@ typedef struct xa_stage_result {
     int has_topk;
     xa_topk topk;
     char *error;
+    /* the original's operation replayed on the reference's own input (manifest op): does the
+     * manifest describe the original? */
+    int has_self;
+    xa_stage_status self_status;
+    xa_cmp_result self;
+    /* diagnosis (xa_diagnose_stage_hook): causes best first; `diag_note` says why there are none
+     * (aligned, inherits its error, not diagnosed) or adds a conclusion */
+    int diagnosed;
+    size_t nfindings;
+    xa_finding *findings;
+    char *diag_note;
 } xa_stage_result;
 
 typedef struct xa_stages_report {
     size_t nstages;
     xa_stage_result *stages;
+    /* conclusions over the whole run (xa_diagnose_report): verdicts that cannot both be true,
+     * REF and PORT swapped, names that differ by a typo; NULL-terminated lines, may be NULL */
+    size_t nconclusions;
+    char **conclusions;
     long first_unaligned; /* index into stages, -1 if every stage is aligned */
 } xa_stages_report;
+
+/* What a stage hook sees while a stage's dumps are loaded: the tensors of each side, the previous
+ * stage's (its input, NULL for the first stage or when unreadable), the manifest's stage, the
+ * source image when a manifest decode names one, and the comparison options in force. */
+typedef struct xa_stage_data {
+    const xa_tensor_list *ref, *port;
+    const xa_tensor_list *ref_in, *port_in;
+    const char *ref_in_name, *port_in_name; /* the input stages' names */
+    const xa_manifest_stage *manifest;      /* may be NULL */
+    const char *image;                      /* may be NULL */
+    const xa_cmp_options *cmp;
+} xa_stage_data;
+/* Called for every compared stage from the thread that ran it (dataset samples run in parallel:
+ * a hook must be thread-safe); it may fill the result's diagnosis fields. */
+typedef void (*xa_stage_hook)(void *ctx, xa_stage_result *s, const xa_stage_data *d);
 
 typedef struct xa_stages_options {
     const xa_manifest *manifest; /* may be NULL */
@@ -116,6 +184,9 @@ typedef struct xa_stages_options {
     /* dataset runs: called after each sample, from worker threads (must be thread-safe) */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
+    /* after each compared stage (diagnosis: xa_diagnose_stage_hook); may be NULL */
+    xa_stage_hook after_stage;
+    void *hook_ctx;
 } xa_stages_options;
 
 XA_API xa_status xa_stages_run(const char *ref_dir, const char *port_dir,

@@ -7,6 +7,8 @@
 #include "compare.h"
 #include "ops.h"
 #include "registry.h"
+#include "stages.h"
+#include "diagnose.h"
 #include "report.h"
 #include "dump.h"
 

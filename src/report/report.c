@@ -451,3 +451,32 @@ char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, co
     json_object_set_new(o, "shape", xa_jshape(out->rank, out->shape));
     return xa_jdump(o);
 }
+
+/* ---- diagnose ------------------------------------------------------------------------------ */
+char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d) {
+    char *cmp = xa_report_compare_text(r);
+    if (!cmp) return NULL;
+    xa_sb sb = {0};
+    xa_sb_printf(&sb, "%s", cmp);
+    xa_free(cmp);
+    if (d->aligned)
+        xa_sb_printf(&sb, "diagnosis: %s\n", d->note);
+    else
+        xa_findings_text(&sb, d->findings, d->n, d->note[0] ? d->note : NULL, "");
+    return xa_sb_take(&sb);
+}
+
+char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d) {
+    char *cmp = xa_report_compare_json(r);
+    if (!cmp) return NULL;
+    json_t *c = json_loads(cmp, 0, NULL);
+    xa_free(cmp);
+    if (!c) return NULL;
+    json_t *o = xa_jobject("xalign.diagnose/1");
+    json_object_del(c, "schema");
+    json_object_set_new(o, "compare", c);
+    json_object_set_new(o, "aligned", json_boolean(d->aligned));
+    json_object_set_new(o, "diagnosis", xa_jfindings(d->findings, d->n));
+    json_object_set_new(o, "note", d->note[0] ? json_string(d->note) : json_null());
+    return xa_jdump(o);
+}

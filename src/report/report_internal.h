@@ -4,6 +4,7 @@
 
 #include "strbuf.h"
 #include "xalign/compare.h"
+#include "xalign/diagnose.h"
 #include <jansson.h>
 
 /* A top-level JSON object whose first key is "schema": the kind and version of the output
@@ -19,5 +20,9 @@ void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);
 void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size);
 void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, const xa_tensor *ct,
                      const char *indent);
+
+/* Findings as "cause: ..." / "fix: ..." lines (each prefixed by pad), and as a JSON array. */
+void xa_findings_text(xa_sb *sb, const xa_finding *fs, size_t n, const char *note, const char *pad);
+json_t *xa_jfindings(const xa_finding *fs, size_t n);
 
 #endif

@@ -88,6 +88,34 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     xa_sb_printf(sb, "\n");
 }
 
+/* The diagnosis under a stage: "cause: CODE -- evidence" and "fix: ..." for each finding. */
+void xa_findings_text(xa_sb *sb, const xa_finding *fs, size_t n, const char *note,
+                      const char *pad) {
+    char a[40];
+    for (size_t k = 0; k < n; k++) {
+        const xa_finding *f = &fs[k];
+        if (f->cause == XA_CAUSE_UNKNOWN)
+            xa_sb_printf(sb, "%scause: unknown -- %s\n", pad, f->evidence);
+        else
+            xa_sb_printf(sb, "%scause: %s (confidence %.2f) -- %s\n", pad, xa_cause_name(f->cause),
+                         f->confidence, f->evidence);
+        if (!f->fix_text[0]) continue;
+        xa_sb_printf(sb, "%sfix: %s", pad, f->fix_text);
+        if (f->fix_op[0])
+            xa_sb_printf(sb, " [%s%s%s on the %s]", f->fix_op, f->fix_params[0] ? " " : "",
+                         f->fix_params,
+                         !strcmp(f->fix_input, "port_output") ? "port's output"
+                         : !strcmp(f->fix_input, "image")     ? "image file"
+                                                              : "port's input");
+        if (f->fix_verified)
+            xa_sb_printf(sb, " -- with this fix: max_abs %s%s",
+                         xa_fmt_num(f->max_abs_after, 6, a, sizeof a),
+                         f->aligned_after ? " (aligned)" : " (still unaligned)");
+        xa_sb_printf(sb, "\n");
+    }
+    if (note) xa_sb_printf(sb, "%sdiagnosis: %s\n", pad, note);
+}
+
 char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, const char *port_dir) {
     xa_sb sb = {0};
     char a[40], b[40];
@@ -146,7 +174,15 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                          k->overlap, k->k);
         }
         if (s->has_own) {
-            if (s->own_status == XA_STAGE_ERROR) {
+            if (s->has_self && s->self_status == XA_STAGE_UNALIGNED) {
+                /* a replay that does not reproduce the reference proves nothing about the port */
+                xa_sb_printf(&sb,
+                             "%sreplay: the manifest's %s does not reproduce the reference from "
+                             "its own input (max_abs %s) -- the manifest does not describe the "
+                             "original; own error not determined\n",
+                             pad, s->own_desc ? s->own_desc : "",
+                             xa_fmt_num(s->self.total.max_abs, 6, a, sizeof a));
+            } else if (s->own_status == XA_STAGE_ERROR) {
                 xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad,
                              s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
             } else if (s->own_status == XA_STAGE_ALIGNED) {
@@ -161,6 +197,8 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                              pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
             }
         }
+        xa_findings_text(&sb, s->findings, s->nfindings,
+                         s->status != XA_STAGE_ALIGNED ? s->diag_note : NULL, pad);
         if (s->inherited && s->status != XA_STAGE_ALIGNED &&
             !(s->has_own && s->own_status != XA_STAGE_ERROR))
             xa_sb_printf(&sb, "%s(after the first unaligned stage: may be inherited)\n", pad);
@@ -171,10 +209,50 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
         xa_sb_printf(&sb, "first unaligned stage: %s", s->name);
         if (ord >= 0 && ord < 1000000) xa_sb_printf(&sb, " (%02d)", ord);
         xa_sb_printf(&sb, ", %s\n", xa_stage_status_name(s->status));
-    } else {
+    } else if (xa_stages_all_aligned(r)) {
         xa_sb_printf(&sb, "all %zu stages aligned.\n", r->nstages);
+    } else {
+        xa_sb_printf(&sb, "no compared stage differs, but not every stage was compared:");
+        for (size_t i = 0, k = 0; i < r->nstages; i++)
+            if (r->stages[i].status != XA_STAGE_ALIGNED)
+                xa_sb_printf(&sb, "%s %s (%s)", k++ ? "," : "", r->stages[i].name,
+                             xa_stage_status_name(r->stages[i].status));
+        xa_sb_printf(&sb, "\n");
     }
+    for (size_t i = 0; i < r->nconclusions; i++)
+        xa_sb_printf(&sb, "conclusion: %s\n", r->conclusions[i]);
     return xa_sb_take(&sb);
+}
+
+json_t *xa_jfindings(const xa_finding *fs, size_t n) {
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++) {
+        const xa_finding *f = &fs[k];
+        json_t *o = json_object(), *fx = json_object();
+        json_object_set_new(o, "cause", json_string(xa_cause_name(f->cause)));
+        json_object_set_new(o, "confidence", xa_jnum(f->confidence));
+        json_object_set_new(o, "evidence", json_string(f->evidence));
+        json_object_set_new(fx, "text", json_string(f->fix_text));
+        json_object_set_new(fx, "op", f->fix_op[0] ? json_string(f->fix_op) : json_null());
+        json_t *params = json_object();
+        char buf[sizeof f->fix_params];
+        snprintf(buf, sizeof buf, "%s", f->fix_params);
+        for (char *save = NULL, *kv = strtok_r(buf, " ", &save); kv;
+             kv = strtok_r(NULL, " ", &save)) {
+            char *eq = strchr(kv, '=');
+            if (eq) *eq = 0;
+            json_object_set_new(params, kv, json_string(eq ? eq + 1 : ""));
+        }
+        json_object_set_new(fx, "params", params);
+        json_object_set_new(fx, "input", f->fix_op[0] ? json_string(f->fix_input) : json_null());
+        json_object_set_new(fx, "max_abs_after",
+                            f->fix_verified ? xa_jnum(f->max_abs_after) : json_null());
+        json_object_set_new(fx, "aligned_after",
+                            f->fix_verified ? json_boolean(f->aligned_after) : json_null());
+        json_object_set_new(o, "fix", fx);
+        json_array_append_new(a, o);
+    }
+    return a;
 }
 
 static json_t *jstage(const xa_stage_result *s) {
@@ -265,7 +343,17 @@ static json_t *jstage(const xa_stage_result *s) {
         json_object_set_new(o, "topk", tk);
     }
     json_object_set_new(o, "inherited", json_boolean(s->inherited));
-    json_object_set_new(o, "diagnosis", json_array());
+    json_object_set_new(o, "diagnosis", xa_jfindings(s->findings, s->nfindings));
+    json_object_set_new(o, "diagnosis_note",
+                        s->diag_note ? json_string(s->diag_note) : json_null());
+    if (s->has_self) {
+        json_t *sf = json_object();
+        json_object_set_new(sf, "status", json_string(xa_stage_status_name(s->self_status)));
+        json_object_set_new(sf, "metrics",
+                            s->self_status != XA_STAGE_ERROR ? xa_jmetrics(&s->self.total, NULL)
+                                                             : json_null());
+        json_object_set_new(o, "replay_on_reference", sf);
+    }
     json_object_set_new(o, "error", s->error ? json_string(s->error) : json_null());
     return o;
 }
@@ -278,6 +366,16 @@ static json_t *jstages(const xa_stages_report *r, json_t *o) {
     json_object_set_new(o, "first_unaligned",
                         r->first_unaligned >= 0 ? json_string(r->stages[r->first_unaligned].name)
                                                 : json_null());
+    json_t *miss = json_array();
+    for (size_t i = 0; i < r->nstages; i++)
+        if (r->stages[i].status == XA_STAGE_MISSING_REF ||
+            r->stages[i].status == XA_STAGE_MISSING_PORT)
+            json_array_append_new(miss, json_string(r->stages[i].name));
+    json_object_set_new(o, "missing", miss);
+    json_t *cc = json_array();
+    for (size_t i = 0; i < r->nconclusions; i++)
+        json_array_append_new(cc, json_string(r->conclusions[i]));
+    json_object_set_new(o, "conclusions", cc);
     json_object_set_new(o, "aligned", json_boolean(xa_stages_all_aligned(r)));
     return o;
 }

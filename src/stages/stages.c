@@ -152,8 +152,11 @@ static void stage_result_clear(xa_stage_result *s) {
     for (size_t i = 0; i < s->nunmatched; i++) free(s->unmatched[i]);
     free(s->unmatched);
     xa_cmp_result_clear(&s->own);
+    xa_cmp_result_clear(&s->self);
     free(s->own_desc);
     free(s->error);
+    free(s->findings);
+    free(s->diag_note);
     memset(s, 0, sizeof *s);
 }
 
@@ -161,6 +164,8 @@ void xa_stages_report_clear(xa_stages_report *r) {
     if (!r) return;
     for (size_t i = 0; i < r->nstages; i++) stage_result_clear(&r->stages[i]);
     free(r->stages);
+    for (size_t i = 0; i < r->nconclusions; i++) free(r->conclusions[i]);
+    free(r->conclusions);
     memset(r, 0, sizeof *r);
     r->first_unaligned = -1;
 }
@@ -286,82 +291,114 @@ static void compute_topk(const xa_tensor *r0, const xa_tensor *p0, int k, xa_top
 }
 
 /* ---- replay: the original's operation on the port's input ---------------------------------- */
-/* The original's operation (a registered operation) on the port's input. A copy of the manifest's
- * handle runs, so dataset samples can replay in parallel. */
-static xa_status replay_op(const xa_stage_op *sop, const char *in_path, xa_tensor **out, char *note,
-                           size_t note_size, xa_error *err) {
+/* One side of a sample: its folder, its scanned stage files, and the previous stage's tensors. */
+typedef struct {
+    const char *dir;
+    const stage_dir *d;
+    const xa_tensor_list *prev; /* the previous stage as loaded, NULL if none */
+    const char *prev_name;
+} side_ctx;
+
+/* The original's operation (a registered operation) on one side's input: the manifest's "input"
+ * (a stage of that side, or a path), or else the previous stage as loaded. A copy of the
+ * manifest's handle runs, so dataset samples can replay in parallel. `label` says what ran. */
+static xa_status replay_on(const xa_stage_op *sop, const side_ctx *sc, const char *side,
+                           xa_tensor **out, char *label, size_t lsize, xa_error *err) {
     xa_op *op;
-    xa_tensor *in = NULL;
-    xa_status st = xa_op_dup(sop->op, &op, err);
-    if (st) return st;
-    const char *inputs = xa_op_get_info(op)->inputs;
-    st = !strcmp(inputs, "file") ? xa_load_bytes(in_path, &in, err) : xa_load(in_path, &in, err);
-    if (!st) {
-        const xa_tensor *ci = in;
-        st = xa_op_run(op, &ci, 1, out, err);
+    xa_tensor *loaded = NULL;
+    const xa_tensor *in = NULL;
+    int file = !strcmp(xa_op_get_info(sop->op)->inputs, "file");
+    *out = NULL;
+    xa_status st = XA_OK;
+    if (sop->input[0]) {
+        char path[4096 + 512];
+        const stage_file *src = find_stage(sc->d, sop->input);
+        if (src)
+            snprintf(path, sizeof path, "%s", src->path);
+        else if (sop->input[0] == '/')
+            snprintf(path, sizeof path, "%s", sop->input);
+        else
+            snprintf(path, sizeof path, "%s/%s", sc->dir, sop->input);
+        if (src)
+            snprintf(label, lsize, "%s on %s %02d_%s", sop->text, side, src->order, src->name);
+        else
+            snprintf(label, lsize, "%s on %s", sop->text, path);
+        st = file ? xa_load_bytes(path, &loaded, err) : xa_load(path, &loaded, err);
+        in = loaded;
+    } else if (sc->prev && !file) {
+        snprintf(label, lsize, "%s on %s %s", sop->text, side, sc->prev_name);
+        if (sc->prev->count != 1)
+            return xa_fail(err, XA_EINVAL,
+                           "replay: the %s's previous stage '%s' holds %zu tensors; name the one "
+                           "to feed with \"input\"",
+                           side, sc->prev_name, sc->prev->count);
+        in = sc->prev->tensors[0];
+    } else {
+        snprintf(label, lsize, "%s (no input)", sop->text);
+        return xa_fail(err, XA_EINVAL,
+                       file ? "replay: %s reads a file: give it with \"input\""
+                            : "replay: no %s input (no earlier stage; give \"input\")",
+                       file ? xa_op_get_info(sop->op)->name : side);
     }
-    if (!st) snprintf(note, note_size, "%s", xa_op_note(op));
-    xa_tensor_free(in);
-    xa_op_free(op);
+    if (!st) st = xa_op_dup(sop->op, &op, err);
+    if (!st) {
+        st = xa_op_run(op, &in, 1, out, err);
+        if (!st && file && xa_op_note(op)[0]) { /* the decoder settings, recorded in reports */
+            size_t l = strlen(label);
+            snprintf(label + l, lsize - l, " [%s]", xa_op_note(op));
+        }
+        xa_op_free(op);
+    }
+    xa_tensor_free(loaded);
     return st;
 }
 
-static void replay_stage(const stage_dir *pd, const stage_file *pf, const char *port_dir,
-                         const xa_manifest_stage *ms, const xa_tensor *port_out,
+/* Compare a replay's output with a side's own output into res; an element-count mismatch is an
+ * error naming both shapes. */
+static xa_status compare_replay(const xa_tensor *out, const xa_tensor *want, const char *side,
+                                const xa_cmp_options *co, xa_cmp_result *res, xa_error *err) {
+    if (xa_tensor_count(out) != xa_tensor_count(want)) {
+        char a[128], b[128];
+        return xa_fail(err, XA_ESHAPE, "replay output %s does not match the %s's %s",
+                       xa_shape_format(out->rank, out->shape, a, sizeof a), side,
+                       xa_shape_format(want->rank, want->shape, b, sizeof b));
+    }
+    return xa_compare(out, want, co, res, err);
+}
+
+/* The manifest's operation replayed twice: on the reference's own input (does the manifest
+ * describe the original? s->self) and on the port's input (the stage's own error, s->own). */
+static void replay_stage(const xa_manifest_stage *ms, const side_ctx *rc, const side_ctx *pc,
+                         const xa_tensor *ref_out, const xa_tensor *port_out,
                          const xa_cmp_options *co, xa_stage_result *s) {
-    const xa_stage_op *op = &ms->op;
-    char in_path[4096 + 256] = "", label[4096 + 640];
-    const stage_file *src = NULL;
-    if (op->input[0]) {
-        src = find_stage(pd, op->input);
-        if (src)
-            snprintf(in_path, sizeof in_path, "%s", src->path);
-        else if (op->input[0] == '/')
-            snprintf(in_path, sizeof in_path, "%s", op->input);
-        else
-            snprintf(in_path, sizeof in_path, "%s/%s", port_dir, op->input);
-    } else if (pf) {
-        for (size_t i = 0; i < pd->n; i++)
-            if (&pd->f[i] == pf && i > 0) src = &pd->f[i - 1];
-        if (src) snprintf(in_path, sizeof in_path, "%s", src->path);
-    }
-    if (src)
-        snprintf(label, sizeof label, "%s on port %02d_%s", op->text, src->order, src->name);
-    else
-        snprintf(label, sizeof label, "%s on %s", op->text, in_path[0] ? in_path : "(no input)");
-    s->own_desc = xa_strdup(label);
-    s->has_own = 1;
-    if (!in_path[0]) {
-        s->own_status = XA_STAGE_ERROR;
-        s->error = xa_strdup("replay: no port input (the stage is the first one; give \"input\")");
-        return;
-    }
+    char label[4096 + 1024];
     xa_error err = {0};
     xa_tensor *out = NULL;
-    xa_status st;
-    char note[512] = "";
-    st = replay_op(op, in_path, &out, note, sizeof note, &err);
-    if (!st && note[0] && !strcmp(xa_op_get_info(op->op)->name, "decode")) {
-        /* the decoder settings used go into the stage's description, so reports record them */
-        char d[4096 + 1000];
-        snprintf(d, sizeof d, "%s [%s]", s->own_desc, note);
-        free(s->own_desc);
-        s->own_desc = xa_strdup(d);
-    }
-    if (!st && xa_tensor_count(out) != xa_tensor_count(port_out)) {
-        char a[128], b[128];
-        st = xa_fail(&err, XA_ESHAPE, "replay output %s does not match the port's %s",
-                     xa_shape_format(out->rank, out->shape, a, sizeof a),
-                     xa_shape_format(port_out->rank, port_out->shape, b, sizeof b));
-    }
-    if (!st) st = xa_compare(out, port_out, co, &s->own, &err);
+    xa_status st = replay_on(&ms->op, pc, "port", &out, label, sizeof label, &err);
+    s->own_desc = xa_strdup(label);
+    s->has_own = 1;
+    if (!st) st = compare_replay(out, port_out, "port", co, &s->own, &err);
+    xa_tensor_free(out);
     if (st) {
         s->own_status = XA_STAGE_ERROR;
-        if (!s->error) s->error = xa_strdup(err.message);
+        if (!s->error) {
+            char m[XA_ERROR_MESSAGE_SIZE + 64];
+            snprintf(m, sizeof m, "%s", err.message);
+            s->error = xa_strdup(m);
+        }
     } else {
         s->own_status = s->own.aligned ? XA_STAGE_ALIGNED : XA_STAGE_UNALIGNED;
     }
-    xa_tensor_free(out);
+    if (ref_out) {
+        xa_error e2 = {0};
+        st = replay_on(&ms->op, rc, "ref", &out, label, sizeof label, &e2);
+        if (!st) st = compare_replay(out, ref_out, "reference", co, &s->self, &e2);
+        xa_tensor_free(out);
+        s->has_self = 1;
+        s->self_status = st                ? XA_STAGE_ERROR
+                         : s->self.aligned ? XA_STAGE_ALIGNED
+                                           : XA_STAGE_UNALIGNED;
+    }
 }
 
 /* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
@@ -396,9 +433,13 @@ static int spec_exists(const char *dir, const char *spec) {
     return stat(full, &st) == 0;
 }
 
-static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir *rd,
-                      const stage_dir *pd, const char *name, const xa_stages_options *opt,
-                      xa_stage_result *s) {
+/* Compare one stage; its loaded tensors are handed back in *rl_out / *pl_out (empty when it was
+ * not loaded) so the next stage can use them as its input. */
+static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
+                      const xa_stages_options *opt, xa_stage_result *s, xa_tensor_list *rl_out,
+                      xa_tensor_list *pl_out) {
+    const char *ref_dir = rc->dir, *port_dir = pc->dir;
+    const stage_dir *rd = rc->d, *pd = pc->d;
     const xa_manifest_stage *ms = manifest_stage(opt->manifest, name);
     const stage_file *rf = find_stage(rd, name), *pf = find_stage(pd, name);
     const char *rspec = ms && ms->ref_spec[0] ? ms->ref_spec : NULL;
@@ -481,7 +522,20 @@ static void run_stage(const char *ref_dir, const char *port_dir, const stage_dir
         s->has_topk = 1;
         compute_topk(first_r, first_p, topk, &s->topk);
     }
-    if (ms && ms->op.op && pl.count == 1) replay_stage(pd, pf, port_dir, ms, pl.tensors[0], &co, s);
+    if (ms && ms->op.op && pl.count == 1)
+        replay_stage(ms, rc, pc, rl.count == 1 ? rl.tensors[0] : NULL, pl.tensors[0], &co, s);
+    if (opt->after_stage) {
+        const char *image = NULL;
+        if (ms && ms->op.op && !strcmp(xa_op_get_info(ms->op.op)->inputs, "file") &&
+            ms->op.input[0] == '/')
+            image = ms->op.input;
+        xa_stage_data d = {&rl,           &pl, rc->prev, pc->prev, rc->prev_name,
+                           pc->prev_name, ms,  image,    &co};
+        opt->after_stage(opt->hook_ctx, s, &d);
+    }
+    *rl_out = rl;
+    *pl_out = pl;
+    return;
 done:
     xa_tensor_list_clear(&rl);
     xa_tensor_list_clear(&pl);
@@ -537,14 +591,36 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
         free(pd.f);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
+    /* the previous stage's tensors stay loaded: they are the next stage's input */
+    xa_tensor_list prev_r = {0}, prev_p = {0};
+    const char *prev_name = NULL;
     for (size_t i = 0; i < n; i++) {
-        run_stage(ref_dir, port_dir, &rd, &pd, all[i].name, opt, &out->stages[i]);
+        side_ctx rc = {ref_dir, &rd, prev_r.count ? &prev_r : NULL, prev_name};
+        side_ctx pc = {port_dir, &pd, prev_p.count ? &prev_p : NULL, prev_name};
+        xa_tensor_list cr = {0}, cp = {0};
+        xa_stage_result *s = &out->stages[i];
+        run_stage(&rc, &pc, all[i].name, opt, s, &cr, &cp);
         out->nstages++;
-        if (out->first_unaligned < 0 && out->stages[i].status != XA_STAGE_ALIGNED)
+        if (cr.count && cp.count) { /* a stage missing on one side is skipped as an input */
+            xa_tensor_list_clear(&prev_r);
+            xa_tensor_list_clear(&prev_p);
+            prev_r = cr;
+            prev_p = cp;
+            prev_name = s->name;
+        } else {
+            xa_tensor_list_clear(&cr);
+            xa_tensor_list_clear(&cp);
+        }
+        /* the first unaligned stage is the first *compared* stage that differs: a stage missing
+         * on one side, or unreadable, is reported as such and is never the first unaligned */
+        int differs = s->status == XA_STAGE_UNALIGNED || s->status == XA_STAGE_SHAPE_MISMATCH;
+        if (out->first_unaligned < 0 && differs)
             out->first_unaligned = (long)i;
         else if (out->first_unaligned >= 0)
-            out->stages[i].inherited = 1;
+            s->inherited = 1;
     }
+    xa_tensor_list_clear(&prev_r);
+    xa_tensor_list_clear(&prev_p);
     free(all);
     free(rd.f);
     free(pd.f);
