@@ -451,3 +451,11 @@ char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, co
     json_object_set_new(o, "shape", xa_jshape(out->rank, out->shape));
     return xa_jdump(o);
 }
+
+/* For the other report files (report_internal.h). */
+json_t *xa_jtensor(const xa_tensor_info *ti) {
+    return jtensor(ti);
+}
+void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of) {
+    verdict_line(sb, res, coords_of, 0);
+}
