@@ -3,8 +3,9 @@ as C++11 (g++ -pedantic-errors: no compound literals, no designated initialisers
 
 A doc block is the body of a function: `void example(void)` unless the line before it is an HTML
 comment `<!-- compile-as: SIGNATURE -->` naming the variables it uses, e.g.
-`<!-- compile-as: void example(xa_tensor *img, const float *out) -->`. `#include` lines of a
-block go to file scope; a block with its own `int main(` compiles as it is."""
+`<!-- compile-as: void example(xa_tensor *img, const float *out) -->`, or `<!-- compile-as: file -->`
+for a block of whole definitions. `#include` lines of a block go to file scope; a block with
+its own `int main(` compiles as it is."""
 import glob
 import os
 import re
@@ -45,10 +46,12 @@ def doc_blocks(path):
 def wrap(signature, code):
     if re.search(r"\bint main\(", code):
         return code
+    head = ["#include <xalign/xalign.h>", "#include <stdio.h>"]
+    if signature == "file":
+        return "\n".join([*head, code, ""])
     includes = [l for l in code.split("\n") if l.startswith("#include")]
     body = [l for l in code.split("\n") if not l.startswith("#include")]
-    return "\n".join(["#include <xalign/xalign.h>", "#include <stdio.h>", *includes,
-                      signature + " {", *body, "}", ""])
+    return "\n".join([*head, *includes, signature + " {", *body, "}", ""])
 
 
 headers = sorted(glob.glob(os.path.join(INCLUDE, "xalign", "*.h")))

@@ -2,7 +2,8 @@
 - `cmake --install` to a temporary prefix; the installed CLI runs without LD_LIBRARY_PATH (RPATH
   $ORIGIN/../lib), also after the whole prefix is moved elsewhere;
 - C and C++ programs (examples/c, compiled as both) built with `pkg-config xalign` against the
-  installed prefix, the moved prefix and the build tree (xalign-uninstalled.pc), and with CMake's
+  installed prefix, the moved prefix and the build tree (xalign-uninstalled.pc), fully static with
+  `pkg-config --static` (libxalign.a and its dependencies), and with CMake's
   find_package(xalign) (xalign::xalign and xalign::xalign_static, installed and build tree);
   all of them run without LD_LIBRARY_PATH and load the library they were built against;
 - the dump example reports write failures it finds with xa_dump_last_error."""
@@ -44,8 +45,12 @@ def run_examples(tag, exes, lib_root):
         exe = exes["compare_two"]
         r = sh([exe, ck.path("a.npy"), ck.path("b.npy")])
         ck.check(r.returncode == 1 and "max_abs 0.5 at flat index 9" in r.stdout, f"{tag} compare_two: {r.returncode} {r.stdout} {r.stderr}")
-        ok, ldd = loads_from(exe, lib_root)
-        ck.check(ok, f"{tag} compare_two loads libxalign from {lib_root}: {ldd}")
+        if lib_root:
+            ok, ldd = loads_from(exe, lib_root)
+            ck.check(ok, f"{tag} compare_two loads libxalign from {lib_root}: {ldd}")
+        else:  # linked -static
+            ldd = sh(["ldd", exe])
+            ck.check("not a dynamic executable" in ldd.stdout + ldd.stderr, f"{tag} is static: {ldd.stdout}")
     if "dump_stages" in exes:
         exe = exes["dump_stages"]
         d = ck.path(f"dumps-{tag}")
@@ -71,14 +76,16 @@ def compile_examples(tag, flags, lib_root):
         run_examples(f"{tag}-{lang}", exes, lib_root)
 
 
-def pkg_config(tag, pc_dir, lib_root):
-    """Compile and run the examples with `pkg-config xalign` from pc_dir (shared, then --static)."""
+def pkg_config(tag, pc_dir, lib_root, static=True):
+    """Compile and run the examples with `pkg-config xalign` from pc_dir: libxalign.so, and
+    (static) `cc -static $(pkg-config --static ...)`: libxalign.a and its dependencies."""
     env = dict(ENV, PKG_CONFIG_PATH=pc_dir)
-    for static in ([], ["--static"]):
-        r = sh(["pkg-config", "--cflags", "--libs", *static, "xalign"], env=env)
-        if ck.check(r.returncode == 0, f"{tag} pkg-config: {r.stderr}"):
-            compile_examples(tag + ("-static" if static else ""), r.stdout.split(), lib_root)
-    return env
+    r = sh(["pkg-config", "--cflags", "--libs", "xalign"], env=env)
+    if ck.check(r.returncode == 0, f"{tag} pkg-config: {r.stderr}"):
+        compile_examples(tag, r.stdout.split(), lib_root)
+    r = sh(["pkg-config", "--cflags", "--libs", "--static", "xalign"], env=env)
+    if static and ck.check(r.returncode == 0, f"{tag} pkg-config --static: {r.stderr}"):
+        compile_examples(tag + "-static", ["-static", *r.stdout.split()], None)
 
 
 # ---- install -------------------------------------------------------------------------------------
@@ -103,12 +110,12 @@ for root in (prefix, moved):
     ck.check(ok, f"{cli} loads the library of its own prefix: {ldd}")
 
 # ---- pkg-config: installed, moved, build tree -------------------------------------------------------
-env = pkg_config("installed", os.path.join(prefix, libdir, "pkgconfig"), prefix)
-pkg_config("moved", os.path.join(moved, libdir, "pkgconfig"), moved)
+pkg_config("installed", os.path.join(prefix, libdir, "pkgconfig"), prefix)
+pkg_config("moved", os.path.join(moved, libdir, "pkgconfig"), moved, static=False)
 r = sh(["pkg-config", "--cflags", "--libs", "xalign"], env=dict(ENV, PKG_CONFIG_PATH=build))
 ck.check(r.returncode == 0 and f"-I{os.path.abspath(os.path.join(SOURCE_DIR, 'include'))}" in r.stdout.split() and
          f"-L{build}" in r.stdout.split() and ".." not in r.stdout, f"build tree flags: {r.stdout} {r.stderr}")
-pkg_config("buildtree", build, build)
+pkg_config("buildtree", build, build, static=False)
 
 # a dump that cannot be written is reported by the example (xa_dump_last_error)
 blocker = ck.path("blocker")
