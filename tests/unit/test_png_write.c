@@ -53,6 +53,7 @@ int main(void) {
     }
     xa_tensor *g = pattern(2, 9, 4, 0); /* H x W: gray */
     CHECK(g && round_trip(g, g->data));
+    xa_tensor_free(g);
     /* Fortran order: the same logical image as its C-order copy */
     xa_tensor *c = pattern(3, 6, 5, 3), *fo = NULL;
     CHECK(c && xa_tensor_dup_native(c, &fo, NULL) == XA_OK);
