@@ -13,7 +13,8 @@ same layout from the port, so both sides dump with one convention:
     xd.dump("logits", logits.detach().numpy())
 
 then `xalign stages ref_dumps/ port_dumps/`. Sub-folders per sample (dataset runs):
-set_sample("img_0001") or XALIGN_DUMP_SAMPLE.
+set_sample("img_0001") or XALIGN_DUMP_SAMPLE. A dump that cannot be written (folder not
+creatable, disk full) raises DumpError, an OSError naming the stage and the file.
 """
 import os
 import re
@@ -21,11 +22,19 @@ import threading
 
 import numpy as np
 
-__all__ = ["configure", "set_sample", "enabled", "dump", "dump_multi"]
+__all__ = ["configure", "set_sample", "enabled", "dump", "dump_multi", "DumpError"]
 
 _lock = threading.Lock()
 _state = {"base": None, "dir": None, "next": 0, "ready": False}
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class DumpError(OSError):
+    """A stage dump could not be written; errno is the OS error's, the message names the file."""
+
+
+def _failed(name, path, e):
+    return DumpError(e.errno, f"xalign_dump: stage {name!r}: cannot write {path}: {e.strerror}")
 
 
 def _check_name(name, what="stage name"):
@@ -66,7 +75,10 @@ def _reserve(name, ext):
         if d is None:
             return None
         if not _state["ready"]:
-            os.makedirs(d, exist_ok=True)
+            try:
+                os.makedirs(d, exist_ok=True)
+            except OSError as e:
+                raise _failed(name, d, e) from e
             _state["ready"] = True
         k = _state["next"]
         _state["next"] = k + 1
@@ -79,13 +91,20 @@ def _as_array(x):
     return np.asarray(x)
 
 
+def _write(name, path, save):
+    try:
+        save(path)
+    except OSError as e:
+        raise _failed(name, path, e) from e
+
+
 def dump(name, array):
     """Write one stage as NN_name.npy; returns the path (None when dumping is off)."""
     if _state["dir"] is None:
         return None
     path = _reserve(name, "npy")
     if path is not None:
-        np.save(path, _as_array(array))
+        _write(name, path, lambda p: np.save(p, _as_array(array)))
     return path
 
 
@@ -97,7 +116,7 @@ def dump_multi(name, **arrays):
         _check_name(k, "tensor name")
     path = _reserve(name, "npz")
     if path is not None:
-        np.savez(path, **{k: _as_array(v) for k, v in arrays.items()})
+        _write(name, path, lambda p: np.savez(p, **{k: _as_array(v) for k, v in arrays.items()}))
     return path
 
 

@@ -3,10 +3,12 @@
 # As root this runs apt-get; otherwise it prints the exact command and fails.
 # libjpeg-turbo-progs (djpeg/cjpeg) is the oracle of the JPEG decoder variants (docs/decode.md);
 # clang-format (14 in Debian 12) checks the formatting in CI (make format-check).
+# g++: tests/cli/test_doc_examples.py and test_install.py compile the public headers, the docs'
+# examples and examples/c as C++ too (a fresh Debian has gcc without g++).
 set -e
 PKGS="cmake pkg-config libjpeg62-turbo-dev libpng-dev zlib1g-dev libjansson-dev \
 python3-numpy python3-opencv python3-pil python3-torch python3-torchvision flatbuffers-compiler \
-libjpeg-turbo-progs clang-format"
+libjpeg-turbo-progs clang-format g++"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

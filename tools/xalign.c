@@ -16,6 +16,7 @@ static const xa_command commands[] = {
     {"ops", cmd_ops, "list the registered operations with their parameters and defaults"},
     {"decode", cmd_decode,
      "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
+    {"heatmap", cmd_heatmap, "draw |port - ref| of an image-like tensor as a PNG heatmap"},
 };
 
 static void usage(FILE *f) {

@@ -1,6 +1,7 @@
 /* Compare two tensors with libxalign: the smallest useful program.
  *   cc compare_two.c $(pkg-config --cflags --libs xalign) -o compare_two
- *   ./compare_two ref.npy dump.bmrt:f32:1x1000 */
+ *   ./compare_two ref.npy dump.bmrt:f32:1x1000
+ * Compiles as C and as C++. */
 #include <stdio.h>
 #include <xalign/xalign.h>
 
@@ -9,7 +10,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s REF PORT\n", argv[0]);
         return 2;
     }
-    xa_error err = {0};
+    xa_error err; /* filled by the call that fails */
     xa_tensor *ref = NULL, *port = NULL;
     if (xa_load(argv[1], &ref, &err) || xa_load(argv[2], &port, &err)) {
         fprintf(stderr, "%s\n", err.message);

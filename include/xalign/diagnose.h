@@ -31,10 +31,10 @@ typedef struct xa_diagnose_input {
 } xa_diagnose_input;
 
 typedef struct xa_diagnosis {
-    int aligned;         /* the two tensors already agree: no cause to look for */
-    size_t n;            /* findings, best first */
+    int aligned; /* the two tensors already agree: no cause to look for */
+    size_t n;    /* findings, best first */
     xa_finding *findings;
-    char note[512];      /* why there are no findings, or a conclusion beyond them */
+    char note[512]; /* why there are no findings, or a conclusion beyond them */
 } xa_diagnosis;
 
 XA_API xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *err);

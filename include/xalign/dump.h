@@ -35,6 +35,22 @@ XA_API xa_status xa_dump_raw(const char *name, xa_dtype dt, int rank, const int6
 XA_API xa_status xa_dump_multi(const char *name, size_t n, const char *const *names,
                                const xa_tensor *const *tensors, xa_error *err);
 
+/* Failures are kept. Every dump call returns its status (and fills its own err), and the most
+ * recent failure of any dump call -- from any thread, XA_DUMP's included, which pass no err --
+ * is also kept process-wide until cleared, so a port can check once, e.g. before exiting:
+ *     xa_error e;
+ *     if (xa_dump_last_error(&e)) fprintf(stderr, "%lld dumps failed, last: %s\n",
+ *                                        (long long)xa_dump_error_count(), e.message);
+ * xa_dump_last_error copies that failure into *err (may be NULL) and returns its status, XA_OK
+ * when nothing failed. The record is shared by all threads and read and written under the dump
+ * lock, so a read never sees a torn message; it is the failure of whichever call failed last,
+ * not necessarily one of the calling thread's. An XALIGN_DUMP_DIR the library cannot use (a path
+ * too long) leaves dumping off and is kept here too. */
+XA_API xa_status xa_dump_last_error(xa_error *err);
+/* Failed dump calls since the start or the last xa_dump_clear_error. */
+XA_API int64_t xa_dump_error_count(void);
+XA_API void xa_dump_clear_error(void);
+
 /* The cheap form for hot code: nothing but a flag test when dumping is off. */
 #define XA_DUMP(name, tensor) (xa_dump_on ? xa_dump((name), (tensor), NULL) : XA_OK)
 #define XA_DUMP_RAW(name, dt, rank, shape, data)                                                   \

@@ -152,6 +152,13 @@ XA_API xa_status xa_image_decode(const char *path, const xa_decode_options *o, x
 XA_API xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
                                         xa_tensor **out, xa_decode_info *info, xa_error *err);
 
+/* Write an 8-bit PNG from a uint8 tensor: H x W or H x W x 1 (gray), H x W x 3 (RGB),
+ * H x W x 4 (RGBA); any memory order. The bytes depend only on the pixels (no time or text
+ * chunks; zlib level 6, libpng's default filters). */
+XA_API xa_status xa_png_save(const char *path, const xa_tensor *t, xa_error *err);
+/* The same PNG into a malloc'd buffer (free with xa_free), e.g. to embed in a report. */
+XA_API xa_status xa_png_encode(const xa_tensor *t, void **out, size_t *out_size, xa_error *err);
+
 /* ---- bmodel (SOPHON BM168x model metadata) ----------------------------------------------------
  */
 /* A .bmodel is a 64-byte little-endian header {uint32 magic, header_size, flatbuffers_size,

@@ -93,6 +93,67 @@ XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagno
 XA_API char *xa_report_recipe_json(const char *recipe, const char *decoder_settings,
                                    const char *log, const xa_tensor *out);
 
+/* ---- heatmap of |port - ref| (docs/heatmap.md) ------------------------------------------------
+ * One pixel per spatial element of an image-like tensor: H x W, H x W x C, C x H x W,
+ * 1 x C x H x W or 1 x H x W x C. Per element, d = 0 where the values are equal (NaN and NaN,
+ * equal infinities included), otherwise |port - ref| in double; a pixel's value v is d of the
+ * chosen channel, or the maximum over the channels (not finite if any channel's is not). Colour:
+ *   v == 0          XA_HEATMAP_EXACT_RGB (black): exact agreement
+ *   v not finite    XA_HEATMAP_NONFINITE_RGB (magenta): NaN/Inf on one side, or differing
+ *                   infinities
+ *   otherwise       entry k of a 256-colour perceptual map (xa_heatmap_color), k from the scale:
+ *     abs  k = floor(v / max * 255)                              (max = largest finite v)
+ *     log  k = floor((log(v) - log(min)) / (log(max) - log(min)) * 255), clamped to 0..255
+ *          (min = smallest nonzero finite v; k = 255 for every v when min == max)
+ * computed in double in this order of operations, so numpy (and math.log) reproduce it. */
+typedef enum xa_heatmap_scale { XA_HEATMAP_ABS = 0, XA_HEATMAP_LOG = 1 } xa_heatmap_scale;
+#define XA_HEATMAP_GUESS_LAYOUT (-1) /* xa_heatmap_options.layout: last axis <= 4 is HWC */
+typedef struct xa_heatmap_options {
+    xa_heatmap_scale scale;
+    int layout;      /* XA_LAYOUT_HWC, XA_LAYOUT_CHW or XA_HEATMAP_GUESS_LAYOUT */
+    int64_t channel; /* -1: maximum over the channels; otherwise that channel */
+} xa_heatmap_options;
+XA_API void xa_heatmap_options_init(xa_heatmap_options *o); /* abs, guessed layout, max */
+
+typedef struct xa_heatmap_info {
+    xa_heatmap_scale scale;
+    xa_layout layout;   /* resolved */
+    int layout_guessed; /* 1: from the shape */
+    int batch;          /* 1: the shape had a leading axis of 1 (NCHW / NHWC) */
+    int64_t height, width, channels;
+    int64_t channel;                  /* as requested: -1 for the maximum over channels */
+    double max;                       /* largest finite v; 0 when every pixel is exact */
+    double min_nonzero;               /* smallest nonzero finite v; 0 when there is none */
+    int64_t pixels, exact, nonfinite; /* counts of pixels */
+} xa_heatmap_info;
+
+#define XA_HEATMAP_EXACT_RGB                                                                       \
+    { 0, 0, 0 }
+#define XA_HEATMAP_NONFINITE_RGB                                                                   \
+    { 255, 0, 255 }
+/* Colour k (0..255) of the map: a helix in OKLCh, lightness 0.40 -> 0.95, hue 290 -> 100 deg
+ * (violet, blue, cyan, green, yellow), chroma 0.10 (scripts/heatmap_colormap.py). k outside
+ * 0..255 is clamped. */
+XA_API void xa_heatmap_color(int k, uint8_t rgb[3]);
+/* The smallest v that gets colour k (the scale's numbers: k = 0 .. 255). */
+XA_API double xa_heatmap_value(const xa_heatmap_info *info, int k);
+
+/* The heatmap as a new H x W x 3 uint8 RGB tensor (xa_png_save writes it). ref and port have
+ * the same shape and any dtypes. `o` may be NULL (defaults); `info` may be NULL. */
+XA_API xa_status xa_heatmap_new(const xa_tensor *ref, const xa_tensor *port,
+                                const xa_heatmap_options *o, xa_tensor **out, xa_heatmap_info *info,
+                                xa_error *err);
+
+/* `xalign heatmap` output: what was drawn, the scale's numbers, and compare's verdict. */
+typedef struct xa_heatmap_report {
+    xa_tensor_info ref, port;
+    const char *output; /* the PNG's path (may be NULL) */
+    const xa_heatmap_info *info;
+    const xa_cmp_result *result; /* the comparison of the whole tensors */
+} xa_heatmap_report;
+XA_API char *xa_report_heatmap_text(const xa_heatmap_report *r);
+XA_API char *xa_report_heatmap_json(const xa_heatmap_report *r);
+
 #ifdef __cplusplus
 }
 #endif

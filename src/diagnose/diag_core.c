@@ -10,10 +10,10 @@
 
 const char *xa_cause_name(xa_cause c) {
     static const char *const names[XA_CAUSE_COUNT] = {
-        "unknown",    "channel_order", "layout",       "normalization", "scale",
-        "resize_method", "decode_method", "padding",   "shift",         "rounding",
-        "saturation", "output_order",  "precision",    "memory_format", "manifest",
-        "swapped"};
+        "unknown",   "channel_order", "layout",        "normalization",
+        "scale",     "resize_method", "decode_method", "padding",
+        "shift",     "rounding",      "saturation",    "output_order",
+        "precision", "memory_format", "manifest",      "swapped"};
     return (unsigned)c < XA_CAUSE_COUNT ? names[c] : "unknown";
 }
 
@@ -87,11 +87,16 @@ xa_status xa_dimg_to_tensor(const dimg *d, xa_dtype dt, xa_tensor **out, xa_erro
                 int64_t k = d->chw ? (b * d->c + ch) * hw + i : (b * hw + i) * d->c + ch;
                 switch (dt) {
                 case XA_U8:
-                    ((uint8_t *)(*out)->data)[k] =
-                        (uint8_t)(v <= 0 ? 0 : v >= 255 ? 255 : (int)nearbyint(v));
+                    ((uint8_t *)(*out)->data)[k] = (uint8_t)(v <= 0     ? 0
+                                                             : v >= 255 ? 255
+                                                                        : (int)nearbyint(v));
                     break;
-                case XA_F32: ((float *)(*out)->data)[k] = (float)v; break;
-                case XA_F64: ((double *)(*out)->data)[k] = v; break;
+                case XA_F32:
+                    ((float *)(*out)->data)[k] = (float)v;
+                    break;
+                case XA_F64:
+                    ((double *)(*out)->data)[k] = v;
+                    break;
                 default:
                     xa_tensor_free(*out);
                     *out = NULL;
@@ -102,7 +107,8 @@ xa_status xa_dimg_to_tensor(const dimg *d, xa_dtype dt, xa_tensor **out, xa_erro
     return XA_OK;
 }
 
-/* ---- energies and findings -------------------------------------------------------------------- */
+/* ---- energies and findings --------------------------------------------------------------------
+ */
 void xa_diff_energy(const double *a, const double *b, int64_t n, double *e, double *maxd) {
     double s = 0, m = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -201,7 +207,8 @@ void xa_set_fix(diag_ctx *c, xa_finding *f, const char *on, const char *op, cons
     xa_tensor_free(out);
 }
 
-/* ---- the driver ------------------------------------------------------------------------------- */
+/* ---- the driver -------------------------------------------------------------------------------
+ */
 static int by_confidence(const void *a, const void *b) {
     const xa_finding *x = a, *y = b;
     if (x->confidence != y->confidence) return x->confidence > y->confidence ? -1 : 1;
@@ -229,8 +236,8 @@ xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *
     if (!st && in->ref_in) st = xa_dimg_of(in->ref_in, &c.ri, err);
     if (!st && in->port_in) st = xa_dimg_of(in->port_in, &c.pi, err);
     if (st) goto done;
-    c.same_shape = c.r.count == c.p.count && c.r.n == c.p.n && c.r.h == c.p.h &&
-                   c.r.w == c.p.w && c.r.c == c.p.c && c.r.chw == c.p.chw;
+    c.same_shape = c.r.count == c.p.count && c.r.n == c.p.n && c.r.h == c.p.h && c.r.w == c.p.w &&
+                   c.r.c == c.p.c && c.r.chw == c.p.chw;
     if (c.r.count == c.p.count) {
         xa_diff_energy(c.r.v, c.p.v, c.r.count, &c.e0, &c.max0);
         for (int64_t i = 0; i < c.r.count; i++) c.ndiff += c.r.v[i] != c.p.v[i];

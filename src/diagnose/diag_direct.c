@@ -31,7 +31,8 @@ static void plist(const double *v, int n, char *buf, size_t size) {
         o += (size_t)snprintf(buf + o, size - o, i ? ",%.9g" : "%.9g", v[i]);
 }
 
-/* ---- layout: axis permutations and the batch axis ---------------------------------------------- */
+/* ---- layout: axis permutations and the batch axis ----------------------------------------------
+ */
 void xa_hyp_layout(diag_ctx *c) {
     const xa_tensor *R = c->in->ref, *P = c->in->port;
     if (xa_tensor_count(R) != xa_tensor_count(P)) return;
@@ -107,7 +108,8 @@ void xa_hyp_layout(diag_ctx *c) {
                    "transpose the port's tensor by %s before this stage", pt);
 }
 
-/* ---- channel order ------------------------------------------------------------------------------ */
+/* ---- channel order ------------------------------------------------------------------------------
+ */
 /* every permutation of n (<= 4) items in lexicographic order, identity first */
 static int next_perm(int *a, int n) {
     int i = n - 2;
@@ -146,7 +148,8 @@ void xa_hyp_channels(diag_ctx *c) {
     int swap02 = best[0] == 2 && best[1] == 1 && best[2] == 0 && (nc == 3 || best[3] == 3);
     char a[32], b[32], order[64] = "(";
     size_t o = 1;
-    for (int k = 0; k < nc; k++) o += (size_t)snprintf(order + o, sizeof order - o, k ? ", %d" : "%d", best[k]);
+    for (int k = 0; k < nc; k++)
+        o += (size_t)snprintf(order + o, sizeof order - o, k ? ", %d" : "%d", best[k]);
     snprintf(order + o, sizeof order - o, ")");
     xa_finding *f;
     if (swap02)
@@ -168,7 +171,8 @@ void xa_hyp_channels(diag_ctx *c) {
                    "reorder the port's channels to %s before this stage", order);
 }
 
-/* ---- per-channel affine maps: normalisation and scale ------------------------------------------ */
+/* ---- per-channel affine maps: normalisation and scale ------------------------------------------
+ */
 typedef struct {
     double a, b, resid; /* y = a*x + b per channel, residual energy */
 } fit1;
@@ -251,12 +255,16 @@ static void relate(const double *pm, const double *ps, const double *rm, const d
     }
     size_t o = 0;
     buf[0] = 0;
-    if (rev_m && !eq_m && !sym_m) o += (size_t)snprintf(buf + o, size - o, "; port mean = reference mean reversed");
-    if (rev_s && !eq_s && !sym_s) o += (size_t)snprintf(buf + o, size - o, "; port std = reference std reversed");
+    if (rev_m && !eq_m && !sym_m)
+        o += (size_t)snprintf(buf + o, size - o, "; port mean = reference mean reversed");
+    if (rev_s && !eq_s && !sym_s)
+        o += (size_t)snprintf(buf + o, size - o, "; port std = reference std reversed");
     if (one_s && !eq_s) o += (size_t)snprintf(buf + o, size - o, "; the port divides by no std");
     if (zero_m && !eq_m) o += (size_t)snprintf(buf + o, size - o, "; the port subtracts no mean");
-    if (eq_m && !eq_s && !one_s && !rev_s) o += (size_t)snprintf(buf + o, size - o, "; the means agree, the stds differ");
-    if (eq_s && !eq_m && !rev_m && !zero_m) snprintf(buf + o, size - o, "; the stds agree, the means differ");
+    if (eq_m && !eq_s && !one_s && !rev_s)
+        o += (size_t)snprintf(buf + o, size - o, "; the means agree, the stds differ");
+    if (eq_s && !eq_m && !rev_m && !zero_m)
+        snprintf(buf + o, size - o, "; the stds agree, the means differ");
 }
 
 /* The mean/std a side's normalisation implies from its own input, when an exact per-channel
@@ -400,7 +408,8 @@ void xa_hyp_affine(diag_ctx *c) {
         char m1[160], s1[160];
         tuple(pm, nc, m1, sizeof m1);
         tuple(ps, nc, s1, sizeof s1);
-        o += (size_t)snprintf(ev + o, sizeof ev - o, "%sport mean %s, std %s", o ? "; " : "", m1, s1);
+        o += (size_t)snprintf(ev + o, sizeof ev - o, "%sport mean %s, std %s", o ? "; " : "", m1,
+                              s1);
     }
     if (have_r && o < sizeof ev) {
         char m1[160], s1[160];
@@ -418,9 +427,11 @@ void xa_hyp_affine(diag_ctx *c) {
         for (int ch = 0; ch < nc; ch++) al[ch] = fp[ch].a, be[ch] = fp[ch].b;
         tuple(al, nc, t1, sizeof t1);
         tuple(be, nc, t2, sizeof t2);
-        o += (size_t)snprintf(ev + o, sizeof ev - o, "; as convert_to: port alpha %s, beta %s", t1, t2);
+        o += (size_t)snprintf(ev + o, sizeof ev - o, "; as convert_to: port alpha %s, beta %s", t1,
+                              t2);
     }
-    if (o < sizeof ev) snprintf(ev + o, sizeof ev - o, " (explains %.4g%% of the difference)", 100 * conf);
+    if (o < sizeof ev)
+        snprintf(ev + o, sizeof ev - o, " (explains %.4g%% of the difference)", 100 * conf);
     xa_finding *fd = xa_add_finding(c, XA_CAUSE_NORMALIZATION, conf, "%s", ev);
     if (!have_r) {
         xa_set_fix(c, fd, "port_input", NULL, NULL,
@@ -449,7 +460,8 @@ void xa_hyp_affine(diag_ctx *c) {
                "normalise with the reference's mean (%s) and std (%s)", mp, sp);
 }
 
-/* ---- spatial: shift, borders, orientation --------------------------------------------------------- */
+/* ---- spatial: shift, borders, orientation
+ * --------------------------------------------------------- */
 /* Energy and max |d| of R[y, x] vs P[y + dy, x + dx] over the overlap; pixels counted in *npx. */
 static void shifted_energy(const dimg *R, const dimg *P, int dy, int dx, double *e, double *m,
                            int64_t *npx) {
@@ -484,7 +496,8 @@ static void hyp_shift(diag_ctx *c) {
             double e, m;
             int64_t n;
             shifted_energy(R, P, dy, dx, &e, &m, &n);
-            if (e / (double)n < be / (double)(bn ? bn : 1) || !bn) be = e, bm = m, by = dy, bx = dx, bn = n;
+            if (e / (double)n < be / (double)(bn ? bn : 1) || !bn)
+                be = e, bm = m, by = dy, bx = dx, bn = n;
         }
     if (!bn) return;
     /* the same overlap without the shift: how much of its difference the shift explains */
@@ -587,8 +600,8 @@ static void hyp_padding(diag_ctx *c) {
     if (!br.found && !bp.found) return;
     int same_value = 1;
     for (int ch = 0; ch < R->c && ch < 4; ch++) same_value &= br.value[ch] == bp.value[ch];
-    int same_place = br.top == bp.top && br.bottom == bp.bottom && br.left == bp.left &&
-                     br.right == bp.right;
+    int same_place =
+        br.top == bp.top && br.bottom == bp.bottom && br.left == bp.left && br.right == bp.right;
     if (br.found && bp.found && same_value && same_place) return;
     /* the pad model: the port's content moved to the reference's place, its border given the
      * reference's colour; what difference is left? */
@@ -644,13 +657,27 @@ static void hyp_padding(diag_ctx *c) {
 static int oriented(int o, const dimg *S, int64_t y, int64_t x, int64_t *sy, int64_t *sx) {
     int64_t H = S->h, W = S->w;
     switch (o) {
-    case 2: *sy = y, *sx = W - 1 - x; return 1;         /* mirror horizontal */
-    case 3: *sy = H - 1 - y, *sx = W - 1 - x; return 1; /* rotate 180 */
-    case 4: *sy = H - 1 - y, *sx = x; return 1;         /* mirror vertical */
-    case 5: *sy = x, *sx = y; return 1;                 /* transpose */
-    case 6: *sy = H - 1 - x, *sx = y; return 1;         /* rotate 90 clockwise */
-    case 7: *sy = H - 1 - x, *sx = W - 1 - y; return 1; /* transverse */
-    case 8: *sy = x, *sx = W - 1 - y; return 1;         /* rotate 270 clockwise */
+    case 2:
+        *sy = y, *sx = W - 1 - x;
+        return 1; /* mirror horizontal */
+    case 3:
+        *sy = H - 1 - y, *sx = W - 1 - x;
+        return 1; /* rotate 180 */
+    case 4:
+        *sy = H - 1 - y, *sx = x;
+        return 1; /* mirror vertical */
+    case 5:
+        *sy = x, *sx = y;
+        return 1; /* transpose */
+    case 6:
+        *sy = H - 1 - x, *sx = y;
+        return 1; /* rotate 90 clockwise */
+    case 7:
+        *sy = H - 1 - x, *sx = W - 1 - y;
+        return 1; /* transverse */
+    case 8:
+        *sy = x, *sx = W - 1 - y;
+        return 1; /* rotate 270 clockwise */
     }
     return 0;
 }
@@ -701,7 +728,8 @@ void xa_hyp_spatial(diag_ctx *c) {
     hyp_padding(c);
 }
 
-/* ---- values: rounding, saturation, precision ------------------------------------------------------ */
+/* ---- values: rounding, saturation, precision
+ * ------------------------------------------------------ */
 static int exact_in(double v, xa_dtype dt) {
     if (!isfinite(v)) return 1;
     if (dt == XA_F16) return (double)xa_f16_to_f32(xa_f32_to_f16((float)v)) == v;
@@ -714,8 +742,10 @@ void xa_hyp_values(diag_ctx *c) {
     for (int64_t i = 0; i < n; i++) {
         double d = P->v[i] - R->v[i];
         if (!(d != 0) || !isfinite(d)) continue;
-        if (d > 0) up++;
-        else down++;
+        if (d > 0)
+            up++;
+        else
+            down++;
         if (fabs(d) >= 64) {
             big++;
             double r = R->v[i], p = P->v[i];
@@ -739,9 +769,10 @@ void xa_hyp_values(diag_ctx *c) {
                                "a different rounding rule (half to even vs half up) or float vs "
                                "fixed-point arithmetic",
                                (long long)up, (long long)down, (long long)n);
-        xa_set_fix(c, f, "port_input", NULL, NULL,
-                   "round as the reference does (Python/numpy round half to even; cv2 saturate_cast "
-                   "rounds half to even; (int)x truncates)");
+        xa_set_fix(
+            c, f, "port_input", NULL, NULL,
+            "round as the reference does (Python/numpy round half to even; cv2 saturate_cast "
+            "rounds half to even; (int)x truncates)");
     } else if (!R->integral != !P->integral && c->max0 < 1) {
         int ref_int = R->integral;
         xa_finding *f = xa_add_finding(
@@ -772,9 +803,10 @@ void xa_hyp_values(diag_ctx *c) {
                 "every difference is at most %.3g float32 ulp of the values (max_abs %s): the "
                 "order of float operations, a fused multiply-add or float vs double arithmetic",
                 worst, fmtn(c->max0, a, sizeof a));
-            xa_set_fix(c, f, "port_input", NULL, NULL,
-                       "this is float32 rounding, not a wrong operation; compare with --atol/--rtol "
-                       "if the difference is acceptable");
+            xa_set_fix(
+                c, f, "port_input", NULL, NULL,
+                "this is float32 rounding, not a wrong operation; compare with --atol/--rtol "
+                "if the difference is acceptable");
         }
     }
     /* saturation: large differences where one side sits at the uint8 bounds */
@@ -788,7 +820,8 @@ void xa_hyp_values(diag_ctx *c) {
         xa_finding *f = xa_add_finding(
             c, XA_CAUSE_SATURATION, xa_explained(c, e),
             "%lld of the %lld differences are larger than 64 and sit where one side is at the "
-            "uint8 bounds (0 or 255) or outside them: wrap-around (astype(np.uint8) of out-of-range "
+            "uint8 bounds (0 or 255) or outside them: wrap-around (astype(np.uint8) of "
+            "out-of-range "
             "values) on one side, clipping on the other",
             (long long)clipped, (long long)ndiff);
         xa_set_fix(c, f, "port_input", NULL, NULL,
@@ -839,15 +872,15 @@ void xa_hyp_values(diag_ctx *c) {
                                       "unit of the value (max_abs %s, %s): the tolerance in force "
                                       "is tighter than the dtype allows",
                                       xa_dtype_name(lowt), xa_dtype_name(lowt),
-                                      fmtn(c->max0, a, sizeof a),
-                                      fmtn(unit, b, sizeof b)),
+                                      fmtn(c->max0, a, sizeof a), fmtn(unit, b, sizeof b)),
                        "port_output", NULL, NULL, "judge with the %s tolerance (--preset %s)",
                        xa_dtype_name(lowt), lowt == XA_F16 ? "f16" : "bf16");
     }
     hyp_orientation(c);
 }
 
-/* ---- unknown: where the error is ------------------------------------------------------------------ */
+/* ---- unknown: where the error is
+ * ------------------------------------------------------------------ */
 void xa_hyp_unknown(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     char ev[768];
@@ -862,7 +895,8 @@ void xa_hyp_unknown(diag_ctx *c) {
                        xa_shape_format(c->in->port->rank, c->in->port->shape, ps, sizeof ps));
         return;
     }
-    o += (size_t)snprintf(ev, sizeof ev, "no tested cause explains it; max_abs %s, %lld of %lld differ",
+    o += (size_t)snprintf(ev, sizeof ev,
+                          "no tested cause explains it; max_abs %s, %lld of %lld differ",
                           fmtn(c->max0, a, sizeof a), (long long)c->ndiff, (long long)R->count);
     int64_t pos = 0, neg = 0;
     for (int64_t i = 0; i < R->count; i++) {
@@ -900,10 +934,10 @@ void xa_hyp_unknown(diag_ctx *c) {
                                   "; %.0f%% of it in the outer tenth of the image (which is 19%% "
                                   "of the pixels)",
                                   100 * eb / c->e0);
-        if (y1 >= 0 && o < sizeof ev &&
-            ((y1 - y0 + 1) * (x1 - x0 + 1) < R->h * R->w / 2))
-            snprintf(ev + o, sizeof ev - o, "; the differences lie in rows %lld-%lld, columns %lld-%lld",
-                     (long long)y0, (long long)y1, (long long)x0, (long long)x1);
+        if (y1 >= 0 && o < sizeof ev && ((y1 - y0 + 1) * (x1 - x0 + 1) < R->h * R->w / 2))
+            snprintf(ev + o, sizeof ev - o,
+                     "; the differences lie in rows %lld-%lld, columns %lld-%lld", (long long)y0,
+                     (long long)y1, (long long)x0, (long long)x1);
     }
     xa_finding *f = xa_add_finding(c, XA_CAUSE_UNKNOWN, 0, "%s", ev);
     xa_set_fix(c, f, "port_input", NULL, NULL,

@@ -17,7 +17,7 @@ typedef struct dimg {
     xa_dtype dtype; /* of the tensor */
     double *v;      /* n*h*w*c values */
     int64_t count;
-    int rank;       /* the tensor's shape */
+    int rank; /* the tensor's shape */
     int64_t shape[XA_MAX_RANK];
 } dimg;
 
@@ -69,14 +69,14 @@ xa_status xa_run_op(const char *op, const char *params, const xa_tensor *in, xa_
 double xa_compare_to_ref(const diag_ctx *c, const xa_tensor *t, int *aligned);
 
 /* The hypothesis families. Each adds zero or more findings. */
-void xa_hyp_layout(diag_ctx *c);        /* axis permutations, batch axis (counts equal, shapes not) */
-void xa_hyp_channels(diag_ctx *c);      /* channel permutations */
-void xa_hyp_affine(diag_ctx *c);        /* per-channel a*ref + b: normalisation, scale */
-void xa_hyp_spatial(diag_ctx *c);       /* shift, padding, EXIF-like orientation */
-void xa_hyp_values(diag_ctx *c);        /* rounding, saturation, precision */
-void xa_hyp_resize(diag_ctx *c);        /* every resize method on the inputs */
-void xa_hyp_window(diag_ctx *c);        /* crops and letterboxes on the inputs */
-void xa_hyp_decode(diag_ctx *c);        /* decoders on the image file */
-void xa_hyp_unknown(diag_ctx *c);       /* where the error sits, when nothing explains it */
+void xa_hyp_layout(diag_ctx *c);   /* axis permutations, batch axis (counts equal, shapes not) */
+void xa_hyp_channels(diag_ctx *c); /* channel permutations */
+void xa_hyp_affine(diag_ctx *c);   /* per-channel a*ref + b: normalisation, scale */
+void xa_hyp_spatial(diag_ctx *c);  /* shift, padding, EXIF-like orientation */
+void xa_hyp_values(diag_ctx *c);   /* rounding, saturation, precision */
+void xa_hyp_resize(diag_ctx *c);   /* every resize method on the inputs */
+void xa_hyp_window(diag_ctx *c);   /* crops and letterboxes on the inputs */
+void xa_hyp_decode(diag_ctx *c);   /* decoders on the image file */
+void xa_hyp_unknown(diag_ctx *c);  /* where the error sits, when nothing explains it */
 
 #endif

@@ -33,7 +33,8 @@ static int spatial_pair(const dimg *in, const dimg *out) {
     return in->count && in->image && out->image && in->n == 1 && out->n == 1 && in->c == out->c;
 }
 
-/* ---- resize ---------------------------------------------------------------------------------------- */
+/* ---- resize
+ * ---------------------------------------------------------------------------------------- */
 void xa_hyp_resize(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     int have_p = spatial_pair(&c->pi, P), have_r = spatial_pair(&c->ri, R);
@@ -122,7 +123,8 @@ void xa_hyp_resize(diag_ctx *c) {
                    names[br]);
 }
 
-/* ---- windows: crop origin and letterbox ------------------------------------------------------------- */
+/* ---- windows: crop origin and letterbox
+ * ------------------------------------------------------------- */
 /* The origin of out inside in (same channels): the exact window nearest the centre, searched
  * around the centre and at the corners. */
 static int find_window(const dimg *in, const dimg *out, int64_t *top, int64_t *left) {
@@ -135,8 +137,7 @@ static int find_window(const dimg *in, const dimg *out, int64_t *top, int64_t *l
             if (y < 0 || x < 0 || y + out->h > in->h || x + out->w > in->w) continue;
             int ok = 1;
             for (int64_t yy = 0; yy < out->h && ok; yy++)
-                ok = !memcmp(&out->v[yy * out->w * out->c],
-                             &in->v[((y + yy) * in->w + x) * in->c],
+                ok = !memcmp(&out->v[yy * out->w * out->c], &in->v[((y + yy) * in->w + x) * in->c],
                              (size_t)(out->w * out->c) * sizeof(double));
             int64_t dist = (y - cy) * (y - cy) + (x - cx) * (x - cx);
             if (ok && (best < 0 || dist < best)) best = dist, *top = y, *left = x;
@@ -158,25 +159,27 @@ static void hyp_crop(diag_ctx *c) {
         return;
     }
     /* the reference's window on the port's input */
-    xa_finding *f = xa_add_finding(c, XA_CAUSE_SHIFT, 1,
-                                   "the port crops its %lldx%lld window at top %lld, left %lld; the "
-                                   "original at top %lld, left %lld (%s)",
-                                   (long long)R->w, (long long)R->h, (long long)pt, (long long)pl,
-                                   (long long)rt, (long long)rl,
-                                   "a crop origin off by rounding: torchvision's CenterCrop uses "
-                                   "round((H - h) / 2), half to even");
+    xa_finding *f =
+        xa_add_finding(c, XA_CAUSE_SHIFT, 1,
+                       "the port crops its %lldx%lld window at top %lld, left %lld; the "
+                       "original at top %lld, left %lld (%s)",
+                       (long long)R->w, (long long)R->h, (long long)pt, (long long)pl,
+                       (long long)rt, (long long)rl,
+                       "a crop origin off by rounding: torchvision's CenterCrop uses "
+                       "round((H - h) / 2), half to even");
     char params[128];
     int64_t cy = 0, cx = 0;
     { /* is the original's window torchvision's CenterCrop? */
         xa_center_crop_geom g;
-        if (!xa_tv_center_crop_geometry(c->ri.h, c->ri.w, R->h, R->w, &g, NULL) &&
-            !g.pad_left && !g.pad_top)
+        if (!xa_tv_center_crop_geometry(c->ri.h, c->ri.w, R->h, R->w, &g, NULL) && !g.pad_left &&
+            !g.pad_top)
             cy = g.top, cx = g.left;
         else
             cy = cx = -1;
     }
     if (cy == rt && cx == rl && c->pi.h == c->ri.h && c->pi.w == c->ri.w) {
-        snprintf(params, sizeof params, "size=%lldx%lld layout=hwc", (long long)R->w, (long long)R->h);
+        snprintf(params, sizeof params, "size=%lldx%lld layout=hwc", (long long)R->w,
+                 (long long)R->h);
         xa_set_fix(c, f, "port_input", c->pi.chw ? NULL : "center-crop", params,
                    "crop as torchvision's CenterCrop does (top %lld, left %lld)", (long long)rt,
                    (long long)rl);
@@ -208,8 +211,8 @@ static void hyp_letterbox(diag_ctx *c) {
     match on_p[NV], on_r[NV], p_to_r[NV];
     char params[NV][128];
     for (int k = 0; k < NV; k++) {
-        snprintf(params[k], sizeof params[k], "size=%lldx%lld %s", (long long)R->w,
-                 (long long)R->h, variants[k][1]);
+        snprintf(params[k], sizeof params[k], "size=%lldx%lld %s", (long long)R->w, (long long)R->h,
+                 variants[k][1]);
         xa_tensor *o = NULL;
         on_p[k] = on_r[k] = p_to_r[k] = (match){INFINITY, INFINITY};
         if (!xa_run_op(variants[k][0], params[k], pin, &o, NULL)) {
@@ -257,7 +260,8 @@ void xa_hyp_window(diag_ctx *c) {
     if (!c->inherited[0]) hyp_letterbox(c);
 }
 
-/* ---- decoders ----------------------------------------------------------------------------------------- */
+/* ---- decoders
+ * ----------------------------------------------------------------------------------------- */
 static void decode_from_dumps(diag_ctx *c) {
     /* no image file: a small difference spread like two JPEG decoders' (chroma upsampling, IDCT)
      * on a first stage of uint8 images is this cause, with lower confidence */

@@ -119,8 +119,7 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
                  "%.6g): the manifest describes the original wrongly, so its replay cannot tell "
                  "this stage's own error from what it inherits",
                  d->manifest->op.text, s->self.total.max_abs);
-        snprintf(f.fix_text, sizeof f.fix_text,
-                 "correct the manifest's operation for this stage%s",
+        snprintf(f.fix_text, sizeof f.fix_text, "correct the manifest's operation for this stage%s",
                  dg.n && dg.findings[0].fix_op[0] ? " (the fix below names the original's)" : "");
         push(s, &f);
     }
@@ -129,7 +128,8 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
     xa_diagnosis_clear(&dg);
 }
 
-/* ---- conclusions over the whole run ------------------------------------------------------------- */
+/* ---- conclusions over the whole run -------------------------------------------------------------
+ */
 static void conclude(xa_stages_report *r, const char *fmt, ...) XA_PRINTF(2, 3);
 static void conclude(xa_stages_report *r, const char *fmt, ...) {
     char buf[1024];
@@ -166,7 +166,8 @@ void xa_diagnose_report(xa_stages_report *r) {
     int swapped = 0;
     for (size_t i = 0; i < r->nstages; i++) {
         xa_stage_result *s = &r->stages[i];
-        for (size_t k = 0; k < s->nfindings; k++) swapped |= s->findings[k].cause == XA_CAUSE_SWAPPED;
+        for (size_t k = 0; k < s->nfindings; k++)
+            swapped |= s->findings[k].cause == XA_CAUSE_SWAPPED;
         /* an exactly aligned stage followed by one that only inherits a difference: impossible */
         if (i + 1 < r->nstages && s->status == XA_STAGE_ALIGNED && s->ntensors == 1 &&
             s->tensors[0].has_cmp && s->tensors[0].cmp.total.max_abs == 0) {

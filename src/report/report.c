@@ -480,3 +480,11 @@ char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d)
     json_object_set_new(o, "note", d->note[0] ? json_string(d->note) : json_null());
     return xa_jdump(o);
 }
+
+/* For the other report files (report_internal.h). */
+json_t *xa_jtensor(const xa_tensor_info *ti) {
+    return jtensor(ti);
+}
+void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of) {
+    verdict_line(sb, res, coords_of, 0);
+}

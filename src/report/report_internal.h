@@ -5,6 +5,7 @@
 #include "strbuf.h"
 #include "xalign/compare.h"
 #include "xalign/diagnose.h"
+#include "xalign/report.h"
 #include <jansson.h>
 
 /* A top-level JSON object whose first key is "schema": the kind and version of the output
@@ -18,6 +19,9 @@ json_t *xa_jtolerance(const xa_tolerance *t);
 char *xa_jdump(json_t *o); /* compact, newline-terminated; decrefs o */
 void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);
 void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size);
+json_t *xa_jtensor(const xa_tensor_info *ti); /* spec, dtype, shape, order, size */
+/* compare's verdict line ("aligned. max_abs: ..."/"unaligned! ...") and where the worst is */
+void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of);
 void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, const xa_tensor *ct,
                      const char *indent);
 

@@ -1,4 +1,5 @@
-/* xa_dump: off by default, NN_name.npy in call order, thread-safe numbering, samples, npz. */
+/* xa_dump: off by default, NN_name.npy in call order, thread-safe numbering, samples, npz;
+ * failures kept for xa_dump_last_error, from every thread. */
 #include "test.h"
 #include "xalign/xalign.h"
 
@@ -38,6 +39,58 @@ static void *worker(void *arg) {
         xa_dump_raw(name, XA_F32, 1, shape, v, NULL);
     }
     return NULL;
+}
+
+/* Every call of every thread fails (the folder cannot be created); all are counted. */
+static void *failing_worker(void *arg) {
+    (void)arg;
+    uint8_t v[2] = {1, 2};
+    int64_t shape[1] = {2};
+    for (int i = 0; i < PER_THREAD; i++) XA_DUMP_RAW("x", XA_U8, 1, shape, v);
+    return NULL;
+}
+
+/* Write failures through XA_DUMP (no err): returned, and kept for xa_dump_last_error. */
+static void check_failures(const xa_tensor *t) {
+    char p[512], q[600];
+    xa_error e;
+    xa_dump_clear_error();
+    CHECK(xa_dump_last_error(&e) == XA_OK && e.message[0] == 0 && xa_dump_error_count() == 0);
+    /* a dump folder that cannot be created: its parent is a regular file (root included) */
+    snprintf(p, sizeof p, "%s/file", root);
+    FILE *f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    snprintf(q, sizeof q, "%s/dumps", p);
+    CHECK(xa_dump_configure(q, NULL) == XA_OK);
+    CHECK(XA_DUMP("read", t) == XA_EIO);
+    CHECKF(xa_dump_last_error(&e) == XA_EIO && e.status == XA_EIO &&
+               strstr(e.message, "cannot create directory") && strstr(e.message, "Not a directory"),
+           "last error: %s", e.message);
+    CHECK(xa_dump_error_count() == 1);
+    /* from every thread, counted once each, however they interleave */
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, failing_worker, NULL);
+    for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    CHECK(xa_dump_error_count() == 1 + THREADS * PER_THREAD);
+    /* a failed write into a folder that exists: the file is /dev/full (ENOSPC on write) */
+    snprintf(p, sizeof p, "%s/full", root);
+    CHECK(xa_dump_configure(p, NULL) == XA_OK);
+    CHECK(xa_dump("first", t, NULL) == XA_OK); /* creates the folder, takes 00 */
+    snprintf(q, sizeof q, "%s/01_second.npy", p);
+    CHECK(symlink("/dev/full", q) == 0);
+    xa_error mine = {0};
+    CHECK(xa_dump("second", t, &mine) == XA_EIO && strstr(mine.message, "01_second.npy"));
+    CHECKF(xa_dump_last_error(&e) == XA_EIO && !strcmp(e.message, mine.message) &&
+               strstr(e.message, "No space left on device"),
+           "last error: %s", e.message);
+    /* a later success does not hide it; clearing does */
+    CHECK(XA_DUMP("third", t) == XA_OK && xa_dump_last_error(NULL) == XA_EIO);
+    /* invalid calls count too (XA_DUMP with a bad name) */
+    CHECK(XA_DUMP("a b", t) == XA_EINVAL && xa_dump_last_error(&e) == XA_EINVAL &&
+          strstr(e.message, "'a b'"));
+    xa_dump_clear_error();
+    CHECK(xa_dump_last_error(&e) == XA_OK && xa_dump_error_count() == 0);
 }
 
 int main(void) {
@@ -105,6 +158,7 @@ int main(void) {
     int dup_or_gap = 0;
     for (int k = 0; k < THREADS * PER_THREAD; k++) dup_or_gap += seen[k] != 1;
     CHECK(dup_or_gap == 0);
+    check_failures(t);
     /* turning it off */
     CHECK(xa_dump_configure(NULL, NULL) == XA_OK && !xa_dump_enabled());
     xa_tensor_free(t);
