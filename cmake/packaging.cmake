@@ -55,3 +55,25 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/xalignConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/install/xalignConfig.cmake
   ${CMAKE_BINARY_DIR}/xalignConfigVersion.cmake DESTINATION ${XA_CMAKE_DIR})
+
+# The Python package (python/xalign, over libxalign.so with ctypes) and the one-file dump helper,
+# installed where Debian's /usr/bin/python3 looks: PREFIX/lib/python3.X/dist-packages (for
+# PREFIX=/usr/local that is on its sys.path; other prefixes go on PYTHONPATH). _paths.py records
+# the library's directory so the package finds the library it was installed with.
+if(NOT XA_PYTHON_DIR)
+  execute_process(COMMAND /usr/bin/python3 -c "import sys; print('python%d.%d' % sys.version_info[:2])"
+    OUTPUT_VARIABLE XA_PYVER OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(NOT XA_PYVER)
+    set(XA_PYVER python3)
+  endif()
+  set(XA_PYTHON_DIR lib/${XA_PYVER}/dist-packages)
+endif()
+set(XA_PYTHON_DIR ${XA_PYTHON_DIR} CACHE STRING "where make install puts the Python package (relative to the prefix)")
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/xalign DESTINATION ${XA_PYTHON_DIR}
+  PATTERN "__pycache__" EXCLUDE PATTERN "_paths.py" EXCLUDE)
+install(FILES ${CMAKE_SOURCE_DIR}/python/xalign_dump.py DESTINATION ${XA_PYTHON_DIR})
+install(CODE "
+  set(libdir \"${CMAKE_INSTALL_FULL_LIBDIR}\")
+  file(WRITE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${XA_PYTHON_DIR}/xalign/_paths.py\"
+    \"# written by make install: where this package's libxalign is\\nLIBDIR = '\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}'\\n\")
+")

@@ -37,6 +37,13 @@ typedef struct xa_tolerance {
  * "bf16" 0.95/0.80, "int8" 0.8/0.5. Returns XA_EINVAL for an unknown name. */
 XA_API xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol);
 
+/* Set one criterion by the name the command line, manifests and bindings use: atol, rtol,
+ * max-abs, min-cosine, min-euclid, min-sqnr (numbers), equal (true/false), preset (f32, f16,
+ * bf16, int8); the snake_case keys of older manifests are accepted. atol and rtol activate
+ * numpy's allclose rule together (the one not given is 0). */
+XA_API xa_status xa_tolerance_set(xa_tolerance *t, const char *key, const char *value,
+                                  xa_error *err);
+
 /* The tolerance a pair of dtypes gets when the caller set none (resolves the defaults). */
 XA_API xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref, xa_dtype port);
 

@@ -117,6 +117,14 @@ XA_API int64_t xa_tensor_count(const xa_tensor *t);
 /* A new C-order, native, zero-filled tensor. */
 XA_API xa_status xa_tensor_new(xa_dtype dt, int rank, const int64_t *shape, xa_tensor **out,
                                xa_error *err);
+/* A tensor over the caller's memory, without a copy (numpy arrays from Python): the caller keeps
+ * `data` alive and unchanged while the view is in use; xa_tensor_free frees only the view.
+ * nbytes must be the shape's size. Flags: the memory order and byte order of `data`. */
+#define XA_VIEW_FORTRAN 1u  /* column-major element order */
+#define XA_VIEW_SWAPPED 2u  /* elements in the non-native byte order */
+#define XA_VIEW_READONLY 4u /* the library must not write through it */
+XA_API xa_status xa_tensor_view(xa_dtype dt, int rank, const int64_t *shape, void *data,
+                                size_t nbytes, unsigned flags, xa_tensor **out, xa_error *err);
 /* A deep copy that is C-order, native-byte-order and writable, whatever `t` is. */
 XA_API xa_status xa_tensor_dup_native(const xa_tensor *t, xa_tensor **out, xa_error *err);
 XA_API void xa_tensor_free(xa_tensor *t);

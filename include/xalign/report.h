@@ -88,6 +88,20 @@ XA_API char *xa_report_decode_json(const xa_decode_report *r);
 XA_API char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d);
 XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d);
 
+/* ---- one call each, for bindings and scripts ----------------------------------------------
+ * Options are "key=value ..." text (one per line when a value holds spaces): the tolerance keys of
+ * xa_tolerance_set (atol, rtol, max-abs, min-cosine, min-euclid, min-sqnr, equal, preset) and axis,
+ * threads, jobs, diagnose, manifest, bmodel where they apply. *json receives the object the command
+ * line's --json prints (free with xa_free). */
+XA_API xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port,
+                                    const char *options, char **json, xa_error *err);
+XA_API xa_status xa_stages_to_json(const char *ref_dir, const char *port_dir, const char *options,
+                                   char **json, xa_error *err);
+XA_API xa_status xa_diagnose_to_json(const xa_tensor *ref, const xa_tensor *port,
+                                     const xa_tensor *ref_in, const xa_tensor *port_in,
+                                     const char *image, const char *options, char **json,
+                                     xa_error *err);
+
 /* `xalign preprocess --json`: the recipe, the decoder settings (may be NULL), the step lines of
  * xa_recipe_run's log, and the output tensor's dtype and shape. */
 XA_API char *xa_report_recipe_json(const char *recipe, const char *decoder_settings,

@@ -101,6 +101,24 @@ xa_status xa_tensor_new(xa_dtype dt, int rank, const int64_t *shape, xa_tensor *
     return XA_OK;
 }
 
+xa_status xa_tensor_view(xa_dtype dt, int rank, const int64_t *shape, void *data, size_t nbytes,
+                         unsigned flags, xa_tensor **out, xa_error *err) {
+    xa_status st = xa_tensor_shell(dt, rank, shape, out, err);
+    if (st) return st;
+    if ((*out)->nbytes != nbytes || (nbytes && !data)) {
+        size_t want = (*out)->nbytes;
+        free(*out);
+        *out = NULL;
+        return xa_fail(err, XA_ESHAPE, "a view of %zu bytes for a shape of %zu bytes", nbytes,
+                       want);
+    }
+    (*out)->data = data;
+    (*out)->fortran_order = (flags & XA_VIEW_FORTRAN) != 0;
+    (*out)->swapped = (flags & XA_VIEW_SWAPPED) != 0;
+    (*out)->readonly = (flags & XA_VIEW_READONLY) != 0;
+    return XA_OK;
+}
+
 void xa_tensor_free(xa_tensor *t) {
     if (!t) return;
     xa_backing_unref(t->backing);

@@ -7,6 +7,7 @@
   find_package(xalign) (xalign::xalign and xalign::xalign_static, installed and build tree);
   all of them run without LD_LIBRARY_PATH and load the library they were built against;
 - the dump example reports write failures it finds with xa_dump_last_error."""
+import glob
 import os
 import re
 import shutil
@@ -108,6 +109,18 @@ for root in (prefix, moved):
     ck.check(r.returncode == 1 and "unaligned! max_abs: 0.5" in r.stdout, f"installed CLI in {root}: {r.returncode} {r.stdout} {r.stderr}")
     ok, ldd = loads_from(cli, root)
     ck.check(ok, f"{cli} loads the library of its own prefix: {ldd}")
+
+# the installed Python package: found by /usr/bin/python3 from PREFIX/lib/python3.X/dist-packages,
+# it loads the library of its own prefix (recorded at install), without LD_LIBRARY_PATH
+sites = [os.path.join(d, "dist-packages") for d in glob.glob(os.path.join(prefix, "lib", "python3*"))]
+ck.check(len(sites) == 1 and os.path.exists(os.path.join(sites[0], "xalign", "__init__.py"))
+         and os.path.exists(os.path.join(sites[0], "xalign_dump.py")), f"python package installed: {sites}")
+if sites:
+    code = ("import xalign, numpy as np; r = xalign.compare(np.load('%s'), np.load('%s')); "
+            "print(r['schema'], r['metrics']['max_abs'], xalign._lib.lib._name)" % (ck.path("a.npy"), ck.path("b.npy")))
+    r = sh(["/usr/bin/python3", "-c", code], env=dict(ENV, PYTHONPATH=sites[0], XALIGN_LIB=""), cwd=ck.dir)
+    ck.check(r.returncode == 0 and r.stdout.split()[:2] == ["xalign.compare/1", "0.5"]
+             and r.stdout.split()[2].startswith(prefix), f"installed python package: {r.stdout} {r.stderr}")
 
 # ---- pkg-config: installed, moved, build tree -------------------------------------------------------
 pkg_config("installed", os.path.join(prefix, libdir, "pkgconfig"), prefix)

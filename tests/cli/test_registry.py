@@ -14,10 +14,11 @@ import re
 
 import numpy as np
 from PIL import Image
+from xa_examples import op_examples
 from xa_testlib import Checker, run, run_json
 
 ck = Checker("registry")
-rng = np.random.default_rng(5)
+
 
 rc, ops = run_json("ops")
 ck.check(rc == 0 and ops["schema"] == "xalign.ops/1" and list(ops)[0] == "schema", f"ops --json schema: {list(ops)[:2]}")
@@ -34,37 +35,7 @@ rc, text, _ = run("ops", "center_crp")
 ck.check(rc == 2 and "did you mean 'center-crop'" in _, f"did you mean: {_!r}")
 
 # ---- every operation, through the command line and through a manifest --------------------------
-img = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
-chw = (img.transpose(2, 0, 1) / np.float32(255)).astype(np.float32)
-boxes = np.concatenate([rng.uniform(0, 60, (7, 4)), rng.uniform(0, 1, (7, 2))], axis=1).astype(np.float32)
-boxes[:, 2:4] += boxes[:, 0:2]
-photo = ck.path("photo.jpg")
-Image.fromarray(img).save(photo, quality=90)
-# input (array or "photo"), parameters; parameters of the CLI are --KEY VALUE, of the manifest "KEY": VALUE
-examples = {
-    "decode": ("photo", {"like": "cv2"}),
-    "resize": (img, {"method": "pil-bicubic", "size": "20x10"}),
-    "tv-resize": (img, {"short": "12"}),
-    "center-crop": (img, {"size": "16"}),
-    "crop": (img, {"top": "-2", "left": "3", "size": "10x30", "value": "7,8,9"}),
-    "pad": (img, {"pad": "1,2,3,4", "value": "114"}),
-    "to-tensor": (img, {}),
-    "normalize": (chw, {"mean": "0.485,0.456,0.406", "std": "0.229,0.224,0.225"}),
-    "to-tensor-normalize": (img, {"mean": "0.5", "std": "0.25"}),
-    "numpy-normalize": (img, {"mean": "0.485,0.456,0.406", "std": "0.229,0.224,0.225", "form": "div",
-                              "out-dtype": "f32"}),
-    "convert-to": (img, {"mean": "0.485,0.456,0.406", "std": "0.229,0.224,0.225", "input-scale": "0.5"}),
-    "bgr2rgb": (img, {}),
-    "rgb2bgr": (chw, {"layout": "chw"}),
-    "hwc2chw": (img, {}),
-    "chw2hwc": (chw, {}),
-    "add-batch": (img, {}),
-    "to-f32": (img, {}),
-    "letterbox-yolov5": (img, {"size": "64x48", "auto": "false", "color": "1,2,3"}),
-    "letterbox-sail": (img, {"size": "40"}),
-    "scale-boxes": (boxes, {"from": "64x64", "to": "100x80", "round": "true"}),
-    "quantize-int8": (chw, {"scale": "60.5", "rounding": "half-even"}),
-}
+img, chw, photo, examples = op_examples(ck.path)
 missing = [n for n in names if n not in examples]
 ck.check(not missing, f"every registered operation has a replay example here: missing {missing}")
 
