@@ -90,49 +90,20 @@ int cli_emit(char *text, const char *cmd) {
 }
 
 int cli_tolerance_option(cli_args *a, cli_tolerance *t, int *bad) {
-    const char *o = a->opt;
+    static const char *const keys[] = {"--atol",       "--rtol",     "--max-abs", "--min-cosine",
+                                       "--min-euclid", "--min-sqnr", "--equal",   "--preset"};
     *bad = 0;
-    if (!strcmp(o, "--atol")) {
-        *bad = !cli_parse_double(a, &t->tol.atol);
-        t->have_atol = 1;
-    } else if (!strcmp(o, "--rtol")) {
-        *bad = !cli_parse_double(a, &t->tol.rtol);
-        t->have_rtol = 1;
-    } else if (!strcmp(o, "--max-abs")) {
-        *bad = !cli_parse_double(a, &t->tol.max_abs);
-        t->tol.active |= XA_TOL_MAX_ABS;
-    } else if (!strcmp(o, "--min-cosine")) {
-        *bad = !cli_parse_double(a, &t->tol.min_cosine);
-        t->tol.active |= XA_TOL_COSINE;
-    } else if (!strcmp(o, "--min-euclid")) {
-        *bad = !cli_parse_double(a, &t->tol.min_euclid);
-        t->tol.active |= XA_TOL_EUCLID;
-    } else if (!strcmp(o, "--min-sqnr")) {
-        *bad = !cli_parse_double(a, &t->tol.min_sqnr_db);
-        t->tol.active |= XA_TOL_SQNR;
-    } else if (!strcmp(o, "--equal")) {
-        t->tol.active |= XA_TOL_EQUAL;
-    } else if (!strcmp(o, "--preset")) {
-        const char *v = cli_value(a);
-        if (!v) {
-            *bad = 1;
-        } else if (xa_tolerance_preset(v, &t->tol) != XA_OK) {
-            cli_error(a->cmd, "unknown preset '%s' (f32, f16, bf16, int8)", v);
-            *bad = 1;
-        }
-    } else {
-        return 0;
+    size_t k = 0;
+    while (k < sizeof keys / sizeof keys[0] && strcmp(a->opt, keys[k])) k++;
+    if (k == sizeof keys / sizeof keys[0]) return 0;
+    /* --equal is a flag; the rest take a value, parsed by the library's one parser */
+    const char *v = !strcmp(a->opt, "--equal") ? "true" : cli_value(a);
+    xa_error err = {0};
+    if (!v || xa_tolerance_set(&t->tol, a->opt + 2, v, &err)) {
+        if (v) cli_error(a->cmd, "option %s: %s", a->opt, err.message);
+        *bad = 1;
     }
     return 1;
-}
-
-int cli_tolerance_finish(const char *cmd, cli_tolerance *t) {
-    if (t->have_atol || t->have_rtol) t->tol.active |= XA_TOL_ATOL_RTOL;
-    if ((t->have_atol || t->have_rtol) && (t->tol.atol < 0 || t->tol.rtol < 0))
-        return cli_error(cmd, "--atol and --rtol must not be negative");
-    if ((t->tol.active & XA_TOL_MAX_ABS) && t->tol.max_abs < 0)
-        return cli_error(cmd, "--max-abs must not be negative");
-    return 0;
 }
 
 int cli_bmodel_option(cli_args *a, cli_bmodel *b) {

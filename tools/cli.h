@@ -55,13 +55,11 @@ int cli_parse_double(cli_args *a, double *out);
 int cli_parse_int(cli_args *a, long *out);
 /* Tolerance options shared by compare and stages (--atol --rtol --max-abs --min-cosine
  * --min-euclid --min-sqnr --equal --preset). Returns 1 if a->opt was one of them (parsed into
- * t; *bad set on a parse error), 0 otherwise. Call cli_tolerance_finish after the loop. */
+ * t; *bad set on a parse error), 0 otherwise. */
 typedef struct {
     xa_tolerance tol;
-    int have_atol, have_rtol;
 } cli_tolerance;
 int cli_tolerance_option(cli_args *a, cli_tolerance *t, int *bad);
-int cli_tolerance_finish(const char *cmd, cli_tolerance *t); /* 0 ok, else exit code */
 #define CLI_TOLERANCE_HELP                                                                         \
     "  --atol X --rtol Y   every |port - ref| <= X + Y*|ref| (numpy's allclose rule)\n"            \
     "  --max-abs X         max_abs <= X\n"                                                         \

@@ -111,7 +111,6 @@ int cmd_compare(int argc, char **argv) {
         }
     }
     if ((rc0 = cli_positionals(&a, 2, "REF and PORT", help))) return rc0;
-    if (cli_tolerance_finish("compare", &tol)) return XA_EXIT_USAGE;
     opt.tol = tol.tol;
 
     int rc = cli_bmodel_open(&bm, "compare");

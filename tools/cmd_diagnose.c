@@ -60,7 +60,6 @@ int cmd_diagnose(int argc, char **argv) {
         }
     }
     if (!rc) rc = cli_positionals(&a, 2, "REF and PORT", help);
-    if (!rc && cli_tolerance_finish("diagnose", &tol)) rc = XA_EXIT_USAGE;
     if (rc) {
         xa_op_free(op);
         return rc;

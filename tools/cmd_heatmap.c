@@ -65,7 +65,6 @@ int cmd_heatmap(int argc, char **argv) {
         }
     }
     if ((rc = cli_positionals(&a, 3, "REF, PORT and OUT.png", help))) return rc;
-    if (cli_tolerance_finish("heatmap", &tol)) return XA_EXIT_USAGE;
     char **pos = a.pos;
 
     xa_error err = {0};

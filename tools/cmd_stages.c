@@ -77,7 +77,6 @@ int cmd_stages(int argc, char **argv) {
         }
     }
     if ((rc0 = cli_positionals(&a, 2, "REF_DIR and PORT_DIR", help))) return rc0;
-    if (cli_tolerance_finish("stages", &tol)) return XA_EXIT_USAGE;
     xa_error err = {0};
     xa_manifest m = {0};
     if (bm.net || bm.stage >= 0)

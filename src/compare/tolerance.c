@@ -18,12 +18,14 @@ static int number(const char *s, double *v) {
 xa_status xa_tolerance_set(xa_tolerance *t, const char *key, const char *value, xa_error *err) {
     char k[32];
     size_t n = strlen(key ? key : "");
-    if (!n || n >= sizeof k) return xa_fail(err, XA_EINVAL, "tolerance: no such key '%s'", key ? key : "");
+    if (!n || n >= sizeof k)
+        return xa_fail(err, XA_EINVAL, "tolerance: no such key '%s'", key ? key : "");
     for (size_t i = 0; i <= n; i++) k[i] = key[i] == '_' ? '-' : key[i]; /* older snake_case */
     const char *v = value ? value : "";
     if (!strcmp(k, "preset")) {
         if (xa_tolerance_preset(v, t))
-            return xa_fail(err, XA_EINVAL, "tolerance: unknown preset '%s' (f32, f16, bf16, int8)", v);
+            return xa_fail(err, XA_EINVAL, "tolerance: unknown preset '%s' (f32, f16, bf16, int8)",
+                           v);
         return XA_OK;
     }
     if (!strcmp(k, "equal")) {
@@ -51,11 +53,13 @@ xa_status xa_tolerance_set(xa_tolerance *t, const char *key, const char *value, 
     for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
         if (strcmp(k, num[i].key)) continue;
         double d;
-        if (!number(v, &d)) return xa_fail(err, XA_EINVAL, "tolerance: %s '%s' is not a number", k, v);
+        if (!number(v, &d))
+            return xa_fail(err, XA_EINVAL, "tolerance: %s '%s' is not a number", k, v);
         if (num[i].nonneg && d < 0)
             return xa_fail(err, XA_EINVAL, "tolerance: %s must not be negative", k);
         /* atol and rtol go together: setting one makes the other 0 unless it was set */
-        if (num[i].bit == XA_TOL_ATOL_RTOL && !(t->active & XA_TOL_ATOL_RTOL)) t->atol = t->rtol = 0;
+        if (num[i].bit == XA_TOL_ATOL_RTOL && !(t->active & XA_TOL_ATOL_RTOL))
+            t->atol = t->rtol = 0;
         *(double *)((char *)t + num[i].off) = d;
         t->active |= num[i].bit;
         return XA_OK;

@@ -24,7 +24,8 @@ static xa_status parse_int(const char *k, const char *v, int lo, int hi, int *ou
     return XA_OK;
 }
 
-/* "key=value key=value" (or one per line): tolerance keys (xa_tolerance_set) and the run's own keys */
+/* "key=value key=value" (or one per line): tolerance keys (xa_tolerance_set) and the run's own keys
+ */
 static xa_status parse_opts(const char *text, api_opts *o, xa_error *err) {
     memset(o, 0, sizeof *o);
     o->diagnose = 1;
@@ -78,7 +79,8 @@ xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port, const 
     if (o.has_axis) {
         int ax = o.axis < 0 ? o.axis + ref->rank : o.axis;
         if (ax < 0 || ax >= ref->rank)
-            return xa_fail(err, XA_EINVAL, "axis %d is out of range for rank %d", o.axis, ref->rank);
+            return xa_fail(err, XA_EINVAL, "axis %d is out of range for rank %d", o.axis,
+                           ref->rank);
         co.axis = ax;
     }
     xa_cmp_result res;
@@ -125,8 +127,8 @@ xa_status xa_stages_to_json(const char *ref_dir, const char *port_dir, const cha
         xa_manifest_clear(&m);
         return st;
     }
-    xa_stages_options so = {.manifest = o.manifest[0] ? &m : NULL, .tol = o.tol,
-                            .threads = o.threads, .bmodel = bm};
+    xa_stages_options so = {
+        .manifest = o.manifest[0] ? &m : NULL, .tol = o.tol, .threads = o.threads, .bmodel = bm};
     if (o.diagnose) so.after_stage = xa_diagnose_stage_hook;
     if (xa_stages_is_dataset(ref_dir)) {
         xa_dataset_report dr;
@@ -158,8 +160,9 @@ xa_status xa_diagnose_to_json(const xa_tensor *ref, const xa_tensor *port, const
     xa_status st = parse_opts(options, &o, err);
     if (st) return st;
     if (xa_tensor_count(ref) != xa_tensor_count(port))
-        return xa_fail(err, XA_ESHAPE, "element counts differ (%lld, %lld): nothing to diagnose "
-                                       "element by element",
+        return xa_fail(err, XA_ESHAPE,
+                       "element counts differ (%lld, %lld): nothing to diagnose "
+                       "element by element",
                        (long long)xa_tensor_count(ref), (long long)xa_tensor_count(port));
     xa_diagnose_input in = {ref, port, ref_in, port_in, image, NULL, o.tol, NULL};
     xa_diagnosis d;

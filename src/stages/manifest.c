@@ -18,52 +18,28 @@ void xa_manifest_clear(xa_manifest *m) {
 }
 
 /* Tolerance keys shared by "defaults" and each stage. */
+/* Tolerance keys shared by "defaults" and each stage: the keys of xa_tolerance_set (kebab-case,
+ * or the snake_case of older manifests), numbers as numbers, equal as a boolean, preset a name. */
 static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_error *err) {
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
-        if (!strcmp(key, "preset")) {
-            if (!json_is_string(v) || xa_tolerance_preset(json_string_value(v), t))
-                return xa_fail(err, XA_EFORMAT,
-                               "manifest: %s: unknown preset (f32, f16, bf16, int8)", where);
-            continue;
-        }
-        if (!strcmp(key, "equal")) {
-            if (!json_is_boolean(v))
-                return xa_fail(err, XA_EFORMAT, "manifest: %s: 'equal' must be true/false", where);
-            if (json_is_true(v)) t->active |= XA_TOL_EQUAL;
-            continue;
-        }
-        if (!json_is_number(v))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: tolerance '%s' must be a number", where,
-                           key);
-        double d = json_number_value(v);
-        if (!strcmp(key, "atol")) {
-            t->atol = d;
-            t->active |= XA_TOL_ATOL_RTOL;
-        } else if (!strcmp(key, "rtol")) {
-            t->rtol = d;
-            t->active |= XA_TOL_ATOL_RTOL;
-        } else if (!strcmp(key, "max_abs")) {
-            t->max_abs = d;
-            t->active |= XA_TOL_MAX_ABS;
-        } else if (!strcmp(key, "min_cosine")) {
-            t->min_cosine = d;
-            t->active |= XA_TOL_COSINE;
-        } else if (!strcmp(key, "min_euclid")) {
-            t->min_euclid = d;
-            t->active |= XA_TOL_EUCLID;
-        } else if (!strcmp(key, "min_sqnr")) {
-            t->min_sqnr_db = d;
-            t->active |= XA_TOL_SQNR;
-        } else {
-            return xa_fail(err, XA_EFORMAT,
-                           "manifest: %s: unknown tolerance '%s' (atol, rtol, max_abs, "
-                           "min_cosine, min_euclid, min_sqnr, equal, preset)",
-                           where, key);
-        }
-        if (d < 0 && strcmp(key, "min_sqnr") && strncmp(key, "min_", 4))
-            return xa_fail(err, XA_EFORMAT, "manifest: %s: '%s' must not be negative", where, key);
+        char text[64];
+        int is_preset = !strcmp(key, "preset"), is_equal = !strcmp(key, "equal");
+        if (is_preset ? !json_is_string(v) : is_equal ? !json_is_boolean(v) : !json_is_number(v))
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: tolerance '%s' must be %s", where, key,
+                           is_preset  ? "a name (f32, f16, bf16, int8)"
+                           : is_equal ? "true or false"
+                                      : "a number");
+        if (is_preset)
+            snprintf(text, sizeof text, "%.40s", json_string_value(v));
+        else if (is_equal)
+            snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
+        else
+            snprintf(text, sizeof text, "%.17g", json_number_value(v));
+        xa_error e = {0};
+        if (xa_tolerance_set(t, key, text, &e))
+            return xa_fail(err, XA_EFORMAT, "manifest: %s: %s", where, e.message);
     }
     return XA_OK;
 }
