@@ -126,6 +126,8 @@ typedef struct xa_heatmap_options {
     xa_heatmap_scale scale;
     int layout;      /* XA_LAYOUT_HWC, XA_LAYOUT_CHW or XA_HEATMAP_GUESS_LAYOUT */
     int64_t channel; /* -1: maximum over the channels; otherwise that channel */
+    int64_t block;   /* > 1: downsampled, each output pixel the largest value of block x block
+                        input pixels (a NaN/Inf on one side wins); 0 or 1: full resolution */
 } xa_heatmap_options;
 XA_API void xa_heatmap_options_init(xa_heatmap_options *o); /* abs, guessed layout, max */
 
@@ -138,7 +140,8 @@ typedef struct xa_heatmap_info {
     int64_t channel;                  /* as requested: -1 for the maximum over channels */
     double max;                       /* largest finite v; 0 when every pixel is exact */
     double min_nonzero;               /* smallest nonzero finite v; 0 when there is none */
-    int64_t pixels, exact, nonfinite; /* counts of pixels */
+    int64_t pixels, exact, nonfinite; /* counts of pixels (at full resolution) */
+    int64_t block;                    /* the downsampling factor used (1: none) */
 } xa_heatmap_info;
 
 #define XA_HEATMAP_EXACT_RGB                                                                       \

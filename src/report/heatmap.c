@@ -19,6 +19,7 @@ void xa_heatmap_options_init(xa_heatmap_options *o) {
     o->scale = XA_HEATMAP_ABS;
     o->layout = XA_HEATMAP_GUESS_LAYOUT;
     o->channel = -1;
+    o->block = 1;
 }
 
 void xa_heatmap_color(int k, uint8_t rgb[3]) {
@@ -179,28 +180,44 @@ static xa_status draw(hm_src *s, xa_heatmap_info *in, xa_tensor **out, xa_error 
         }
     in->max = max;
     in->min_nonzero = max > 0 ? min : 0;
-    /* pass 2: the colours */
-    int64_t shape[3] = {h, w, 3};
-    xa_status st = xa_tensor_new(XA_U8, 3, shape, out, err);
+    /* pass 2: the colours; with a block > 1, each output pixel takes the largest v of its
+     * block x block input pixels (NaN, a one-sided non-finite value, wins) */
+    int64_t b = in->block > 1 ? in->block : 1, oh = (h + b - 1) / b, ow = (w + b - 1) / b;
+    int64_t shape[3] = {oh, ow, 3};
+    double *acc = malloc((size_t)ow * sizeof *acc);
+    xa_status st = acc ? xa_tensor_new(XA_U8, 3, shape, out, err)
+                       : xa_fail(err, XA_ENOMEM, "heatmap: out of memory");
     if (st) {
+        free(acc);
         free(v);
         return st;
     }
     static const uint8_t exact[3] = XA_HEATMAP_EXACT_RGB, nonfinite[3] = XA_HEATMAP_NONFINITE_RGB;
     double lo = max > 0 ? log(in->min_nonzero) : 0, span = max > 0 ? log(max) - lo : 0;
     uint8_t *px = (*out)->data;
-    for (int64_t y = 0; y < h; y++)
-        for (int64_t x0 = 0; x0 < w; x0 += s->chunk) {
-            int64_t n = w - x0 < s->chunk ? w - x0 : s->chunk;
-            pixel_values(s, y, x0, n, v);
-            for (int64_t x = 0; x < n; x++, px += 3) {
-                double a = v[x];
-                const uint8_t *c = isnan(a) ? nonfinite
-                                   : a == 0 ? exact
-                                            : xa_heatmap_lut[color_index(in, lo, span, a)];
-                memcpy(px, c, 3);
+    for (int64_t oy = 0; oy < oh; oy++) {
+        for (int64_t ox = 0; ox < ow; ox++) acc[ox] = 0;
+        for (int64_t y = oy * b; y < h && y < (oy + 1) * b; y++)
+            for (int64_t x0 = 0; x0 < w; x0 += s->chunk) {
+                int64_t n = w - x0 < s->chunk ? w - x0 : s->chunk;
+                pixel_values(s, y, x0, n, v);
+                for (int64_t x = 0; x < n; x++) {
+                    double *a = &acc[(x0 + x) / b];
+                    if (isnan(v[x]) || isnan(*a))
+                        *a = NAN;
+                    else if (v[x] > *a)
+                        *a = v[x];
+                }
             }
+        for (int64_t ox = 0; ox < ow; ox++, px += 3) {
+            double a = acc[ox];
+            const uint8_t *c = isnan(a) ? nonfinite
+                               : a == 0 ? exact
+                                        : xa_heatmap_lut[color_index(in, lo, span, a)];
+            memcpy(px, c, 3);
         }
+    }
+    free(acc);
     free(v);
     return XA_OK;
 }
@@ -225,6 +242,10 @@ xa_status xa_heatmap_new(const xa_tensor *ref, const xa_tensor *port, const xa_h
                        xa_shape_format(port->rank, port->shape, b, sizeof b));
     xa_status st = resolve(ref, o, &in, err);
     if (st) return st;
+    if (o->block < 0 || o->block > 1 << 20)
+        return xa_fail(err, XA_EINVAL, "heatmap: block %lld is outside 1..1048576",
+                       (long long)o->block);
+    in.block = o->block > 1 ? o->block : 1;
     in.pixels = in.height * in.width;
     /* Fortran-order inputs are read through a C-order copy */
     xa_tensor *rc = NULL, *pc = NULL;
