@@ -288,3 +288,21 @@ int cli_param(cli_args *a, const xa_param_info *p, double *v, int *n) {
     }
     return 1;
 }
+
+int cli_write_html(const char *json, const char *path, const char *title, const xa_bmodel *bm,
+                   const char *cmd) {
+    if (!json) return cli_error(cmd, "out of memory rendering the report");
+    xa_html_options o = {0, title, bm};
+    char *html = NULL;
+    xa_error err = {0};
+    xa_status st = xa_report_html(json, &o, &html, &err);
+    if (st) return cli_lib_error(cmd, &err, st);
+    FILE *f = fopen(path, "wb");
+    size_t n = strlen(html);
+    int ok = f && fwrite(html, 1, n, f) == n;
+    if (f && fclose(f)) ok = 0;
+    xa_free(html);
+    if (!ok) return cli_error(cmd, "%s: cannot write the HTML report", path);
+    fprintf(stderr, "xalign %s: HTML report written to %s (%zu bytes)\n", cmd, path, n);
+    return XA_EXIT_OK;
+}

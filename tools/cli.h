@@ -18,6 +18,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_preprocess(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
 
 typedef struct xa_command {
@@ -107,6 +108,11 @@ xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
                        xa_bmrt_where *where, xa_error *err);
 /* 1 when the file starts with a bmodel magic. */
 int cli_is_bmodel(const char *path);
+
+/* Render the JSON of a run as the HTML report into path (a one-line note on stderr); returns an
+ * exit code. */
+int cli_write_html(const char *json, const char *path, const char *title, const xa_bmodel *bm,
+                   const char *cmd);
 
 /* Parameters of a registered operation as options: --KEY VALUE (kebab-case keys, as `xalign ops`
  * lists them); a boolean is --KEY, --KEY=false, --KEY true|false|0|1 or --no-KEY. Returns 1 when

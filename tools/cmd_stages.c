@@ -36,7 +36,11 @@ static const char *help =
     "tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --no-diagnose       compare only; do not look for the cause of each difference\n"
+    "  --html FILE         also write a self-contained HTML report with pictures of image-like\n"
+    "                      stages (reference, port, |difference| heatmap)\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
+    "  --shard K/N         a dataset run's K-th of N parts (K = 0..N-1; by a hash of the sample\n"
+    "                      name); 'xalign merge part-*.json' joins the --json of every part\n"
     "  --threads N         threads per comparison (default: all cores for one sample, 1 per\n"
     "                      sample in a dataset run)\n"
     "  --help              this text\n\n"
@@ -47,7 +51,8 @@ int cmd_stages(int argc, char **argv) {
     cli_args a = CLI_ARGS(argc, argv, "stages");
     char **pos = a.pos;
     const char *manifest = NULL;
-    int json = 0, bad = 0, diagnose = 1;
+    int json = 0, bad = 0, diagnose = 1, shard_k = 0, shard_n = 0;
+    const char *html = NULL;
     long jobs = 0, threads = 0;
     cli_tolerance tol = {0};
     cli_bmodel bm = CLI_BMODEL_INIT;
@@ -58,6 +63,15 @@ int cmd_stages(int argc, char **argv) {
             return XA_EXIT_OK;
         } else if (!strcmp(a.opt, "--json")) {
             json = 1;
+        } else if (!strcmp(a.opt, "--shard")) {
+            const char *v = cli_value(&a);
+            char tail;
+            if (!v || sscanf(v, "%d/%d%c", &shard_k, &shard_n, &tail) != 2 || shard_n < 1 ||
+                shard_n > 1000000 || shard_k < 0 || shard_k >= shard_n)
+                return cli_error("stages", "--shard K/N: K from 0 to N-1 (e.g. 0/4), not '%s'",
+                                 v ? v : "");
+        } else if (!strcmp(a.opt, "--html")) {
+            if (!(html = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--no-diagnose")) {
             diagnose = 0;
         } else if (!strcmp(a.opt, "--manifest")) {
@@ -94,6 +108,8 @@ int cmd_stages(int argc, char **argv) {
                              .threads = (int)threads,
                              .bmodel = bm.model};
     if (diagnose) opt.after_stage = xa_diagnose_stage_hook;
+    opt.shard_k = shard_k;
+    opt.shard_n = shard_n;
     if (isatty(2)) opt.progress = progress;
     int rc;
     if (xa_stages_is_dataset(pos[0])) {
@@ -107,8 +123,18 @@ int cmd_stages(int argc, char **argv) {
         rc = cli_emit(json ? xa_report_dataset_json(&dr)
                            : xa_report_dataset_text(&dr, pos[0], pos[1]),
                       "stages");
+        if (!rc && html) {
+            char *j = xa_report_dataset_json(&dr);
+            rc = cli_write_html(j, html, NULL, bm.model, "stages");
+            xa_free(j);
+        }
         if (!rc) rc = dr.unaligned_samples ? XA_EXIT_UNALIGNED : XA_EXIT_OK;
         xa_dataset_report_clear(&dr);
+    } else if (shard_n) {
+        rc = cli_error("stages",
+                       "--shard splits the samples of a dataset run, and %s holds no "
+                       "sample folders",
+                       pos[0]);
     } else {
         xa_stages_report rep;
         xa_status st = xa_stages_run(pos[0], pos[1], &opt, &rep, &err);
@@ -121,6 +147,11 @@ int cmd_stages(int argc, char **argv) {
         rc = cli_emit(json ? xa_report_stages_json(&rep)
                            : xa_report_stages_text(&rep, pos[0], pos[1]),
                       "stages");
+        if (!rc && html) {
+            char *j = xa_report_stages_json(&rep);
+            rc = cli_write_html(j, html, NULL, bm.model, "stages");
+            xa_free(j);
+        }
         if (!rc) rc = xa_stages_all_aligned(&rep) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
         xa_stages_report_clear(&rep);
     }

@@ -8,6 +8,7 @@ static const xa_command commands[] = {
     {"compare", cmd_compare, "compare two tensors with the full metric set and a verdict"},
     {"stages", cmd_stages, "compare two pipelines stage by stage; name the first that diverges"},
     {"diagnose", cmd_diagnose, "name the cause of a difference between two tensors, with the fix"},
+    {"merge", cmd_merge, "join the --json of a sharded dataset run's parts into one report"},
     {"resize", cmd_resize, "resize an image exactly as OpenCV, Pillow or torch does"},
     {"transform", cmd_transform,
      "crop, pad, letterbox, normalise, quantise exactly as the original does"},

@@ -51,6 +51,15 @@ XA_API char *xa_report_stages_json(const xa_stages_report *r);
 XA_API char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
                                     const char *port_dir);
 XA_API char *xa_report_dataset_json(const xa_dataset_report *r);
+/* The dataset text from its JSON (as xa_report_dataset_text prints it); NULL for bad JSON. */
+XA_API char *xa_report_dataset_text_json(const char *json);
+/* `xalign merge`: the JSON of a whole dataset run from the JSON of its shards (`stages --shard
+ * K/N --json`), identical to one run over every sample. Every shard 0..N-1 exactly once, run the
+ * same way (xalign version, manifest, tolerance, diagnosis, folders), no sample twice; otherwise
+ * XA_EINVAL/XA_EFORMAT naming the part (names[i], may be NULL). *aligned (may be NULL): every
+ * sample aligned, the exit code's rule. */
+XA_API xa_status xa_report_merge(const char *const *parts, const char *const *names, size_t n,
+                                 char **merged, int *aligned, xa_error *err);
 /* `xalign info` output for a bmodel: the text follows `tpu_model --info` (libsophon
  * tpu-bmodel/tools/tpu_model.cpp, show()) after a first line naming `spec`, plus each stage's
  * BMRT dump sizes; the JSON object holds every field xa_bmodel reads. */
@@ -87,6 +96,20 @@ XA_API char *xa_report_decode_json(const xa_decode_report *r);
 /* `xalign diagnose`: the comparison of the two tensors, then the diagnosis. */
 XA_API char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d);
 XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d);
+
+/* ---- the HTML report (docs/report.md) ------------------------------------------------------
+ * One self-contained page from the JSON of a run (xalign.stages/1, xalign.dataset/1 or
+ * xalign.compare/1): verdicts, metrics, diagnosis and, for image-like tensors, the reference,
+ * the port and the |difference| heatmap drawn from the dumps the JSON names (paths relative to
+ * its ref_dir / port_dir), with the colour scale and a histogram. Tensors longer than max_side
+ * are drawn downsampled by an integer factor, stated on the page. *html is freed with xa_free. */
+typedef struct xa_html_options {
+    int64_t max_side;        /* 0: 256 (a dataset's sample sections use half) */
+    const char *title;       /* NULL: the kind of run */
+    const xa_bmodel *bmodel; /* splits raw BMRT dumps named without a dtype, as the run did */
+} xa_html_options;
+XA_API xa_status xa_report_html(const char *json, const xa_html_options *o, char **html,
+                                xa_error *err);
 
 /* ---- one call each, for bindings and scripts ----------------------------------------------
  * Options are "key=value ..." text (one per line when a value holds spaces): the tolerance keys of

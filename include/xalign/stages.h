@@ -50,6 +50,7 @@ typedef struct xa_manifest {
     xa_tolerance defaults; /* active == 0: dtype defaults */
     size_t nstages;
     xa_manifest_stage *stages;
+    uint64_t fingerprint; /* FNV-1a 64 of the manifest's bytes: shards of one run must agree */
 } xa_manifest;
 
 XA_API xa_status xa_manifest_load(const char *path, xa_manifest *out, xa_error *err);
@@ -156,7 +157,8 @@ typedef struct xa_stages_report {
      * REF and PORT swapped, names that differ by a typo; NULL-terminated lines, may be NULL */
     size_t nconclusions;
     char **conclusions;
-    long first_unaligned; /* index into stages, -1 if every stage is aligned */
+    long first_unaligned;     /* index into stages, -1 if every stage is aligned */
+    char *ref_dir, *port_dir; /* the folders compared (dump paths relative to them) */
 } xa_stages_report;
 
 /* What a stage hook sees while a stage's dumps are loaded: the tensors of each side, the previous
@@ -187,6 +189,9 @@ typedef struct xa_stages_options {
     /* after each compared stage (diagnosis: xa_diagnose_stage_hook); may be NULL */
     xa_stage_hook after_stage;
     void *hook_ctx;
+    /* dataset runs: compare only the samples of shard k of n (0 <= k < n), assigned by the
+     * FNV-1a 64 hash of the sample's name modulo n, so every shard of a run agrees; n = 0: all */
+    int shard_k, shard_n;
 } xa_stages_options;
 
 XA_API xa_status xa_stages_run(const char *ref_dir, const char *port_dir,
@@ -213,7 +218,17 @@ typedef struct xa_dataset_report {
     size_t nstages;
     xa_dataset_stage *stages; /* per stage name, in stage order */
     size_t unaligned_samples;
+    /* what the run was, for merging shards: every part must have been run the same way */
+    size_t samples_all; /* sample folders before sharding */
+    int shard_k, shard_n;
+    int has_manifest;
+    uint64_t manifest_fingerprint;
+    xa_tolerance tol; /* the run's tolerance options */
+    int diagnosed;    /* a stage hook ran */
 } xa_dataset_report;
+
+/* FNV-1a 64 of n bytes: the hash of shard assignment and manifest fingerprints. */
+XA_API uint64_t xa_fnv1a64(const void *p, size_t n);
 
 XA_API xa_status xa_dataset_run(const char *ref_dir, const char *port_dir,
                                 const xa_stages_options *opt, int parallel, xa_dataset_report *out,

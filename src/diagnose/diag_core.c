@@ -275,7 +275,7 @@ xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *
     for (size_t i = 0; i < out->n; i++)
         if (out->findings[i].confidence >= 0.5) out->findings[k++] = out->findings[i];
     out->n = k;
-    qsort(out->findings, out->n, sizeof *out->findings, by_confidence);
+    if (out->n) qsort(out->findings, out->n, sizeof *out->findings, by_confidence);
     if (!out->n) xa_hyp_unknown(&c);
 done:
     xa_dimg_clear(&c.r);

@@ -29,4 +29,7 @@ void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, co
 void xa_findings_text(xa_sb *sb, const xa_finding *fs, size_t n, const char *note, const char *pad);
 json_t *xa_jfindings(const xa_finding *fs, size_t n);
 
+/* The samples of a dataset run as an array of stages objects with a "sample" key. */
+json_t *xa_jdataset_samples(const xa_dataset_report *r);
+
 #endif

@@ -361,6 +361,8 @@ static json_t *jstage(const xa_stage_result *s) {
 /* The stages of one sample into `o`. */
 static json_t *jstages(const xa_stages_report *r, json_t *o) {
     json_t *a = json_array();
+    json_object_set_new(o, "ref_dir", r->ref_dir ? json_string(r->ref_dir) : json_null());
+    json_object_set_new(o, "port_dir", r->port_dir ? json_string(r->port_dir) : json_null());
     for (size_t i = 0; i < r->nstages; i++) json_array_append_new(a, jstage(&r->stages[i]));
     json_object_set_new(o, "stages", a);
     json_object_set_new(o, "first_unaligned",
@@ -384,66 +386,14 @@ char *xa_report_stages_json(const xa_stages_report *r) {
     return xa_jdump(jstages(r, xa_jobject("xalign.stages/1")));
 }
 
-char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
-                             const char *port_dir) {
-    xa_sb sb = {0};
-    char a[40];
-    xa_sb_printf(&sb, "dataset: ref %s, port %s: %zu samples, %zu unaligned\n", ref_dir, port_dir,
-                 r->nsamples, r->unaligned_samples);
-    size_t w = 5;
-    for (size_t k = 0; k < r->nstages; k++)
-        if (strlen(r->stages[k].name) > w) w = strlen(r->stages[k].name);
-    for (size_t k = 0; k < r->nstages; k++) {
-        const xa_dataset_stage *s = &r->stages[k];
-        xa_sb_printf(&sb, "  %-*s %zu/%zu unaligned", (int)w, s->name, s->unaligned, s->samples);
-        if (s->missing) xa_sb_printf(&sb, ", %zu missing", s->missing);
-        if (s->errors) xa_sb_printf(&sb, ", %zu errors", s->errors);
-        if (s->worst_sample)
-            xa_sb_printf(&sb, "; worst max_abs %s in %s",
-                         xa_fmt_num(s->worst_max_abs, 6, a, sizeof a), s->worst_sample);
-        xa_sb_printf(&sb, "\n");
-    }
-    /* first divergent stage per sample, counted */
-    xa_sb_printf(&sb, "first unaligned stage per sample:\n");
-    size_t shown = 0;
-    for (size_t i = 0; i < r->nsamples; i++) {
-        const xa_stages_report *sr = &r->reports[i];
-        if (sr->first_unaligned < 0) continue;
-        if (shown++ < 20)
-            xa_sb_printf(&sb, "  %s: %s (%s)\n", r->samples[i],
-                         sr->stages[sr->first_unaligned].name,
-                         xa_stage_status_name(sr->stages[sr->first_unaligned].status));
-    }
-    if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
-    if (!shown) xa_sb_printf(&sb, "  none: every sample is aligned at every stage.\n");
-    return xa_sb_take(&sb);
-}
-
-char *xa_report_dataset_json(const xa_dataset_report *r) {
-    json_t *o = xa_jobject("xalign.dataset/1"), *st = json_array(), *sa = json_array();
-    for (size_t k = 0; k < r->nstages; k++) {
-        const xa_dataset_stage *s = &r->stages[k];
-        json_t *so = json_object();
-        json_object_set_new(so, "name", json_string(s->name));
-        json_object_set_new(so, "samples", json_integer((json_int_t)s->samples));
-        json_object_set_new(so, "unaligned", json_integer((json_int_t)s->unaligned));
-        json_object_set_new(so, "missing", json_integer((json_int_t)s->missing));
-        json_object_set_new(so, "errors", json_integer((json_int_t)s->errors));
-        json_object_set_new(so, "worst_max_abs",
-                            s->worst_sample ? xa_jnum(s->worst_max_abs) : json_null());
-        json_object_set_new(so, "worst_sample",
-                            s->worst_sample ? json_string(s->worst_sample) : json_null());
-        json_array_append_new(st, so);
-    }
+/* The samples of a dataset run as the JSON objects of their stages; rendered into the dataset
+ * object by dataset_report.c, the one path of one runs and merged shards. */
+json_t *xa_jdataset_samples(const xa_dataset_report *r) {
+    json_t *sa = json_array();
     for (size_t i = 0; i < r->nsamples; i++) {
         json_t *so = jstages(&r->reports[i], json_object());
         json_object_set_new(so, "sample", json_string(r->samples[i]));
         json_array_append_new(sa, so);
     }
-    json_object_set_new(o, "samples_total", json_integer((json_int_t)r->nsamples));
-    json_object_set_new(o, "samples_unaligned", json_integer((json_int_t)r->unaligned_samples));
-    json_object_set_new(o, "stages", st);
-    json_object_set_new(o, "samples", sa);
-    json_object_set_new(o, "aligned", json_boolean(r->unaligned_samples == 0));
-    return xa_jdump(o);
+    return sa;
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void xa_sb_printf(xa_sb *b, const char *fmt, ...) {
     if (b->oom) return;
@@ -56,4 +57,22 @@ const char *xa_fmt_num(double v, int prec, char *buf, size_t size) {
     else
         snprintf(buf, size, "%.*g", prec, v);
     return buf;
+}
+
+void xa_sb_append(xa_sb *b, const char *p, size_t n) {
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = 0;
 }

@@ -12,6 +12,8 @@ typedef struct {
 } xa_sb;
 
 void xa_sb_printf(xa_sb *b, const char *fmt, ...) XA_PRINTF(2, 3);
+/* n bytes of p, as they are. */
+void xa_sb_append(xa_sb *b, const char *p, size_t n);
 /* The string (caller frees) or NULL if an allocation failed. */
 char *xa_sb_take(xa_sb *b);
 /* %.*g that prints inf/nan readably. */

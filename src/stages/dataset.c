@@ -39,6 +39,13 @@ int xa_stages_is_dataset(const char *dir) {
     return subdirs > 0 && stages == 0;
 }
 
+uint64_t xa_fnv1a64(const void *p, size_t n) {
+    /* FNV-1a, 64 bits: offset basis 14695981039346656037, prime 1099511628211 */
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211u;
+    return h;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -149,9 +156,33 @@ xa_status xa_dataset_run(const char *ref_dir, const char *port_dir, const xa_sta
     memset(out, 0, sizeof *out);
     xa_stages_options o0 = {0};
     if (!opt) opt = &o0;
+    if (opt->shard_n < 0 || (opt->shard_n && (opt->shard_k < 0 || opt->shard_k >= opt->shard_n)))
+        return xa_fail(err, XA_EINVAL, "shard %d/%d: K must be 0..N-1", opt->shard_k, opt->shard_n);
     xa_status st = list_samples(ref_dir, &out->samples, &out->nsamples, err);
     if (st) return st;
     if (out->nsamples == 0) return xa_fail(err, XA_ENOTFOUND, "%s: no sample folders", ref_dir);
+    out->samples_all = out->nsamples;
+    out->shard_k = opt->shard_k;
+    out->shard_n = opt->shard_n;
+    out->has_manifest = opt->manifest != NULL;
+    out->manifest_fingerprint = opt->manifest ? opt->manifest->fingerprint : 0;
+    out->tol = opt->tol;
+    out->diagnosed = opt->after_stage != NULL;
+    if (opt->shard_n > 0) { /* keep this shard's samples, in name order */
+        size_t k = 0;
+        for (size_t i = 0; i < out->nsamples; i++) {
+            char *nm = out->samples[i];
+            if (xa_fnv1a64(nm, strlen(nm)) % (uint64_t)opt->shard_n == (uint64_t)opt->shard_k)
+                out->samples[k++] = nm;
+            else
+                free(nm);
+        }
+        out->nsamples = k;
+        if (!k) { /* a shard with no samples is a valid, empty part */
+            out->reports = NULL;
+            return XA_OK;
+        }
+    }
     out->reports = calloc(out->nsamples, sizeof *out->reports);
     xa_status *sts = calloc(out->nsamples, sizeof *sts);
     char **errs = calloc(out->nsamples, sizeof *errs);

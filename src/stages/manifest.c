@@ -249,7 +249,10 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
     }
 done:
     json_decref(root);
-    if (st) xa_manifest_clear(out);
+    if (st)
+        xa_manifest_clear(out);
+    else
+        out->fingerprint = xa_fnv1a64(text, len);
     return st;
 }
 

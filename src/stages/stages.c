@@ -166,6 +166,8 @@ void xa_stages_report_clear(xa_stages_report *r) {
     free(r->stages);
     for (size_t i = 0; i < r->nconclusions; i++) free(r->conclusions[i]);
     free(r->conclusions);
+    free(r->ref_dir);
+    free(r->port_dir);
     memset(r, 0, sizeof *r);
     r->first_unaligned = -1;
 }
@@ -621,6 +623,8 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
     }
     xa_tensor_list_clear(&prev_r);
     xa_tensor_list_clear(&prev_p);
+    out->ref_dir = xa_strdup(ref_dir);
+    out->port_dir = xa_strdup(port_dir);
     free(all);
     free(rd.f);
     free(pd.f);

@@ -1,0 +1,289 @@
+/* Dataset runs as JSON and text, from one path: the samples' stage objects plus what the run was
+ * ("run"), with the per-stage aggregates computed from the samples themselves. One run and a
+ * merge of its shards (`xalign merge`) go through the same functions, so they give the same JSON
+ * and the same text (docs/stages.md, "Sharded runs"). */
+#include "report_internal.h"
+#include "xalign/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(json_t *o, const char *k) {
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static double jnum(json_t *o, const char *k) {
+    json_t *v = json_object_get(o, k);
+    if (json_is_number(v)) return json_number_value(v);
+    if (json_is_string(v)) return strtod(json_string_value(v), NULL);
+    return NAN;
+}
+
+/* {"schema", "run", "ref_dir", "port_dir", "samples_total", "samples_unaligned", "stages",
+ * "samples", "aligned"}: the aggregates as dataset.c counts them -- per stage in order of first
+ * appearance: samples, missing, errors, unaligned (any other status), the largest max_abs of any
+ * of its tensors and the first sample that has it. Takes `run` and `samples`. */
+static json_t *dataset_object(json_t *run, const char *ref_dir, const char *port_dir,
+                              json_t *samples) {
+    json_t *o = xa_jobject("xalign.dataset/1"), *stages = json_array();
+    json_object_set_new(o, "run", run);
+    json_object_set_new(o, "ref_dir", ref_dir ? json_string(ref_dir) : json_null());
+    json_object_set_new(o, "port_dir", port_dir ? json_string(port_dir) : json_null());
+    size_t unaligned = 0;
+    for (size_t i = 0; i < json_array_size(samples); i++) {
+        json_t *sm = json_array_get(samples, i), *sst = json_object_get(sm, "stages");
+        if (!json_is_true(json_object_get(sm, "aligned"))) unaligned++;
+        for (size_t k = 0; k < json_array_size(sst); k++) {
+            json_t *st = json_array_get(sst, k), *agg = NULL;
+            const char *name = jstr(st, "name"), *status = jstr(st, "status");
+            for (size_t q = 0; q < json_array_size(stages) && !agg; q++)
+                if (!strcmp(jstr(json_array_get(stages, q), "name"), name))
+                    agg = json_array_get(stages, q);
+            if (!agg) {
+                agg = json_object();
+                json_object_set_new(agg, "name", json_string(name));
+                json_object_set_new(agg, "samples", json_integer(0));
+                json_object_set_new(agg, "unaligned", json_integer(0));
+                json_object_set_new(agg, "missing", json_integer(0));
+                json_object_set_new(agg, "errors", json_integer(0));
+                json_object_set_new(agg, "worst_max_abs", json_null());
+                json_object_set_new(agg, "worst_sample", json_null());
+                json_array_append_new(stages, agg);
+            }
+            const char *count = !strncmp(status, "missing", 7) ? "missing"
+                                : !strcmp(status, "error")     ? "errors"
+                                : strcmp(status, "aligned")    ? "unaligned"
+                                                               : NULL;
+            json_object_set_new(agg, "samples",
+                                json_integer(json_integer_value(json_object_get(agg, "samples")) + 1));
+            if (count)
+                json_object_set_new(agg, count,
+                                    json_integer(json_integer_value(json_object_get(agg, count)) + 1));
+            json_t *ts = json_object_get(st, "tensors");
+            for (size_t t = 0; t < json_array_size(ts); t++) {
+                json_t *m = json_object_get(json_array_get(ts, t), "metrics");
+                if (!json_is_object(m)) continue;
+                double v = jnum(m, "max_abs"), w = jnum(agg, "worst_max_abs");
+                if (json_is_null(json_object_get(agg, "worst_max_abs"))) w = -1;
+                if (v > w) {
+                    json_object_set(agg, "worst_max_abs", json_object_get(m, "max_abs"));
+                    json_object_set(agg, "worst_sample", json_object_get(sm, "sample"));
+                }
+            }
+        }
+    }
+    json_object_set_new(o, "samples_total", json_integer((json_int_t)json_array_size(samples)));
+    json_object_set_new(o, "samples_unaligned", json_integer((json_int_t)unaligned));
+    json_object_set_new(o, "stages", stages);
+    json_object_set_new(o, "samples", samples);
+    json_object_set_new(o, "aligned", json_boolean(unaligned == 0));
+    return o;
+}
+
+static json_t *run_info(const xa_dataset_report *r) {
+    json_t *o = json_object();
+    char fp[24];
+    snprintf(fp, sizeof fp, "%016llx", (unsigned long long)r->manifest_fingerprint);
+    json_object_set_new(o, "xalign", json_string(xa_version_string()));
+    json_object_set_new(o, "manifest_fingerprint", r->has_manifest ? json_string(fp) : json_null());
+    json_object_set_new(o, "tolerance", xa_jtolerance(&r->tol));
+    json_object_set_new(o, "diagnose", json_boolean(r->diagnosed));
+    json_object_set_new(o, "samples_all", json_integer((json_int_t)r->samples_all));
+    if (r->shard_n > 0) {
+        json_t *sh = json_object();
+        json_object_set_new(sh, "k", json_integer(r->shard_k));
+        json_object_set_new(sh, "n", json_integer(r->shard_n));
+        json_object_set_new(o, "shard", sh);
+    }
+    return o;
+}
+
+static json_t *dataset_json(const xa_dataset_report *r) {
+    const char *rd = r->nsamples ? r->reports[0].ref_dir : NULL;
+    const char *pd = r->nsamples ? r->reports[0].port_dir : NULL;
+    /* the run's folders: a sample's folder without its last component */
+    char rb[4096], pb[4096];
+    if (rd && pd) {
+        snprintf(rb, sizeof rb, "%s", rd);
+        snprintf(pb, sizeof pb, "%s", pd);
+        char *a = strrchr(rb, '/'), *b = strrchr(pb, '/');
+        if (a) *a = 0;
+        if (b) *b = 0;
+    }
+    return dataset_object(run_info(r), rd ? rb : NULL, pd ? pb : NULL, xa_jdataset_samples(r));
+}
+
+char *xa_report_dataset_json(const xa_dataset_report *r) {
+    return xa_jdump(dataset_json(r));
+}
+
+static char *dataset_text(json_t *root) {
+    xa_sb sb = {0};
+    char a[40];
+    json_t *stages = json_object_get(root, "stages"), *samples = json_object_get(root, "samples");
+    xa_sb_printf(&sb, "dataset: ref %s, port %s: %lld samples, %lld unaligned\n",
+                 jstr(root, "ref_dir") ? jstr(root, "ref_dir") : "?",
+                 jstr(root, "port_dir") ? jstr(root, "port_dir") : "?",
+                 (long long)json_integer_value(json_object_get(root, "samples_total")),
+                 (long long)json_integer_value(json_object_get(root, "samples_unaligned")));
+    size_t w = 5;
+    for (size_t k = 0; k < json_array_size(stages); k++) {
+        size_t l = strlen(jstr(json_array_get(stages, k), "name"));
+        if (l > w) w = l;
+    }
+    for (size_t k = 0; k < json_array_size(stages); k++) {
+        json_t *s = json_array_get(stages, k);
+        long long un = json_integer_value(json_object_get(s, "unaligned"));
+        long long mi = json_integer_value(json_object_get(s, "missing"));
+        long long er = json_integer_value(json_object_get(s, "errors"));
+        xa_sb_printf(&sb, "  %-*s %lld/%lld unaligned", (int)w, jstr(s, "name"), un,
+                     (long long)json_integer_value(json_object_get(s, "samples")));
+        if (mi) xa_sb_printf(&sb, ", %lld missing", mi);
+        if (er) xa_sb_printf(&sb, ", %lld errors", er);
+        if (jstr(s, "worst_sample"))
+            xa_sb_printf(&sb, "; worst max_abs %s in %s",
+                         xa_fmt_num(jnum(s, "worst_max_abs"), 6, a, sizeof a),
+                         jstr(s, "worst_sample"));
+        xa_sb_printf(&sb, "\n");
+    }
+    /* first divergent stage per sample */
+    xa_sb_printf(&sb, "first unaligned stage per sample:\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < json_array_size(samples); i++) {
+        json_t *sm = json_array_get(samples, i);
+        const char *first = jstr(sm, "first_unaligned");
+        if (!first) continue;
+        const char *status = "";
+        json_t *sst = json_object_get(sm, "stages");
+        for (size_t k = 0; k < json_array_size(sst); k++)
+            if (!strcmp(jstr(json_array_get(sst, k), "name"), first))
+                status = jstr(json_array_get(sst, k), "status");
+        if (shown++ < 20) xa_sb_printf(&sb, "  %s: %s (%s)\n", jstr(sm, "sample"), first, status);
+    }
+    if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
+    if (!shown) xa_sb_printf(&sb, "  none: no compared stage differs in any sample.\n");
+    return xa_sb_take(&sb);
+}
+
+char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
+                             const char *port_dir) {
+    json_t *o = dataset_json(r);
+    /* the folders as the user named them */
+    json_object_set_new(o, "ref_dir", json_string(ref_dir));
+    json_object_set_new(o, "port_dir", json_string(port_dir));
+    char *t = dataset_text(o);
+    json_decref(o);
+    return t;
+}
+
+char *xa_report_dataset_text_json(const char *json) {
+    json_t *o = json_loads(json, 0, NULL);
+    if (!o) return NULL;
+    char *t = dataset_text(o);
+    json_decref(o);
+    return t;
+}
+
+/* ---- merging shards ---------------------------------------------------------------------------- */
+static int cmp_sample(const void *a, const void *b) {
+    return strcmp(jstr(*(json_t *const *)a, "sample"), jstr(*(json_t *const *)b, "sample"));
+}
+
+xa_status xa_report_merge(const char *const *parts, const char *const *names, size_t n,
+                          char **merged, int *aligned, xa_error *err) {
+    *merged = NULL;
+    if (aligned) *aligned = 0;
+    if (!n) return xa_fail(err, XA_EINVAL, "merge: no parts");
+    json_t **roots = calloc(n, sizeof *roots), *run0 = NULL, *all = json_array();
+    json_t **list = NULL;
+    int *seen = NULL;
+    xa_status st = XA_OK;
+    const char *rd = NULL, *pd = NULL;
+    long long shards = -1, total = -1;
+    for (size_t i = 0; i < n && !st; i++) {
+        json_error_t je;
+        const char *nm = names ? names[i] : "part";
+        roots[i] = json_loads(parts[i], 0, &je);
+        json_t *r = roots[i], *run = r ? json_object_get(r, "run") : NULL;
+        json_t *sh = run ? json_object_get(run, "shard") : NULL;
+        if (!r) {
+            st = xa_fail(err, XA_EFORMAT, "%s: not JSON (line %d: %s)", nm, je.line, je.text);
+        } else if (!jstr(r, "schema") || strcmp(jstr(r, "schema"), "xalign.dataset/1")) {
+            st = xa_fail(err, XA_EFORMAT,
+                         "%s: schema '%s' is not a dataset run's (xalign.dataset/1, from 'xalign "
+                         "stages --shard K/N --json')",
+                         nm, jstr(r, "schema") ? jstr(r, "schema") : "(none)");
+        } else if (!json_is_object(sh)) {
+            st = xa_fail(err, XA_EFORMAT, "%s: not a shard (run with --shard K/N)", nm);
+        } else {
+            long long k = json_integer_value(json_object_get(sh, "k"));
+            long long nn = json_integer_value(json_object_get(sh, "n"));
+            if (shards < 0) {
+                shards = nn;
+                total = json_integer_value(json_object_get(run, "samples_all"));
+                seen = calloc((size_t)(nn > 0 ? nn : 1), sizeof *seen);
+                rd = jstr(r, "ref_dir"), pd = jstr(r, "port_dir");
+                run0 = json_deep_copy(run);
+                json_object_del(run0, "shard");
+            }
+            json_t *rc = json_deep_copy(run);
+            json_object_del(rc, "shard");
+            if (nn != shards)
+                st = xa_fail(err, XA_EINVAL, "%s: shard %lld of %lld, but the first part was of %lld",
+                             nm, k, nn, shards);
+            else if (k < 0 || k >= nn || !seen)
+                st = xa_fail(err, XA_EFORMAT, "%s: shard %lld of %lld is out of range", nm, k, nn);
+            else if (seen[k]++)
+                st = xa_fail(err, XA_EINVAL, "%s: shard %lld/%lld given twice", nm, k, nn);
+            else if (!json_equal(rc, run0))
+                st = xa_fail(err, XA_EINVAL,
+                             "%s: run differently from the first part (xalign version, manifest, "
+                             "tolerance, diagnosis or sample count)",
+                             nm);
+            else if ((jstr(r, "ref_dir") && rd && strcmp(jstr(r, "ref_dir"), rd)) ||
+                     (jstr(r, "port_dir") && pd && strcmp(jstr(r, "port_dir"), pd)))
+                st = xa_fail(err, XA_EINVAL, "%s: other folders than the first part's (%s, %s)", nm,
+                             rd ? rd : "?", pd ? pd : "?");
+            if (!rd) rd = jstr(r, "ref_dir");
+            if (!pd) pd = jstr(r, "port_dir");
+            json_decref(rc);
+            json_t *ss = json_object_get(r, "samples");
+            for (size_t q = 0; !st && q < json_array_size(ss); q++)
+                json_array_append(all, json_array_get(ss, q));
+        }
+    }
+    for (long long k = 0; !st && k < shards; k++)
+        if (!seen[k])
+            st = xa_fail(err, XA_EINVAL, "shard %lld of %lld is missing", k, shards);
+    size_t ns = json_array_size(all);
+    if (!st && (list = malloc((ns ? ns : 1) * sizeof *list))) {
+        for (size_t i = 0; i < ns; i++) list[i] = json_array_get(all, i);
+        qsort(list, ns, sizeof *list, cmp_sample);
+        for (size_t i = 1; i < ns && !st; i++)
+            if (!strcmp(jstr(list[i], "sample"), jstr(list[i - 1], "sample")))
+                st = xa_fail(err, XA_EINVAL, "sample '%s' is in two parts", jstr(list[i], "sample"));
+        if (!st && (long long)ns != total)
+            st = xa_fail(err, XA_EINVAL, "the parts hold %zu samples, the run had %lld", ns, total);
+    } else if (!st) {
+        st = xa_fail(err, XA_ENOMEM, "out of memory");
+    }
+    if (!st) {
+        json_t *samples = json_array();
+        for (size_t i = 0; i < ns; i++) json_array_append(samples, list[i]);
+        json_t *o = dataset_object(run0, rd, pd, samples);
+        run0 = NULL;
+        if (aligned) *aligned = json_is_true(json_object_get(o, "aligned"));
+        *merged = xa_jdump(o);
+        if (!*merged) st = xa_fail(err, XA_ENOMEM, "out of memory");
+    }
+    json_decref(run0);
+    json_decref(all);
+    free(list);
+    free(seen);
+    for (size_t i = 0; i < n; i++) json_decref(roots[i]);
+    free(roots);
+    return st;
+}
