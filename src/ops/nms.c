@@ -148,6 +148,7 @@ xa_status xa_boxes_convert(const xa_tensor *boxes, xa_box_format from, xa_box_fo
 typedef struct {
     void *x1, *y1, *x2, *y2, *area;
     uint8_t *sup;
+    int64_t *live;
 } tv_scratch;
 
 /* nms_kernel_impl over `order` (m box indices in processing order) of the N x 4 boxes `b`.
@@ -193,8 +194,97 @@ typedef struct {
             }                                                                                      \
         }                                                                                          \
     }
-TV_KERNEL(tv_kernel_f32, float)
-TV_KERNEL(tv_kernel_f64, double)
+TV_KERNEL(tv_kernel_f32_ref, float)
+TV_KERNEL(tv_kernel_f64_ref, double)
+
+/* The threshold as a float t with `x > t` <=> `(double)x > thr` for every float x (NaN
+ * included): thr itself when it is a float, else the largest float below it (no float lies
+ * between the two, so exceeding one is exceeding the other). */
+static float float_threshold(double thr) {
+    float t = (float)thr;
+    if ((double)t > thr) t = nextafterf(t, -INFINITY);
+    return t;
+}
+
+/* The same kernel in float32, arranged so the compiler vectorises it: the IoU of the kept box
+ * with every later live box is evaluated without branches (ternaries with std::max/std::min's
+ * operand order, the float threshold above), and suppressed boxes are compacted out of the
+ * gathered arrays instead of being skipped one by one. Same operations in the same order on the
+ * same operands as the reference, so the same result (tests/unit/test_nms.c compares them). */
+XA_NMS_INLINE void tv_kernel_f32_fast(const float *b, const int64_t *order, int64_t m, double thr,
+                                      tv_scratch *s, int64_t *keep, int64_t *nkeep) {
+    float *restrict x1 = s->x1, *restrict y1 = s->y1, *restrict x2 = s->x2, *restrict y2 = s->y2;
+    float *restrict area = s->area;
+    uint8_t *restrict sup = s->sup;
+    int64_t *restrict live = s->live;
+    const float tf = float_threshold(thr);
+    for (int64_t k = 0; k < m; k++) {
+        const float *r = b + order[k] * 4;
+        x1[k] = r[0], y1[k] = r[1], x2[k] = r[2], y2[k] = r[3];
+        area[k] = (x2[k] - x1[k]) * (y2[k] - y1[k]);
+        live[k] = order[k];
+    }
+    for (int64_t a = 0; a < m; a++) { /* [a + 1, m) holds the live boxes after a, in order */
+        keep[(*nkeep)++] = live[a];
+        const float ix1 = x1[a], iy1 = y1[a], ix2 = x2[a], iy2 = y2[a], iarea = area[a];
+        int64_t nsup = 0;
+        for (int64_t c = a + 1; c < m; c++) {
+            float xx1 = ix1 < x1[c] ? x1[c] : ix1;
+            float yy1 = iy1 < y1[c] ? y1[c] : iy1;
+            float xx2 = x2[c] < ix2 ? x2[c] : ix2;
+            float yy2 = y2[c] < iy2 ? y2[c] : iy2;
+            float dw = xx2 - xx1, dh = yy2 - yy1;
+            float w = 0.0f < dw ? dw : 0.0f;
+            float h = 0.0f < dh ? dh : 0.0f;
+            float inter = w * h;
+            float ovr = inter / (iarea + area[c] - inter);
+            sup[c] = ovr > tf;
+            nsup += sup[c];
+        }
+        if (!nsup) continue;
+        int64_t d = a + 1;
+        for (int64_t c = a + 1; c < m; c++) {
+            if (sup[c]) continue;
+            x1[d] = x1[c], y1[d] = y1[c], x2[d] = x2[c], y2[d] = y2[c];
+            area[d] = area[c], live[d] = live[c];
+            d++;
+        }
+        m = d;
+    }
+}
+
+static void tv_kernel_f32_generic(const float *b, const int64_t *order, int64_t m, double thr,
+                                  tv_scratch *s, int64_t *keep, int64_t *nkeep) {
+    tv_kernel_f32_fast(b, order, m, thr, s, keep, nkeep);
+}
+#if XA_NMS_HAVE_AVX2_BUILD
+XA_NMS_AVX2 static void tv_kernel_f32_avx2(const float *b, const int64_t *order, int64_t m,
+                                           double thr, tv_scratch *s, int64_t *keep,
+                                           int64_t *nkeep) {
+    tv_kernel_f32_fast(b, order, m, thr, s, keep, nkeep);
+}
+#endif
+
+xa_nms_path xa_nms_force_path = XA_NMS_PATH_AUTO;
+
+xa_nms_path xa_nms_pick_path(int explain) {
+    if (explain) return XA_NMS_PATH_REF;
+    xa_nms_path p = xa_nms_force_path;
+#if XA_NMS_HAVE_AVX2_BUILD
+    static int have = -1; /* computed once; racing threads compute the same value */
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
+        __builtin_cpu_init();
+        h = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
+    }
+    if (p == XA_NMS_PATH_AUTO) p = XA_NMS_PATH_AVX2;
+    if (p == XA_NMS_PATH_AVX2 && !h) p = XA_NMS_PATH_GENERIC;
+#else
+    if (p == XA_NMS_PATH_AUTO || p == XA_NMS_PATH_AVX2) p = XA_NMS_PATH_GENERIC;
+#endif
+    return p;
+}
 
 /* ---- entry points ---------------------------------------------------------------------------- */
 void xa_tv_nms_defaults(xa_tv_nms_opts *o) {
@@ -228,10 +318,17 @@ TV_OFFSET(tv_offset_f64, double)
 
 static void run_kernel(const xa_tensor *bx, const int64_t *order, int64_t m, double thr,
                        tv_scratch *s, int64_t *keep, int64_t *nkeep, xa_nms_decision *why) {
-    if (bx->dtype == XA_F32)
-        tv_kernel_f32(bx->data, order, m, thr, s, keep, nkeep, why);
+    xa_nms_path p = xa_nms_pick_path(why != NULL);
+    if (bx->dtype == XA_F64)
+        tv_kernel_f64_ref(bx->data, order, m, thr, s, keep, nkeep, why);
+    else if (p == XA_NMS_PATH_REF)
+        tv_kernel_f32_ref(bx->data, order, m, thr, s, keep, nkeep, why);
+#if XA_NMS_HAVE_AVX2_BUILD
+    else if (p == XA_NMS_PATH_AVX2)
+        tv_kernel_f32_avx2(bx->data, order, m, thr, s, keep, nkeep);
+#endif
     else
-        tv_kernel_f64(bx->data, order, m, thr, s, keep, nkeep, why);
+        tv_kernel_f32_generic(bx->data, order, m, thr, s, keep, nkeep);
 }
 
 /* _batched_nms_vanilla: per class nms (each class's order is the global stable order restricted
@@ -304,7 +401,9 @@ xa_status xa_tv_nms_explain(const xa_tensor *boxes, const xa_tensor *scores, con
     s.x1 = malloc((size_t)(n ? n : 1) * es), s.y1 = malloc((size_t)(n ? n : 1) * es);
     s.x2 = malloc((size_t)(n ? n : 1) * es), s.y2 = malloc((size_t)(n ? n : 1) * es);
     s.area = malloc((size_t)(n ? n : 1) * es), s.sup = malloc((size_t)(n ? n : 1));
-    if (!order || !kept || !sc || !s.x1 || !s.y1 || !s.x2 || !s.y2 || !s.area || !s.sup) {
+    s.live = malloc((size_t)(n ? n : 1) * sizeof *s.live);
+    if (!order || !kept || !sc || !s.x1 || !s.y1 || !s.x2 || !s.y2 || !s.area || !s.sup ||
+        !s.live) {
         st = xa_fail(err, XA_ENOMEM, "%s: out of memory for %lld boxes", op, (long long)n);
         goto done;
     }
@@ -328,7 +427,7 @@ xa_status xa_tv_nms_explain(const xa_tensor *boxes, const xa_tensor *scores, con
 done:
     xa_tensor_free(bcopy), xa_tensor_free(stmp);
     free(idx), free(order), free(kept), free(sc);
-    free(s.x1), free(s.y1), free(s.x2), free(s.y2), free(s.area), free(s.sup);
+    free(s.x1), free(s.y1), free(s.x2), free(s.y2), free(s.area), free(s.sup), free(s.live);
     return st;
 }
 

@@ -62,6 +62,63 @@ static float rect_overlap(const rect2d *a, const rect2d *b) {
     return 1.f - (float)d;
 }
 
+/* The kept boxes as columns, with their areas and emptiness, for the fast candidate test. */
+typedef struct {
+    double *x, *y, *w, *h, *area;
+    int64_t *empty; /* int64 like the double lanes: one vector width for the whole loop */
+} kept_cols;
+
+/* 1 if rect_overlap(a, kept[q]) <= adaptive fails for some q < nk: the reference's test for
+ * every kept box, written without branches (each std::min and Rx_min/Rx_max choice a ternary
+ * on the same comparison, every rule a mask) so the compiler vectorises it, in blocks of 64 kept
+ * boxes with an early exit between blocks. Same operations and operands as rect_overlap, so the
+ * same overlap values; tests/unit/test_nms.c compares the two. */
+XA_NMS_INLINE int candidate_fails(const rect2d *a, const kept_cols *k, int64_t nk, float adaptive) {
+    const double ax = a->x, ay = a->y, aw = a->w, ah = a->h, aa = aw * ah;
+    const int64_t a_empty = rect_empty(a);
+    const double *restrict kx = k->x, *restrict ky = k->y, *restrict kw = k->w;
+    const double *restrict kh = k->h, *restrict karea = k->area;
+    const int64_t *restrict kempty = k->empty;
+    for (int64_t q0 = 0; q0 < nk; q0 += 64) {
+        int64_t q1 = nk - q0 < 64 ? nk : q0 + 64, any = 0;
+        for (int64_t q = q0; q < q1; q++) {
+            const double bx = kx[q], by = ky[q], bw = kw[q], bh = kh[q];
+            const int64_t xlt = ax < bx, ylt = ay < by;
+            const double xmin = xlt ? ax : bx, xminw = xlt ? aw : bw;
+            const double xmax = xlt ? bx : ax, xmaxw = xlt ? bw : aw;
+            const double ymin = ylt ? ay : by, yminh = ylt ? ah : bh;
+            const double ymax = ylt ? by : ay, ymaxh = ylt ? bh : ah;
+            const int64_t apart =
+                ((xmin < 0) & (xmin + xminw < xmax)) | ((ymin < 0) & (ymin + yminh < ymax));
+            double w = xminw - (xmax - xmin), h = yminh - (ymax - ymin);
+            w = xmaxw < w ? xmaxw : w;
+            h = ymaxh < h ? ymaxh : h;
+            const int64_t none = a_empty | kempty[q] | apart | (w <= 0) | (h <= 0);
+            const double wh = w * h; /* every operation runs; the ternaries only select */
+            const double aab = none ? 0.0 : wh;
+            const double sum = aa + karea[q];
+            const double jd = 1.0 - aab / (sum - aab);
+            const double d = sum <= DBL_EPSILON ? 0.0 : jd;
+            const float ov = 1.f - (float)d;
+            any |= !(ov <= adaptive);
+        }
+        if (any) return 1;
+    }
+    return 0;
+}
+
+static int candidate_fails_generic(const rect2d *a, const kept_cols *k, int64_t nk,
+                                   float adaptive) {
+    return candidate_fails(a, k, nk, adaptive);
+}
+#if XA_NMS_HAVE_AVX2_BUILD
+/* SSE2 alone cannot vectorise the loop (GCC wants 64-bit integer compares, SSE4.2's) */
+XA_NMS_AVX2 static int candidate_fails_avx2(const rect2d *a, const kept_cols *k, int64_t nk,
+                                            float adaptive) {
+    return candidate_fails(a, k, nk, adaptive);
+}
+#endif
+
 void xa_cv_nms_defaults(xa_cv_nms_opts *o) {
     memset(o, 0, sizeof *o);
     o->score_threshold = 0.0;
@@ -110,7 +167,10 @@ xa_status xa_cv_nms_boxes_explain(const xa_tensor *boxes, const xa_tensor *score
     int64_t *pos = malloc((size_t)(n ? n : 1) * sizeof *pos);
     int64_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
     int64_t *kept = malloc((size_t)(n ? n : 1) * sizeof *kept), nkeep = 0, m = 0;
-    if (!r || !sc || !cand || !pos || !order || !kept) {
+    size_t nb = (size_t)(n ? n : 1) * sizeof(double);
+    kept_cols kc = {malloc(nb), malloc(nb), malloc(nb), malloc(nb), malloc(nb), malloc(nb)};
+    if (!r || !sc || !cand || !pos || !order || !kept || !kc.x || !kc.y || !kc.w || !kc.h ||
+        !kc.area || !kc.empty) {
         st = xa_fail(err, XA_ENOMEM, "%s: out of memory for %lld boxes", op, (long long)n);
         goto done;
     }
@@ -131,26 +191,40 @@ xa_status xa_cv_nms_boxes_explain(const xa_tensor *boxes, const xa_tensor *score
         m = o->top_k;
     }
     float adaptive = nms_thr;
+    xa_nms_path path = xa_nms_pick_path(why != NULL);
     for (int64_t k = 0; k < m; k++) {
         const int64_t idx = order[k];
         int keepit = 1;
-        xa_nms_decision d = {XA_NMS_KEPT, k, -1, NAN, adaptive};
-        for (int64_t q = 0; q < nkeep && keepit; q++) {
-            float ov = rect_overlap(&r[idx], &r[kept[q]]);
-            keepit = ov <= adaptive;
-            if (!keepit || d.by < 0 || ov > d.overlap) d.by = kept[q], d.overlap = ov;
+        if (path == XA_NMS_PATH_REF) { /* NMSFast_'s loop as written */
+            xa_nms_decision d = {XA_NMS_KEPT, k, -1, NAN, adaptive};
+            for (int64_t q = 0; q < nkeep && keepit; q++) {
+                float ov = rect_overlap(&r[idx], &r[kept[q]]);
+                keepit = ov <= adaptive;
+                if (!keepit || d.by < 0 || ov > d.overlap) d.by = kept[q], d.overlap = ov;
+            }
+            if (!keepit) d.fate = XA_NMS_SUPPRESSED;
+            if (why) why[idx] = d;
+        } else {
+#if XA_NMS_HAVE_AVX2_BUILD
+            if (path == XA_NMS_PATH_AVX2)
+                keepit = !candidate_fails_avx2(&r[idx], &kc, nkeep, adaptive);
+            else
+#endif
+                keepit = !candidate_fails_generic(&r[idx], &kc, nkeep, adaptive);
         }
-        if (keepit)
+        if (keepit) {
+            const rect2d *b = &r[idx];
+            kc.x[nkeep] = b->x, kc.y[nkeep] = b->y, kc.w[nkeep] = b->w, kc.h[nkeep] = b->h;
+            kc.area[nkeep] = b->w * b->h, kc.empty[nkeep] = rect_empty(b);
             kept[nkeep++] = idx;
-        else
-            d.fate = XA_NMS_SUPPRESSED;
-        if (why) why[idx] = d;
+        }
         if (keepit && eta < 1 && adaptive > 0.5) adaptive *= eta;
     }
     st = xa_nms_index_tensor(kept, nkeep, keep, err);
 done:
     xa_tensor_free(btmp);
     free(r), free(sc), free(cand), free(pos), free(order), free(kept);
+    free(kc.x), free(kc.y), free(kc.w), free(kc.h), free(kc.area), free(kc.empty);
     return st;
 }
 

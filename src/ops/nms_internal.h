@@ -27,6 +27,28 @@ xa_status xa_order_desc_stable(const double *v, int64_t n, int64_t *order, xa_er
 /* Stable sort of `val` by ascending int64 key (keys are permuted along). */
 xa_status xa_sort_by_key_stable(int64_t *key, int64_t *val, int64_t n, xa_error *err);
 
+/* Which kernels xa_tv_nms (float32) and xa_cv_nms_boxes run. Each has a scalar reference that
+ * transcribes the upstream loop (also used whenever decisions are recorded) and a branch-free
+ * version the compiler vectorises, built for the baseline ISA and, on x86-64, for AVX2. */
+typedef enum {
+    XA_NMS_PATH_AUTO = 0, /* the fastest the CPU has */
+    XA_NMS_PATH_REF = 1,
+    XA_NMS_PATH_GENERIC = 2, /* vectorisable code, baseline ISA */
+    XA_NMS_PATH_AVX2 = 3,    /* falls back to GENERIC on a CPU without AVX2 */
+} xa_nms_path;
+extern xa_nms_path xa_nms_force_path; /* for tests; AUTO by default */
+/* The path to run: REF when decisions are wanted, else the forced one, else the best. */
+xa_nms_path xa_nms_pick_path(int explain);
+/* Attributes of the AVX2 instances (empty where AVX2 cannot be targeted). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define XA_NMS_HAVE_AVX2_BUILD 1
+#define XA_NMS_AVX2 __attribute__((target("avx2")))
+#else
+#define XA_NMS_HAVE_AVX2_BUILD 0
+#define XA_NMS_AVX2
+#endif
+#define XA_NMS_INLINE static inline __attribute__((always_inline))
+
 /* Validate N x 4 boxes and N scores (and, when given, N integer idxs): shapes, dtypes in the bit
  * set `box_dtypes` (1u << dtype), limits. *n receives N. */
 xa_status xa_nms_check(const char *op, const xa_tensor *boxes, const xa_tensor *scores,
