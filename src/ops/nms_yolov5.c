@@ -145,7 +145,7 @@ xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_t
     int64_t bsz = pred->rank == 3 ? pred->shape[0] : 1, n = pred->shape[pred->rank - 2];
     int64_t w = pred->shape[pred->rank - 1], nc = w - 5;
     int64_t per_row = o->multi_label ? nc : 1; /* candidates a row can give */
-    if (bsz < 0 || n < 0 || (n && bsz > XA_NMS_MAX_BOXES / n) ||
+    if (bsz > XA_NMS_MAX_BOXES || (n && bsz > XA_NMS_MAX_BOXES / n) ||
         (n && per_row > XA_NMS_MAX_BOXES / n))
         return xa_fail(err, XA_ELIMIT, "%s: %s exceeds the limit of %lld candidate boxes", OP,
                        xa_shape_format(pred->rank, pred->shape, s, sizeof s),

@@ -80,6 +80,11 @@ static void decision_text(xa_sb *b, const xa_nms_report *r, const xa_nms_run *ru
     case XA_NMS_KEPT:
         if (d->by < 0)
             xa_sb_printf(b, "%s kept it: no kept box before it overlaps", run->like);
+        else if (isnan(d->overlap))
+            xa_sb_printf(b,
+                         "%s kept it: %s nan with box %lld (score %s), and nan is never > %s "
+                         "(0/0 from two zero-area boxes, or a NaN/inf coordinate)",
+                         run->like, metric, (long long)d->by, s, t);
         else
             xa_sb_printf(b, "%s kept it: largest %s %s <= %s, with box %lld (score %s)", run->like,
                          metric, o, t, (long long)d->by, s);

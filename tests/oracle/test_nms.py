@@ -139,8 +139,13 @@ def same(family, got, want, what):
     if not ok:
         s[1] += 1
         if s[1] <= 5:
-            ck.check(False, f"{family}: {what}: xalign {got if isinstance(got, str) else got.tolist()} "
-                            f"!= {want.tolist()}")
+            if isinstance(got, str):
+                detail = f"xalign: {got}"
+            else:
+                k = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
+                detail = (f"{len(got)} vs {len(want)} kept, first difference at position {k}: xalign "
+                          f"{got[k:k + 8].tolist()} vs {want[k:k + 8].tolist()}")
+            ck.check(False, f"{family}: {what}: {detail}")
             return
     ck.check(ok, f"{family}: {what}")
 
@@ -581,11 +586,13 @@ def rows_equal(got, want):
 
 
 for case in range(200):
-    b, n = int(rng.choice([1, 2])), int(rng.choice([0, 1, 30, 400, 2000]))
+    b, n = int(rng.choice([1, 2])), int(rng.choice([0, 1, 30, 300, 1500]))
     nc = int(rng.choice([1, 2, 5, 80]))
     kind = ["clustered", "random", "ties", "special"][case % 4]
     p = yolo_pred(b, n, nc, kind)
     conf = float(rng.choice([0.25, 0.001, 0.5, 0.250000025]))  # the last: float32 vs double compare
+    if case % 3 == 0 and nc > 2 and n > 300:  # multi-label with conf 0.001: 10^5 candidates, slow in
+        conf = 0.5                            # torchvision; val.py's setting runs on smaller sets
     iou = float(rng.choice([0.45, 0.6, float(rng.random())]))
     agnostic, multi = bool(case % 5 == 0), bool(case % 3 == 0)
     max_det = int(rng.choice([300, 1000, 5]))
