@@ -70,38 +70,22 @@ typedef struct {
     int have_iou, have_score, have_eta, have_topk, have_format, have_conf, have_max_det;
     int agnostic, multi, json;
     xa_box_format format;
-    const char *idxs, *path, *classes;
+    const char *idxs, *path;
+    int64_t classes[XA_PARAM_MAX_VALUES];
+    int nclasses; /* 0: all classes */
 } nms_args;
 
-/* "0,2,5" -> a malloc'd list; 0 on success, else the exit code (message printed). */
-static int parse_classes(const char *s, int64_t **out, int *n) {
-    *out = NULL, *n = 0;
-    size_t len = strlen(s);
-    int64_t *v = malloc((len / 2 + 1) * sizeof *v);
-    if (!v) return cli_error(CMD, "out of memory");
-    const char *p = s;
-    while (*p) {
-        char *e;
-        long long c = strtoll(p, &e, 10);
-        if (e == p || (*e && *e != ',') || c < 0 || *n >= XA_YOLOV5_MAX_CLASSES) {
-            free(v);
-            return cli_error(CMD,
-                             "--classes '%s' is not a list of class numbers like 0,2 "
-                             "(at most %d)",
-                             s, XA_YOLOV5_MAX_CLASSES);
-        }
-        v[(*n)++] = c;
-        p = *e ? e + 1 : e;
-        if (*e && !*p) {
-            free(v);
-            return cli_error(CMD, "--classes '%s' ends with a comma", s);
-        }
-    }
-    if (!*n) {
-        free(v);
-        return cli_error(CMD, "--classes is empty");
-    }
-    *out = v;
+/* --classes 0,2,5 with the registry's list parser (at most XA_PARAM_MAX_VALUES classes). */
+static int parse_classes(cli_args *a, int64_t *out, int *n) {
+    static const xa_param_info classes_p = {.name = "classes",
+                                            .type = XA_PARAM_INTS,
+                                            .min_count = 1,
+                                            .max_count = XA_PARAM_MAX_VALUES,
+                                            .min = 0,
+                                            .max = 1e9};
+    double v[XA_PARAM_MAX_VALUES];
+    if (!cli_param(a, &classes_p, v, n)) return XA_EXIT_USAGE;
+    for (int k = 0; k < *n; k++) out[k] = (int64_t)v[k];
     return 0;
 }
 
@@ -121,12 +105,10 @@ static int run_yolov5(const nms_args *o, const char *pred_spec) {
     if (o->have_iou) yo.iou_thres = o->iou;
     if (o->have_max_det) yo.max_det = o->max_det;
     yo.agnostic = o->agnostic, yo.multi_label = o->multi;
-    int64_t *cls = NULL;
-    int ncls = 0, rc = XA_EXIT_OK;
-    if (o->classes && (rc = parse_classes(o->classes, &cls, &ncls))) return rc;
-    yo.classes = cls, yo.nclasses = ncls;
-    xa_tensor *pred = NULL;
-    xa_tensor_list dets = {0};
+    int rc = XA_EXIT_OK, ncls = o->nclasses;
+    const int64_t *cls = o->classes;
+    if (ncls) yo.classes = cls, yo.nclasses = ncls;
+    xa_tensor *pred = NULL, *dets = NULL;
     xa_error err = {0};
     if (load(pred_spec, &pred, &rc)) goto done;
     xa_status st = xa_yolov5_nms(pred, &yo, &dets, &err);
@@ -135,7 +117,7 @@ static int run_yolov5(const nms_args *o, const char *pred_spec) {
         goto done;
     }
     if (o->json) {
-        rc = cli_emit(xa_report_yolov5_nms_json(&dets), CMD);
+        rc = cli_emit(xa_report_yolov5_nms_json(dets, xa_yolov5_batch(pred)), CMD);
     } else {
         char call[512], cl[160] = "None", shp[96];
         if (ncls) {
@@ -153,12 +135,11 @@ static int run_yolov5(const nms_args *o, const char *pred_spec) {
                  xa_shape_format(pred->rank, pred->shape, shp, sizeof shp), (long long)(w - 5),
                  yo.conf_thres, yo.iou_thres, cl, yo.agnostic ? "True" : "False",
                  yo.multi_label ? "True" : "False", (long long)yo.max_det);
-        rc = cli_emit(xa_report_yolov5_nms_text(call, &dets), CMD);
+        rc = cli_emit(xa_report_yolov5_nms_text(call, dets, xa_yolov5_batch(pred)), CMD);
     }
 done:
-    xa_tensor_list_clear(&dets);
+    xa_tensor_free(dets);
     xa_tensor_free(pred);
-    free(cls);
     return rc;
 }
 
@@ -238,7 +219,7 @@ static void variant_clear(variant *v) {
 
 static int check_options(const nms_args *o) {
     int tv = o->like == LIKE_TV || o->cmp == LIKE_TV, cv = o->like == LIKE_CV || o->cmp == LIKE_CV;
-    if (o->have_conf || o->agnostic || o->multi || o->have_max_det || o->classes)
+    if (o->have_conf || o->agnostic || o->multi || o->have_max_det || o->nclasses)
         return cli_error(CMD, "--conf, --agnostic, --multi-label, --max-det and --classes are "
                               "options of --like yolov5");
     if (!o->have_iou) return cli_error(CMD, "--iou T is required (the libraries have no default)");
@@ -371,7 +352,7 @@ int cmd_nms(int argc, char **argv) {
         } else if (!strcmp(opt, "--path")) {
             if (!(o.path = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(opt, "--classes")) {
-            if (!(o.classes = cli_value(&a))) return XA_EXIT_USAGE;
+            if (parse_classes(&a, o.classes, &o.nclasses)) return XA_EXIT_USAGE;
         } else if (!strcmp(opt, "--agnostic")) {
             o.agnostic = 1;
         } else if (!strcmp(opt, "--multi-label")) {

@@ -11,7 +11,6 @@
 #define XALIGN_NMS_H
 
 #include "core.h"
-#include "io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,10 +123,14 @@ typedef struct xa_yolov5_nms_opts {
  * detect.py uses max_det 1000, val.py conf 0.001, iou 0.6, multi_label). */
 XA_API void xa_yolov5_nms_defaults(xa_yolov5_nms_opts *o);
 /* pred: float32 B x N x (5 + nc) (or N x (5 + nc) as B = 1), rows cx, cy, w, h, obj, class
- * scores; nc >= 1. out receives B float32 tensors [n_i, 6] (x1, y1, x2, y2, conf, cls), named
- * "0", "1", ...; free with xa_tensor_list_clear. The time limit YOLOv5 applies is not modelled. */
-XA_API xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o,
-                               xa_tensor_list *out, xa_error *err);
+ * scores; nc >= 1. *out: a float32 [M, 7] tensor of every image's detections, image by image in
+ * YOLOv5's order: rows (image, x1, y1, x2, y2, conf, cls), the image index as a float (exact: B is
+ * at most 2^24), as YOLOv5's own output_to_target puts the batch index first. The time limit
+ * YOLOv5 applies is not modelled. */
+XA_API xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_tensor **out,
+                               xa_error *err);
+/* Number of images of a prediction (its leading axis, 1 for N x (5 + nc)); 0 if not one. */
+XA_API int64_t xa_yolov5_batch(const xa_tensor *pred);
 
 #ifdef __cplusplus
 }

@@ -187,9 +187,10 @@ XA_API char *xa_report_nms_json(const xa_nms_report *r);
 /* Number of boxes the two runs of a comparison treat differently (kept by one only), and
  * whether the kept lists are equal element for element (same boxes, same order). */
 XA_API int64_t xa_nms_disagreements(const xa_nms_report *r, int *same_order);
-/* `xalign nms --like yolov5`: the detections of each image. `call` as in xa_nms_run. */
-XA_API char *xa_report_yolov5_nms_text(const char *call, const xa_tensor_list *dets);
-XA_API char *xa_report_yolov5_nms_json(const xa_tensor_list *dets);
+/* `xalign nms --like yolov5`: the detections of each of `nimages` images, from the [M, 7] rows
+ * of xa_yolov5_nms. `call` as in xa_nms_run. */
+XA_API char *xa_report_yolov5_nms_text(const char *call, const xa_tensor *dets, int64_t nimages);
+XA_API char *xa_report_yolov5_nms_json(const xa_tensor *dets, int64_t nimages);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,6 @@
 #include "nms_internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,9 +81,9 @@ static int64_t candidates(const float *p, int64_t n, int64_t w, const xa_yolov5_
 }
 
 /* Sort the m candidates, cut to max_nms, run torchvision's nms on the class-offset boxes (its
- * stable sort keeps the argsort order) and write the first max_det rows. */
-static xa_status image_nms(yolo_work *wk, int64_t m, const xa_yolov5_nms_opts *o, xa_tensor **out,
-                           xa_error *err) {
+ * stable sort keeps the argsort order) and append the first max_det rows (image b) to *dst. */
+static xa_status image_nms(yolo_work *wk, int64_t m, int64_t b, const xa_yolov5_nms_opts *o,
+                           float **dst, int64_t *ndst, int64_t *cap, xa_error *err) {
     for (int64_t k = 0; k < m; k++) wk->sorted[k].v = wk->rows[k].conf, wk->sorted[k].i = k;
     xa_torch_sort_desc(wk->sorted, m); /* x[:, 4].argsort(descending=True) */
     if (m > XA_YOLOV5_MAX_NMS) m = XA_YOLOV5_MAX_NMS;
@@ -94,36 +93,49 @@ static xa_status image_nms(yolo_work *wk, int64_t m, const xa_yolov5_nms_opts *o
     xa_status st = xa_tensor_new(XA_F32, 2, shape2, &bt, err);
     if (!st) st = xa_tensor_new(XA_F32, 1, shape1, &stt, err);
     if (st) goto done;
-    float *b = bt->data, *s = stt->data;
+    float *bx = bt->data, *sc = stt->data;
     for (int64_t k = 0; k < m; k++) {
         const det_row *d = &wk->rows[wk->sorted[k].i];
         float c = d->cls * mul; /* x[:, 5:6] * (0 if agnostic else max_wh) */
-        for (int q = 0; q < 4; q++) b[k * 4 + q] = d->box[q] + c;
-        s[k] = d->conf;
+        for (int q = 0; q < 4; q++) bx[k * 4 + q] = d->box[q] + c;
+        sc[k] = d->conf;
     }
     xa_tv_nms_opts to;
     xa_tv_nms_defaults(&to);
     to.iou_threshold = o->iou_thres;
     if ((st = xa_tv_nms(bt, stt, NULL, &to, &keep, err))) goto done;
     int64_t nk = keep->shape[0] < o->max_det ? keep->shape[0] : o->max_det; /* i[:max_det] */
-    int64_t oshape[2] = {nk, 6};
-    if ((st = xa_tensor_new(XA_F32, 2, oshape, out, err))) goto done;
+    if (*ndst + nk > *cap) {
+        int64_t ncap = *cap * 2 > *ndst + nk ? *cap * 2 : *ndst + nk;
+        float *g = realloc(*dst, (size_t)ncap * 7 * sizeof(float));
+        if (!g) {
+            st = xa_fail(err, XA_ENOMEM, "%s: out of memory", OP);
+            goto done;
+        }
+        *dst = g, *cap = ncap;
+    }
     const int64_t *ki = keep->data;
-    float *dst = (*out)->data;
     for (int64_t k = 0; k < nk; k++) {
         const det_row *d = &wk->rows[wk->sorted[ki[k]].i];
-        memcpy(dst + k * 6, d->box, 4 * sizeof(float));
-        dst[k * 6 + 4] = d->conf, dst[k * 6 + 5] = d->cls;
+        float *r = *dst + (*ndst)++ * 7;
+        r[0] = (float)b;
+        memcpy(r + 1, d->box, 4 * sizeof(float));
+        r[5] = d->conf, r[6] = d->cls;
     }
 done:
     xa_tensor_free(bt), xa_tensor_free(stt), xa_tensor_free(keep);
     return st;
 }
 
-xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_tensor_list *out,
+int64_t xa_yolov5_batch(const xa_tensor *pred) {
+    if (!pred || (pred->rank != 2 && pred->rank != 3)) return 0;
+    return pred->rank == 3 ? pred->shape[0] : 1;
+}
+
+xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_tensor **out,
                         xa_error *err) {
     char s[96];
-    memset(out, 0, sizeof *out);
+    *out = NULL;
     if (!pred || !o) return xa_fail(err, XA_EINVAL, "%s: missing prediction or options", OP);
     if (pred->dtype != XA_F32)
         return xa_fail(err, XA_EINVAL, "%s: the prediction must be float32, not %s", OP,
@@ -142,7 +154,7 @@ xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_t
     if (o->nclasses < 0 || o->nclasses > XA_YOLOV5_MAX_CLASSES || (o->nclasses && !o->classes))
         return xa_fail(err, XA_EINVAL, "%s: the classes filter holds 0..%d classes", OP,
                        XA_YOLOV5_MAX_CLASSES);
-    int64_t bsz = pred->rank == 3 ? pred->shape[0] : 1, n = pred->shape[pred->rank - 2];
+    int64_t bsz = xa_yolov5_batch(pred), n = pred->shape[pred->rank - 2];
     int64_t w = pred->shape[pred->rank - 1], nc = w - 5;
     int64_t per_row = o->multi_label ? nc : 1; /* candidates a row can give */
     if (bsz > XA_NMS_MAX_BOXES || (n && bsz > XA_NMS_MAX_BOXES / n) ||
@@ -153,32 +165,26 @@ xa_status xa_yolov5_nms(const xa_tensor *pred, const xa_yolov5_nms_opts *o, xa_t
     float conf = (float)o->conf_thres;
     const xa_tensor *pv;
     xa_tensor *ptmp = NULL;
-    int64_t cap = n > 0 ? n * per_row : 1;
+    int64_t cap = n > 0 ? n * per_row : 1, ndet = 0, dcap = 64;
     yolo_work wk = {0};
+    float *det = malloc((size_t)dcap * 7 * sizeof *det);
     xa_status st = xa_nms_native(pred, &pv, &ptmp, err);
-    if (st) return st;
+    if (st) goto done;
     wk.rows = malloc((size_t)cap * sizeof *wk.rows);
     wk.sorted = malloc((size_t)cap * sizeof *wk.sorted);
-    out->tensors = calloc((size_t)(bsz ? bsz : 1), sizeof *out->tensors);
-    out->names = calloc((size_t)(bsz ? bsz : 1), sizeof *out->names);
-    if (!wk.rows || !wk.sorted || !out->tensors || !out->names) {
+    if (!wk.rows || !wk.sorted || !det) {
         st = xa_fail(err, XA_ENOMEM, "%s: out of memory", OP);
         goto done;
     }
-    for (int64_t b = 0; b < bsz; b++) {
-        char name[32];
-        snprintf(name, sizeof name, "%lld", (long long)b);
-        if (!(out->names[b] = xa_strdup(name))) {
-            st = xa_fail(err, XA_ENOMEM, "%s: out of memory", OP);
-            goto done;
-        }
-        out->count = (size_t)b + 1;
+    for (int64_t b = 0; b < bsz && !st; b++) {
         int64_t m = candidates((const float *)pv->data + b * n * w, n, w, o, conf, wk.rows);
-        if ((st = image_nms(&wk, m, o, &out->tensors[b], err))) goto done;
+        st = image_nms(&wk, m, b, o, &det, &ndet, &dcap, err);
     }
+    int64_t shape[2] = {ndet, 7};
+    if (!st && !(st = xa_tensor_new(XA_F32, 2, shape, out, err)) && ndet)
+        memcpy((*out)->data, det, (size_t)ndet * 7 * sizeof *det);
 done:
     xa_tensor_free(ptmp);
-    free(wk.rows), free(wk.sorted);
-    if (st) xa_tensor_list_clear(out);
+    free(wk.rows), free(wk.sorted), free(det);
     return st;
 }

@@ -173,8 +173,7 @@ static json_t *decision_json(const xa_nms_report *r, const xa_nms_decision *d) {
 }
 
 char *xa_report_nms_json(const xa_nms_report *r) {
-    json_t *o = json_object();
-    json_object_set_new(o, "schema", json_string("xalign.nms/1"));
+    json_t *o = xa_jobject("xalign.nms/1");
     json_object_set_new(o, "like", json_string(r->a.like));
     json_object_set_new(o, "call", json_string(r->a.call));
     json_object_set_new(o, "boxes", json_integer(r->n));
@@ -212,39 +211,47 @@ char *xa_report_nms_json(const xa_nms_report *r) {
 
 /* ---- YOLOv5 ------------------------------------------------------------------------------------
  */
-char *xa_report_yolov5_nms_text(const char *call, const xa_tensor_list *dets) {
+/* Rows [first, *end) of image `img` in the [M, 7] detections (rows are grouped by image). */
+static int64_t image_rows(const xa_tensor *dets, int64_t img, int64_t first, int64_t *end) {
+    const float *v = dets->data;
+    int64_t m = dets->shape[0], e = first;
+    while (e < m && v[e * 7] == (float)img) e++;
+    *end = e;
+    return e - first;
+}
+
+char *xa_report_yolov5_nms_text(const char *call, const xa_tensor *dets, int64_t nimages) {
     xa_sb b = {0};
     xa_sb_printf(&b, "%s\n", call);
-    for (size_t i = 0; i < dets->count; i++) {
-        const xa_tensor *t = dets->tensors[i];
-        int64_t k = t->shape[0];
-        xa_sb_printf(&b, "image %zu: %lld detection%s%s\n", i, (long long)k, k == 1 ? "" : "s",
-                     k ? " (x1, y1, x2, y2 in the network input's pixels)" : "");
+    const float *v = dets->data;
+    for (int64_t i = 0, r = 0; i < nimages; i++) {
+        int64_t end, k = image_rows(dets, i, r, &end);
+        xa_sb_printf(&b, "image %lld: %lld detection%s%s\n", (long long)i, (long long)k,
+                     k == 1 ? "" : "s", k ? " (x1, y1, x2, y2 in the network input's pixels)" : "");
         if (k)
             xa_sb_printf(&b, "  %12s %12s %12s %12s %12s %5s\n", "x1", "y1", "x2", "y2", "conf",
                          "cls");
-        const float *v = t->data;
-        for (int64_t r = 0; r < k; r++) {
-            char c[6][40];
-            for (int q = 0; q < 5; q++) xa_fmt_num(v[r * 6 + q], 8, c[q], sizeof c[q]);
+        for (; r < end; r++) {
+            char c[5][40];
+            for (int q = 0; q < 5; q++) xa_fmt_num(v[r * 7 + 1 + q], 8, c[q], sizeof c[q]);
             xa_sb_printf(&b, "  %12s %12s %12s %12s %12s %5.0f\n", c[0], c[1], c[2], c[3], c[4],
-                         (double)v[r * 6 + 5]);
+                         (double)v[r * 7 + 6]);
         }
     }
     return xa_sb_take(&b);
 }
 
-char *xa_report_yolov5_nms_json(const xa_tensor_list *dets) {
-    json_t *o = json_object(), *imgs = json_array();
-    json_object_set_new(o, "schema", json_string("xalign.nms/1"));
+char *xa_report_yolov5_nms_json(const xa_tensor *dets, int64_t nimages) {
+    json_t *o = xa_jobject("xalign.nms/1"), *imgs = json_array();
     json_object_set_new(o, "like", json_string("yolov5"));
-    for (size_t i = 0; i < dets->count; i++) {
-        const xa_tensor *t = dets->tensors[i];
-        const float *v = t->data;
+    const float *v = dets->data;
+    for (int64_t i = 0, r = 0; i < nimages; i++) {
+        int64_t end;
+        image_rows(dets, i, r, &end);
         json_t *rows = json_array();
-        for (int64_t r = 0; r < t->shape[0]; r++) {
+        for (; r < end; r++) {
             json_t *row = json_array();
-            for (int q = 0; q < 6; q++) json_array_append_new(row, xa_jnum(v[r * 6 + q]));
+            for (int q = 1; q < 7; q++) json_array_append_new(row, xa_jnum(v[r * 7 + q]));
             json_array_append_new(rows, row);
         }
         json_array_append_new(imgs, rows);

@@ -124,8 +124,10 @@ bad = [
     ([boxes, "--like", "yolov5"], "the prediction must be B x N x (5 + classes)"),
     ([save("p64.npy", pred.astype(np.float64)), "--like", "yolov5"], "the prediction must be float32, not float64"),
     ([pred_p, "--like", "yolov5", "--conf", "2"], "conf_thres 2 is outside 0..1"),
-    ([pred_p, "--like", "yolov5", "--classes", "0,x"], "--classes '0,x' is not a list of class numbers"),
-    ([pred_p, "--like", "yolov5", "--classes", "1,"], "ends with a comma"),
+    ([pred_p, "--like", "yolov5", "--classes", "0,x"], "option --classes: classes '0,x' is not a comma-separated "
+     "list of numbers"),
+    ([pred_p, "--like", "yolov5", "--classes", "1,"], "option --classes: classes '1,' is not"),
+    ([pred_p, "--like", "yolov5", "--classes", "-1"], "option --classes: classes"),
     ([pred_p, "--like", "yolov5", "--max-det", "-1"], "--max-det must be >= 0"),
     ([boxes, scores, "--like", "torchvision", "--iou", "0.5", "--bogus"], "unknown option '--bogus'"),
 ]

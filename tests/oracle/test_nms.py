@@ -51,18 +51,12 @@ class YoloOpts(ctypes.Structure):
                 ("classes", ctypes.POINTER(ctypes.c_int64)), ("nclasses", ctypes.c_int)]
 
 
-class TensorList(ctypes.Structure):
-    _fields_ = [("count", ctypes.c_size_t), ("names", ctypes.POINTER(ctypes.c_char_p)),
-                ("tensors", ctypes.POINTER(ctypes.POINTER(XaTensor)))]
-
-
 LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(XALIGN)), "libxalign.so"))
 PT, PE = ctypes.POINTER(XaTensor), ctypes.POINTER(XaError)
 LIB.xa_tv_nms.argtypes = [PT, PT, PT, ctypes.POINTER(TvOpts), ctypes.POINTER(PT), PE]
 LIB.xa_cv_nms_boxes.argtypes = [PT, PT, ctypes.POINTER(CvOpts), ctypes.POINTER(PT), PE]
-LIB.xa_yolov5_nms.argtypes = [PT, ctypes.POINTER(YoloOpts), ctypes.POINTER(TensorList), PE]
+LIB.xa_yolov5_nms.argtypes = [PT, ctypes.POINTER(YoloOpts), ctypes.POINTER(PT), PE]
 LIB.xa_tensor_free.argtypes = [PT]
-LIB.xa_tensor_list_clear.argtypes = [ctypes.POINTER(TensorList)]
 DTYPES = {np.dtype(np.float32): 12, np.dtype(np.float64): 13, np.dtype(np.int64): 8,
           np.dtype(np.int32): 6}
 PATHS = {"auto": 0, "offset": 1, "per-class": 2}
@@ -114,21 +108,19 @@ def xa_cv(boxes, scores, st, nt, eta=1.0, top_k=0):
 
 
 def xa_yolo(pred, conf, iou, agnostic=False, multi=False, max_det=300, classes=None):
+    """Per-image detections, split from xa_yolov5_nms's [M, 7] rows (image, x1, ..., cls)."""
     pred = np.ascontiguousarray(pred)
     tp = tensor(pred)
     cls = (ctypes.c_int64 * len(classes))(*classes) if classes else None
     o = YoloOpts(conf, iou, int(agnostic), int(multi), max_det, cls, len(classes) if classes else 0)
-    lst, e = TensorList(), XaError()
-    if LIB.xa_yolov5_nms(ctypes.byref(tp), ctypes.byref(o), ctypes.byref(lst), ctypes.byref(e)):
+    out, e = PT(), XaError()
+    if LIB.xa_yolov5_nms(ctypes.byref(tp), ctypes.byref(o), ctypes.byref(out), ctypes.byref(e)):
         return e.message.decode()
-    out = []
-    for i in range(lst.count):
-        c = lst.tensors[i].contents
-        n = c.shape[0]
-        out.append(np.frombuffer(ctypes.string_at(c.data, c.nbytes), np.float32).reshape(n, 6).copy()
-                   if n else np.zeros((0, 6), np.float32))
-    LIB.xa_tensor_list_clear(ctypes.byref(lst))
-    return out
+    c = out.contents
+    rows = np.frombuffer(ctypes.string_at(c.data, c.nbytes), np.float32).reshape(-1, 7).copy() \
+        if c.nbytes else np.zeros((0, 7), np.float32)
+    LIB.xa_tensor_free(out)
+    return [rows[rows[:, 0] == b, 1:] for b in range(pred.shape[0])]
 
 
 def same(family, got, want, what):

@@ -219,9 +219,9 @@ static void check_errors(void) {
 
     xa_yolov5_nms_opts yo;
     xa_yolov5_nms_defaults(&yo);
-    xa_tensor_list l;
+    xa_tensor *l = (xa_tensor *)1;
     CHECK(fails_with(xa_yolov5_nms(b, &yo, &l, &e), &e, XA_ESHAPE, "5 + classes"));
-    CHECK(l.count == 0);
+    CHECK(l == NULL);
     xa_tensor *p = new_t(XA_F32, 2, 4, 7);
     yo.conf_thres = 1.5;
     CHECK(fails_with(xa_yolov5_nms(p, &yo, &l, &e), &e, XA_EINVAL, "conf_thres 1.5 is outside"));
@@ -251,28 +251,39 @@ static void check_yolov5_hand(void) {
     memcpy(p->data, v, sizeof v);
     xa_yolov5_nms_opts yo;
     xa_yolov5_nms_defaults(&yo);
-    xa_tensor_list l;
-    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l.count == 1);
-    const float *d = l.tensors[0]->data;
-    CHECK(l.tensors[0]->shape[0] == 2 && l.tensors[0]->shape[1] == 6);
-    CHECK(d[0] == 40 && d[1] == 40 && d[2] == 60 && d[3] == 60 && d[4] == 0.9f * 0.8f && d[5] == 1);
-    CHECK(d[6 + 0] == 42 && d[6 + 4] == 0.8f * 0.9f && d[6 + 5] == 0);
-    xa_tensor_list_clear(&l);
+    xa_tensor *l = NULL;
+    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l->rank == 2 && l->shape[1] == 7);
+    const float *d = l->data; /* rows: image, x1, y1, x2, y2, conf, cls */
+    CHECK(l->shape[0] == 2 && d[0] == 0 && d[7] == 0);
+    CHECK(d[1] == 40 && d[2] == 40 && d[3] == 60 && d[4] == 60 && d[5] == 0.9f * 0.8f && d[6] == 1);
+    CHECK(d[7 + 1] == 42 && d[7 + 5] == 0.8f * 0.9f && d[7 + 6] == 0);
+    xa_tensor_free(l);
     yo.agnostic = 1;
-    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l.tensors[0]->shape[0] == 1);
-    xa_tensor_list_clear(&l);
+    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l->shape[0] == 1);
+    xa_tensor_free(l);
     /* multi_label: row 0 also gives (0.45, cls 0), suppressed by row 1's class 0 */
     yo.agnostic = 0, yo.multi_label = 1;
-    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l.tensors[0]->shape[0] == 2);
-    xa_tensor_list_clear(&l);
+    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l->shape[0] == 2);
+    xa_tensor_free(l);
     int64_t only1 = 1; /* single label, class 1 only: row 0 */
     yo.multi_label = 0, yo.classes = &only1, yo.nclasses = 1;
-    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l.tensors[0]->shape[0] == 1);
-    CHECK(((float *)l.tensors[0]->data)[5] == 1 && ((float *)l.tensors[0]->data)[0] == 40);
-    xa_tensor_list_clear(&l);
+    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l->shape[0] == 1);
+    CHECK(((float *)l->data)[6] == 1 && ((float *)l->data)[1] == 40);
+    xa_tensor_free(l);
     yo.classes = NULL, yo.nclasses = 0, yo.max_det = 1; /* i[:max_det] */
-    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l.tensors[0]->shape[0] == 1);
-    xa_tensor_list_clear(&l);
+    CHECK(xa_yolov5_nms(p, &yo, &l, NULL) == XA_OK && l->shape[0] == 1);
+    xa_tensor_free(l);
+    /* a batch of two: the second image (a copy shifted by 100 px) follows with index 1 */
+    xa_tensor *p2 = new_t(XA_F32, 2, 6, 7);
+    p2->rank = 3, p2->shape[0] = 2, p2->shape[1] = 3, p2->shape[2] = 7;
+    memcpy(p2->data, v, sizeof v), memcpy((float *)p2->data + 21, v, sizeof v);
+    ((float *)p2->data)[21] += 100;
+    yo.max_det = 300;
+    CHECK(xa_yolov5_nms(p2, &yo, &l, NULL) == XA_OK && l->shape[0] == 4 &&
+          xa_yolov5_batch(p2) == 2);
+    d = l->data;
+    CHECK(d[0] == 0 && d[7] == 0 && d[14] == 1 && d[21] == 1 && d[14 + 1] == 140);
+    xa_tensor_free(l), xa_tensor_free(p2);
     xa_tensor_free(p);
 }
 
