@@ -19,12 +19,13 @@ import argparse
 import ctypes
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 import torchvision
 import cv2
+
+from bench_resize_cv import median_time  # the same timing loop: warm-up, median of runs
 
 
 class XaTensor(ctypes.Structure):
@@ -60,16 +61,6 @@ def boxes(kind, n, rng):
         c = rng.uniform(0, 4000, (n, 2))
         wh = rng.uniform(5, 40, (n, 2))
     return np.concatenate([c - wh / 2, c + wh / 2], 1).astype(np.float32), rng.random(n).astype(np.float32)
-
-
-def median_time(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - t0)
-    return float(np.median(t))
 
 
 def main():

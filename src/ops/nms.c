@@ -93,6 +93,18 @@ static xa_status read_idxs(const char *op, const xa_tensor *idxs, int64_t n, int
 }
 
 /* ---- box formats ---------------------------------------------------------------------------- */
+/* xywh -> xyxy: (x, y, x + w, y + h); xyxy -> xywh: (x1, y1, x2 - x1, y2 - y1), in type T */
+#define CONVERT_BOXES(T, data, n, from, to)                                                        \
+    do {                                                                                           \
+        T *b_ = (data);                                                                            \
+        for (int64_t i_ = 0; i_ < (n) && (from) != (to); i_++, b_ += 4) {                          \
+            if ((to) == XA_BOX_XYXY)                                                               \
+                b_[2] = b_[0] + b_[2], b_[3] = b_[1] + b_[3];                                      \
+            else                                                                                   \
+                b_[2] = b_[2] - b_[0], b_[3] = b_[3] - b_[1];                                      \
+        }                                                                                          \
+    } while (0)
+
 xa_status xa_boxes_convert(const xa_tensor *boxes, xa_box_format from, xa_box_format to,
                            xa_tensor **out, xa_error *err) {
     *out = NULL;
@@ -114,13 +126,7 @@ xa_status xa_boxes_convert(const xa_tensor *boxes, xa_box_format from, xa_box_fo
     xa_status st;
     if (boxes->dtype == XA_F32) {
         if ((st = xa_tensor_dup_native(boxes, out, err))) return st;
-        float *b = (*out)->data;
-        for (int64_t i = 0; i < n && from != to; i++, b += 4) {
-            if (to == XA_BOX_XYXY)
-                b[2] = b[0] + b[2], b[3] = b[1] + b[3];
-            else
-                b[2] = b[2] - b[0], b[3] = b[3] - b[1];
-        }
+        CONVERT_BOXES(float, (*out)->data, n, from, to);
         return XA_OK;
     }
     int64_t shape[2] = {n, 4};
@@ -131,15 +137,9 @@ xa_status xa_boxes_convert(const xa_tensor *boxes, xa_box_format from, xa_box_fo
         xa_tensor_free(*out), *out = NULL;
         return st;
     }
-    double *b = (*out)->data;
-    xa_convert_to_f64(v->dtype, 0, v->data, (size_t)n * 4, b);
+    xa_convert_to_f64(v->dtype, 0, v->data, (size_t)n * 4, (*out)->data);
     xa_tensor_free(tmp);
-    for (int64_t i = 0; i < n && from != to; i++, b += 4) {
-        if (to == XA_BOX_XYXY)
-            b[2] = b[0] + b[2], b[3] = b[1] + b[3];
-        else
-            b[2] = b[2] - b[0], b[3] = b[3] - b[1];
-    }
+    CONVERT_BOXES(double, (*out)->data, n, from, to);
     return XA_OK;
 }
 
