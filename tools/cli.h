@@ -20,6 +20,7 @@ int cmd_ops(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
+int cmd_nms(int argc, char **argv);
 
 typedef struct xa_command {
     const char *name;

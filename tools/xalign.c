@@ -18,6 +18,7 @@ static const xa_command commands[] = {
     {"decode", cmd_decode,
      "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
     {"heatmap", cmd_heatmap, "draw |port - ref| of an image-like tensor as a PNG heatmap"},
+    {"nms", cmd_nms, "non-maximum suppression exactly as torchvision, cv2.dnn or YOLOv5 does it"},
 };
 
 static void usage(FILE *f) {

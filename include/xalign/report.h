@@ -8,6 +8,7 @@
 #include "ops.h"
 #include "registry.h"
 #include "diagnose.h"
+#include "nms.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -193,6 +194,29 @@ typedef struct xa_heatmap_report {
 } xa_heatmap_report;
 XA_API char *xa_report_heatmap_text(const xa_heatmap_report *r);
 XA_API char *xa_report_heatmap_json(const xa_heatmap_report *r);
+/* `xalign nms`: one NMS variant's kept indices, or two variants side by side with the boxes they
+ * disagree on (the decisions say why each side kept or dropped them). */
+typedef struct xa_nms_run {
+    const char *like;           /* "torchvision", "cv2": names the variant in text and JSON */
+    const char *call;           /* the call as its user writes it, with the values in force */
+    const xa_tensor *keep;      /* int64 [K] */
+    const xa_nms_decision *why; /* N entries, or NULL */
+} xa_nms_run;
+typedef struct xa_nms_report {
+    const char *input;    /* what the boxes are ("boxes.npy: 6 boxes, float32 x1, y1, x2, y2") */
+    int64_t n;            /* boxes */
+    const double *scores; /* N scores as given (for the disagreement lines), or NULL */
+    xa_nms_run a, b;      /* b.keep NULL: a single run */
+} xa_nms_report;
+XA_API char *xa_report_nms_text(const xa_nms_report *r);
+XA_API char *xa_report_nms_json(const xa_nms_report *r);
+/* Number of boxes the two runs of a comparison treat differently (kept by one only), and
+ * whether the kept lists are equal element for element (same boxes, same order). */
+XA_API int64_t xa_nms_disagreements(const xa_nms_report *r, int *same_order);
+/* `xalign nms --like yolov5`: the detections of each of `nimages` images, from the [M, 7] rows
+ * of xa_yolov5_nms. `call` as in xa_nms_run. */
+XA_API char *xa_report_yolov5_nms_text(const char *call, const xa_tensor *dets, int64_t nimages);
+XA_API char *xa_report_yolov5_nms_json(const xa_tensor *dets, int64_t nimages);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include "registry.h"
 #include "stages.h"
 #include "diagnose.h"
+#include "nms.h"
 #include "report.h"
 #include "dump.h"
 

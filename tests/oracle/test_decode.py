@@ -27,7 +27,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from xa_testlib import DATA, XALIGN, Checker, run
+from xa_ctypes import XaError, XaTensor, load_lib
+from xa_testlib import DATA, Checker, run
 import xa_imagegen as G
 
 C = Checker("oracle_decode")
@@ -401,20 +402,9 @@ for name, data in (("bomb.png", big_png(20000, bomb // 20000 + 1)),
     C.check(ok, f"limits: {name} 65500 x 4200 like cv2 refused by XA_IMAGE_MAX_PIXELS: {info}")
 
 # ---- xa_image_load: the plain decoder ------------------------------------------------------------
-class XaTensor(ctypes.Structure):
-    _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int), ("shape", ctypes.c_int64 * 8),
-                ("fortran_order", ctypes.c_int), ("swapped", ctypes.c_int), ("readonly", ctypes.c_int),
-                ("data", ctypes.c_void_p), ("nbytes", ctypes.c_size_t), ("backing", ctypes.c_void_p)]
-
-
-class XaError(ctypes.Structure):
-    _fields_ = [("status", ctypes.c_int), ("message", ctypes.c_char * 512)]
-
-
-LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(XALIGN)), "libxalign.so"))
+LIB = load_lib()
 LIB.xa_image_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.POINTER(XaTensor)),
                               ctypes.POINTER(XaError)]
-LIB.xa_tensor_free.argtypes = [ctypes.POINTER(XaTensor)]
 XA_U8, XA_U16 = 3, 5
 
 
