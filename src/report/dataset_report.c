@@ -57,11 +57,12 @@ static json_t *dataset_object(json_t *run, const char *ref_dir, const char *port
                                 : !strcmp(status, "error")     ? "errors"
                                 : strcmp(status, "aligned")    ? "unaligned"
                                                                : NULL;
-            json_object_set_new(agg, "samples",
-                                json_integer(json_integer_value(json_object_get(agg, "samples")) + 1));
+            json_object_set_new(
+                agg, "samples",
+                json_integer(json_integer_value(json_object_get(agg, "samples")) + 1));
             if (count)
-                json_object_set_new(agg, count,
-                                    json_integer(json_integer_value(json_object_get(agg, count)) + 1));
+                json_object_set_new(
+                    agg, count, json_integer(json_integer_value(json_object_get(agg, count)) + 1));
             json_t *ts = json_object_get(st, "tensors");
             for (size_t t = 0; t < json_array_size(ts); t++) {
                 json_t *m = json_object_get(json_array_get(ts, t), "metrics");
@@ -187,7 +188,8 @@ char *xa_report_dataset_text_json(const char *json) {
     return t;
 }
 
-/* ---- merging shards ---------------------------------------------------------------------------- */
+/* ---- merging shards ----------------------------------------------------------------------------
+ */
 static int cmp_sample(const void *a, const void *b) {
     return strcmp(jstr(*(json_t *const *)a, "sample"), jstr(*(json_t *const *)b, "sample"));
 }
@@ -232,8 +234,9 @@ xa_status xa_report_merge(const char *const *parts, const char *const *names, si
             json_t *rc = json_deep_copy(run);
             json_object_del(rc, "shard");
             if (nn != shards)
-                st = xa_fail(err, XA_EINVAL, "%s: shard %lld of %lld, but the first part was of %lld",
-                             nm, k, nn, shards);
+                st = xa_fail(err, XA_EINVAL,
+                             "%s: shard %lld of %lld, but the first part was of %lld", nm, k, nn,
+                             shards);
             else if (k < 0 || k >= nn || !seen)
                 st = xa_fail(err, XA_EFORMAT, "%s: shard %lld of %lld is out of range", nm, k, nn);
             else if (seen[k]++)
@@ -256,15 +259,15 @@ xa_status xa_report_merge(const char *const *parts, const char *const *names, si
         }
     }
     for (long long k = 0; !st && k < shards; k++)
-        if (!seen[k])
-            st = xa_fail(err, XA_EINVAL, "shard %lld of %lld is missing", k, shards);
+        if (!seen[k]) st = xa_fail(err, XA_EINVAL, "shard %lld of %lld is missing", k, shards);
     size_t ns = json_array_size(all);
     if (!st && (list = malloc((ns ? ns : 1) * sizeof *list))) {
         for (size_t i = 0; i < ns; i++) list[i] = json_array_get(all, i);
         qsort(list, ns, sizeof *list, cmp_sample);
         for (size_t i = 1; i < ns && !st; i++)
             if (!strcmp(jstr(list[i], "sample"), jstr(list[i - 1], "sample")))
-                st = xa_fail(err, XA_EINVAL, "sample '%s' is in two parts", jstr(list[i], "sample"));
+                st =
+                    xa_fail(err, XA_EINVAL, "sample '%s' is in two parts", jstr(list[i], "sample"));
         if (!st && (long long)ns != total)
             st = xa_fail(err, XA_EINVAL, "the parts hold %zu samples, the run had %lld", ns, total);
     } else if (!st) {

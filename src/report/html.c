@@ -26,8 +26,11 @@ static void esc(xa_sb *sb, const char *s) {
         xa_sb_append(sb, s, n);
         s += n;
         if (!*s) break;
-        const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-                        : *s == '"' ? "&quot;" : "&#39;";
+        const char *e = *s == '&'   ? "&amp;"
+                        : *s == '<' ? "&lt;"
+                        : *s == '>' ? "&gt;"
+                        : *s == '"' ? "&quot;"
+                                    : "&#39;";
         xa_sb_append(sb, e, strlen(e));
         s++;
     }
@@ -87,7 +90,8 @@ static const char *jstr(json_t *o, const char *k) {
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* ---- loading a stage's tensors again, from the paths the JSON names ------------------------------ */
+/* ---- loading a stage's tensors again, from the paths the JSON names
+ * ------------------------------ */
 static xa_status load_all(const char *spec, const xa_bmodel *bm, xa_tensor_list *l, xa_error *err) {
     return bm ? xa_bmrt_load_spec(spec, bm, NULL, -1, l, NULL, err) : xa_load_all(spec, l, err);
 }
@@ -197,9 +201,10 @@ static void histogram(page *pg, const xa_tensor *r, const xa_tensor *p) {
     int64_t top = exact;
     for (int k = 0; k < NB; k++) top = bins[k] > top ? bins[k] : top;
     char x[40], y[40];
-    xa_sb_printf(&pg->sb, "<figure class=\"hist\"><svg width=\"300\" height=\"110\" "
-                          "viewBox=\"0 0 300 110\" role=\"img\"><title>|port - ref|: %lld exact, "
-                          "%lld non-finite, the rest from %s to %s in log-spaced bins</title>",
+    xa_sb_printf(&pg->sb,
+                 "<figure class=\"hist\"><svg width=\"300\" height=\"110\" "
+                 "viewBox=\"0 0 300 110\" role=\"img\"><title>|port - ref|: %lld exact, "
+                 "%lld non-finite, the rest from %s to %s in log-spaced bins</title>",
                  (long long)exact, (long long)nonfinite, num(mx > 0 ? mn : 0, x, sizeof x),
                  num(mx, y, sizeof y));
     double hmax = top ? log1p((double)top) : 1;
@@ -224,8 +229,9 @@ static void histogram(page *pg, const xa_tensor *r, const xa_tensor *p) {
 }
 
 static void scale_bar(page *pg, const xa_heatmap_info *in) {
-    xa_sb_printf(&pg->sb, "<div class=\"scale\"><span class=\"bar\" style=\"background:linear-gradient("
-                          "to right");
+    xa_sb_printf(&pg->sb,
+                 "<div class=\"scale\"><span class=\"bar\" style=\"background:linear-gradient("
+                 "to right");
     for (int k = 0; k <= 255; k += 15) {
         uint8_t c[3];
         xa_heatmap_color(k, c);
@@ -235,8 +241,9 @@ static void scale_bar(page *pg, const xa_heatmap_info *in) {
     char b[40];
     for (int k = 0; k <= 255; k += 51)
         xa_sb_printf(&pg->sb, "<span>%s</span>", num(xa_heatmap_value(in, k), b, sizeof b));
-    xa_sb_printf(&pg->sb, "</span><span class=\"note\">|d| (%s scale); black: exact (%lld of "
-                          "%lld pixels); magenta: NaN/Inf on one side</span></div>",
+    xa_sb_printf(&pg->sb,
+                 "</span><span class=\"note\">|d| (%s scale); black: exact (%lld of "
+                 "%lld pixels); magenta: NaN/Inf on one side</span></div>",
                  in->scale == XA_HEATMAP_LOG ? "log" : "linear", (long long)in->exact,
                  (long long)in->pixels);
 }
@@ -321,8 +328,9 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
                  in.layout == XA_LAYOUT_HWC ? "HWC" : "CHW", (long long)in.channels,
                  in.channels == 1 ? "" : "s", in.layout_guessed ? " (layout guessed)" : "");
     if (ho.block > 1)
-        xa_sb_printf(&pg->sb, "; drawn downsampled by %lld (each heatmap pixel the largest |d| of "
-                              "%lldx%lld)",
+        xa_sb_printf(&pg->sb,
+                     "; drawn downsampled by %lld (each heatmap pixel the largest |d| of "
+                     "%lldx%lld)",
                      (long long)ho.block, (long long)ho.block, (long long)ho.block);
     if (!(r->dtype == XA_U8 && p->dtype == XA_U8))
         xa_sb_printf(&pg->sb, "; images map [%s, %s] to black..white", num(lo, b1, sizeof b1),
@@ -355,11 +363,12 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
     xa_tensor_free(p);
 }
 
-/* ---- text parts ------------------------------------------------------------------------------------ */
+/* ---- text parts
+ * ------------------------------------------------------------------------------------ */
 static void metrics_table(page *pg, json_t *m, json_t *tol) {
     if (!json_is_object(m)) return;
-    static const char *const keys[] = {"max_abs", "mean_abs", "rmse", "cosine", "euclid_sim",
-                                       "sqnr_db"};
+    static const char *const keys[] = {"max_abs", "mean_abs",   "rmse",
+                                       "cosine",  "euclid_sim", "sqnr_db"};
     char b[40];
     xa_sb_printf(&pg->sb, "<table class=\"metrics\"><tr>");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
@@ -423,8 +432,10 @@ static void topk(page *pg, json_t *tk) {
     for (size_t k = 0; k < json_array_size(ri); k++) {
         json_t *a = json_array_get(ri, k), *p = json_array_get(pi, k);
         int same = json_integer_value(a) == json_integer_value(p);
-        double sr = json_is_number(json_array_get(rs, k)) ? json_number_value(json_array_get(rs, k)) : NAN;
-        double sp = json_is_number(json_array_get(ps, k)) ? json_number_value(json_array_get(ps, k)) : NAN;
+        double sr =
+            json_is_number(json_array_get(rs, k)) ? json_number_value(json_array_get(rs, k)) : NAN;
+        double sp =
+            json_is_number(json_array_get(ps, k)) ? json_number_value(json_array_get(ps, k)) : NAN;
         xa_sb_printf(&pg->sb,
                      "<tr class=\"%s\"><td>%zu</td><td>%lld</td><td>%s</td><td>%lld</td><td>%s</"
                      "td></tr>",
@@ -468,7 +479,8 @@ static void stage_section(page *pg, json_t *st, const char *ref_dir, const char 
         esc(&pg->sb, jstr(own, "op"));
         xa_sb_printf(&pg->sb, ": %s", jstr(own, "status") ? jstr(own, "status") : "");
         json_t *m = json_object_get(own, "metrics");
-        if (json_is_object(m)) xa_sb_printf(&pg->sb, ", max_abs %s", num(jnum(m, "max_abs"), b, sizeof b));
+        if (json_is_object(m))
+            xa_sb_printf(&pg->sb, ", max_abs %s", num(jnum(m, "max_abs"), b, sizeof b));
         xa_sb_printf(&pg->sb, "</p>");
     }
     diagnosis(pg, st);
@@ -516,7 +528,8 @@ static const char *js =
     "apply);if(u)u.addEventListener('change',apply);";
 
 static void head(page *pg, const char *title) {
-    xa_sb_printf(&pg->sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+    xa_sb_printf(&pg->sb,
+                 "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
     esc(&pg->sb, title);
     xa_sb_printf(&pg->sb, "</title><style>%s</style></head><body><h1>", css);
     esc(&pg->sb, title);
@@ -541,8 +554,8 @@ static void stages_body(page *pg, json_t *root, int64_t max_side, const char *sa
         json_t *st = json_array_get(stages, i);
         const char *status = jstr(st, "status");
         int unaligned = status && strcmp(status, "aligned");
-        int pics = pictures_first_only ? first && !strcmp(first, jstr(st, "name"))
-                                       : unaligned || !first;
+        int pics =
+            pictures_first_only ? first && !strcmp(first, jstr(st, "name")) : unaligned || !first;
         stage_section(pg, st, rd, pd, pics, max_side, sample);
     }
 }
@@ -583,13 +596,15 @@ static void dataset_page(page *pg, json_t *root, const xa_html_options *o) {
         const char *ws = jstr(s, "worst_sample");
         xa_sb_printf(&pg->sb, "<tr><td>");
         esc(&pg->sb, jstr(s, "name"));
-        xa_sb_printf(&pg->sb, "</td><td>%lld</td><td class=\"%s\">%lld</td><td>%lld</td><td>%lld</td><td>%s</td><td>",
-                     (long long)json_integer_value(json_object_get(s, "samples")),
-                     json_integer_value(json_object_get(s, "unaligned")) ? "bad" : "ok",
-                     (long long)json_integer_value(json_object_get(s, "unaligned")),
-                     (long long)json_integer_value(json_object_get(s, "missing")),
-                     (long long)json_integer_value(json_object_get(s, "errors")),
-                     ws ? num(jnum(s, "worst_max_abs"), b, sizeof b) : "");
+        xa_sb_printf(
+            &pg->sb,
+            "</td><td>%lld</td><td class=\"%s\">%lld</td><td>%lld</td><td>%lld</td><td>%s</td><td>",
+            (long long)json_integer_value(json_object_get(s, "samples")),
+            json_integer_value(json_object_get(s, "unaligned")) ? "bad" : "ok",
+            (long long)json_integer_value(json_object_get(s, "unaligned")),
+            (long long)json_integer_value(json_object_get(s, "missing")),
+            (long long)json_integer_value(json_object_get(s, "errors")),
+            ws ? num(jnum(s, "worst_max_abs"), b, sizeof b) : "");
         if (ws) {
             xa_sb_printf(&pg->sb, "<a href=\"#");
             anchor(&pg->sb, "s-", ws);
@@ -626,7 +641,8 @@ static void dataset_page(page *pg, json_t *root, const xa_html_options *o) {
             const char *want = jstr(json_array_get(stages, k), "name");
             json_t *hit = NULL;
             for (size_t q = 0; q < json_array_size(sst); q++)
-                if (!strcmp(jstr(json_array_get(sst, q), "name"), want)) hit = json_array_get(sst, q);
+                if (!strcmp(jstr(json_array_get(sst, q), "name"), want))
+                    hit = json_array_get(sst, q);
             const char *status = hit ? jstr(hit, "status") : "missing";
             double m = hit ? jnum(json_object_get(hit, "metrics"), "max_abs") : NAN;
             xa_sb_printf(&pg->sb, "<td class=\"%s\" data-v=\"%.17g\">%s %s</td>",
@@ -656,9 +672,9 @@ static void compare_page(page *pg, json_t *root, const xa_html_options *o) {
     json_t *ref = json_object_get(root, "ref"), *port = json_object_get(root, "port");
     json_t *st = json_object();
     json_object_set_new(st, "name", json_string("compare"));
-    json_object_set_new(st, "status", json_string(json_is_true(json_object_get(root, "aligned"))
-                                                      ? "aligned"
-                                                      : "unaligned"));
+    json_object_set_new(
+        st, "status",
+        json_string(json_is_true(json_object_get(root, "aligned")) ? "aligned" : "unaligned"));
     json_object_set(st, "metrics", json_object_get(root, "metrics"));
     json_object_set(st, "tolerance", json_object_get(root, "tolerance"));
     json_object_set_new(st, "ref", json_string(jstr(ref, "spec") ? jstr(ref, "spec") : ""));
