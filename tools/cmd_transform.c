@@ -230,37 +230,48 @@ int cmd_transform(int argc, char **argv) {
         return rc;
     }
     if (!rc && (st = xa_op_validate(op, &err))) rc = cli_lib_error("transform", &err, st);
-    if (!rc && a.npos != 2)
-        rc = cli_error("transform", "expected IN and OUT.npy, got %d argument%s", a.npos,
-                       a.npos == 1 ? "" : "s");
+    int nin = a.npos - 1; /* IN... OUT.npy: an operation of several inputs takes them in order */
+    if (!rc && (nin < info->min_inputs || nin > info->max_inputs)) {
+        if (info->max_inputs == 1)
+            rc = cli_error("transform", "expected IN and OUT.npy, got %d argument%s", a.npos,
+                           a.npos == 1 ? "" : "s");
+        else
+            rc = cli_error("transform", "%s takes %s and OUT.npy, got %d argument%s", info->name,
+                           info->inputs, a.npos, a.npos == 1 ? "" : "s");
+    }
     if (rc) {
         xa_op_free(op);
         return rc;
     }
-    xa_tensor *in = NULL, *out = NULL;
-    const xa_tensor *ci;
+    xa_tensor *ins[8] = {NULL}, *out = NULL, *in;
+    const char *out_path = pos[nin];
     xa_letterbox_geom g;
-    st = !strcmp(info->inputs, "file") ? xa_load_bytes(pos[0], &in, &err)
-                                       : xa_load(pos[0], &in, &err);
-    ci = in;
-    if (!st) st = xa_op_run(op, &ci, 1, &out, &err);
-    if (st && in) { /* the operation's message, naming the input it was given */
+    int bad = -1; /* the input a failure names */
+    st = XA_OK;
+    for (int k = 0; k < nin && !st; k++) {
+        st = !strcmp(info->inputs, "file") ? xa_load_bytes(pos[k], &ins[k], &err)
+                                           : xa_load(pos[k], &ins[k], &err);
+        if (st) bad = k;
+    }
+    in = ins[0];
+    if (!st) st = xa_op_run(op, (const xa_tensor *const *)ins, (size_t)nin, &out, &err);
+    if (st && bad < 0) { /* the operation's message, naming the input it was given */
         char m[XA_ERROR_MESSAGE_SIZE];
         snprintf(m, sizeof m, "%s", err.message);
         snprintf(err.message, sizeof err.message, "%s: %.400s", pos[0], m);
     } else if (!st) {
-        st = xa_npy_save(pos[1], out, &err);
+        st = xa_npy_save(out_path, out, &err);
     }
     if (!st && json) {
         int has_g = info->has_geometry && in->rank >= 2 &&
                     !xa_op_geometry(op, in->shape[1], in->shape[0], &g, NULL);
-        xa_op_report r2 = {op, pos[0], in, pos[1], out, has_g ? &g : NULL};
+        xa_op_report r2 = {op, pos[0], in, out_path, out, has_g ? &g : NULL};
         rc = cli_emit(xa_report_op_json(&r2), "transform");
     } else if (!st) {
-        cli_report_written(pos[0], in, xa_op_describe(op), out, pos[1]);
+        cli_report_written(pos[0], in, xa_op_describe(op), out, out_path);
         if (xa_op_note(op)[0]) printf("  %s\n", xa_op_note(op));
     }
-    xa_tensor_free(in);
+    for (int k = 0; k < nin; k++) xa_tensor_free(ins[k]);
     xa_tensor_free(out);
     xa_op_free(op);
     if (st) return cli_lib_error("transform", &err, st);

@@ -4,6 +4,7 @@
  * the list, with every parameter and default, is printed by `xalign ops`. */
 #include "registry_internal.h"
 #include "xalign/io.h"
+#include "xalign/nms.h"
 
 #include <math.h>
 #include <string.h>
@@ -503,6 +504,126 @@ static xa_status run_quantize(xa_op *op, const xa_tensor *const *in, size_t n, x
                              (xa_quant_mode)xa_op_choice_index(op, "rounding"), out, err);
 }
 
+/* ---- non-maximum suppression (include/xalign/nms.h) ------------------------------------------ */
+static xa_param_info tv_nms_params[] = {
+    {.name = "iou",
+     .type = XA_PARAM_FLOAT,
+     .min = 0,
+     .max = 1,
+     .help = "iou_threshold: suppressed when IoU > iou"},
+    {.name = "path",
+     .type = XA_PARAM_CHOICE,
+     .dflt = "auto",
+     .choices = "auto|offset|per-class",
+     .help = "batched_nms's path with idxs: as torchvision chooses, the coordinate offset, or the "
+             "per-class loop"},
+};
+static xa_status run_tv_nms(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                            xa_error *err) {
+    xa_tv_nms_opts o;
+    xa_tv_nms_defaults(&o);
+    o.iou_threshold = xa_op_float(op, "iou");
+    o.path = (xa_tv_batched_path)xa_op_choice_index(op, "path");
+    return xa_tv_nms(in[0], in[1], n > 2 ? in[2] : NULL, &o, out, err);
+}
+
+static xa_param_info cv_nms_params[] = {
+    {.name = "iou",
+     .type = XA_PARAM_FLOAT,
+     .min = 0,
+     .max = 1,
+     .help = "nms_threshold: kept when overlap <= iou with every kept box"},
+    {.name = "score-threshold",
+     .type = XA_PARAM_FLOAT,
+     .dflt = "0",
+     .min = 0,
+     .max = 1e300,
+     .help = "candidates need score > score_threshold"},
+    {.name = "eta",
+     .type = XA_PARAM_FLOAT,
+     .dflt = "1",
+     .min = 1e-300,
+     .max = 1e300,
+     .help = "adaptive threshold factor (< 1: threshold *= eta after each keep while > 0.5)"},
+    {.name = "top-k",
+     .type = XA_PARAM_INT,
+     .dflt = "0",
+     .min = 0,
+     .max = 1 << 24,
+     .help = "> 0: only the top_k best candidates enter suppression"},
+};
+static xa_status run_cv_nms(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                            xa_error *err) {
+    xa_cv_nms_opts o;
+    xa_cv_nms_defaults(&o);
+    o.nms_threshold = xa_op_float(op, "iou");
+    o.score_threshold = xa_op_float(op, "score-threshold");
+    o.eta = xa_op_float(op, "eta");
+    o.top_k = xa_op_int(op, "top-k");
+    return xa_cv_nms_boxes(in[0], in[1], &o, out, err);
+}
+
+static xa_param_info yolov5_nms_params[] = {
+    {.name = "conf",
+     .type = XA_PARAM_FLOAT,
+     .dflt = "0.25",
+     .min = 0,
+     .max = 1,
+     .help = "conf_thres"},
+    {.name = "iou",
+     .type = XA_PARAM_FLOAT,
+     .dflt = "0.45",
+     .min = 0,
+     .max = 1,
+     .help = "iou_thres"},
+    {.name = "agnostic", .type = XA_PARAM_BOOL, .dflt = "false", .help = "class-agnostic NMS"},
+    {.name = "multi-label",
+     .type = XA_PARAM_BOOL,
+     .dflt = "false",
+     .help = "every class above conf is a detection"},
+    {.name = "max-det",
+     .type = XA_PARAM_INT,
+     .dflt = "300",
+     .min = 1,
+     .max = 1 << 24,
+     .help = "detections per image at most"},
+    {.name = "classes",
+     .type = XA_PARAM_INTS,
+     .dflt = "",
+     .min_count = 1,
+     .max_count = 64,
+     .min = 0,
+     .max = 1 << 24,
+     .help = "keep only these classes"},
+};
+static xa_status run_yolov5_nms(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                                xa_error *err) {
+    xa_yolov5_nms_opts o;
+    xa_yolov5_nms_defaults(&o);
+    o.conf_thres = xa_op_float(op, "conf");
+    o.iou_thres = xa_op_float(op, "iou");
+    o.agnostic = xa_op_bool(op, "agnostic");
+    o.multi_label = xa_op_bool(op, "multi-label");
+    o.max_det = xa_op_int(op, "max-det");
+    int nc;
+    const double *cl = xa_op_floats(op, "classes", &nc);
+    int64_t classes[64];
+    for (int k = 0; k < nc; k++) classes[k] = (int64_t)cl[k];
+    o.classes = nc ? classes : NULL;
+    o.nclasses = nc;
+    return xa_yolov5_nms(in[0], &o, out, err);
+}
+
+static xa_param_info box_convert_params[] = {
+    {.name = "from", .type = XA_PARAM_CHOICE, .choices = "xyxy|xywh", .help = "the boxes' format"},
+    {.name = "to", .type = XA_PARAM_CHOICE, .choices = "xyxy|xywh", .help = "the format wanted"},
+};
+static xa_status run_box_convert(xa_op *op, const xa_tensor *const *in, size_t n, xa_tensor **out,
+                                 xa_error *err) {
+    return xa_boxes_convert(in[0], (xa_box_format)xa_op_choice_index(op, "from"),
+                            (xa_box_format)xa_op_choice_index(op, "to"), out, err);
+}
+
 /* ---- the table ------------------------------------------------------------------------------- */
 #define OP(nm, al, grp, sum, up, ins, nin, params_, run_)                                          \
     {                                                                                              \
@@ -648,5 +769,32 @@ xa_op_def xa_op_defs[] = {
     OP("quantize-int8", "quantize_int8", "quantize", "q = round(x * scale), saturated",
        "sophon-sail Tensor.scale_from / tpu-mlir input cast", "image", 1, quantize_params,
        run_quantize),
+    {.info = {.name = "torchvision-nms",
+              .alias = "nms",
+              .group = "postprocess",
+              .summary = "kept box indices as torchvision.ops.nms / batched_nms (with idxs)",
+              .upstream = "torchvision 0.14 ops.nms, ops.batched_nms (CPU)",
+              .inputs = "boxes scores [idxs]",
+              .min_inputs = 2,
+              .max_inputs = 3,
+              .nparams = NPARAMS(tv_nms_params),
+              .params = tv_nms_params},
+     .run = run_tv_nms},
+    {.info = {.name = "cv2-nms",
+              .group = "postprocess",
+              .summary = "kept box indices as cv2.dnn.NMSBoxes (xywh boxes)",
+              .upstream = "OpenCV 4.6 cv2.dnn.NMSBoxes (Rect2d)",
+              .inputs = "boxes scores",
+              .min_inputs = 2,
+              .max_inputs = 2,
+              .nparams = NPARAMS(cv_nms_params),
+              .params = cv_nms_params},
+     .run = run_cv_nms},
+    OP("yolov5-nms", NULL, "postprocess",
+       "YOLOv5 non_max_suppression: rows (image, x1, y1, x2, y2, conf, cls)",
+       "ultralytics YOLOv5 v7.0 utils/general.py non_max_suppression", "pred", 1, yolov5_nms_params,
+       run_yolov5_nms),
+    OP("box-convert", NULL, "postprocess", "N x 4 boxes between xyxy and xywh",
+       "torchvision ops.box_convert", "boxes", 1, box_convert_params, run_box_convert),
 };
 const size_t xa_op_ndefs = sizeof xa_op_defs / sizeof xa_op_defs[0];

@@ -301,6 +301,40 @@ typedef struct {
     const char *prev_name;
 } side_ctx;
 
+/* An operation of several inputs on the previous stage's tensors: the members named as its inputs
+ * ("boxes scores [idxs]"), the optional ones when present. */
+static xa_status replay_members(const xa_stage_op *sop, const side_ctx *sc, const char *side,
+                                xa_tensor **out, xa_error *err) {
+    const xa_op_info *info = xa_op_get_info(sop->op);
+    const xa_tensor *ins[8];
+    size_t n = 0;
+    char names[256];
+    snprintf(names, sizeof names, "%s", info->inputs);
+    for (char *save = NULL, *w = strtok_r(names, " ", &save); w && n < 8;
+         w = strtok_r(NULL, " ", &save)) {
+        int optional = w[0] == '[';
+        if (optional) {
+            w++;
+            w[strcspn(w, "]")] = 0;
+        }
+        const xa_tensor *t = NULL;
+        for (size_t i = 0; i < sc->prev->count; i++)
+            if (!strcmp(sc->prev->names[i], w)) t = sc->prev->tensors[i];
+        if (!t && !optional)
+            return xa_fail(err, XA_EINVAL,
+                           "replay: %s takes %s; the %s's previous stage '%s' has no member '%s'",
+                           info->name, info->inputs, side, sc->prev_name, w);
+        if (!t) break;
+        ins[n++] = t;
+    }
+    xa_op *op;
+    xa_status st = xa_op_dup(sop->op, &op, err);
+    if (st) return st;
+    st = xa_op_run(op, ins, n, out, err);
+    xa_op_free(op);
+    return st;
+}
+
 /* The original's operation (a registered operation) on one side's input: the manifest's "input"
  * (a stage of that side, or a path), or else the previous stage as loaded. A copy of the
  * manifest's handle runs, so dataset samples can replay in parallel. `label` says what ran. */
@@ -327,6 +361,10 @@ static xa_status replay_on(const xa_stage_op *sop, const side_ctx *sc, const cha
             snprintf(label, lsize, "%s on %s", sop->text, path);
         st = file ? xa_load_bytes(path, &loaded, err) : xa_load(path, &loaded, err);
         in = loaded;
+    } else if (sc->prev && !file && xa_op_get_info(sop->op)->max_inputs > 1) {
+        /* several inputs (boxes, scores, idxs): the previous stage's members of those names */
+        snprintf(label, lsize, "%s on %s %s", sop->text, side, sc->prev_name);
+        return replay_members(sop, sc, side, out, err);
     } else if (sc->prev && !file) {
         snprintf(label, lsize, "%s on %s %s", sop->text, side, sc->prev_name);
         if (sc->prev->count != 1)

@@ -58,15 +58,22 @@ for name, (inp, params) in examples.items():
     os.makedirs(r)
     os.makedirs(p)
     if isinstance(inp, str):
-        src = photo
+        srcs = [photo]
+    elif isinstance(inp, dict):  # several inputs: files for the CLI, members of an npz stage
+        srcs = []
+        for k, v in inp.items():
+            srcs.append(ck.path(f"in_{name}_{k}.npy"))
+            np.save(srcs[-1], v)
+        for d in (r, p):
+            np.savez(os.path.join(d, "00_in.npz"), **inp)
     else:
-        src = ck.path(f"in_{name}.npy")
-        np.save(src, inp)
+        srcs = [ck.path(f"in_{name}.npy")]
+        np.save(srcs[0], inp)
         np.save(os.path.join(r, "00_in.npy"), inp)
         np.save(os.path.join(p, "00_in.npy"), inp)
     args = [x for k, v in params.items() for x in (f"--{k}", v)]
     out = os.path.join(p, "01_out.npy")
-    rc, so, se = run("transform", src, out, "--op", name, *args)
+    rc, so, se = run("transform", *srcs, out, "--op", name, *args)
     if not ck.check(rc == 0, f"transform --op {name}: {rc} {se}"):
         continue
     np.save(os.path.join(r, "01_out.npy"), np.load(out))

@@ -82,16 +82,22 @@ img, chw, photo, examples = op_examples(ck.path)
 names = [o["name"] for o in xalign.ops()]
 ck.check(sorted(names) == sorted(examples), f"an example for every operation: {set(names) ^ set(examples)}")
 for name, (inp, params) in examples.items():
-    src = photo if isinstance(inp, str) else ck.path(f"in_{name}.npy")
-    if not isinstance(inp, str):
-        np.save(src, inp)
+    if isinstance(inp, str):
+        srcs, arrays = [photo], [photo]
+    elif isinstance(inp, dict):
+        srcs, arrays = [], list(inp.values())
+        for k, v in inp.items():
+            srcs.append(ck.path(f"in_{name}_{k}.npy"))
+            np.save(srcs[-1], v)
+    else:
+        srcs, arrays = [ck.path(f"in_{name}.npy")], [inp]
+        np.save(srcs[0], inp)
     out = ck.path(f"out_{name}.npy")
-    rc, so, se = run("transform", src, out, "--op", name, *[x for k, v in params.items() for x in (f"--{k}", v)])
+    rc, so, se = run("transform", *srcs, out, "--op", name, *[x for k, v in params.items() for x in (f"--{k}", v)])
     want = np.load(out) if rc == 0 else None
-    got = getattr(xalign.op, name.replace("-", "_"))(photo if isinstance(inp, str) else inp,
-                                                      **{k.replace("-", "_"): v for k, v in params.items()})
+    got = getattr(xalign.op, name.replace("-", "_"))(*arrays, **{k.replace("-", "_"): v for k, v in params.items()})
     ck.check(want is not None and got.dtype == want.dtype and got.shape == want.shape and got.tobytes() == want.tobytes(),
-             f"xalign.op.{name}: the bytes of xalign transform")
+             f"xalign.op.{name}: the bytes of xalign transform ({rc} {se})")
 
 # ---- against the real libraries -------------------------------------------------------------------
 photos = [os.path.join(DATA, f) for f in sorted(os.listdir(DATA)) if f.endswith(".jpg")][:4]

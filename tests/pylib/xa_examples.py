@@ -6,13 +6,18 @@ from PIL import Image
 
 
 def op_examples(path):
-    """(img, chw, photo, examples): examples maps an operation to (input array or "photo",
-    {key: value text}); `path(name)` gives a scratch file name."""
+    """(img, chw, photo, examples): examples maps an operation to (input array, "photo", or a
+    dict {input name: array} for operations of several inputs, {key: value text}); `path(name)`
+    gives a scratch file name."""
     rng = np.random.default_rng(5)
     img = rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)
     chw = (img.transpose(2, 0, 1) / np.float32(255)).astype(np.float32)
     boxes = np.concatenate([rng.uniform(0, 60, (7, 4)), rng.uniform(0, 1, (7, 2))], axis=1).astype(np.float32)
     boxes[:, 2:4] += boxes[:, 0:2]
+    xywh = boxes[:, :4].copy()
+    xywh[:, 2:4] -= xywh[:, 0:2]
+    pred = np.concatenate([rng.uniform(10, 50, (1, 40, 2)), rng.uniform(2, 20, (1, 40, 2)),
+                           rng.uniform(0, 1, (1, 40, 4))], axis=2).astype(np.float32)
     photo = path("photo.jpg")
     Image.fromarray(img).save(photo, quality=90)
     examples = {
@@ -38,5 +43,10 @@ def op_examples(path):
         "letterbox-sail": (img, {"size": "40"}),
         "scale-boxes": (boxes, {"from": "64x64", "to": "100x80", "round": "true"}),
         "quantize-int8": (chw, {"scale": "60.5", "rounding": "half-even"}),
+        "torchvision-nms": ({"boxes": boxes[:, :4].copy(), "scores": boxes[:, 4].copy(),
+                             "idxs": (boxes[:, 5] * 3).astype(np.int64)}, {"iou": "0.3"}),
+        "cv2-nms": ({"boxes": xywh, "scores": boxes[:, 4].copy()}, {"iou": "0.3", "score-threshold": "0.2"}),
+        "yolov5-nms": (pred, {"conf": "0.2", "iou": "0.5", "multi-label": "true"}),
+        "box-convert": (boxes[:, :4].copy(), {"from": "xyxy", "to": "xywh"}),
     }
     return img, chw, photo, examples
