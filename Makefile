@@ -1,4 +1,4 @@
-# Thin wrapper around CMake (DESIGN.md "Build"): `make`, `make test`, `make demo`.
+# Thin wrapper around CMake (docs/architecture.md "Build"): `make`, `make test`, `make demo`.
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

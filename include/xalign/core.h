@@ -1,6 +1,6 @@
 /* xalign core: version, status codes, error details, dtypes and tensors.
  *
- * Conventions (see docs/conventions.md):
+ * Conventions (docs/architecture.md):
  *  - every fallible function returns an xa_status and, when `err` is not NULL, fills it with a
  *    one-line message naming the input and the problem;
  *  - only *_new / *_load / *_dup / *_open return memory the caller frees; *_free(NULL) is a no-op;
