@@ -277,7 +277,7 @@ typedef struct {
     size_t esize; /* bytes per sample: 1 (8-bit) or 4 (float32) */
     int c;        /* samples per pixel */
     int premul;   /* RGBA 8-bit: premultiply before, unpremultiply after */
-    xa_pil_impl impl;
+    xa_cpu_path path;
 } pil_job;
 
 static void hpass(const pil_job *j, const uint8_t *src, size_t sstride, int rows, int w,
@@ -287,7 +287,7 @@ static void hpass(const pil_job *j, const uint8_t *src, size_t sstride, int rows
         return;
     }
 #ifdef XA_PIL_HAVE_X86
-    if (j->impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) {
+    if (xa_cpu_allows(j->path, XA_CPU_AVX2)) {
         xa_pil_hpass_u8_avx2(src, sstride, rows, w, j->c, k, dst, dstride, scratch);
         return;
     }
@@ -304,7 +304,7 @@ static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int widt
         return;
     }
 #ifdef XA_PIL_HAVE_X86
-    if (j->impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) {
+    if (xa_cpu_allows(j->path, XA_CPU_AVX2)) {
         xa_pil_vpass_u8_avx2(src, sstride, width, row_shift, k, dst, dstride);
         return;
     }
@@ -369,8 +369,8 @@ nomem:
 }
 
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
-                             xa_resize_method m, xa_pil_impl impl, xa_error *err) {
-    const pil_job j = {1, c, c == 4, impl};
+                             xa_resize_method m, xa_cpu_path path, xa_error *err) {
+    const pil_job j = {1, c, c == 4, path};
     return resample(&j, src, w, h, dst, dw, dh, m, err);
 }
 
@@ -401,7 +401,7 @@ static XA_FORCE_INLINE void gather_row(uint8_t *d, const uint8_t *s, const int32
 }
 
 xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
-                         xa_pil_impl impl, xa_error *err) {
+                         xa_cpu_path path, xa_error *err) {
     int *yi = malloc(sizeof(int) * ((size_t)dw + dh));
     int32_t *offs = malloc(sizeof(int32_t) * (size_t)dw);
     if (!yi || !offs) {
@@ -433,7 +433,7 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
         const uint8_t *s = src + srow * (size_t)yi[y];
         int done = 0;
 #ifdef XA_PIL_HAVE_X86
-        if (impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) /* may read up to the image's end */
+        if (xa_cpu_allows(path, XA_CPU_AVX2)) /* may read up to the image's end */
             done = xa_pil_gather_avx2(d + pix * x0, s, srow * (size_t)(h - yi[y]), offs + x0,
                                       x1 - x0, pix);
 #endif
@@ -462,7 +462,7 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
             break;
         }
     }
-    (void)impl;
+    (void)path;
     free(yi);
     free(offs);
     return XA_OK;
@@ -485,11 +485,12 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;
     uint8_t *d = (*out)->data;
-    const pil_job j = {xa_dtype_size(g.dtype), c, g.dtype == XA_U8 && c == 4, XA_PIL_IMPL_FAST};
+    const xa_cpu_path path = xa_cpu_path_get();
+    const pil_job j = {xa_dtype_size(g.dtype), c, g.dtype == XA_U8 && c == 4, path};
     if (dw == w && dh == h)
         memcpy(d, s, src->nbytes); /* Image.resize returns a copy before looking at the filter */
     else if (m == XA_RESIZE_PIL_NEAREST)
-        st = xa_pil_nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, XA_PIL_IMPL_FAST, err);
+        st = xa_pil_nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, path, err);
     else
         st = resample(&j, s, w, h, d, (int)dw, (int)dh, m, err);
     if (st) {

@@ -27,13 +27,6 @@
 #ifdef XA_PIL_HAVE_X86
 #include <immintrin.h>
 
-int xa_pil_have_avx2(void) {
-    /* __builtin_cpu_init is idempotent and makes the answer right even before libgcc's own
-     * constructor has run; no cached state, so no data race between calling threads */
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
-}
-
 #define XA_AVX2 __attribute__((target("avx2")))
 
 /* acc += (the 8 bytes at p, widened to int32) * kv, lane by lane */
@@ -283,12 +276,6 @@ XA_AVX2 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const
         }
     }
     return i;
-}
-
-#else /* not x86: the scalar reference is the only implementation */
-
-int xa_pil_have_avx2(void) {
-    return 0;
 }
 
 #endif

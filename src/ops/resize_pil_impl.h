@@ -6,6 +6,7 @@
 #ifndef XA_RESIZE_PIL_IMPL_H
 #define XA_RESIZE_PIL_IMPL_H
 
+#include "cpu.h"
 #include "resize_internal.h"
 
 #include <stdint.h>
@@ -47,24 +48,16 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
                              int fixed, xa_error *err);
 void xa_pil_coeffs_free(xa_pil_coeffs *c);
 
-/* Which implementation of the 8-bit convolution passes to run. */
-typedef enum {
-    XA_PIL_IMPL_SCALAR = 0, /* the plain reference loops, Pillow's arithmetic spelled out */
-    XA_PIL_IMPL_FAST = 1,   /* the fastest available on this CPU (AVX2 when present) */
-} xa_pil_impl;
-
-/* 1 when the AVX2 passes are compiled in and the CPU runs them. */
-int xa_pil_have_avx2(void);
-
 /* Image.resize of an 8-bit image with a convolution filter (BOX..LANCZOS): `src` is h x w x c
  * (c = 1 L, 3 RGB, 4 RGBA, tightly packed), `dst` is dh x dw x c. RGBA is premultiplied before
- * and unpremultiplied after, as Image.resize does. */
+ * and unpremultiplied after, as Image.resize does. The passes run on the best code `path` allows
+ * (XA_CPU_SCALAR: the references). */
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
-                             xa_resize_method m, xa_pil_impl impl, xa_error *err);
+                             xa_resize_method m, xa_cpu_path path, xa_error *err);
 
 /* Image.resize(NEAREST) of h x w pixels of `pix` bytes each (any mode: the pixels are copied). */
 xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
-                         xa_pil_impl impl, xa_error *err);
+                         xa_cpu_path path, xa_error *err);
 
 /* ---- the passes (one row range of an image whose rows are `stride` bytes apart) --------- */
 /* Horizontal: rows [0, rows) of src (w x c) -> dst (k->out_size x c). Strides in bytes. */

@@ -53,7 +53,8 @@ static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what) {
                what, k, pa[k], pb[k]);
 }
 
-static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
+/* The kernel on `path` against the reference, on the same data. */
+static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol, double rtol) {
     float *r = malloc(n * sizeof *r + 4), *p = malloc(n * sizeof *p + 4);
     for (size_t i = 0; i < n; i++) {
         r[i] = frand() * 10;
@@ -79,10 +80,10 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
     xa_acc a, b;
     xa_acc_init(&a);
     xa_acc_init(&b);
-    xa_kernel_f32(&a, r, p, n, 5, atol, rtol);
-    xa_kernel_f32_scalar(&b, r, p, n, 5, atol, rtol);
+    xa_kernel_f32(&a, r, p, n, 5, atol, rtol, path);
+    xa_kernel_f32_ref(&b, r, p, n, 5, atol, rtol);
     char what[64];
-    snprintf(what, sizeof what, "n=%zu specials=%d", n, specials);
+    snprintf(what, sizeof what, "%s n=%zu specials=%d", xa_cpu_path_str(path), n, specials);
     compare_acc(&a, &b, what);
     if (n > 100)
         CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what,
@@ -95,7 +96,7 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
         if (m > n - i) m = n - i;
         xa_acc part;
         xa_acc_init(&part);
-        xa_kernel_f32(&part, r + i, p + i, m, 5 + (int64_t)i, atol, rtol);
+        xa_kernel_f32(&part, r + i, p + i, m, 5 + (int64_t)i, atol, rtol, path);
         xa_acc_merge(&c, &part);
         i += m;
     }
@@ -176,14 +177,18 @@ static void half_floats(void) {
 
 int main(void) {
     size_t sizes[] = {0, 1, 7, 8, 9, 64, 1000, 4095, 4096, 4097, 100003};
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        kernel_vs_scalar(sizes[i], 0, 1e-3, 0);
-        kernel_vs_scalar(sizes[i], 5, 1e-4, 1e-3);
+    /* every path this CPU runs (scalar included: the dispatch itself), whatever XALIGN_CPU says */
+    for (int path = 0; path < XA_CPU_PATH_COUNT; path++) {
+        if (!xa_cpu_allows(xa_cpu_path_detected(), (xa_cpu_path)path)) continue;
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            kernel_vs_ref((xa_cpu_path)path, sizes[i], 0, 1e-3, 0);
+            kernel_vs_ref((xa_cpu_path)path, sizes[i], 5, 1e-4, 1e-3);
+        }
+        printf("metric kernel on %s: compared with the reference\n", xa_cpu_path_str(path));
     }
     streaming_vs_whole();
     half_floats();
     CHECK(strcmp(xa_dtype_name(XA_BF16), "bfloat16") == 0 && xa_dtype_from_name("f32") == XA_F32);
     CHECK(xa_shape_count(2, (int64_t[]){INT64_MAX, 2}) == -1);
-    printf("avx2 path: %s\n", xa_kernel_have_avx2() ? "yes" : "no (scalar only)");
     TEST_DONE();
 }
