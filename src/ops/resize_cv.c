@@ -96,7 +96,7 @@ static int sep_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int d
     if (!u8)
         r = xa_cv_sep_f32(&p, src->data, dst->data);
     else if (k == XA_CV_K_LINEAR)
-        r = xa_cv_linear_u8_fast(&p, src->data, dst->data);
+        r = xa_cv_linear_u8_sse2(&p, src->data, dst->data);
     else
         r = xa_cv_sep_u8_ref(&p, src->data, dst->data);
     xa_cv_sep_free(&p);
@@ -108,8 +108,8 @@ static int area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int 
     xa_cv_area p;
     int r = xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y);
     if (r) return r;
-    r = src->dtype == XA_U8 ? xa_cv_area_u8_fast(&p, src->data, dst->data)
-                            : xa_cv_area_f32_fast(&p, src->data, dst->data);
+    r = src->dtype == XA_U8 ? xa_cv_area_u8_sse2(&p, src->data, dst->data)
+                            : xa_cv_area_f32_sse2(&p, src->data, dst->data);
     xa_cv_area_free(&p);
     return r;
 }
@@ -118,7 +118,7 @@ static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int
                        double inv_x, double inv_y) {
     xa_cv_exact p;
     if (xa_cv_exact_init(&p, sw, sh, dw, dh, cn, inv_x, inv_y)) return -1;
-    int r = xa_cv_exact_u8_fast(&p, src->data, dst->data);
+    int r = xa_cv_exact_u8_sse2(&p, src->data, dst->data);
     xa_cv_exact_free(&p);
     return r;
 }
@@ -189,7 +189,7 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     if (m == XA_RESIZE_CV_AREA && scale_x >= 1 && scale_y >= 1) {
         if (area_fast) {
             if (u8)
-                xa_cv_area_fast_u8_fast(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x,
+                xa_cv_area_fast_u8_sse2(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x,
                                         iscale_y);
             else
                 xa_cv_area_fast_f32(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x, iscale_y);

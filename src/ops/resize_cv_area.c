@@ -133,6 +133,6 @@ int xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst) {
     return area_general(p, src, 1, dst);
 }
 
-int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst) {
+int xa_cv_area_f32_ref(const xa_cv_area *p, const float *src, float *dst) {
     return area_general(p, src, 0, dst);
 }

@@ -1,6 +1,6 @@
 /* OpenCV 4.6 cv::resize: every coefficient and offset table (imgproc/src/resize.cpp).
  * Nothing here touches a pixel; the kernels in resize_cv_sep.c / resize_cv_area.c /
- * resize_cv_fast.c apply these tables. Reimplemented from the arithmetic described in
+ * resize_cv_sse2.c apply these tables. Reimplemented from the arithmetic described in
  * shared/spec/preprocessing.md and docs/ops-resize-opencv.md.
  *
  * Floating point: each C expression below is written in the precision and order OpenCV's

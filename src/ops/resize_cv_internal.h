@@ -8,7 +8,7 @@
  * - resize_cv_sep.c: separable application, INTER_LINEAR/CUBIC/LANCZOS4 (and INTER_AREA when a
  *   scale is < 1) and INTER_LINEAR_EXACT; scalar references;
  * - resize_cv_area.c: INTER_AREA, integer factors ("area fast") and general; scalar references;
- * - resize_cv_fast.c: fast kernels for INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA.
+ * - resize_cv_sse2.c: fast kernels for INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA.
  * Semantics and the meaning of every constant: docs/ops-resize-opencv.md.
  *
  * Sizes are int: OpenCV works in int, and xa_resize_cv limits images so that width * channels and
@@ -63,7 +63,7 @@ void xa_cv_sep_free(xa_cv_sep *p);
 int xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
 int xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst);
 /* Fast INTER_LINEAR (ksize 2) on uint8: same results as xa_cv_sep_u8_ref. */
-int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
+int xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
 
 /* INTER_LINEAR_EXACT on uint8 (resize_bitExact with interpolationLinear<uint8_t>). */
 typedef struct xa_cv_exact {
@@ -75,13 +75,13 @@ typedef struct xa_cv_exact {
 int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, double inv_scale_x,
                      double inv_scale_y);
 void xa_cv_exact_free(xa_cv_exact *p);
-int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
+int xa_cv_exact_u8_ref(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
+int xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
 
 /* INTER_AREA, integer factors kx, ky (resizeAreaFast_). */
 void xa_cv_area_fast_u8_ref(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
                             int dh, int kx, int ky);
-void xa_cv_area_fast_u8_fast(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
+void xa_cv_area_fast_u8_sse2(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
                              int dh, int kx, int ky);
 void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, int dw, int dh,
                          int kx, int ky);
@@ -103,9 +103,9 @@ int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, doubl
                     double scale_y);
 void xa_cv_area_free(xa_cv_area *p);
 int xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_area_u8_fast(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst);
-int xa_cv_area_f32_fast(const xa_cv_area *p, const float *src, float *dst);
+int xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
+int xa_cv_area_f32_ref(const xa_cv_area *p, const float *src, float *dst);
+int xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst);
 
 /* Shared scalar helpers. */
 /* cvRound(float) on x86 (cvtss2si): nearest, ties to even; NaN or out of int range gives the
@@ -119,7 +119,7 @@ static inline int32_t xa_cv_round_f32(float v) {
 #endif
 }
 /* D[i] = saturate_cast<uchar>(v[i]) (cvRound then clamp), SIMD where available. */
-void xa_cv_store_round_u8(const float *v, int n, uint8_t *D);
+void xa_cv_store_round_u8_sse2(const float *v, int n, uint8_t *D);
 static inline uint8_t xa_cv_sat_u8(int32_t v) {
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }

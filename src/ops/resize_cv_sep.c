@@ -226,7 +226,7 @@ static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *
         for (; x < nv; x++)
             tmp[x] = (float)T[0][x] * f0 +
                      ((float)T[1][x] * f1 + ((float)T[2][x] * f2 + (float)T[3][x] * f3));
-        xa_cv_store_round_u8(tmp, nv, D);
+        xa_cv_store_round_u8_sse2(tmp, nv, D);
         /* the scalar tail of VResizeCubic: integer sum, FixedPtCast */
         for (; x < W; x++)
             D[x] =
@@ -331,7 +331,7 @@ static void exact_hrow(const xa_cv_exact *p, const uint8_t *S, uint32_t *D) {
         for (int c = 0; c < cn; c++) D[dx * cn + c] = (uint32_t)last[c] << 8;
 }
 
-int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
+int xa_cv_exact_u8_ref(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
     int W = p->dw * p->cn;
     size_t stride = (size_t)p->sw * p->cn;
     uint32_t *h = malloc(sizeof(uint32_t) * 2 * (size_t)W);

@@ -177,8 +177,8 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
 
 /* ---- 8-bit scalar reference passes: ImagingResample{Horizontal,Vertical}_8bpc -------------- */
 
-void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
+void xa_pil_hpass_u8_ref(const uint8_t *src, size_t sstride, int rows, int c,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     for (int y = 0; y < rows; y++) {
         const uint8_t *s = src + (size_t)y * sstride;
         uint8_t *d = dst + (size_t)y * dstride;
@@ -194,8 +194,8 @@ void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
     }
 }
 
-void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int row_shift,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
+void xa_pil_vpass_u8_ref(const uint8_t *src, size_t sstride, int width, int row_shift,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     for (int yy = 0; yy < k->out_size; yy++) {
         const int ymin = k->bounds[2 * yy] - row_shift, n = k->bounds[2 * yy + 1];
         const int32_t *kk = k->ki + (size_t)yy * k->kstride;
@@ -294,7 +294,7 @@ static void hpass(const pil_job *j, const uint8_t *src, size_t sstride, int rows
 #endif
     (void)w;
     (void)scratch;
-    xa_pil_hpass_u8_scalar(src, sstride, rows, j->c, k, dst, dstride);
+    xa_pil_hpass_u8_ref(src, sstride, rows, j->c, k, dst, dstride);
 }
 
 static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int width, int row_shift,
@@ -309,7 +309,7 @@ static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int widt
         return;
     }
 #endif
-    xa_pil_vpass_u8_scalar(src, sstride, width, row_shift, k, dst, dstride);
+    xa_pil_vpass_u8_ref(src, sstride, width, row_shift, k, dst, dstride);
 }
 
 /* Horizontal pass first, over only the source rows the vertical pass reads; a pass whose size

@@ -1,5 +1,5 @@
 /* Fast 8-bit passes of Pillow's resample (AVX2), bit-identical to the scalar reference
- * xa_pil_{h,v}pass_u8_scalar in resize_pil.c (tests/unit/test_resize_pil.c runs both).
+ * xa_pil_{h,v}pass_u8_ref in resize_pil.c (tests/unit/test_resize_pil.c runs both).
  *
  * The arithmetic is Pillow's, unchanged: 32-bit integer products pixel * coefficient with the
  * 22-bit coefficients of normalize_coeffs_8bpc, summed from 1 << 21, shifted right by 22 and
@@ -176,7 +176,7 @@ XA_AVX2 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, 
     uint8_t *r0 = scratch, *r1 = scratch + row_bytes;
     int32_t *kx = c == 1 ? NULL : expand_coeffs(k);
     if (c != 1 && !kx) { /* only for absurd sizes (or no memory): the reference loops */
-        xa_pil_hpass_u8_scalar(src, sstride, rows, c, k, dst, dstride);
+        xa_pil_hpass_u8_ref(src, sstride, rows, c, k, dst, dstride);
         return;
     }
     /* zero padding after each row: groups of up to 8 taps may start at the last pixel */

@@ -61,12 +61,12 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
 
 /* ---- the passes (one row range of an image whose rows are `stride` bytes apart) --------- */
 /* Horizontal: rows [0, rows) of src (w x c) -> dst (k->out_size x c). Strides in bytes. */
-void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
+void xa_pil_hpass_u8_ref(const uint8_t *src, size_t sstride, int rows, int c,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 /* Vertical: each of the `width` bytes of a row independently; output row yy reads rows
  * bounds[2*yy] - row_shift ... + bounds[2*yy+1] - 1 of src. */
-void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int row_shift,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
+void xa_pil_vpass_u8_ref(const uint8_t *src, size_t sstride, int width, int row_shift,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 
 #if defined(__x86_64__) || defined(__i386__)
 #define XA_PIL_HAVE_X86 1
