@@ -118,11 +118,11 @@ typedef struct {
 static int pair_tab_init(pair_tab *t, int dw, int W) {
     size_t n = (size_t)dw + 1, nrow = (size_t)W + 8;
     t->ofs = malloc((sizeof(int32_t) + sizeof(uint32_t)) * n + sizeof(int16_t) * 2 * nrow);
-    if (!t->ofs) return -1;
+    if (!t->ofs) return 0;
     t->wts = (uint32_t *)(t->ofs + n);
     t->row[0] = (int16_t *)(t->wts + n);
     t->row[1] = t->row[0] + nrow;
-    return 0;
+    return 1;
 }
 
 static inline uint32_t pack_pair(int a0, int a1) {
@@ -159,11 +159,12 @@ static void lin_vrow(const int16_t *H0, const int16_t *H1, int b0, int b1, uint8
     for (; x < W; x++) D[x] = xa_cv_sat_u8((((b0 * H0[x]) >> 16) + ((b1 * H1[x]) >> 16) + 2) >> 2);
 }
 
-int xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
+xa_status xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst,
+                               xa_error *err) {
     const int W = p->dw * p->cn, cn = p->cn;
     const size_t stride = (size_t)p->sw * p->cn;
     pair_tab t;
-    if (pair_tab_init(&t, p->dw, W)) return -1;
+    if (!pair_tab_init(&t, p->dw, W)) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     for (int dx = 0; dx < p->dw; dx++) {
         t.ofs[dx] = p->xofs[dx * cn];
         t.wts[dx] = pack_pair(p->ialpha[2 * dx * cn], p->ialpha[2 * dx * cn + 1]);
@@ -198,7 +199,7 @@ int xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
         lin_vrow(h[0], h[1], p->ibeta[2 * dy], p->ibeta[2 * dy + 1], dst + (size_t)dy * W, W);
     }
     free(t.ofs);
-    return 0;
+    return XA_OK;
 }
 
 /* ---- INTER_LINEAR_EXACT, uint8 -------------------------------------------------------------
@@ -239,11 +240,12 @@ static void exact_vrow_sse2(const int16_t *H0, const int16_t *H1, int c0, int c1
         D[x] = (uint8_t)(((H0[x] + 32768) * c0 + (H1[x] + 32768) * c1 + 32768) >> 16);
 }
 
-int xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
+xa_status xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst,
+                              xa_error *err) {
     const int W = p->dw * p->cn, cn = p->cn;
     const size_t stride = (size_t)p->sw * cn;
     pair_tab t;
-    if (pair_tab_init(&t, p->dw, W)) return -1;
+    if (!pair_tab_init(&t, p->dw, W)) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     for (int dx = 0; dx < p->dw; dx++) {
         t.ofs[dx] = p->xofs[dx] * cn;
         t.wts[dx] = pack_pair(p->xc[2 * dx], p->xc[2 * dx + 1]);
@@ -272,7 +274,7 @@ int xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) 
         exact_vrow_sse2(h0, h1, p->yc[2 * dy], p->yc[2 * dy + 1], D, W);
     }
     free(t.ofs);
-    return 0;
+    return XA_OK;
 }
 
 /* ---- INTER_AREA, integer factors (area fast), uint8 ---------------------------------------- */
@@ -390,11 +392,12 @@ static inline void area_hrow(const xa_cv_area *p, const void *S, int u8, float *
     }
 }
 
-static inline int area_general(const xa_cv_area *p, const void *src, int u8, void *dst) {
+static inline xa_status area_general(const xa_cv_area *p, const void *src, int u8, void *dst,
+                                     xa_error *err) {
     const int W = p->dw * p->cn;
     const size_t stride = (size_t)p->sw * p->cn;
     float *buf = malloc(sizeof(float) * 2 * (size_t)W);
-    if (!buf) return -1;
+    if (!buf) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     float *sum = buf + W;
     int have = -1; /* source row decimated in buf */
     for (int dy = 0; dy < p->dh; dy++) {
@@ -423,13 +426,13 @@ static inline int area_general(const xa_cv_area *p, const void *src, int u8, voi
             memcpy((float *)dst + (size_t)dy * W, sum, sizeof(float) * W);
     }
     free(buf);
-    return 0;
+    return XA_OK;
 }
 
-int xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *dst) {
-    return area_general(p, src, 1, dst);
+xa_status xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_error *err) {
+    return area_general(p, src, 1, dst, err);
 }
 
-int xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst) {
-    return area_general(p, src, 0, dst);
+xa_status xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst, xa_error *err) {
+    return area_general(p, src, 0, dst, err);
 }

@@ -2,6 +2,7 @@
  * and the 16-bit float conversions. */
 #include "compare/kernel.h"
 #include "test.h"
+#include "test_paths.h"
 #include "xalign/xalign.h"
 
 #include <math.h>
@@ -177,15 +178,14 @@ static void half_floats(void) {
 
 int main(void) {
     size_t sizes[] = {0, 1, 7, 8, 9, 64, 1000, 4095, 4096, 4097, 100003};
-    /* every path this CPU runs (scalar included: the dispatch itself), whatever XALIGN_CPU says */
-    for (int path = 0; path < XA_CPU_PATH_COUNT; path++) {
-        if (!xa_cpu_allows(xa_cpu_path_detected(), (xa_cpu_path)path)) continue;
+    /* every path this CPU runs, whatever XALIGN_CPU says, and scalar (the dispatch itself) */
+    xa_cpu_path paths[XA_CPU_PATH_COUNT + 1] = {XA_CPU_SCALAR};
+    const int npaths = 1 + test_simd_paths(paths + 1);
+    for (int k = 0; k < npaths; k++)
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-            kernel_vs_ref((xa_cpu_path)path, sizes[i], 0, 1e-3, 0);
-            kernel_vs_ref((xa_cpu_path)path, sizes[i], 5, 1e-4, 1e-3);
+            kernel_vs_ref(paths[k], sizes[i], 0, 1e-3, 0);
+            kernel_vs_ref(paths[k], sizes[i], 5, 1e-4, 1e-3);
         }
-        printf("metric kernel on %s: compared with the reference\n", xa_cpu_path_str(path));
-    }
     streaming_vs_whole();
     half_floats();
     CHECK(strcmp(xa_dtype_name(XA_BF16), "bfloat16") == 0 && xa_dtype_from_name("f32") == XA_F32);

@@ -3,6 +3,7 @@
  * (Bit-exactness against Pillow itself: tests/oracle/test_resize_pil.py.) */
 #include "ops/resize_pil_impl.h"
 #include "test.h"
+#include "test_paths.h"
 
 #include <string.h>
 
@@ -103,16 +104,8 @@ static void check_limits(void) {
     xa_pil_coeffs_free(NULL);
 }
 
-/* Every path above scalar this CPU runs (each is compared with the reference). */
 static int npaths;
 static xa_cpu_path paths[XA_CPU_PATH_COUNT];
-static void find_paths(void) {
-    for (int p = XA_CPU_SCALAR + 1; p < XA_CPU_PATH_COUNT; p++)
-        if (xa_cpu_allows(xa_cpu_path_detected(), (xa_cpu_path)p)) paths[npaths++] = (xa_cpu_path)p;
-    printf("paths compared with the reference:");
-    for (int i = 0; i < npaths; i++) printf(" %s", xa_cpu_path_str(paths[i]));
-    printf("%s\n", npaths ? "" : " none on this CPU");
-}
 
 /* NEAREST: each path (the AVX2 gather) against the scalar copy, for every pixel size Pillow's
  * modes have. */
@@ -150,7 +143,7 @@ static void check_nearest(void) {
 int main(void) {
     check_coeffs();
     check_limits();
-    find_paths();
+    npaths = test_simd_paths(paths);
     int cases = 0, mismatches = 0;
     for (int i = 0; i < 3000; i++) {
         int w, h, dw, dh;
