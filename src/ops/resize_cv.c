@@ -160,8 +160,8 @@ static xa_status exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int s
 xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resize_method m,
                        xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     if (m < XA_RESIZE_CV_NEAREST || m > XA_RESIZE_CV_LANCZOS4)
         return xa_fail(err, XA_EINVAL, "resize_cv: %s is not an OpenCV method",
@@ -175,7 +175,7 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     int sw = (int)g.w, sh = (int)g.h, cn = (int)g.c, dw = (int)dw64, dh = (int)dh64;
     int u8 = g.dtype == XA_U8;
     xa_tensor *dst;
-    if ((st = xa_image_new_like(src, dw, dh, 0, &dst, err))) return st;
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 0, &dst, err))) return st;
 
     /* cv::resize: same size is a plain copy, whatever the method */
     if (dw == sw && dh == sh) {

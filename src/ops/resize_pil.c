@@ -473,15 +473,15 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
 xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                         xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     if (g.w > XA_PIL_MAX_SIDE || g.h > XA_PIL_MAX_SIDE)
         return xa_fail(err, XA_ELIMIT,
                        "a %lld x %lld source is beyond Pillow's exact "
                        "float32 box (sides up to %d)",
                        (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
-    if ((st = xa_image_new_like(src, dw, dh, 1, out, err))) return st;
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 1, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;
     uint8_t *d = (*out)->data;
