@@ -11,6 +11,7 @@ Prints the ratio Pillow time / xalign time (> 1: xalign is faster).
 
 usage: /usr/bin/python3 bench/bench_resize_pil.py [--bench build/bench/bench_resize_pil]
                                                   [--rounds 5] [--repeats 5]
+                                                  [--methods pil-box,pil-nearest]
 """
 import argparse
 import os
@@ -50,7 +51,9 @@ def main():
     ap.add_argument("--bench", default="build/bench/bench_resize_pil")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--methods", default=",".join(m for m, _ in METHODS), help="comma-separated subset")
     args = ap.parse_args()
+    methods = [(m, rs) for m, rs in METHODS if m in args.methods.split(",")]
     rng = np.random.default_rng(0)
     print(f"Pillow {Image.__version__}, RGB uint8, single thread, thread CPU time, {args.rounds} x "
           f"{args.repeats} runs each, alternating; ratio = Pillow / xalign of the medians (of the "
@@ -66,7 +69,7 @@ def main():
             path = os.path.join(tmp, f"in{w}x{h}.npy")
             np.save(path, arr)
             img = Image.fromarray(arr)
-            for method, rs in METHODS:
+            for method, rs in methods:
                 pt, xt = [], []
                 for _ in range(args.rounds):
                     pt += pillow_ms(img, size, rs, args.repeats)

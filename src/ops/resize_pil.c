@@ -281,19 +281,18 @@ typedef struct {
 } pil_job;
 
 static void hpass(const pil_job *j, const uint8_t *src, size_t sstride, int rows, int w,
-                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch) {
+                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     if (j->esize == 4) {
         hpass_f32(src, sstride, rows, j->c, k, dst, dstride);
         return;
     }
 #ifdef XA_PIL_HAVE_X86
     if (xa_cpu_allows(j->path, XA_CPU_AVX2)) {
-        xa_pil_hpass_u8_avx2(src, sstride, rows, w, j->c, k, dst, dstride, scratch);
+        xa_pil_hpass_u8_avx2(src, sstride, rows, w, j->c, k, dst, dstride);
         return;
     }
 #endif
     (void)w;
-    (void)scratch;
     xa_pil_hpass_u8_ref(src, sstride, rows, j->c, k, dst, dstride);
 }
 
@@ -334,7 +333,7 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
      * at scale 1 every filter's first window starts at 0 and the last ends at h). */
     const int yfirst = kv.bounds[0], ylast = kv.bounds[2 * dh - 2] + kv.bounds[2 * dh - 1];
     const int rows = ylast - yfirst;
-    uint8_t *pre = NULL, *tmp = NULL, *scratch = NULL;
+    uint8_t *pre = NULL, *tmp = NULL;
     if (j->premul) {
         /* Image.resize converts the whole image to RGBa; only these rows are ever read. */
         if (!(pre = malloc(srow * (size_t)rows))) goto nomem;
@@ -345,9 +344,7 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
     if (need_h) {
         /* without a vertical pass the horizontal result is the output (rows == h then) */
         if (need_v && !(tmp = malloc(drow * (size_t)rows))) goto nomem;
-        /* two zero-padded rows for the vector pass: w + 16 pixels of 4 bytes each */
-        if (!(scratch = malloc(((size_t)w + 16) * 8))) goto nomem;
-        hpass(j, first, srow, rows, w, &kh, need_v ? tmp : dst, drow, scratch);
+        hpass(j, first, srow, rows, w, &kh, need_v ? tmp : dst, drow);
         if (need_v) vpass(j, tmp, drow, dw * j->c, yfirst, &kv, dst, drow);
     } else {
         vpass(j, first, srow, w * j->c, yfirst, &kv, dst, drow);
@@ -355,14 +352,12 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
     if (j->premul) unpremultiply(dst, (size_t)dw * dh);
     free(pre);
     free(tmp);
-    free(scratch);
     xa_pil_coeffs_free(&kv);
     xa_pil_coeffs_free(&kh);
     return XA_OK;
 nomem:
     free(pre);
     free(tmp);
-    free(scratch);
     xa_pil_coeffs_free(&kv);
     xa_pil_coeffs_free(&kh);
     return xa_fail(err, XA_ENOMEM, "out of memory for a %dx%d -> %dx%d resample", w, h, dw, dh);
@@ -434,8 +429,15 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
         int done = 0;
 #ifdef XA_PIL_HAVE_X86
         if (xa_cpu_allows(path, XA_CPU_AVX2)) /* may read up to the image's end */
+        {
+            /* the next output row's source row (if another one) is fetched meanwhile */
+            int ny = y + 1;
+            while (ny < dh && yi[ny] == yi[y]) ny++;
+            const uint8_t *next = ny < dh && yi[ny] >= 0 ? src + srow * (size_t)yi[ny] : NULL;
             done = xa_pil_gather_avx2(d + pix * x0, s, srow * (size_t)(h - yi[y]), offs + x0,
-                                      x1 - x0, pix);
+                                      x1 - x0, pix, next ? next + offs[x0] : NULL,
+                                      next ? (size_t)(offs[x1 - 1] - offs[x0]) + pix : 0);
+        }
 #endif
         d += pix * (size_t)(x0 + done);
         const int32_t *o = offs + x0 + done;
@@ -481,7 +483,8 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
                        "a %lld x %lld source is beyond Pillow's exact "
                        "float32 box (sides up to %d)",
                        (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
-    if ((st = xa_img_new(&g, g.dtype, dh, dw, 1, out, err))) return st;
+    /* every output byte is written below */
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 0, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;
     uint8_t *d = (*out)->data;

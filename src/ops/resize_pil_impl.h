@@ -74,14 +74,14 @@ void xa_pil_vpass_u8_ref(const uint8_t *src, size_t sstride, int width, int row_
  * (sources and outputs tens of thousands of pixels wide) the scalar pass runs instead. */
 #define XA_PIL_EXPANDED_MAX (1u << 20)
 /* AVX2 versions (resize_pil_avx2.c): same arguments, same results bit for bit. */
-/* `scratch` holds 2 * (w + 16) * 4 bytes (two zero-padded rows). */
 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
-                          const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch);
+                          const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 /* NEAREST gather of pixels of 1, 3 or 4 bytes (others: returns 0): d[i] = s[offs[i]] for a
  * prefix of i in [0, n) whose 4-byte reads stay within the `avail` bytes at s. Returns how
- * many pixels it wrote; the caller copies the rest. */
+ * many pixels it wrote; the caller copies the rest. The `next_bytes` at `next` (the source the
+ * next call reads; may be NULL) are prefetched meanwhile. */
 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const int32_t *offs, int n,
-                       size_t pix);
+                       size_t pix, const uint8_t *next, size_t next_bytes);
 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width, int row_shift,
                           const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 #endif
