@@ -90,6 +90,10 @@ static xa_status nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, 
 xa_status xa_cv_sep_u8(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
                        xa_error *err) {
     if (!xa_cpu_allows(path, XA_CPU_SSE2)) return xa_cv_sep_u8_ref(p, src, dst, err);
+#ifdef XA_CV_HAVE_AVX2
+    if (p->ksize == XA_CV_K_LINEAR && xa_cpu_allows(path, XA_CPU_AVX2))
+        return xa_cv_linear_u8_avx2(p, src, dst, err);
+#endif
     if (p->ksize == XA_CV_K_LINEAR) return xa_cv_linear_u8_sse2(p, src, dst, err);
     return xa_cv_sep_u8_sse2(p, src, dst, err);
 }

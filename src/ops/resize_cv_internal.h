@@ -78,6 +78,11 @@ xa_status xa_cv_sep_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst
 xa_status xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst, xa_error *err);
 /* INTER_LINEAR (ksize 2) on uint8: same results as xa_cv_sep_u8_ref. */
 xa_status xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define XA_CV_HAVE_AVX2 1
+/* resize_cv_avx2.c: 3 and 4 channels (others go to the SSE2 kernel). */
+xa_status xa_cv_linear_u8_avx2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+#endif
 
 /* INTER_LINEAR_EXACT on uint8 (resize_bitExact with interpolationLinear<uint8_t>). */
 typedef struct xa_cv_exact {
@@ -123,8 +128,8 @@ xa_status xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *d
 xa_status xa_cv_area_f32_ref(const xa_cv_area *p, const float *src, float *dst, xa_error *err);
 xa_status xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst, xa_error *err);
 
-/* The best version of each kernel that `path` allows (resize_cv.c): the `_sse2` one when the path
- * includes SSE2, the reference otherwise. */
+/* The best version of each kernel that `path` allows (resize_cv.c): `_avx2`, then `_sse2`, then
+ * the reference. */
 xa_status xa_cv_sep_u8(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
                        xa_error *err);
 xa_status xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
