@@ -43,20 +43,21 @@ void xa_acc_add(xa_acc *a, int k, double v);
 /* Reference kernel on doubles: element k has flat index base + k. */
 void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base, double atol,
                    double rtol);
-/* The reference on float32 pairs (native byte order): the same loop as xa_kernel_f64 on the
- * values widened to double. */
+/* The reference on float32 pairs (native byte order), in plain C: one() per element for counts
+ * and extrema; sums formed in the association of the vector kernels (kernel.c), so that every
+ * path gives the same bytes. */
 void xa_kernel_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                        double atol, double rtol);
-/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL; any group with a NaN/Inf
- * goes to the reference). Counts and extrema are identical to xa_kernel_f32_ref; the sums
- * differ from it only in the order of additions. */
+/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL): the same results as
+ * xa_kernel_f32_ref, bit for bit. */
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
                    double rtol, xa_cpu_path path);
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define XA_KERNEL_X86 1
-/* kernel_avx2.c: one block of n (a multiple of 8, at most XA_KERNEL_BLOCK) finite pairs; returns
- * 0, leaving `a` half-updated, if a value was not finite (the caller restores and reruns it). */
+/* kernel_avx2.c: one block of n (a multiple of 8, at most XA_KERNEL_BLOCK) finite pairs, as
+ * block_f32_ref (kernel.c) computes it; returns 0, leaving `a` half-updated, if a value was not
+ * finite (the caller restores it and goes element by element). */
 int xa_kernel_block_f32_avx2(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                              double atol, double rtol);
 int xa_kernel_block_f32_avx512(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,

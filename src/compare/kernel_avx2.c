@@ -1,6 +1,6 @@
-/* The AVX2 float32 block of the metric kernel, and the same code compiled for AVX-512VL.
- * Counts and extrema are identical to xa_kernel_f32_ref (kernel.c); the sums differ from it only
- * in the order of additions (tests/unit/test_compare_kernel.c compares the two). */
+/* The AVX2 float32 block of the metric kernel, and the same code compiled for AVX-512VL. Its
+ * results are those of the scalar block_f32_ref (kernel.c), bit for bit: same counts and
+ * extrema, sums in the same association (tests/unit/test_compare_kernel.c compares the two). */
 #include "kernel.h"
 
 #include <math.h>
