@@ -4,7 +4,7 @@
  * the one before): scalar < sse2 < avx2 < avx512. aarch64 has scalar and neon. The path in use
  * is the best one this CPU runs, lowered by the environment variable XALIGN_CPU (read once,
  * thread-safe): XALIGN_CPU=scalar runs the plain C references (`*_ref`) everywhere. Every path
- * computes the same bytes (docs/architecture.md "SIMD").
+ * computes the same bytes (docs/simd.md).
  *
  * Kernels take the path as an argument (a cap), so tests can run every path the CPU has against
  * the reference in one process; entry points pass xa_cpu_path_get().
