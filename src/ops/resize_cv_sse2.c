@@ -24,15 +24,14 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define XA_CV_SSE2 1
-#else
-#define XA_CV_SSE2 0
-#endif
-
 static inline uint32_t load_u32(const uint8_t *p) {
     uint32_t v;
     memcpy(&v, p, 4);
     return v;
 }
+#else
+#define XA_CV_SSE2 0
+#endif
 
 /* D[x] = saturate_cast<uchar>(v[x]): round to nearest even, saturate. cvtps2dq rounds like
  * cvRound (MXCSR default) and gives 0x80000000 out of range like it; the two saturating packs
