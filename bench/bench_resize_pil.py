@@ -46,6 +46,15 @@ def xalign_ms(bench, path, method, size, repeats):
     return [float(v) for v in out]
 
 
+def cpu_path(xalign):
+    """The `cpu:` line of `xalign --version`: the code path the timed kernels take."""
+    try:
+        out = subprocess.run([xalign, "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return "cpu: unknown"
+    return next((l for l in out.splitlines() if l.startswith("cpu: ")), "cpu: unknown")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default="build/bench/bench_resize_pil")
@@ -57,7 +66,8 @@ def main():
     rng = np.random.default_rng(0)
     print(f"Pillow {Image.__version__}, RGB uint8, single thread, thread CPU time, {args.rounds} x "
           f"{args.repeats} runs each, alternating; ratio = Pillow / xalign of the medians (of the "
-          f"minimums in brackets); load average {os.getloadavg()[0]:.1f}")
+          f"minimums in brackets); load average {os.getloadavg()[0]:.1f}; xalign "
+          f"{cpu_path(os.path.join(os.path.dirname(os.path.dirname(args.bench)), 'xalign'))}")
     print(f"{'case':<24} {'method':<13} {'Pillow ms':>10} {'xalign ms':>10} {'ratio':>7} {'(min)':>8}")
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
