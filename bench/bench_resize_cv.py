@@ -59,8 +59,12 @@ def main():
     a = ap.parse_args()
     exe = os.path.join(a.build, "bench", "bench_resize")
     cv2.setNumThreads(1)
+    ver = subprocess.run([os.path.join(a.build, "xalign"), "--version"], capture_output=True,
+                         text=True).stdout.splitlines()
+    cpu = next((l for l in ver if l.startswith("cpu: ")), "cpu: unknown")
     print(f"OpenCV {cv2.__version__}, threads {cv2.getNumThreads()}; {a.dtype} RGB; {a.rounds} "
-          f"alternating rounds of {a.runs} runs; ratio = median of xalign / OpenCV per round")
+          f"alternating rounds of {a.runs} runs; ratio = median of xalign / OpenCV per round; "
+          f"load average {os.getloadavg()[0]:.1f}; xalign {cpu}")
     print(f"{'case':24s} {'method':18s} {'xalign ms':>10s} {'OpenCV ms':>10s} {'ratio':>6s}  same")
     with tempfile.TemporaryDirectory() as tmp:
         for (sw, sh), (dw, dh) in CASES:

@@ -11,6 +11,7 @@ Prints the ratio Pillow time / xalign time (> 1: xalign is faster).
 
 usage: /usr/bin/python3 bench/bench_resize_pil.py [--bench build/bench/bench_resize_pil]
                                                   [--rounds 5] [--repeats 5]
+                                                  [--methods pil-box,pil-nearest]
 """
 import argparse
 import os
@@ -45,16 +46,28 @@ def xalign_ms(bench, path, method, size, repeats):
     return [float(v) for v in out]
 
 
+def cpu_path(xalign):
+    """The `cpu:` line of `xalign --version`: the code path the timed kernels take."""
+    try:
+        out = subprocess.run([xalign, "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return "cpu: unknown"
+    return next((l for l in out.splitlines() if l.startswith("cpu: ")), "cpu: unknown")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default="build/bench/bench_resize_pil")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--methods", default=",".join(m for m, _ in METHODS), help="comma-separated subset")
     args = ap.parse_args()
+    methods = [(m, rs) for m, rs in METHODS if m in args.methods.split(",")]
     rng = np.random.default_rng(0)
     print(f"Pillow {Image.__version__}, RGB uint8, single thread, thread CPU time, {args.rounds} x "
           f"{args.repeats} runs each, alternating; ratio = Pillow / xalign of the medians (of the "
-          f"minimums in brackets); load average {os.getloadavg()[0]:.1f}")
+          f"minimums in brackets); load average {os.getloadavg()[0]:.1f}; xalign "
+          f"{cpu_path(os.path.join(os.path.dirname(os.path.dirname(args.bench)), 'xalign'))}")
     print(f"{'case':<24} {'method':<13} {'Pillow ms':>10} {'xalign ms':>10} {'ratio':>7} {'(min)':>8}")
     worst = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,7 +79,7 @@ def main():
             path = os.path.join(tmp, f"in{w}x{h}.npy")
             np.save(path, arr)
             img = Image.fromarray(arr)
-            for method, rs in METHODS:
+            for method, rs in methods:
                 pt, xt = [], []
                 for _ in range(args.rounds):
                     pt += pillow_ms(img, size, rs, args.repeats)

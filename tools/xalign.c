@@ -1,6 +1,7 @@
 /* xalign: the command line. One file per subcommand; this file is the dispatch table. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const xa_command commands[] = {
@@ -51,6 +52,12 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(c, "--version") || !strcmp(c, "version")) {
         printf("xalign %s\n", xa_version_string());
+        /* the SIMD path in use, and what lowered it */
+        const char *cap = getenv("XALIGN_CPU");
+        if (cap && *cap)
+            printf("cpu: %s (XALIGN_CPU=%s)\n", xa_cpu_path_name(), cap);
+        else
+            printf("cpu: %s\n", xa_cpu_path_name());
         return XA_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

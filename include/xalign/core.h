@@ -31,6 +31,12 @@ extern "C" {
 
 XA_API const char *xa_version_string(void);
 XA_API int xa_version_number(void);
+/* The code path of the library's SIMD kernels: "scalar", "sse2", "avx2", "avx512" (x86-64) or
+ * "neon" (aarch64). It is the best path this CPU runs, lowered by the environment variable
+ * XALIGN_CPU set to one of those names ("scalar": the plain C references, no SIMD anywhere; an
+ * unknown name also means scalar). Read once per process. Every path gives the same results,
+ * byte for byte. A static string. */
+XA_API const char *xa_cpu_path_name(void);
 
 /* Status codes. The numbers are part of the ABI: never renumber, never reuse. */
 typedef enum xa_status {

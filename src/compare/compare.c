@@ -145,9 +145,10 @@ static int exact_equal(xa_dtype rdt, int rsw, const unsigned char *r, xa_dtype p
 static void fold(const xa_cmp *c, xa_acc *tot, xa_acc *ch, const double *r, const double *p,
                  const float *rf, const float *pf, size_t m, int64_t g) {
     double atol = c->tol.atol, rtol = c->tol.rtol;
+    const xa_cpu_path path = xa_cpu_path_get();
     if (!ch) {
         if (rf)
-            xa_kernel_f32(tot, rf, pf, m, g, atol, rtol);
+            xa_kernel_f32(tot, rf, pf, m, g, atol, rtol, path);
         else
             xa_kernel_f64(tot, r, p, m, g, atol, rtol);
         return;
@@ -159,7 +160,7 @@ static void fold(const xa_cmp *c, xa_acc *tot, xa_acc *ch, const double *r, cons
         size_t run = (size_t)(c->inner - gi % c->inner);
         if (run > m - i) run = m - i;
         if (rf)
-            xa_kernel_f32(&ch[k], rf + i, pf + i, run, gi, atol, rtol);
+            xa_kernel_f32(&ch[k], rf + i, pf + i, run, gi, atol, rtol, path);
         else
             xa_kernel_f64(&ch[k], r + i, p + i, run, gi, atol, rtol);
         i += run;

@@ -1,5 +1,6 @@
-/* One-pass metric kernels: the scalar reference on doubles and an AVX2 float32 fast path.
- * Definitions: docs/metrics.md. Every per-element operation is done in double. */
+/* One-pass metric kernels: the scalar references (doubles, float32) and the float32 dispatch to
+ * the AVX2 / AVX-512VL blocks of kernel_avx2.c. Definitions: docs/metrics.md. Every per-element
+ * operation is done in double. */
 #include "kernel.h"
 
 #include <math.h>
@@ -26,10 +27,6 @@ void xa_acc_add(xa_acc *a, int k, double v) {
     a->sum[k] = t;
 }
 
-static int better(double v, int64_t i, double bv, int64_t bi) {
-    return v > bv || (v == bv && i >= 0 && (bi < 0 || i < bi));
-}
-
 void xa_acc_merge(xa_acc *a, const xa_acc *b) {
     a->count += b->count;
     a->equal += b->equal;
@@ -47,14 +44,14 @@ void xa_acc_merge(xa_acc *a, const xa_acc *b) {
     a->rfin += b->rfin;
     a->pfin += b->pfin;
     if (b->max_abs_index >= 0 &&
-        better(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
+        xa_acc_better(b->max_abs, b->max_abs_index, a->max_abs, a->max_abs_index)) {
         a->max_abs = b->max_abs;
         a->max_abs_index = b->max_abs_index;
         a->max_abs_ref = b->max_abs_ref;
         a->max_abs_port = b->max_abs_port;
     }
     if (b->max_rel_index >= 0 &&
-        better(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
+        xa_acc_better(b->max_rel, b->max_rel_index, a->max_rel, a->max_rel_index)) {
         a->max_rel = b->max_rel;
         a->max_rel_index = b->max_rel_index;
     }
@@ -68,54 +65,68 @@ void xa_acc_merge(xa_acc *a, const xa_acc *b) {
     }
 }
 
-/* The reference definition, one element at a time. */
-/* `s` holds plain block-local sums (folded into the accumulator with compensation per block). */
+/* Counts and extrema of one pair of finite values: everything one() does for it but the sums. */
+static inline void finite_pair(xa_acc *a, double r, double p, int64_t idx, double atol,
+                               double rtol) {
+    double d = p - r, ad = fabs(d), ar = fabs(r);
+    a->finite++;
+    a->equal += r == p;
+    if (ad > a->max_abs) {
+        a->max_abs = ad;
+        a->max_abs_index = idx;
+        a->max_abs_ref = r;
+        a->max_abs_port = p;
+    }
+    a->mism += ad > atol + rtol * ar;
+    if (r != 0) {
+        double rel = ad / ar;
+        if (rel > a->max_rel) {
+            a->max_rel = rel;
+            a->max_rel_index = idx;
+        }
+    } else {
+        a->zero_ref_diff += ad != 0;
+    }
+    a->rfin++;
+    a->pfin++;
+    if (r < a->rmin) a->rmin = r;
+    if (r > a->rmax) a->rmax = r;
+    if (p < a->pmin) a->pmin = p;
+    if (p > a->pmax) a->pmax = p;
+}
+
+/* The reference definition, one element at a time. `s` holds plain block-local sums (folded
+ * into the accumulator with compensation per block). */
 static inline void one(xa_acc *a, double *s, double r, double p, int64_t idx, double atol,
                        double rtol) {
     int fr = isfinite(r), fp = isfinite(p);
     if (XA_LIKELY(fr && fp)) {
-        double d = p - r, ad = fabs(d), ar = fabs(r);
-        a->finite++;
-        a->equal += r == p;
-        if (ad > a->max_abs) {
-            a->max_abs = ad;
-            a->max_abs_index = idx;
-            a->max_abs_ref = r;
-            a->max_abs_port = p;
-        }
-        a->mism += ad > atol + rtol * ar;
-        if (r != 0) {
-            double rel = ad / ar;
-            if (rel > a->max_rel) {
-                a->max_rel = rel;
-                a->max_rel_index = idx;
-            }
-        } else {
-            a->zero_ref_diff += ad != 0;
-        }
-        s[S_ABS] += ad;
+        finite_pair(a, r, p, idx, atol, rtol);
+        double d = p - r, h = (r + p) * 0.5;
+        s[S_ABS] += fabs(d);
         s[S_D2] += d * d;
         s[S_R2] += r * r;
         s[S_P2] += p * p;
         s[S_RP] += r * p;
         s[S_R] += r;
         s[S_P] += p;
-        double h = (r + p) * 0.5;
         s[S_H2] += h * h;
-    } else {
-        int same = (isnan(r) && isnan(p)) || r == p;
-        if (same) {
-            a->equal++;
-        } else {
-            a->nonfinite_mism++;
-            a->mism++;
-            if (a->first_nonfinite < 0) a->first_nonfinite = idx;
-        }
-        a->nan_r += isnan(r) != 0;
-        a->nan_p += isnan(p) != 0;
-        a->inf_r += isinf(r) != 0;
-        a->inf_p += isinf(p) != 0;
+        s[S_RALL] += r;
+        s[S_PALL] += p;
+        return;
     }
+    int same = (isnan(r) && isnan(p)) || r == p;
+    if (same) {
+        a->equal++;
+    } else {
+        a->nonfinite_mism++;
+        a->mism++;
+        if (a->first_nonfinite < 0) a->first_nonfinite = idx;
+    }
+    a->nan_r += isnan(r) != 0;
+    a->nan_p += isnan(p) != 0;
+    a->inf_r += isinf(r) != 0;
+    a->inf_p += isinf(p) != 0;
     if (fr) {
         a->rfin++;
         s[S_RALL] += r;
@@ -130,259 +141,122 @@ static inline void one(xa_acc *a, double *s, double r, double p, int64_t idx, do
     }
 }
 
-/* Sums are folded every BLOCK elements so block sums stay short (accuracy) */
-enum { BLOCK = 4096 };
-
 static void fold_block_sums(xa_acc *a, const double *s) {
     for (int k = 0; k < S_COUNT; k++) xa_acc_add(a, k, s[k]);
 }
 
-/* The reference loop, for double and float inputs alike. */
-#define XA_REFERENCE_KERNEL(NAME, T)                                                               \
-    void NAME(xa_acc *a, const T *r, const T *p, size_t n, int64_t base, double atol,              \
-              double rtol) {                                                                       \
-        a->count += (int64_t)n;                                                                    \
-        for (size_t i = 0; i < n; i += BLOCK) {                                                    \
+/* The element-by-element loop, for double and float inputs alike: each pair through one(), the
+ * sums folded every XA_KERNEL_BLOCK elements. */
+#define XA_ELEMENT_LOOP(a, r, p, n, base, atol, rtol)                                              \
+    do {                                                                                           \
+        (a)->count += (int64_t)(n);                                                                \
+        for (size_t i = 0; i < (n); i += XA_KERNEL_BLOCK) {                                        \
             double s[S_COUNT] = {0};                                                               \
-            size_t e = n - i < BLOCK ? n : i + BLOCK;                                              \
-            for (size_t k = i; k < e; k++) one(a, s, r[k], p[k], base + (int64_t)k, atol, rtol);   \
-            fold_block_sums(a, s);                                                                 \
+            size_t e = (n)-i < XA_KERNEL_BLOCK ? (n) : i + XA_KERNEL_BLOCK;                        \
+            for (size_t k = i; k < e; k++)                                                         \
+                one((a), s, (r)[k], (p)[k], (base) + (int64_t)k, (atol), (rtol));                  \
+            fold_block_sums((a), s);                                                               \
         }                                                                                          \
-    }
-XA_REFERENCE_KERNEL(xa_kernel_f64, double)
-XA_REFERENCE_KERNEL(xa_kernel_f32_scalar, float)
-#undef XA_REFERENCE_KERNEL
+    } while (0)
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-
-int xa_kernel_have_avx2(void) {
-    static int have = -1; /* computed once; racing threads compute the same value */
-    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-    if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
-        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
-    }
-    return h;
+void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base, double atol,
+                   double rtol) {
+    XA_ELEMENT_LOOP(a, r, p, n, base, atol, rtol);
 }
 
-#define XA_AVX2 __attribute__((target("avx2,fma")))
-
-/* Reduce lane-wise (max value, index) pairs to the first index of the maximum. */
-XA_AVX2 static void lane_best(__m256d v, __m256i ix, double *bv, int64_t *bi) {
-    double vv[4];
-    int64_t ii[4];
-    _mm256_storeu_pd(vv, v);
-    _mm256_storeu_si256((__m256i *)ii, ix);
-    for (int k = 0; k < 4; k++)
-        if (ii[k] >= 0 && better(vv[k], ii[k], *bv, *bi)) {
-            *bv = vv[k];
-            *bi = ii[k];
-        }
+static void elements_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                         double atol, double rtol) {
+    XA_ELEMENT_LOOP(a, r, p, n, base, atol, rtol);
 }
 
-XA_AVX2 static double hsum(__m256d v) {
-    __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-    lo = _mm_add_pd(lo, hi);
-    return _mm_cvtsd_f64(_mm_add_sd(lo, _mm_unpackhi_pd(lo, lo)));
-}
-XA_AVX2 static int64_t hsum_epi32(__m256i v) {
-    int32_t t[8];
-    _mm256_storeu_si256((__m256i *)t, v);
-    int64_t s = 0;
-    for (int k = 0; k < 8; k++) s += t[k];
-    return s;
-}
+/* ---- float32: blocks of 8-lane sums -------------------------------------------------------
+ * float32 data goes in blocks of XA_KERNEL_BLOCK pairs. The multiple-of-8 part of a block whose
+ * values are all finite has its sums formed as the vector kernel forms them, on every path: two
+ * accumulators of 4 lanes (lane j of accumulator h takes the elements 8m + 4h + j), products
+ * added with fused multiply-adds, (r + p)^2 summed and scaled by 1/4 at the end, the two
+ * accumulators added lane by lane, then the lanes as (l0 + l2) + (l1 + l3). So the sums, and
+ * every metric derived from them, are the same bytes whichever path runs (XALIGN_CPU). Counts
+ * and extrema are one()'s. A block with a NaN or Inf, and the rest of a block, go element by
+ * element. (A CPU without FMA runs the C library's exact fma: slower, same result.) */
 
-/* AVX2 block: n is a multiple of 8 (at most BLOCK). The block assumes every value is finite and
- * returns 0 if that was wrong: then s_r2 or s_p2 is Inf/NaN (a finite float squared is below
- * 1.2e77, so 4096 of them cannot overflow a double), and the caller discards the block's update
- * and folds it with the reference kernel instead. Work that is exact in float (equality, r == 0,
- * extrema) is done 8 lanes wide on the stored floats; everything else 4 lanes wide in double. Sums
- * use fused multiply-add: that is one rounding instead of two per product, so the sums stay within
- * the reference's error bound (they differ from the scalar kernel only in rounding, like any other
- * summation order). Counts and extrema are exact and identical to the scalar kernel:
- *  - the mismatch limit atol + rtol*|r| is computed with the same two roundings as the
- *    reference (no fusion), so the count cannot differ at a boundary;
- *  - max_abs keeps lane maxima only; a block that raises the maximum is rescanned for the first
- *    index holding it (rare after the first blocks);
- *  - max_rel tests ad > max_rel*|r|*(1 - 2^-50) before dividing: that can only let through
- *    elements whose quotient is not above max_rel (decided by ad/|r| exactly as the reference
- *    does) and never drops one whose quotient is. */
-XA_AVX2 static inline __attribute__((always_inline)) int
-block_body(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
-           double rtol, const int use_rtol) {
-    const __m256d vatol = _mm256_set1_pd(atol), vrtol = _mm256_set1_pd(rtol);
-    const __m256d zero = _mm256_setzero_pd();
-    const __m256d signbit = _mm256_set1_pd(-0.0), shrink = _mm256_set1_pd(1.0 - 0x1p-50);
-    const __m256 zero8 = _mm256_setzero_ps();
-    /* two accumulators per sum (one per half of each 8-float step): halves the dependency
-     * chains of the adds and FMAs, which otherwise bound the loop */
-    __m256d s_abs[2] = {zero, zero}, s_d2[2] = {zero, zero}, s_r2[2] = {zero, zero};
-    __m256d s_p2[2] = {zero, zero}, s_rp[2] = {zero, zero}, s_r[2] = {zero, zero};
-    __m256d s_p[2] = {zero, zero}, s_h2[2] = {zero, zero}, mx = zero;
-    __m256i c_eq = _mm256_setzero_si256(), c_zd = c_eq, c_mm = c_eq;
-    /* lanes start from the running max_rel (index -1 = "not from this block"), so later blocks
-     * only branch when they beat it */
-    __m256d mrel = _mm256_set1_pd(a->max_rel), mrel_s = _mm256_mul_pd(mrel, shrink);
-    __m256i irel = _mm256_set1_epi64x(-1);
-    __m256 rmin = _mm256_set1_ps(INFINITY), rmax = _mm256_set1_ps(-INFINITY), pmin = rmin,
-           pmax = rmax;
-    for (size_t i = 0; i < n; i += 8) {
-        __m256 r8 = _mm256_loadu_ps(r + i), p8 = _mm256_loadu_ps(p + i);
-        rmin = _mm256_min_ps(rmin, r8);
-        rmax = _mm256_max_ps(rmax, r8);
-        pmin = _mm256_min_ps(pmin, p8);
-        pmax = _mm256_max_ps(pmax, p8);
-        c_eq = _mm256_sub_epi32(c_eq, _mm256_castps_si256(_mm256_cmp_ps(r8, p8, _CMP_EQ_OQ)));
-        __m256 rz8 = _mm256_cmp_ps(r8, zero8, _CMP_EQ_OQ);
-        c_zd = _mm256_sub_epi32(
-            c_zd, _mm256_castps_si256(_mm256_andnot_ps(_mm256_cmp_ps(p8, zero8, _CMP_EQ_OQ), rz8)));
-        for (int hf = 0; hf < 2; hf++) {
-            __m256d rd =
-                _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(r8, 1) : _mm256_castps256_ps128(r8));
-            __m256d pd =
-                _mm256_cvtps_pd(hf ? _mm256_extractf128_ps(p8, 1) : _mm256_castps256_ps128(p8));
-            __m256d d = _mm256_sub_pd(pd, rd);
-            __m256d ad = _mm256_andnot_pd(signbit, d), ar = _mm256_andnot_pd(signbit, rd);
-            s_abs[hf] = _mm256_add_pd(s_abs[hf], ad);
-            s_d2[hf] = _mm256_fmadd_pd(d, d, s_d2[hf]);
-            s_r2[hf] = _mm256_fmadd_pd(rd, rd, s_r2[hf]);
-            s_p2[hf] = _mm256_fmadd_pd(pd, pd, s_p2[hf]);
-            s_rp[hf] = _mm256_fmadd_pd(rd, pd, s_rp[hf]);
-            s_r[hf] = _mm256_add_pd(s_r[hf], rd);
-            s_p[hf] = _mm256_add_pd(s_p[hf], pd);
-            __m256d h = _mm256_add_pd(rd, pd); /* 2h; the sum is scaled by 1/4 below */
-            s_h2[hf] = _mm256_fmadd_pd(h, h, s_h2[hf]);
-            __m256d lim = use_rtol ? _mm256_add_pd(vatol, _mm256_mul_pd(vrtol, ar)) : vatol;
-            __m256d over = _mm256_cmp_pd(ad, lim, _CMP_GT_OQ);
-            /* 64-bit lane masks narrowed to 32-bit counts: add -1 per hit to lanes 0..3 */
-            c_mm = _mm256_sub_epi32(c_mm, _mm256_castpd_si256(over));
-            mx = _mm256_max_pd(mx, ad);
-            __m256d cand = _mm256_and_pd(_mm256_cmp_pd(ad, _mm256_mul_pd(mrel_s, ar), _CMP_GT_OQ),
-                                         _mm256_cmp_pd(ar, zero, _CMP_NEQ_OQ));
-            if (XA_UNLIKELY(_mm256_movemask_pd(cand))) {
-                __m256d rel = _mm256_div_pd(ad, ar);
-                __m256d up = _mm256_and_pd(cand, _mm256_cmp_pd(rel, mrel, _CMP_GT_OQ));
-                __m256i idx = _mm256_add_epi64(_mm256_set1_epi64x(base + (int64_t)i + 4 * hf),
-                                               _mm256_setr_epi64x(0, 1, 2, 3));
-                mrel = _mm256_blendv_pd(mrel, rel, up);
-                irel = _mm256_castpd_si256(
-                    _mm256_blendv_pd(_mm256_castsi256_pd(irel), _mm256_castsi256_pd(idx), up));
-                mrel_s = _mm256_mul_pd(mrel, shrink);
-            }
-        }
-    }
-#define FOLD2(v) hsum(_mm256_add_pd(v[0], v[1]))
-    double sr2 = FOLD2(s_r2), sp2 = FOLD2(s_p2);
-    if (!isfinite(sr2) || !isfinite(sp2)) return 0;
+enum { L_ABS, L_D2, L_R2, L_P2, L_RP, L_R, L_P, L_H2, L_COUNT };
+
+/* The scalar form of a clean block (n a multiple of 8): 0 without touching `a` if a value is
+ * not finite. Lane l = 4h + j of the 8 below is lane j of accumulator h. */
+static int block_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                         double atol, double rtol) {
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(r[k]) || !isfinite(p[k])) return 0;
+    double ls[L_COUNT][8] = {{0}};
     a->count += (int64_t)n;
-    a->finite += (int64_t)n;
-    a->rfin += (int64_t)n;
-    a->pfin += (int64_t)n;
-    a->equal += hsum_epi32(c_eq);
-    a->zero_ref_diff += hsum_epi32(c_zd);
-    /* each over-limit lane of a 64-bit mask added 1 to two 32-bit counters */
-    a->mism += hsum_epi32(c_mm) / 2;
-    double t[4];
-    _mm256_storeu_pd(t, mx);
-    double bmax = t[0];
-    for (int k = 1; k < 4; k++) bmax = t[k] > bmax ? t[k] : bmax;
-    if (bmax > a->max_abs) {
-        for (size_t k = 0; k < n; k++) {
-            double ad = fabs((double)p[k] - (double)r[k]);
-            if (ad == bmax) {
-                a->max_abs = ad;
-                a->max_abs_index = base + (int64_t)k;
-                a->max_abs_ref = r[k];
-                a->max_abs_port = p[k];
-                break;
-            }
+    for (size_t i = 0; i < n; i += 8)
+        for (int l = 0; l < 8; l++) {
+            const double rd = r[i + l], pd = p[i + l], d = pd - rd;
+            const double r2 = rd + pd; /* twice the pair's mean */
+            finite_pair(a, rd, pd, base + (int64_t)(i + l), atol, rtol);
+            ls[L_ABS][l] += fabs(d);
+            ls[L_D2][l] = fma(d, d, ls[L_D2][l]);
+            ls[L_R2][l] = fma(rd, rd, ls[L_R2][l]);
+            ls[L_P2][l] = fma(pd, pd, ls[L_P2][l]);
+            ls[L_RP][l] = fma(rd, pd, ls[L_RP][l]);
+            ls[L_R][l] += rd;
+            ls[L_P][l] += pd;
+            ls[L_H2][l] = fma(r2, r2, ls[L_H2][l]);
         }
+    double sum[L_COUNT];
+    for (int q = 0; q < L_COUNT; q++) {
+        const double *v = ls[q];
+        sum[q] = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
     }
-    lane_best(mrel, irel, &a->max_rel, &a->max_rel_index);
-    float f[8];
-    _mm256_storeu_ps(f, rmin);
-    for (int k = 0; k < 8; k++) a->rmin = f[k] < a->rmin ? f[k] : a->rmin;
-    _mm256_storeu_ps(f, rmax);
-    for (int k = 0; k < 8; k++) a->rmax = f[k] > a->rmax ? f[k] : a->rmax;
-    _mm256_storeu_ps(f, pmin);
-    for (int k = 0; k < 8; k++) a->pmin = f[k] < a->pmin ? f[k] : a->pmin;
-    _mm256_storeu_ps(f, pmax);
-    for (int k = 0; k < 8; k++) a->pmax = f[k] > a->pmax ? f[k] : a->pmax;
-    xa_acc_add(a, S_ABS, FOLD2(s_abs));
-    xa_acc_add(a, S_D2, FOLD2(s_d2));
-    xa_acc_add(a, S_R2, sr2);
-    xa_acc_add(a, S_P2, sp2);
-    xa_acc_add(a, S_RP, FOLD2(s_rp));
-    xa_acc_add(a, S_H2, FOLD2(s_h2) * 0.25); /* exact: a power of two */
-    double sr = FOLD2(s_r), sp = FOLD2(s_p);
-#undef FOLD2
-    xa_acc_add(a, S_R, sr);
-    xa_acc_add(a, S_P, sp);
-    xa_acc_add(a, S_RALL, sr);
-    xa_acc_add(a, S_PALL, sp);
+    xa_acc_add(a, S_ABS, sum[L_ABS]);
+    xa_acc_add(a, S_D2, sum[L_D2]);
+    xa_acc_add(a, S_R2, sum[L_R2]);
+    xa_acc_add(a, S_P2, sum[L_P2]);
+    xa_acc_add(a, S_RP, sum[L_RP]);
+    xa_acc_add(a, S_H2, sum[L_H2] * 0.25); /* exact: a power of two */
+    xa_acc_add(a, S_R, sum[L_R]);
+    xa_acc_add(a, S_P, sum[L_P]);
+    xa_acc_add(a, S_RALL, sum[L_R]);
+    xa_acc_add(a, S_PALL, sum[L_P]);
     return 1;
 }
 
-XA_AVX2 static int block_avx2(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
-                              double atol, double rtol) {
-    return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
-                     : block_body(a, r, p, n, base, atol, rtol, 1);
-}
+typedef int (*block_fn)(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                        double atol, double rtol);
 
-/* The same 256-bit code compiled for AVX-512VL: the instructions are the same width, but the
- * compiler gets 32 vector registers, which removes the spills of the 25 live vectors. */
-__attribute__((target("avx2,fma,avx512f,avx512vl"))) static int
-block_avx512vl(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
-               double rtol) {
-    return rtol == 0 ? block_body(a, r, p, n, base, atol, rtol, 0)
-                     : block_body(a, r, p, n, base, atol, rtol, 1);
-}
-
-static int have_avx512vl(void) {
-    static int have = -1;
-    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-    if (h < 0) {
-        h = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
-    }
-    return h;
-}
-
-void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
-                   double rtol) {
-    if (!xa_kernel_have_avx2()) {
-        xa_kernel_f32_scalar(a, r, p, n, base, atol, rtol);
-        return;
-    }
-    int wide = have_avx512vl();
-    size_t i = 0;
-    while (i < n) {
-        size_t m = n - i < BLOCK ? n - i : BLOCK;
-        size_t v = m & ~(size_t)7;
+static void blocks_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                       double atol, double rtol, block_fn block) {
+    for (size_t i = 0; i < n;) {
+        const size_t m = n - i < XA_KERNEL_BLOCK ? n - i : XA_KERNEL_BLOCK;
+        const size_t v = m & ~(size_t)7;
         if (v) {
             xa_acc save = *a; /* restored if the block met a NaN/Inf */
-            int clean = wide ? block_avx512vl(a, r + i, p + i, v, base + (int64_t)i, atol, rtol)
-                             : block_avx2(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
-            if (!clean) {
+            if (!block(a, r + i, p + i, v, base + (int64_t)i, atol, rtol)) {
                 *a = save;
-                xa_kernel_f32_scalar(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
+                elements_f32(a, r + i, p + i, v, base + (int64_t)i, atol, rtol);
             }
         }
         if (v < m)
-            xa_kernel_f32_scalar(a, r + i + v, p + i + v, m - v, base + (int64_t)(i + v), atol,
-                                 rtol);
+            elements_f32(a, r + i + v, p + i + v, m - v, base + (int64_t)(i + v), atol, rtol);
         i += m;
     }
 }
-#else
-int xa_kernel_have_avx2(void) {
-    return 0;
+
+void xa_kernel_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                       double atol, double rtol) {
+    blocks_f32(a, r, p, n, base, atol, rtol, block_f32_ref);
 }
+
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
-                   double rtol) {
-    xa_kernel_f32_scalar(a, r, p, n, base, atol, rtol);
-}
+                   double rtol, xa_cpu_path path) {
+#ifdef XA_KERNEL_X86
+    if (xa_cpu_allows(path, XA_CPU_AVX2)) {
+        blocks_f32(a, r, p, n, base, atol, rtol,
+                   xa_cpu_allows(path, XA_CPU_AVX512) ? xa_kernel_block_f32_avx512
+                                                      : xa_kernel_block_f32_avx2);
+        return;
+    }
 #endif
+    (void)path;
+    xa_kernel_f32_ref(a, r, p, n, base, atol, rtol);
+}

@@ -4,6 +4,7 @@
 #ifndef XA_KERNEL_H
 #define XA_KERNEL_H
 
+#include "cpu.h"
 #include "internal.h"
 #include "xalign/compare.h"
 
@@ -24,6 +25,15 @@ typedef struct xa_acc {
     double sum[S_COUNT], comp[S_COUNT]; /* Neumaier-compensated running sums */
 } xa_acc;
 
+/* Sums are folded every XA_KERNEL_BLOCK elements so block sums stay short (accuracy). */
+#define XA_KERNEL_BLOCK 4096
+
+/* Whether (v, i) beats the best (bv, bi) so far: larger, or equal at an earlier index (the first
+ * index of the maximum wins, as in numpy's argmax). */
+static inline int xa_acc_better(double v, int64_t i, double bv, int64_t bi) {
+    return v > bv || (v == bv && i >= 0 && (bi < 0 || i < bi));
+}
+
 void xa_acc_init(xa_acc *a);
 void xa_acc_merge(xa_acc *a, const xa_acc *b);
 void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m);
@@ -33,14 +43,25 @@ void xa_acc_add(xa_acc *a, int k, double v);
 /* Reference kernel on doubles: element k has flat index base + k. */
 void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_t base, double atol,
                    double rtol);
-/* float32 pairs (native byte order). Uses AVX2 when the CPU has it; otherwise, and for any
- * group with a NaN/Inf, the reference kernel. Results are identical to xa_kernel_f64 on the
- * converted values up to the order of additions inside the sums. */
+/* The reference on float32 pairs (native byte order), in plain C: one() per element for counts
+ * and extrema; sums formed in the association of the vector kernels (kernel.c), so that every
+ * path gives the same bytes. */
+void xa_kernel_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                       double atol, double rtol);
+/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL): the same results as
+ * xa_kernel_f32_ref, bit for bit. */
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
-                   double rtol);
-/* Force the portable path (tests compare both). */
-void xa_kernel_f32_scalar(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
-                          double atol, double rtol);
-int xa_kernel_have_avx2(void);
+                   double rtol, xa_cpu_path path);
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define XA_KERNEL_X86 1
+/* kernel_avx2.c: one block of n (a multiple of 8, at most XA_KERNEL_BLOCK) finite pairs, as
+ * block_f32_ref (kernel.c) computes it; returns 0, leaving `a` half-updated, if a value was not
+ * finite (the caller restores it and goes element by element). */
+int xa_kernel_block_f32_avx2(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                             double atol, double rtol);
+int xa_kernel_block_f32_avx512(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                               double atol, double rtol);
+#endif
 
 #endif

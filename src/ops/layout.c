@@ -50,7 +50,7 @@ static xa_status transpose_hwc(const xa_tensor *src, int to_chw, xa_tensor **out
                        v.rank);
     xa_img_view ov = v;
     ov.layout = to_chw ? XA_LAYOUT_CHW : XA_LAYOUT_HWC;
-    if ((st = xa_img_new(&ov, v.dtype, v.h, v.w, out, err))) return st;
+    if ((st = xa_img_new(&ov, v.dtype, v.h, v.w, 1, out, err))) return st;
     const unsigned char *s = src->data;
     unsigned char *d = (*out)->data;
     size_t es = v.es;

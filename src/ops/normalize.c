@@ -125,7 +125,7 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
             s64[k] = const_dtype == XA_F32 ? s32[k] : std[k];
         }
     }
-    if ((st = xa_img_new(&v, out_dtype ? out_dtype : natural, v.h, v.w, out, err))) return st;
+    if ((st = xa_img_new(&v, out_dtype ? out_dtype : natural, v.h, v.w, 1, out, err))) return st;
     void *d = (*out)->data;
     xa_dtype od = (*out)->dtype;
     int64_t count = xa_tensor_count(src);
@@ -161,7 +161,7 @@ xa_status xa_sail_convert_to(const xa_tensor *src, xa_layout layout, const float
     xa_status st = xa_img_view_of(src, layout, XA_DT(XA_U8) | XA_DT(XA_F32), "convert-to", &v, err);
     if (st) return st;
     if ((st = xa_check_channel_consts(&v, n, alpha, beta, "convert-to", err))) return st;
-    if ((st = xa_img_new(&v, XA_F32, v.h, v.w, out, err))) return st;
+    if ((st = xa_img_new(&v, XA_F32, v.h, v.w, 1, out, err))) return st;
     float *d = (*out)->data;
     int64_t count = xa_tensor_count(src);
     xa_chan_iter it = xa_chan_start(&v);

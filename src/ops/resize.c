@@ -34,48 +34,21 @@ xa_status xa_resize_method_from_name(const char *name, xa_resize_method *m) {
     return XA_EINVAL;
 }
 
-xa_status xa_image_geom_of(const xa_tensor *t, xa_image_geom *g, xa_error *err) {
-    if (t->rank != 2 && t->rank != 3)
-        return xa_fail(err, XA_EINVAL, "an image is H x W or H x W x C; got rank %d", t->rank);
-    if (t->dtype != XA_U8 && t->dtype != XA_F32)
-        return xa_fail(err, XA_EINVAL, "images are uint8 or float32; got %s",
-                       xa_dtype_name(t->dtype));
-    if (t->fortran_order && t->rank > 1)
-        return xa_fail(err, XA_EINVAL, "image data must be in C order");
-    if (t->swapped) return xa_fail(err, XA_EINVAL, "image data must be in native byte order");
-    g->h = t->shape[0];
-    g->w = t->shape[1];
-    g->c = t->rank == 3 ? t->shape[2] : 1;
-    g->dtype = t->dtype;
-    if (g->c != 1 && g->c != 3 && g->c != 4)
-        return xa_fail(err, XA_EINVAL, "images have 1, 3 or 4 channels; got %lld", (long long)g->c);
-    if (g->h < 1 || g->w < 1)
-        return xa_fail(err, XA_EINVAL, "empty image (%lld x %lld)", (long long)g->w,
-                       (long long)g->h);
-    return XA_OK;
-}
-
-xa_status xa_image_new_like(const xa_tensor *src, int64_t w, int64_t h, int zero, xa_tensor **out,
-                            xa_error *err) {
-    int64_t shape[3] = {h, w, src->rank == 3 ? src->shape[2] : 1};
-    if (zero) return xa_tensor_new(src->dtype, src->rank, shape, out, err);
-    xa_status st = xa_tensor_shell(src->dtype, src->rank, shape, out, err);
+xa_status xa_resize_view_of(const xa_tensor *t, xa_img_view *v, xa_error *err) {
+    xa_status st = xa_img_view_of(t, XA_LAYOUT_HWC, XA_DT(XA_U8) | XA_DT(XA_F32), "resize", v, err);
     if (st) return st;
-    if (!((*out)->backing = xa_backing_heap((*out)->nbytes, 0))) {
-        xa_tensor_free(*out);
-        *out = NULL;
-        return xa_fail(err, XA_ENOMEM, "out of memory for a %lldx%lld output", (long long)w,
-                       (long long)h);
-    }
-    (*out)->data = (*out)->backing->base;
+    if (v->rank == 4) return xa_fail(err, XA_EINVAL, "resize: one image (H x W x C), not a batch");
+    if (v->c != 1 && v->c != 3 && v->c != 4)
+        return xa_fail(err, XA_EINVAL, "resize: images have 1, 3 or 4 channels; got %lld",
+                       (long long)v->c);
     return XA_OK;
 }
 
 xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                     xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     if (dw < 1 || dh < 1 || dw > XA_RESIZE_MAX_DIM || dh > XA_RESIZE_MAX_DIM)
         return xa_fail(err, XA_EINVAL, "output size %lldx%lld is outside 1..%d", (long long)dw,

@@ -36,10 +36,10 @@ static void nn_exact_offsets(int ssize, int dsize, int32_t *ofs) {
 }
 
 /* Copy whole pixels: row yofs[dy], column xofs[dx] (pixel-sized memcpy, as resizeNNInvoker). */
-static int nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
-                    size_t pix, int exact) {
+static xa_status nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
+                          size_t pix, int exact, xa_error *err) {
     int32_t *xofs = malloc(sizeof(int32_t) * ((size_t)dw + dh));
-    if (!xofs) return -1;
+    if (!xofs) return xa_cv_nomem(err, sw, sh, dw, dh);
     int32_t *yofs = xofs + dw;
     if (exact) {
         nn_exact_offsets(sw, dw, xofs);
@@ -82,52 +82,90 @@ static int nn_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw
 #undef NN_ROW
     }
     free(xofs);
-    return 0;
+    return XA_OK;
+}
+
+/* ---- kernel choice: the best version the CPU path allows (cpu.h) ------------------------- */
+
+xa_status xa_cv_sep_u8(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                       xa_error *err) {
+    if (!xa_cpu_allows(path, XA_CPU_SSE2)) return xa_cv_sep_u8_ref(p, src, dst, err);
+#ifdef XA_CV_HAVE_AVX2
+    if (p->ksize == XA_CV_K_LINEAR && xa_cpu_allows(path, XA_CPU_AVX2))
+        return xa_cv_linear_u8_avx2(p, src, dst, err);
+#endif
+    if (p->ksize == XA_CV_K_LINEAR) return xa_cv_linear_u8_sse2(p, src, dst, err);
+    return xa_cv_sep_u8_sse2(p, src, dst, err);
+}
+
+xa_status xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                         xa_error *err) {
+    return xa_cpu_allows(path, XA_CPU_SSE2) ? xa_cv_exact_u8_sse2(p, src, dst, err)
+                                            : xa_cv_exact_u8_ref(p, src, dst, err);
+}
+
+void xa_cv_area_fast_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                        int kx, int ky, xa_cpu_path path) {
+    if (xa_cpu_allows(path, XA_CPU_SSE2))
+        xa_cv_area_fast_u8_sse2(src, sw, sh, cn, dst, dw, dh, kx, ky);
+    else
+        xa_cv_area_fast_u8_ref(src, sw, sh, cn, dst, dw, dh, kx, ky);
+}
+
+xa_status xa_cv_area_u8(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                        xa_error *err) {
+    return xa_cpu_allows(path, XA_CPU_SSE2) ? xa_cv_area_u8_sse2(p, src, dst, err)
+                                            : xa_cv_area_u8_ref(p, src, dst, err);
+}
+
+xa_status xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst, xa_cpu_path path,
+                         xa_error *err) {
+    return xa_cpu_allows(path, XA_CPU_SSE2) ? xa_cv_area_f32_sse2(p, src, dst, err)
+                                            : xa_cv_area_f32_ref(p, src, dst, err);
 }
 
 /* The generic separable path (resizeGeneric_): INTER_LINEAR, INTER_CUBIC, INTER_LANCZOS4, and
  * INTER_AREA when a scale is < 1 (area_mode, linear kernel). */
-static int sep_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh, int cn,
-                     xa_cv_kernel k, int area_mode, double inv_x, double inv_y) {
+static xa_status sep_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
+                           int cn, xa_cv_kernel k, int area_mode, double inv_x, double inv_y,
+                           xa_cpu_path path, xa_error *err) {
     int u8 = src->dtype == XA_U8;
     xa_cv_sep p;
-    if (xa_cv_sep_init(&p, sw, sh, dw, dh, cn, u8, k, area_mode, inv_x, inv_y)) return -1;
-    int r;
-    if (!u8)
-        r = xa_cv_sep_f32(&p, src->data, dst->data);
-    else if (k == XA_CV_K_LINEAR)
-        r = xa_cv_linear_u8_fast(&p, src->data, dst->data);
-    else
-        r = xa_cv_sep_u8_ref(&p, src->data, dst->data);
+    xa_status st = xa_cv_sep_init(&p, sw, sh, dw, dh, cn, u8, k, area_mode, inv_x, inv_y, err);
+    if (st) return st;
+    st = u8 ? xa_cv_sep_u8(&p, src->data, dst->data, path, err)
+            : xa_cv_sep_f32(&p, src->data, dst->data, err);
     xa_cv_sep_free(&p);
-    return r;
+    return st;
 }
 
-static int area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh, int cn,
-                      double scale_x, double scale_y) {
+static xa_status area_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
+                            int cn, double scale_x, double scale_y, xa_cpu_path path,
+                            xa_error *err) {
     xa_cv_area p;
-    int r = xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y);
-    if (r) return r;
-    r = src->dtype == XA_U8 ? xa_cv_area_u8_fast(&p, src->data, dst->data)
-                            : xa_cv_area_f32_fast(&p, src->data, dst->data);
+    xa_status st = xa_cv_area_init(&p, sw, sh, dw, dh, cn, scale_x, scale_y, err);
+    if (st) return st;
+    st = src->dtype == XA_U8 ? xa_cv_area_u8(&p, src->data, dst->data, path, err)
+                             : xa_cv_area_f32(&p, src->data, dst->data, path, err);
     xa_cv_area_free(&p);
-    return r;
+    return st;
 }
 
-static int exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh, int cn,
-                       double inv_x, double inv_y) {
+static xa_status exact_apply(const xa_tensor *src, xa_tensor *dst, int sw, int sh, int dw, int dh,
+                             int cn, double inv_x, double inv_y, xa_cpu_path path, xa_error *err) {
     xa_cv_exact p;
-    if (xa_cv_exact_init(&p, sw, sh, dw, dh, cn, inv_x, inv_y)) return -1;
-    int r = xa_cv_exact_u8_fast(&p, src->data, dst->data);
+    xa_status st = xa_cv_exact_init(&p, sw, sh, dw, dh, cn, inv_x, inv_y, err);
+    if (st) return st;
+    st = xa_cv_exact_u8(&p, src->data, dst->data, path, err);
     xa_cv_exact_free(&p);
-    return r;
+    return st;
 }
 
 xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resize_method m,
                        xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     if (m < XA_RESIZE_CV_NEAREST || m > XA_RESIZE_CV_LANCZOS4)
         return xa_fail(err, XA_EINVAL, "resize_cv: %s is not an OpenCV method",
@@ -141,9 +179,8 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     int sw = (int)g.w, sh = (int)g.h, cn = (int)g.c, dw = (int)dw64, dh = (int)dh64;
     int u8 = g.dtype == XA_U8;
     xa_tensor *dst;
-    if ((st = xa_image_new_like(src, dw, dh, 0, &dst, err))) return st;
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 0, &dst, err))) return st;
 
-    int r = 0;
     /* cv::resize: same size is a plain copy, whatever the method */
     if (dw == sw && dh == sh) {
         memcpy(dst->data, src->data, dst->nbytes);
@@ -170,18 +207,19 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
         fabs(scale_x - iscale_x) < DBL_EPSILON && fabs(scale_y - iscale_y) < DBL_EPSILON;
     int half = area_fast && iscale_x == 2 && iscale_y == 2; /* exact 2x reduction */
     size_t pix = (size_t)cn * (u8 ? 1 : 4);
+    const xa_cpu_path path = xa_cpu_path_get();
 
     if (m == XA_RESIZE_CV_LINEAR_EXACT) {
         /* the rounded 2x2 mean equals the bit-exact bilinear result at exactly half size */
         if (half)
             m = XA_RESIZE_CV_AREA;
         else {
-            r = exact_apply(src, dst, sw, sh, dw, dh, cn, inv_x, inv_y);
+            st = exact_apply(src, dst, sw, sh, dw, dh, cn, inv_x, inv_y, path, err);
             goto done;
         }
     }
     if (m == XA_RESIZE_CV_NEAREST || m == XA_RESIZE_CV_NEAREST_EXACT) {
-        r = nn_apply(src, dst, sw, sh, dw, dh, pix, m == XA_RESIZE_CV_NEAREST_EXACT);
+        st = nn_apply(src, dst, sw, sh, dw, dh, pix, m == XA_RESIZE_CV_NEAREST_EXACT, err);
         goto done;
     }
     /* INTER_LINEAR at exactly half size is the 2x2 area mean */
@@ -189,29 +227,24 @@ xa_status xa_resize_cv(const xa_tensor *src, int64_t dw64, int64_t dh64, xa_resi
     if (m == XA_RESIZE_CV_AREA && scale_x >= 1 && scale_y >= 1) {
         if (area_fast) {
             if (u8)
-                xa_cv_area_fast_u8_fast(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x,
-                                        iscale_y);
+                xa_cv_area_fast_u8(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x, iscale_y,
+                                   path);
             else
                 xa_cv_area_fast_f32(src->data, sw, sh, cn, dst->data, dw, dh, iscale_x, iscale_y);
         } else {
-            r = area_apply(src, dst, sw, sh, dw, dh, cn, scale_x, scale_y);
+            st = area_apply(src, dst, sw, sh, dw, dh, cn, scale_x, scale_y, path, err);
         }
         goto done;
     }
     xa_cv_kernel k = m == XA_RESIZE_CV_CUBIC      ? XA_CV_K_CUBIC
                      : m == XA_RESIZE_CV_LANCZOS4 ? XA_CV_K_LANCZOS4
                                                   : XA_CV_K_LINEAR;
-    r = sep_apply(src, dst, sw, sh, dw, dh, cn, k, m == XA_RESIZE_CV_AREA, inv_x, inv_y);
+    st =
+        sep_apply(src, dst, sw, sh, dw, dh, cn, k, m == XA_RESIZE_CV_AREA, inv_x, inv_y, path, err);
 done:
-    if (r) {
+    if (st) {
         xa_tensor_free(dst);
-        if (r == -2)
-            return xa_fail(err, XA_EUNSUPPORTED,
-                           "resize_cv: %dx%d -> %dx%d: OpenCV's INTER_AREA tables fail its own "
-                           "assertion for these sizes",
-                           sw, sh, dw, dh);
-        return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for %dx%d -> %dx%d tables", sw, sh,
-                       dw, dh);
+        return st;
     }
     *out = dst;
     return XA_OK;

@@ -91,12 +91,13 @@ void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, i
  * an output row, sum += beta*buf for the next ones. OpenCV starts its (single) row range with
  * sum = 0 and "+=", which differs from "=" only by the sign of a zero. Output: the float sum
  * (float32) or its rounding to nearest even, saturated (uint8). */
-static int area_general(const xa_cv_area *p, const void *src, int u8, void *dst) {
+static xa_status area_general(const xa_cv_area *p, const void *src, int u8, void *dst,
+                              xa_error *err) {
     int W = p->dw * p->cn, cn = p->cn;
     size_t stride = (size_t)p->sw * cn;
     /* uint8 rows are widened to float first: (float)S * alpha is the product OpenCV forms */
     float *buf = malloc(sizeof(float) * (2 * (size_t)W + (u8 ? stride : 0)));
-    if (!buf) return -1;
+    if (!buf) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     float *sum = buf + W, *row = sum + W;
     for (int dy = 0; dy < p->dh; dy++) {
         for (int j = p->yfirst[dy]; j < p->yfirst[dy + 1]; j++) {
@@ -120,19 +121,18 @@ static int area_general(const xa_cv_area *p, const void *src, int u8, void *dst)
                 for (int x = 0; x < W; x++) sum[x] += beta * buf[x];
         }
         if (u8)
-            for (int x = 0; x < W; x++)
-                ((uint8_t *)dst)[(size_t)dy * W + x] = xa_cv_sat_u8(xa_cv_round_f32(sum[x]));
+            xa_cv_store_round_u8_ref(sum, W, (uint8_t *)dst + (size_t)dy * W);
         else
             memcpy((float *)dst + (size_t)dy * W, sum, sizeof(float) * W);
     }
     free(buf);
-    return 0;
+    return XA_OK;
 }
 
-int xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst) {
-    return area_general(p, src, 1, dst);
+xa_status xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_error *err) {
+    return area_general(p, src, 1, dst, err);
 }
 
-int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst) {
-    return area_general(p, src, 0, dst);
+xa_status xa_cv_area_f32_ref(const xa_cv_area *p, const float *src, float *dst, xa_error *err) {
+    return area_general(p, src, 0, dst, err);
 }

@@ -1,6 +1,6 @@
 /* OpenCV 4.6 cv::resize: every coefficient and offset table (imgproc/src/resize.cpp).
  * Nothing here touches a pixel; the kernels in resize_cv_sep.c / resize_cv_area.c /
- * resize_cv_fast.c apply these tables. Reimplemented from the arithmetic described in
+ * resize_cv_sse2.c apply these tables. Reimplemented from the arithmetic described in
  * shared/spec/preprocessing.md and docs/ops-resize-opencv.md.
  *
  * Floating point: each C expression below is written in the precision and order OpenCV's
@@ -99,8 +99,14 @@ void xa_cv_sep_free(xa_cv_sep *p) {
     memset(p, 0, sizeof *p);
 }
 
-int xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8, xa_cv_kernel k,
-                   int area_mode, double inv_scale_x, double inv_scale_y) {
+xa_status xa_cv_nomem(xa_error *err, int sw, int sh, int dw, int dh) {
+    return xa_fail(err, XA_ENOMEM, "resize_cv: out of memory for %dx%d -> %dx%d tables", sw, sh, dw,
+                   dh);
+}
+
+xa_status xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8,
+                         xa_cv_kernel k, int area_mode, double inv_scale_x, double inv_scale_y,
+                         xa_error *err) {
     memset(p, 0, sizeof *p);
     int ksize = (int)k, ksize2 = ksize / 2, width = dw * cn;
     int linear = k == XA_CV_K_LINEAR; /* only the 2-tap kernel clamps its positions */
@@ -117,7 +123,7 @@ int xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8,
     }
     if (!p->xofs || !p->yofs || (u8 ? !p->ialpha || !p->ibeta : !p->falpha || !p->fbeta)) {
         xa_cv_sep_free(p);
-        return -1;
+        return xa_cv_nomem(err, sw, sh, dw, dh);
     }
     float cbuf[8];
     for (int dx = 0; dx < dw; dx++) {
@@ -164,7 +170,7 @@ int xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8,
     }
     p->xmin *= cn;
     p->xmax *= cn;
-    return 0;
+    return XA_OK;
 }
 
 /* interpolationLinear<uint8_t>::getCoeffs (INTER_LINEAR_EXACT). The position is computed in
@@ -204,17 +210,18 @@ void xa_cv_exact_free(xa_cv_exact *p) {
     memset(p, 0, sizeof *p);
 }
 
-int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, double inv_scale_x,
-                     double inv_scale_y) {
+xa_status xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn,
+                           double inv_scale_x, double inv_scale_y, xa_error *err) {
     *p = (xa_cv_exact){.sw = sw, .sh = sh, .dw = dw, .dh = dh, .cn = cn};
     size_t n = (size_t)dw + dh;
-    if (!(p->xofs = malloc((sizeof(int32_t) + 2 * sizeof(uint16_t)) * n))) return -1;
+    if (!(p->xofs = malloc((sizeof(int32_t) + 2 * sizeof(uint16_t)) * n)))
+        return xa_cv_nomem(err, sw, sh, dw, dh);
     p->yofs = p->xofs + dw;
     p->xc = (uint16_t *)(p->xofs + n);
     p->yc = p->xc + 2 * (size_t)dw;
     exact_axis(sw, dw, inv_scale_x, p->xofs, p->xc, &p->xmin, &p->xmax);
     exact_axis(sh, dh, inv_scale_y, p->yofs, p->yc, &p->ymin, &p->ymax);
-    return 0;
+    return XA_OK;
 }
 
 /* computeResizeAreaTab (resize.cpp): output cell d covers source [d*scale, d*scale + scale).
@@ -250,14 +257,14 @@ void xa_cv_area_free(xa_cv_area *p) {
     memset(p, 0, sizeof *p);
 }
 
-int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, double scale_x,
-                    double scale_y) {
+xa_status xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, double scale_x,
+                          double scale_y, xa_error *err) {
     *p = (xa_cv_area){.sw = sw, .sh = sh, .dw = dw, .dh = dh, .cn = cn};
     /* OpenCV sizes each table 2 * source size: with scale >= 1 a source pixel is shared by at
      * most two output cells. */
     size_t ntap = 2 * ((size_t)sw + sh);
     if (!(p->xtab = malloc(sizeof(xa_cv_area_tap) * ntap + sizeof(int32_t) * ((size_t)dh + 1))))
-        return -1;
+        return xa_cv_nomem(err, sw, sh, dw, dh);
     p->ytab = p->xtab + 2 * (size_t)sw;
     p->yfirst = (int32_t *)(p->xtab + ntap);
     p->xn = area_tab(sw, dw, cn, scale_x, p->xtab, 2 * sw);
@@ -270,8 +277,11 @@ int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, doubl
         }
     if (p->xn < 0 || p->yn < 0 || dy != dh) { /* tables OpenCV itself refuses */
         xa_cv_area_free(p);
-        return -2;
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "resize_cv: %dx%d -> %dx%d: OpenCV's INTER_AREA tables fail its own "
+                       "assertion for these sizes",
+                       sw, sh, dw, dh);
     }
     p->yfirst[dh] = p->yn;
-    return 0;
+    return XA_OK;
 }

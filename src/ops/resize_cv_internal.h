@@ -1,6 +1,8 @@
-/* OpenCV 4.6 cv::resize family (private): coefficient tables, scalar reference kernels and the
- * fast (SIMD / restructured) kernels. Not installed; tests/unit/test_resize_cv.c includes it to
- * compare the fast kernels with the scalar references.
+/* OpenCV 4.6 cv::resize family (private): coefficient tables, scalar reference kernels (`_ref`)
+ * and the kernels of the SSE2 path (`_sse2`: intrinsics where they pay, restructured loops the
+ * compiler vectorises elsewhere). xa_resize_cv picks `_sse2` when the CPU path allows it
+ * (cpu.h), the references otherwise (XALIGN_CPU=scalar). Not installed;
+ * tests/unit/test_resize_cv.c includes it to compare every kernel with its reference.
  *
  * Layout of the work:
  * - resize_cv.c: dispatch (cv::resize + cv::hal::resize), same-size copy, INTER_NEAREST(_EXACT);
@@ -8,7 +10,7 @@
  * - resize_cv_sep.c: separable application, INTER_LINEAR/CUBIC/LANCZOS4 (and INTER_AREA when a
  *   scale is < 1) and INTER_LINEAR_EXACT; scalar references;
  * - resize_cv_area.c: INTER_AREA, integer factors ("area fast") and general; scalar references;
- * - resize_cv_fast.c: fast kernels for INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA.
+ * - resize_cv_sse2.c: fast kernels for INTER_LINEAR, INTER_LINEAR_EXACT (uint8), INTER_AREA.
  * Semantics and the meaning of every constant: docs/ops-resize-opencv.md.
  *
  * Sizes are int: OpenCV works in int, and xa_resize_cv limits images so that width * channels and
@@ -16,6 +18,9 @@
  */
 #ifndef XA_RESIZE_CV_INTERNAL_H
 #define XA_RESIZE_CV_INTERNAL_H
+
+#include "cpu.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -52,18 +57,32 @@ typedef struct xa_cv_sep {
     float *fbeta;    /* f32: dh*ksize */
 } xa_cv_sep;
 
+/* Every kernel and table builder below that can fail returns XA_OK, XA_ENOMEM, or (area tables)
+ * XA_EUNSUPPORTED, with the message in `err`. */
+/* "out of memory for SWxSH -> DWxDH tables" */
+xa_status xa_cv_nomem(xa_error *err, int sw, int sh, int dw, int dh);
+
 /* Fill a xa_cv_sep (allocates; free with xa_cv_sep_free). area_mode: INTER_AREA emulated with
- * the linear kernel (a scale < 1). Returns 0, or -1 when out of memory. */
-int xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8, xa_cv_kernel k,
-                   int area_mode, double inv_scale_x, double inv_scale_y);
+ * the linear kernel (a scale < 1). */
+xa_status xa_cv_sep_init(xa_cv_sep *p, int sw, int sh, int dw, int dh, int cn, int u8,
+                         xa_cv_kernel k, int area_mode, double inv_scale_x, double inv_scale_y,
+                         xa_error *err);
 void xa_cv_sep_free(xa_cv_sep *p);
 
-/* Scalar references of resizeGeneric_ (HResize* + VResize* with OpenCV's SIMD/scalar split
- * reproduced). Return 0, or -1 when out of memory. */
-int xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst);
-/* Fast INTER_LINEAR (ksize 2) on uint8: same results as xa_cv_sep_u8_ref. */
-int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst);
+/* resizeGeneric_ (HResize* + VResize* with OpenCV's SIMD/scalar split reproduced): the scalar
+ * reference, and the same loops with the SSE2 rounding store (the only vector part of cubic and
+ * Lanczos4). */
+xa_status xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+xa_status xa_cv_sep_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+/* float32: one version (no SIMD of its own) */
+xa_status xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst, xa_error *err);
+/* INTER_LINEAR (ksize 2) on uint8: same results as xa_cv_sep_u8_ref. */
+xa_status xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define XA_CV_HAVE_AVX2 1
+/* resize_cv_avx2.c: 3 and 4 channels (others go to the SSE2 kernel). */
+xa_status xa_cv_linear_u8_avx2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+#endif
 
 /* INTER_LINEAR_EXACT on uint8 (resize_bitExact with interpolationLinear<uint8_t>). */
 typedef struct xa_cv_exact {
@@ -72,16 +91,18 @@ typedef struct xa_cv_exact {
     int32_t *xofs, *yofs;       /* source pixel / row of the first tap */
     uint16_t *xc, *yc;          /* pairs of weights out of 256 (8 fraction bits) */
 } xa_cv_exact;
-int xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn, double inv_scale_x,
-                     double inv_scale_y);
+xa_status xa_cv_exact_init(xa_cv_exact *p, int sw, int sh, int dw, int dh, int cn,
+                           double inv_scale_x, double inv_scale_y, xa_error *err);
 void xa_cv_exact_free(xa_cv_exact *p);
-int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst);
+xa_status xa_cv_exact_u8_ref(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+xa_status xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst,
+                              xa_error *err);
 
-/* INTER_AREA, integer factors kx, ky (resizeAreaFast_). */
+/* INTER_AREA, integer factors kx, ky (resizeAreaFast_). Cannot fail (the SSE2 version falls
+ * back to the reference, which needs no memory, when its scratch cannot be allocated). */
 void xa_cv_area_fast_u8_ref(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
                             int dh, int kx, int ky);
-void xa_cv_area_fast_u8_fast(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
+void xa_cv_area_fast_u8_sse2(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
                              int dh, int kx, int ky);
 void xa_cv_area_fast_f32(const float *src, int sw, int sh, int cn, float *dst, int dw, int dh,
                          int kx, int ky);
@@ -97,15 +118,28 @@ typedef struct xa_cv_area {
     int xn, yn;      /* entries used */
     int32_t *yfirst; /* dh + 1: first ytab entry of each output row */
 } xa_cv_area;
-/* Returns 0; -1 when out of memory; -2 when the tables break an assertion of OpenCV's
- * (more than 2 taps per source pixel, an output row without taps: OpenCV throws). */
-int xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, double scale_x,
-                    double scale_y);
+/* XA_EUNSUPPORTED when the tables break an assertion of OpenCV's (more than 2 taps per source
+ * pixel, an output row without taps: OpenCV throws). */
+xa_status xa_cv_area_init(xa_cv_area *p, int sw, int sh, int dw, int dh, int cn, double scale_x,
+                          double scale_y, xa_error *err);
 void xa_cv_area_free(xa_cv_area *p);
-int xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_area_u8_fast(const xa_cv_area *p, const uint8_t *src, uint8_t *dst);
-int xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst);
-int xa_cv_area_f32_fast(const xa_cv_area *p, const float *src, float *dst);
+xa_status xa_cv_area_u8_ref(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+xa_status xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_error *err);
+xa_status xa_cv_area_f32_ref(const xa_cv_area *p, const float *src, float *dst, xa_error *err);
+xa_status xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst, xa_error *err);
+
+/* The best version of each kernel that `path` allows (resize_cv.c): `_avx2`, then `_sse2`, then
+ * the reference. */
+xa_status xa_cv_sep_u8(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                       xa_error *err);
+xa_status xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                         xa_error *err);
+void xa_cv_area_fast_u8(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw, int dh,
+                        int kx, int ky, xa_cpu_path path);
+xa_status xa_cv_area_u8(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_cpu_path path,
+                        xa_error *err);
+xa_status xa_cv_area_f32(const xa_cv_area *p, const float *src, float *dst, xa_cpu_path path,
+                         xa_error *err);
 
 /* Shared scalar helpers. */
 /* cvRound(float) on x86 (cvtss2si): nearest, ties to even; NaN or out of int range gives the
@@ -118,10 +152,14 @@ static inline int32_t xa_cv_round_f32(float v) {
     return (int32_t)rintf(v);
 #endif
 }
-/* D[i] = saturate_cast<uchar>(v[i]) (cvRound then clamp), SIMD where available. */
-void xa_cv_store_round_u8(const float *v, int n, uint8_t *D);
 static inline uint8_t xa_cv_sat_u8(int32_t v) {
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
+/* D[i] = saturate_cast<uchar>(v[i]) (cvRound then clamp): the reference, and 16 at a time with
+ * cvtps2dq + saturating packs. */
+static inline void xa_cv_store_round_u8_ref(const float *v, int n, uint8_t *D) {
+    for (int x = 0; x < n; x++) D[x] = xa_cv_sat_u8(xa_cv_round_f32(v[x]));
+}
+void xa_cv_store_round_u8_sse2(const float *v, int n, uint8_t *D);
 
 #endif

@@ -207,9 +207,10 @@ static inline uint8_t fixed22_u8(uint32_t sum) {
     return xa_cv_sat_u8(v >> 22);
 }
 
-/* One 8-bit output row. tmp: W floats of scratch. */
-static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *b, uint8_t *D,
-                    float *tmp) {
+/* One 8-bit output row. tmp: W floats of scratch. sse2: round the cubic SIMD body with
+ * xa_cv_store_round_u8_sse2 (same bytes as the reference loop). */
+static inline void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *b,
+                           uint8_t *D, float *tmp, const int sse2) {
     const int W = p->dw * p->cn, K = p->ksize;
     int x = 0;
     if (K == 2) {
@@ -226,7 +227,10 @@ static void vrow_u8(const xa_cv_sep *p, const int32_t *const *T, const int16_t *
         for (; x < nv; x++)
             tmp[x] = (float)T[0][x] * f0 +
                      ((float)T[1][x] * f1 + ((float)T[2][x] * f2 + (float)T[3][x] * f3));
-        xa_cv_store_round_u8(tmp, nv, D);
+        if (sse2)
+            xa_cv_store_round_u8_sse2(tmp, nv, D);
+        else
+            xa_cv_store_round_u8_ref(tmp, nv, D);
         /* the scalar tail of VResizeCubic: integer sum, FixedPtCast */
         for (; x < W; x++)
             D[x] =
@@ -270,31 +274,40 @@ static void vrow_f32(const xa_cv_sep *p, const float *const *T, const float *b, 
         vrow_f32_k(T, b, D, W, 8);
 }
 
-int xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
+static inline xa_status sep_u8(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err,
+                               const int sse2) {
     int W = p->dw * p->cn;
     row_cache c;
     float *tmp = malloc(sizeof(float) * ((size_t)W + 1));
     if (!tmp || cache_init(&c, p->ksize, sizeof(int32_t) * (size_t)W)) {
         if (tmp) cache_free(&c);
         free(tmp);
-        return -1;
+        return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     }
     for (int dy = 0; dy < p->dh; dy++) {
         cache_fill(&c, p, dy, src, (size_t)p->sw * p->cn, hrow_u8);
         vrow_u8(p, (const int32_t *const *)c.rows, p->ibeta + (size_t)dy * p->ksize,
-                dst + (size_t)dy * W, tmp);
+                dst + (size_t)dy * W, tmp, sse2);
     }
     cache_free(&c);
     free(tmp);
-    return 0;
+    return XA_OK;
 }
 
-int xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst) {
+xa_status xa_cv_sep_u8_ref(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err) {
+    return sep_u8(p, src, dst, err, 0);
+}
+
+xa_status xa_cv_sep_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst, xa_error *err) {
+    return sep_u8(p, src, dst, err, 1);
+}
+
+xa_status xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst, xa_error *err) {
     int W = p->dw * p->cn;
     row_cache c;
     if (cache_init(&c, p->ksize, sizeof(float) * (size_t)W)) {
         cache_free(&c);
-        return -1;
+        return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     }
     const size_t stride = (size_t)p->sw * p->cn;
     for (int dy = 0; dy < p->dh; dy++) {
@@ -309,7 +322,7 @@ int xa_cv_sep_f32(const xa_cv_sep *p, const float *src, float *dst) {
                  dst + (size_t)dy * W);
     }
     cache_free(&c);
-    return 0;
+    return XA_OK;
 }
 
 /* ---- INTER_LINEAR_EXACT (resize_bitExact, uint8) ---------------------------------------
@@ -331,11 +344,12 @@ static void exact_hrow(const xa_cv_exact *p, const uint8_t *S, uint32_t *D) {
         for (int c = 0; c < cn; c++) D[dx * cn + c] = (uint32_t)last[c] << 8;
 }
 
-int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
+xa_status xa_cv_exact_u8_ref(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst,
+                             xa_error *err) {
     int W = p->dw * p->cn;
     size_t stride = (size_t)p->sw * p->cn;
     uint32_t *h = malloc(sizeof(uint32_t) * 2 * (size_t)W);
-    if (!h) return -1;
+    if (!h) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     uint32_t *h0 = h, *h1 = h + W;
     int have0 = -1, have1 = -1; /* source rows held by h0, h1 */
     for (int dy = 0; dy < p->dh; dy++) {
@@ -361,5 +375,5 @@ int xa_cv_exact_u8(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
         for (int x = 0; x < W; x++) D[x] = (uint8_t)((h0[x] * c0 + h1[x] * c1 + 32768) >> 16);
     }
     free(h);
-    return 0;
+    return XA_OK;
 }

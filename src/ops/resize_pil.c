@@ -177,8 +177,8 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
 
 /* ---- 8-bit scalar reference passes: ImagingResample{Horizontal,Vertical}_8bpc -------------- */
 
-void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
+void xa_pil_hpass_u8_ref(const uint8_t *src, size_t sstride, int rows, int c,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     for (int y = 0; y < rows; y++) {
         const uint8_t *s = src + (size_t)y * sstride;
         uint8_t *d = dst + (size_t)y * dstride;
@@ -194,8 +194,8 @@ void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
     }
 }
 
-void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int row_shift,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
+void xa_pil_vpass_u8_ref(const uint8_t *src, size_t sstride, int width, int row_shift,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     for (int yy = 0; yy < k->out_size; yy++) {
         const int ymin = k->bounds[2 * yy] - row_shift, n = k->bounds[2 * yy + 1];
         const int32_t *kk = k->ki + (size_t)yy * k->kstride;
@@ -277,24 +277,23 @@ typedef struct {
     size_t esize; /* bytes per sample: 1 (8-bit) or 4 (float32) */
     int c;        /* samples per pixel */
     int premul;   /* RGBA 8-bit: premultiply before, unpremultiply after */
-    xa_pil_impl impl;
+    xa_cpu_path path;
 } pil_job;
 
 static void hpass(const pil_job *j, const uint8_t *src, size_t sstride, int rows, int w,
-                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch) {
+                  const xa_pil_coeffs *k, uint8_t *dst, size_t dstride) {
     if (j->esize == 4) {
         hpass_f32(src, sstride, rows, j->c, k, dst, dstride);
         return;
     }
 #ifdef XA_PIL_HAVE_X86
-    if (j->impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) {
-        xa_pil_hpass_u8_avx2(src, sstride, rows, w, j->c, k, dst, dstride, scratch);
+    if (xa_cpu_allows(j->path, XA_CPU_AVX2)) {
+        xa_pil_hpass_u8_avx2(src, sstride, rows, w, j->c, k, dst, dstride);
         return;
     }
 #endif
     (void)w;
-    (void)scratch;
-    xa_pil_hpass_u8_scalar(src, sstride, rows, j->c, k, dst, dstride);
+    xa_pil_hpass_u8_ref(src, sstride, rows, j->c, k, dst, dstride);
 }
 
 static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int width, int row_shift,
@@ -304,12 +303,12 @@ static void vpass(const pil_job *j, const uint8_t *src, size_t sstride, int widt
         return;
     }
 #ifdef XA_PIL_HAVE_X86
-    if (j->impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) {
+    if (xa_cpu_allows(j->path, XA_CPU_AVX2)) {
         xa_pil_vpass_u8_avx2(src, sstride, width, row_shift, k, dst, dstride);
         return;
     }
 #endif
-    xa_pil_vpass_u8_scalar(src, sstride, width, row_shift, k, dst, dstride);
+    xa_pil_vpass_u8_ref(src, sstride, width, row_shift, k, dst, dstride);
 }
 
 /* Horizontal pass first, over only the source rows the vertical pass reads; a pass whose size
@@ -334,7 +333,7 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
      * at scale 1 every filter's first window starts at 0 and the last ends at h). */
     const int yfirst = kv.bounds[0], ylast = kv.bounds[2 * dh - 2] + kv.bounds[2 * dh - 1];
     const int rows = ylast - yfirst;
-    uint8_t *pre = NULL, *tmp = NULL, *scratch = NULL;
+    uint8_t *pre = NULL, *tmp = NULL;
     if (j->premul) {
         /* Image.resize converts the whole image to RGBa; only these rows are ever read. */
         if (!(pre = malloc(srow * (size_t)rows))) goto nomem;
@@ -345,9 +344,7 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
     if (need_h) {
         /* without a vertical pass the horizontal result is the output (rows == h then) */
         if (need_v && !(tmp = malloc(drow * (size_t)rows))) goto nomem;
-        /* two zero-padded rows for the vector pass: w + 16 pixels of 4 bytes each */
-        if (!(scratch = malloc(((size_t)w + 16) * 8))) goto nomem;
-        hpass(j, first, srow, rows, w, &kh, need_v ? tmp : dst, drow, scratch);
+        hpass(j, first, srow, rows, w, &kh, need_v ? tmp : dst, drow);
         if (need_v) vpass(j, tmp, drow, dw * j->c, yfirst, &kv, dst, drow);
     } else {
         vpass(j, first, srow, w * j->c, yfirst, &kv, dst, drow);
@@ -355,22 +352,20 @@ static xa_status resample(const pil_job *j, const uint8_t *src, int w, int h, ui
     if (j->premul) unpremultiply(dst, (size_t)dw * dh);
     free(pre);
     free(tmp);
-    free(scratch);
     xa_pil_coeffs_free(&kv);
     xa_pil_coeffs_free(&kh);
     return XA_OK;
 nomem:
     free(pre);
     free(tmp);
-    free(scratch);
     xa_pil_coeffs_free(&kv);
     xa_pil_coeffs_free(&kh);
     return xa_fail(err, XA_ENOMEM, "out of memory for a %dx%d -> %dx%d resample", w, h, dw, dh);
 }
 
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
-                             xa_resize_method m, xa_pil_impl impl, xa_error *err) {
-    const pil_job j = {1, c, c == 4, impl};
+                             xa_resize_method m, xa_cpu_path path, xa_error *err) {
+    const pil_job j = {1, c, c == 4, path};
     return resample(&j, src, w, h, dst, dw, dh, m, err);
 }
 
@@ -401,7 +396,7 @@ static XA_FORCE_INLINE void gather_row(uint8_t *d, const uint8_t *s, const int32
 }
 
 xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
-                         xa_pil_impl impl, xa_error *err) {
+                         xa_cpu_path path, xa_error *err) {
     int *yi = malloc(sizeof(int) * ((size_t)dw + dh));
     int32_t *offs = malloc(sizeof(int32_t) * (size_t)dw);
     if (!yi || !offs) {
@@ -433,9 +428,16 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
         const uint8_t *s = src + srow * (size_t)yi[y];
         int done = 0;
 #ifdef XA_PIL_HAVE_X86
-        if (impl == XA_PIL_IMPL_FAST && xa_pil_have_avx2()) /* may read up to the image's end */
+        if (xa_cpu_allows(path, XA_CPU_AVX2)) /* may read up to the image's end */
+        {
+            /* the next output row's source row (if another one) is fetched meanwhile */
+            int ny = y + 1;
+            while (ny < dh && yi[ny] == yi[y]) ny++;
+            const uint8_t *next = ny < dh && yi[ny] >= 0 ? src + srow * (size_t)yi[ny] : NULL;
             done = xa_pil_gather_avx2(d + pix * x0, s, srow * (size_t)(h - yi[y]), offs + x0,
-                                      x1 - x0, pix);
+                                      x1 - x0, pix, next ? next + offs[x0] : NULL,
+                                      next ? (size_t)(offs[x1 - 1] - offs[x0]) + pix : 0);
+        }
 #endif
         d += pix * (size_t)(x0 + done);
         const int32_t *o = offs + x0 + done;
@@ -462,7 +464,7 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
             break;
         }
     }
-    (void)impl;
+    (void)path;
     free(yi);
     free(offs);
     return XA_OK;
@@ -473,23 +475,25 @@ xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *
 xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                         xa_tensor **out, xa_error *err) {
     *out = NULL;
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     if (g.w > XA_PIL_MAX_SIDE || g.h > XA_PIL_MAX_SIDE)
         return xa_fail(err, XA_ELIMIT,
                        "a %lld x %lld source is beyond Pillow's exact "
                        "float32 box (sides up to %d)",
                        (long long)g.w, (long long)g.h, XA_PIL_MAX_SIDE);
-    if ((st = xa_image_new_like(src, dw, dh, 1, out, err))) return st;
+    /* every output byte is written below */
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 0, out, err))) return st;
     const int w = (int)g.w, h = (int)g.h, c = (int)g.c;
     const uint8_t *s = src->data;
     uint8_t *d = (*out)->data;
-    const pil_job j = {xa_dtype_size(g.dtype), c, g.dtype == XA_U8 && c == 4, XA_PIL_IMPL_FAST};
+    const xa_cpu_path path = xa_cpu_path_get();
+    const pil_job j = {xa_dtype_size(g.dtype), c, g.dtype == XA_U8 && c == 4, path};
     if (dw == w && dh == h)
         memcpy(d, s, src->nbytes); /* Image.resize returns a copy before looking at the filter */
     else if (m == XA_RESIZE_PIL_NEAREST)
-        st = xa_pil_nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, XA_PIL_IMPL_FAST, err);
+        st = xa_pil_nearest(s, w, h, j.esize * c, d, (int)dw, (int)dh, path, err);
     else
         st = resample(&j, s, w, h, d, (int)dw, (int)dh, m, err);
     if (st) {

@@ -6,6 +6,7 @@
 #ifndef XA_RESIZE_PIL_IMPL_H
 #define XA_RESIZE_PIL_IMPL_H
 
+#include "cpu.h"
 #include "resize_internal.h"
 
 #include <stdint.h>
@@ -47,33 +48,25 @@ xa_status xa_pil_coeffs_init(xa_pil_coeffs *c, int in_size, int out_size, xa_res
                              int fixed, xa_error *err);
 void xa_pil_coeffs_free(xa_pil_coeffs *c);
 
-/* Which implementation of the 8-bit convolution passes to run. */
-typedef enum {
-    XA_PIL_IMPL_SCALAR = 0, /* the plain reference loops, Pillow's arithmetic spelled out */
-    XA_PIL_IMPL_FAST = 1,   /* the fastest available on this CPU (AVX2 when present) */
-} xa_pil_impl;
-
-/* 1 when the AVX2 passes are compiled in and the CPU runs them. */
-int xa_pil_have_avx2(void);
-
 /* Image.resize of an 8-bit image with a convolution filter (BOX..LANCZOS): `src` is h x w x c
  * (c = 1 L, 3 RGB, 4 RGBA, tightly packed), `dst` is dh x dw x c. RGBA is premultiplied before
- * and unpremultiplied after, as Image.resize does. */
+ * and unpremultiplied after, as Image.resize does. The passes run on the best code `path` allows
+ * (XA_CPU_SCALAR: the references). */
 xa_status xa_pil_resample_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int dw, int dh,
-                             xa_resize_method m, xa_pil_impl impl, xa_error *err);
+                             xa_resize_method m, xa_cpu_path path, xa_error *err);
 
 /* Image.resize(NEAREST) of h x w pixels of `pix` bytes each (any mode: the pixels are copied). */
 xa_status xa_pil_nearest(const uint8_t *src, int w, int h, size_t pix, uint8_t *dst, int dw, int dh,
-                         xa_pil_impl impl, xa_error *err);
+                         xa_cpu_path path, xa_error *err);
 
 /* ---- the passes (one row range of an image whose rows are `stride` bytes apart) --------- */
 /* Horizontal: rows [0, rows) of src (w x c) -> dst (k->out_size x c). Strides in bytes. */
-void xa_pil_hpass_u8_scalar(const uint8_t *src, size_t sstride, int rows, int c,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
+void xa_pil_hpass_u8_ref(const uint8_t *src, size_t sstride, int rows, int c,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 /* Vertical: each of the `width` bytes of a row independently; output row yy reads rows
  * bounds[2*yy] - row_shift ... + bounds[2*yy+1] - 1 of src. */
-void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int row_shift,
-                            const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
+void xa_pil_vpass_u8_ref(const uint8_t *src, size_t sstride, int width, int row_shift,
+                         const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 
 #if defined(__x86_64__) || defined(__i386__)
 #define XA_PIL_HAVE_X86 1
@@ -81,14 +74,14 @@ void xa_pil_vpass_u8_scalar(const uint8_t *src, size_t sstride, int width, int r
  * (sources and outputs tens of thousands of pixels wide) the scalar pass runs instead. */
 #define XA_PIL_EXPANDED_MAX (1u << 20)
 /* AVX2 versions (resize_pil_avx2.c): same arguments, same results bit for bit. */
-/* `scratch` holds 2 * (w + 16) * 4 bytes (two zero-padded rows). */
 void xa_pil_hpass_u8_avx2(const uint8_t *src, size_t sstride, int rows, int w, int c,
-                          const xa_pil_coeffs *k, uint8_t *dst, size_t dstride, uint8_t *scratch);
+                          const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 /* NEAREST gather of pixels of 1, 3 or 4 bytes (others: returns 0): d[i] = s[offs[i]] for a
  * prefix of i in [0, n) whose 4-byte reads stay within the `avail` bytes at s. Returns how
- * many pixels it wrote; the caller copies the rest. */
+ * many pixels it wrote; the caller copies the rest. The `next_bytes` at `next` (the source the
+ * next call reads; may be NULL) are prefetched meanwhile. */
 int xa_pil_gather_avx2(uint8_t *d, const uint8_t *s, size_t avail, const int32_t *offs, int n,
-                       size_t pix);
+                       size_t pix, const uint8_t *next, size_t next_bytes);
 void xa_pil_vpass_u8_avx2(const uint8_t *src, size_t sstride, int width, int row_shift,
                           const xa_pil_coeffs *k, uint8_t *dst, size_t dstride);
 #endif

@@ -91,12 +91,12 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
     *out = NULL;
     if (m != XA_RESIZE_TORCH_BILINEAR && m != XA_RESIZE_TORCH_BILINEAR_NOFMA)
         return xa_fail(err, XA_EINVAL, "%s is not a torch method", xa_resize_method_name(m));
-    xa_image_geom g = {0};
-    xa_status st = xa_image_geom_of(src, &g, err);
+    xa_img_view g;
+    xa_status st = xa_resize_view_of(src, &g, err);
     if (st) return st;
     torch_tap *taps = malloc(sizeof(torch_tap) * (size_t)(dh + dw));
     if (!taps) return xa_fail(err, XA_ENOMEM, "out of memory for %lld taps", (long long)(dh + dw));
-    if ((st = xa_image_new_like(src, dw, dh, 1, out, err))) {
+    if ((st = xa_img_new(&g, g.dtype, dh, dw, 1, out, err))) {
         free(taps);
         return st;
     }

@@ -7,55 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- image view ------------------------------------------------------------------------------ */
-xa_status xa_img_view_of(const xa_tensor *t, xa_layout layout, unsigned dtypes, const char *op,
-                         xa_img_view *v, xa_error *err) {
-    memset(v, 0, sizeof *v);
-    if (!t) return xa_fail(err, XA_EINVAL, "%s: no input tensor", op);
-    if (layout != XA_LAYOUT_HWC && layout != XA_LAYOUT_CHW)
-        return xa_fail(err, XA_EINVAL, "%s: unknown layout %d", op, (int)layout);
-    if (t->rank < 2 || t->rank > 4)
-        return xa_fail(err, XA_EINVAL, "%s: an image is %s; got rank %d", op,
-                       layout == XA_LAYOUT_HWC ? "H x W, H x W x C or N x H x W x C"
-                                               : "H x W, C x H x W or N x C x H x W",
-                       t->rank);
-    if (dtypes && !(dtypes & XA_DT(t->dtype)))
-        return xa_fail(err, XA_EINVAL, "%s: %s input is not supported", op,
-                       xa_dtype_name(t->dtype));
-    if (t->fortran_order) return xa_fail(err, XA_EINVAL, "%s: image data must be in C order", op);
-    if (t->swapped)
-        return xa_fail(err, XA_EINVAL, "%s: image data must be in native byte order", op);
-    for (int k = 0; k < t->rank; k++)
-        if (t->shape[k] < 1)
-            return xa_fail(err, XA_EINVAL, "%s: axis %d of the image is empty", op, k);
-    const int64_t *s = t->shape;
-    v->layout = layout;
-    v->rank = t->rank;
-    v->dtype = t->dtype;
-    v->es = xa_dtype_size(t->dtype);
-    v->n = t->rank == 4 ? s[0] : 1;
-    if (t->rank == 2) {
-        v->h = s[0], v->w = s[1], v->c = 1;
-    } else if (layout == XA_LAYOUT_HWC) {
-        v->h = s[t->rank - 3], v->w = s[t->rank - 2], v->c = s[t->rank - 1];
-    } else {
-        v->c = s[t->rank - 3], v->h = s[t->rank - 2], v->w = s[t->rank - 1];
-    }
-    return XA_OK;
-}
-
-xa_status xa_img_new(const xa_img_view *v, xa_dtype dtype, int64_t h, int64_t w, xa_tensor **out,
-                     xa_error *err) {
-    int64_t shape[4];
-    int r = v->rank, k = 0;
-    if (r == 4) shape[k++] = v->n;
-    if (r >= 3 && v->layout == XA_LAYOUT_CHW) shape[k++] = v->c;
-    shape[k++] = h;
-    shape[k++] = w;
-    if (r >= 3 && v->layout == XA_LAYOUT_HWC) shape[k++] = v->c;
-    return xa_tensor_new(dtype, r, shape, out, err);
-}
-
 xa_status xa_check_channel_consts(const xa_img_view *v, int n, const void *a, const void *b,
                                   const char *op, xa_error *err) {
     if (!a || !b) return xa_fail(err, XA_EINVAL, "%s: missing per-channel constants", op);
@@ -138,7 +89,7 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
         return xa_fail(err, XA_ELIMIT, "output of %llu bytes exceeds the limit of %llu",
                        (unsigned long long)bytes, (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
     xa_tensor *o;
-    xa_status st = xa_img_new(v, v->dtype, oh, ow, &o, err);
+    xa_status st = xa_img_new(v, v->dtype, oh, ow, 1, &o, err);
     if (st) return st;
     const unsigned char *s = src->data;
     unsigned char *d = o->data;

@@ -28,10 +28,11 @@ import numpy as np
 from PIL import Image
 
 from xa_ctypes import XaError, XaTensor, load_lib
-from xa_testlib import DATA, Checker, run
+from xa_testlib import DATA, XALIGN, Checker, report_cpu_path, run
 import xa_imagegen as G
 
 C = Checker("oracle_decode")
+report_cpu_path(C)
 warnings.filterwarnings("ignore")  # Pillow warns about the deliberately broken EXIF blocks
 STATS = {}
 MODES = [("cv2", False, False), ("cv2", True, False), ("cv2", False, True), ("cv2", True, True),

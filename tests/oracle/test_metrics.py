@@ -6,9 +6,10 @@ derived values are compared within 1e-12 relative; for signed means (which can c
 the error is measured against the mean of |values| instead (the scale the sum works at)."""
 import math
 import numpy as np
-from xa_testlib import Checker, run_json
+from xa_testlib import Checker, report_cpu_path, run_json
 
 ck = Checker("metrics")
+report_cpu_path(ck)
 rng = np.random.default_rng(20261125)
 
 

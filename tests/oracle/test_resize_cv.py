@@ -30,6 +30,7 @@ METHODS = {
 RANDOM_CASES = 300  # per method, on top of the special cases
 
 chk = T.Checker("resize_cv")
+T.report_cpu_path(chk)
 
 
 def make_image(rng, sw, sh, cn, dtype):

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from xa_resize_oracle import SIZE_KINDS, random_sizes, xalign_resize_matches
-from xa_testlib import Checker
+from xa_testlib import Checker, report_cpu_path
 
 METHODS = {
     "pil-nearest": Image.NEAREST,
@@ -60,6 +60,7 @@ def pillow(a, mode, dw, dh, rs):
 
 def main():
     ck = Checker("test_resize_pil")
+    report_cpu_path(ck)
     inp, outp = ck.path("in.npy"), ck.path("out.npy")
     for mi, (method, rs) in enumerate(METHODS.items()):
         rng = np.random.default_rng(1000 + mi)

@@ -3,6 +3,11 @@
 torch-bilinear is compared with torch as it runs here (its AVX2 kernels, which fuse a*b + c*d
 into fmaf); torch-bilinear-nofma with torch started with ATEN_CPU_CAPABILITY=default (the kernels
 built for CPUs without AVX2), in a child process because the variable is read at import.
+On a CPU without AVX2 and FMA (or with XA_TEST_AS_NO_AVX2=1, which make test sets once to run
+this branch here), torch cannot produce torch-bilinear's results: that method is then compared
+with its executable model (tests/pylib/xa_torch_model.py, the rules of the spec's
+torch_interpolate_bilinear.py) and the output says so. Where torch can, the model is checked
+against torch as well, so the model itself stays tested.
 float32 input: F.interpolate(mode="bilinear", align_corners=False) on a contiguous 1 x C x H x W
 tensor. uint8 input: torchvision.transforms.functional.resize on a C x H x W uint8 tensor
 (antialias None and False alternate; both mean no antialiasing in 0.14).
@@ -17,6 +22,7 @@ import sys
 
 import numpy as np
 
+import xa_torch_model
 from xa_resize_oracle import SIZE_KINDS, random_sizes, xalign_resize_matches
 
 CASES = 304  # random cases per method
@@ -26,12 +32,19 @@ LARGE = [((1080, 1920, 3), np.uint8, 224, 224), ((480, 640, 3), np.float32, 1280
          ((375, 500), np.uint8, 341, 256), ((300, 400, 4), np.float32, 123, 456)]
 
 
-def has_avx2():
+def torch_fuses():
+    """Whether torch here runs its AVX2 kernels (AVX2 and FMA, as ATen's capability check wants,
+    and no ATEN_CPU_CAPABILITY forcing a lower one); XA_TEST_AS_NO_AVX2=1 answers no."""
+    if os.environ.get("XA_TEST_AS_NO_AVX2") == "1":
+        return False
+    if os.environ.get("ATEN_CPU_CAPABILITY", "avx2") not in ("avx2", "avx512"):
+        return False
     try:
         with open("/proc/cpuinfo") as f:
-            return any(line.startswith("flags") and " avx2" in line for line in f)
+            flags = next((line.split() for line in f if line.startswith("flags")), [])
     except OSError:
         return False
+    return "avx2" in flags and "fma" in flags
 
 
 def cases(seed):
@@ -79,16 +92,19 @@ def child(seed, outdir):
 
 
 def main():
-    from xa_testlib import Checker
+    from xa_testlib import Checker, report_cpu_path
     import torch
     torch.set_num_threads(1)
     ck = Checker("test_resize_torch")
+    report_cpu_path(ck)
     inp, outp = ck.path("in.npy"), ck.path("out.npy")
-    runs = []
-    if has_avx2():
-        runs.append(("torch-bilinear", 11, None))
-    else:
-        print("torch-bilinear: not compared: this CPU has no AVX2, so torch here runs the non-FMA kernels")
+    fuses = torch_fuses()
+    runs = [("torch-bilinear", 11, None if fuses else "model")]
+    if not fuses:
+        why = ("XA_TEST_AS_NO_AVX2=1 (this run behaves as on a CPU without AVX2)"
+               if os.environ.get("XA_TEST_AS_NO_AVX2") == "1" else "torch here runs its non-AVX2 kernels")
+        print(f"torch-bilinear: compared with its executable model (tests/pylib/xa_torch_model.py), "
+              f"not with torch: {why}, which cannot produce the fused AVX2 results", flush=True)
     nofma_dir = ck.path("nofma")
     os.mkdir(nofma_dir)
     env = dict(os.environ, ATEN_CPU_CAPABILITY="default")
@@ -96,10 +112,21 @@ def main():
                        capture_output=True, text=True)
     ck.check(p.returncode == 0, f"torch child with ATEN_CPU_CAPABILITY=default failed: {p.stderr[-2000:]}")
     runs.append(("torch-bilinear-nofma", 12, nofma_dir))
+    model_checked = 0
     for method, seed, refdir in runs:
         stats = {}
         for i, (a, dw, dh, aa) in enumerate(cases(seed)):
-            ref = torch_ref(a, dw, dh, aa) if refdir is None else np.load(os.path.join(refdir, f"ref{i}.npy"))
+            if refdir == "model":
+                ref = xa_torch_model.resize_hwc(a, dw, dh, fma=True)
+            elif refdir is None:
+                ref = torch_ref(a, dw, dh, aa)
+                # the model that stands in for torch on other CPUs must agree with torch here
+                m = xa_torch_model.resize_hwc(a, dw, dh, fma=method == "torch-bilinear")
+                ck.check(np.array_equal(m.view(np.uint8), ref.view(np.uint8)),
+                         f"model vs torch: {method} {a.dtype}{a.shape} -> {dw}x{dh}")
+                model_checked += 1
+            else:
+                ref = np.load(os.path.join(refdir, f"ref{i}.npy"))
             ok, what = xalign_resize_matches(a, method, dw, dh, ref, inp, outp)
             key = f"{a.dtype}/{'HW' if a.ndim == 2 else 'HWx%d' % a.shape[2]}"
             s = stats.setdefault(key, [0, 0])
@@ -109,7 +136,10 @@ def main():
         n = sum(v[0] for v in stats.values())
         bad = sum(v[1] for v in stats.values())
         detail = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(stats.items()))
-        print(f"{method}: cases {n}, mismatches {bad}   (cases/mismatches: {detail})", flush=True)
+        against = "the model" if refdir == "model" else "torch"
+        print(f"{method} vs {against}: cases {n}, mismatches {bad}   (cases/mismatches: {detail})", flush=True)
+    if model_checked:
+        print(f"model vs torch (torch-bilinear): {model_checked} cases compared", flush=True)
     ck.done()
 
 

@@ -50,3 +50,15 @@ class Checker:
         print(f"{self.name}: {self.passed} passed, {self.failed} failed", flush=True)
         self.tmp.cleanup()
         sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def report_cpu_path(ck):
+    """Print the SIMD path xalign runs (the `cpu:` line of `xalign --version`). Under
+    XALIGN_CPU=scalar (the oracle tests' second run) the path must be scalar: otherwise that
+    run would test the SIMD code a second time instead of the references."""
+    out = subprocess.run([XALIGN, "--version"], capture_output=True, text=True).stdout
+    line = next((l for l in out.splitlines() if l.startswith("cpu: ")), "cpu: (no line)")
+    print(f"xalign {line}", flush=True)
+    if os.environ.get("XALIGN_CPU") == "scalar":
+        ck.check(line.split()[1] == "scalar", f"XALIGN_CPU=scalar, but xalign says {line!r}")
+    return line.split()[1]

@@ -1,7 +1,8 @@
-/* The AVX2 float32 kernel against the scalar reference, streaming against whole-tensor compare,
- * and the 16-bit float conversions. */
+/* The float32 kernel of every path against the reference (bit for bit), streaming against
+ * whole-tensor compare, and the 16-bit float conversions. */
 #include "compare/kernel.h"
 #include "test.h"
+#include "test_paths.h"
 #include "xalign/xalign.h"
 
 #include <math.h>
@@ -22,7 +23,9 @@ static int same_num(double a, double b) {
     return a == b || (isnan(a) && isnan(b));
 }
 
-static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what) {
+/* exact = 1: every sum bit for bit (paths against the reference); 0: sums of the same data in
+ * another blocking (folded pieces), within 1e-13 relative */
+static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what, int exact) {
     xa_metrics a, b;
     xa_acc_to_metrics(x, &a);
     xa_acc_to_metrics(y, &b);
@@ -45,7 +48,11 @@ static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what) {
     CHECKF(same_num(a.ref_min, b.ref_min) && same_num(a.ref_max, b.ref_max) &&
                same_num(a.port_min, b.port_min) && same_num(a.port_max, b.port_max),
            "%s: extrema", what);
-    /* sums: different association, same data (1e-13 relative on positive sums) */
+    if (exact) {
+        CHECKF(!memcmp(x->sum, y->sum, sizeof x->sum) && !memcmp(x->comp, y->comp, sizeof x->comp),
+               "%s: sums differ", what);
+        return;
+    }
     double pa[] = {a.sum_abs, a.sum_d2, a.sum_r2, a.sum_p2, a.sum_h2},
            pb[] = {b.sum_abs, b.sum_d2, b.sum_r2, b.sum_p2, b.sum_h2};
     for (int k = 0; k < 5; k++)
@@ -53,7 +60,8 @@ static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what) {
                what, k, pa[k], pb[k]);
 }
 
-static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
+/* The kernel on `path` against the reference, on the same data. */
+static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol, double rtol) {
     float *r = malloc(n * sizeof *r + 4), *p = malloc(n * sizeof *p + 4);
     for (size_t i = 0; i < n; i++) {
         r[i] = frand() * 10;
@@ -79,11 +87,11 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
     xa_acc a, b;
     xa_acc_init(&a);
     xa_acc_init(&b);
-    xa_kernel_f32(&a, r, p, n, 5, atol, rtol);
-    xa_kernel_f32_scalar(&b, r, p, n, 5, atol, rtol);
+    xa_kernel_f32(&a, r, p, n, 5, atol, rtol, path);
+    xa_kernel_f32_ref(&b, r, p, n, 5, atol, rtol);
     char what[64];
-    snprintf(what, sizeof what, "n=%zu specials=%d", n, specials);
-    compare_acc(&a, &b, what);
+    snprintf(what, sizeof what, "%s n=%zu specials=%d", xa_cpu_path_str(path), n, specials);
+    compare_acc(&a, &b, what, 1);
     if (n > 100)
         CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what,
                (long long)a.max_abs_index);
@@ -95,11 +103,11 @@ static void kernel_vs_scalar(size_t n, int specials, double atol, double rtol) {
         if (m > n - i) m = n - i;
         xa_acc part;
         xa_acc_init(&part);
-        xa_kernel_f32(&part, r + i, p + i, m, 5 + (int64_t)i, atol, rtol);
+        xa_kernel_f32(&part, r + i, p + i, m, 5 + (int64_t)i, atol, rtol, path);
         xa_acc_merge(&c, &part);
         i += m;
     }
-    compare_acc(&c, &b, what);
+    compare_acc(&c, &b, what, 0);
     free(r);
     free(p);
 }
@@ -176,14 +184,17 @@ static void half_floats(void) {
 
 int main(void) {
     size_t sizes[] = {0, 1, 7, 8, 9, 64, 1000, 4095, 4096, 4097, 100003};
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        kernel_vs_scalar(sizes[i], 0, 1e-3, 0);
-        kernel_vs_scalar(sizes[i], 5, 1e-4, 1e-3);
-    }
+    /* every path this CPU runs, whatever XALIGN_CPU says, and scalar (the dispatch itself) */
+    xa_cpu_path paths[XA_CPU_PATH_COUNT + 1] = {XA_CPU_SCALAR};
+    const int npaths = 1 + test_simd_paths(paths + 1);
+    for (int k = 0; k < npaths; k++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            kernel_vs_ref(paths[k], sizes[i], 0, 1e-3, 0);
+            kernel_vs_ref(paths[k], sizes[i], 5, 1e-4, 1e-3);
+        }
     streaming_vs_whole();
     half_floats();
     CHECK(strcmp(xa_dtype_name(XA_BF16), "bfloat16") == 0 && xa_dtype_from_name("f32") == XA_F32);
     CHECK(xa_shape_count(2, (int64_t[]){INT64_MAX, 2}) == -1);
-    printf("avx2 path: %s\n", xa_kernel_have_avx2() ? "yes" : "no (scalar only)");
     TEST_DONE();
 }

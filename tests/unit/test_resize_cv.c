@@ -1,8 +1,10 @@
-/* The fast uint8 kernels of cv2-linear, cv2-linear-exact and cv2-area against their scalar
- * references (src/ops/resize_cv_fast.c vs resize_cv_sep.c / resize_cv_area.c) on many random sizes,
- * plus the argument checks of xa_resize for the cv2 family. The references themselves are tested
- * against OpenCV in tests/oracle/test_resize_cv.py. */
+/* The kernels of every SIMD path this CPU has (cv2-linear, cv2-cubic/lanczos4 uint8,
+ * cv2-linear-exact, cv2-area) against their scalar references (resize_cv_sse2.c, ... vs
+ * resize_cv_sep.c / resize_cv_area.c) on many random sizes, plus the argument checks of xa_resize
+ * for the cv2 family. The references themselves are tested against OpenCV in
+ * tests/oracle/test_resize_cv.py (also under XALIGN_CPU=scalar). */
 #include "test.h"
+#include "test_paths.h"
 
 #include <string.h>
 
@@ -21,6 +23,8 @@ static int rnd_in(int lo, int hi) {
 }
 
 static const int CN[3] = {1, 3, 4};
+static int npaths;
+static xa_cpu_path paths[XA_CPU_PATH_COUNT];
 
 /* Pixels: uniform noise, or a constant 0 / 255 (the ends of every 16-bit lane range). */
 static uint8_t *make_image(int w, int h, int cn) {
@@ -36,29 +40,38 @@ static int random_side(void) {
     return r < 6 ? rnd_in(1, 40) : r < 9 ? rnd_in(1, 400) : rnd_in(1, 2500);
 }
 
-static void test_linear(int cases) {
-    int bad = 0;
+/* The separable 8-bit kernels: linear (also INTER_AREA below scale 1) most of the time, cubic
+ * and Lanczos4 (whose only vector part is the rounding store) in a quarter of the cases. */
+static void test_sep(int cases) {
+    int bad = 0, n_linear = 0;
     for (int i = 0; i < cases; i++) {
         int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
         int dw = random_side(), dh = rnd_in(1, 30), area_mode = rnd_in(0, 3) == 0;
+        const xa_cv_kernel k = rnd_in(0, 3)   ? XA_CV_K_LINEAR
+                               : rnd_in(0, 1) ? XA_CV_K_CUBIC
+                                              : XA_CV_K_LANCZOS4;
+        if (k != XA_CV_K_LINEAR) area_mode = 0;
+        n_linear += k == XA_CV_K_LINEAR;
         if (dw == sw && dh == sh) dw++;
         uint8_t *src = make_image(sw, sh, cn);
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
         xa_cv_sep p;
-        CHECK(xa_cv_sep_init(&p, sw, sh, dw, dh, cn, 1, XA_CV_K_LINEAR, area_mode, (double)dw / sw,
-                             (double)dh / sh) == 0);
-        CHECK(xa_cv_sep_u8_ref(&p, src, a) == 0);
-        CHECK(xa_cv_linear_u8_fast(&p, src, b) == 0);
-        if (memcmp(a, b, n)) {
-            if (bad++ < 5)
-                fprintf(stderr, "linear %dx%dx%d -> %dx%d area_mode %d differs\n", sw, sh, cn, dw,
-                        dh, area_mode);
+        CHECK(xa_cv_sep_init(&p, sw, sh, dw, dh, cn, 1, k, area_mode, (double)dw / sw,
+                             (double)dh / sh, NULL) == XA_OK);
+        CHECK(xa_cv_sep_u8_ref(&p, src, a, NULL) == XA_OK);
+        for (int j = 0; j < npaths; j++) {
+            CHECK(xa_cv_sep_u8(&p, src, b, paths[j], NULL) == XA_OK);
+            if (memcmp(a, b, n) && bad++ < 5)
+                fprintf(stderr, "%s: %d taps %dx%dx%d -> %dx%d area_mode %d differs\n",
+                        xa_cpu_path_str(paths[j]), (int)k, sw, sh, cn, dw, dh, area_mode);
         }
         xa_cv_sep_free(&p);
         free(src), free(a), free(b);
     }
-    CHECKF(bad == 0, "linear: %d of %d cases differ", bad, cases);
+    CHECKF(bad == 0, "separable: %d of %d cases differ", bad, cases * npaths);
+    printf("separable uint8 (%d linear, %d cubic/lanczos4) x %d paths: %d differ\n", n_linear,
+           cases - n_linear, npaths, bad);
 }
 
 static void test_linear_exact(int cases) {
@@ -70,11 +83,15 @@ static void test_linear_exact(int cases) {
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
         xa_cv_exact p;
-        CHECK(xa_cv_exact_init(&p, sw, sh, dw, dh, cn, (double)dw / sw, (double)dh / sh) == 0);
-        CHECK(xa_cv_exact_u8(&p, src, a) == 0);
-        CHECK(xa_cv_exact_u8_fast(&p, src, b) == 0);
-        if (memcmp(a, b, n) && bad++ < 5)
-            fprintf(stderr, "linear exact %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        CHECK(xa_cv_exact_init(&p, sw, sh, dw, dh, cn, (double)dw / sw, (double)dh / sh, NULL) ==
+              XA_OK);
+        CHECK(xa_cv_exact_u8_ref(&p, src, a, NULL) == XA_OK);
+        for (int j = 0; j < npaths; j++) {
+            CHECK(xa_cv_exact_u8(&p, src, b, paths[j], NULL) == XA_OK);
+            if (memcmp(a, b, n) && bad++ < 5)
+                fprintf(stderr, "%s: linear exact %dx%dx%d -> %dx%d differs\n",
+                        xa_cpu_path_str(paths[j]), sw, sh, cn, dw, dh);
+        }
         xa_cv_exact_free(&p);
         free(src), free(a), free(b);
     }
@@ -91,9 +108,12 @@ static void test_area_fast(int cases) {
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
         xa_cv_area_fast_u8_ref(src, sw, sh, cn, a, dw, dh, kx, ky);
-        xa_cv_area_fast_u8_fast(src, sw, sh, cn, b, dw, dh, kx, ky);
-        if (memcmp(a, b, n) && bad++ < 5)
-            fprintf(stderr, "area fast %dx%d cn %d factors %dx%d differs\n", dw, dh, cn, kx, ky);
+        for (int j = 0; j < npaths; j++) {
+            xa_cv_area_fast_u8(src, sw, sh, cn, b, dw, dh, kx, ky, paths[j]);
+            if (memcmp(a, b, n) && bad++ < 5)
+                fprintf(stderr, "%s: area fast %dx%d cn %d factors %dx%d differs\n",
+                        xa_cpu_path_str(paths[j]), dw, dh, cn, kx, ky);
+        }
         free(src), free(a), free(b);
     }
     CHECKF(bad == 0, "area fast: %d of %d cases differ", bad, cases);
@@ -109,20 +129,26 @@ static void test_area(int cases) {
         uint8_t *a = malloc(n), *b = malloc(n);
         xa_cv_area p;
         CHECK(xa_cv_area_init(&p, sw, sh, dw, dh, cn, 1. / ((double)dw / sw),
-                              1. / ((double)dh / sh)) == 0);
-        CHECK(xa_cv_area_u8_ref(&p, src, a) == 0);
-        CHECK(xa_cv_area_u8_fast(&p, src, b) == 0);
-        if (memcmp(a, b, n) && bad++ < 5)
-            fprintf(stderr, "area %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+                              1. / ((double)dh / sh), NULL) == XA_OK);
+        CHECK(xa_cv_area_u8_ref(&p, src, a, NULL) == XA_OK);
+        for (int j = 0; j < npaths; j++) {
+            CHECK(xa_cv_area_u8(&p, src, b, paths[j], NULL) == XA_OK);
+            if (memcmp(a, b, n) && bad++ < 5)
+                fprintf(stderr, "%s: area %dx%dx%d -> %dx%d differs\n", xa_cpu_path_str(paths[j]),
+                        sw, sh, cn, dw, dh);
+        }
         /* float32 (bits compared, so the sign of zero counts): values with exact zeros, signs */
         float *fs = malloc(sizeof(float) * ((size_t)sw * sh * cn + 1));
         float *fa = malloc(sizeof(float) * n), *fb = malloc(sizeof(float) * n);
         for (size_t k = 0; k < (size_t)sw * sh * cn; k++)
             fs[k] = (float)((int)src[k] - 128) * (rnd_in(0, 3) ? 0.37f : -0.f);
-        CHECK(xa_cv_area_f32(&p, fs, fa) == 0);
-        CHECK(xa_cv_area_f32_fast(&p, fs, fb) == 0);
-        if (memcmp(fa, fb, sizeof(float) * n) && bad++ < 5)
-            fprintf(stderr, "area float32 %dx%dx%d -> %dx%d differs\n", sw, sh, cn, dw, dh);
+        CHECK(xa_cv_area_f32_ref(&p, fs, fa, NULL) == XA_OK);
+        for (int j = 0; j < npaths; j++) {
+            CHECK(xa_cv_area_f32(&p, fs, fb, paths[j], NULL) == XA_OK);
+            if (memcmp(fa, fb, sizeof(float) * n) && bad++ < 5)
+                fprintf(stderr, "%s: area float32 %dx%dx%d -> %dx%d differs\n",
+                        xa_cpu_path_str(paths[j]), sw, sh, cn, dw, dh);
+        }
         xa_cv_area_free(&p);
         free(src), free(a), free(b), free(fs), free(fa), free(fb);
     }
@@ -169,7 +195,8 @@ static void test_errors(void) {
 }
 
 int main(void) {
-    test_linear(1500);
+    npaths = test_simd_paths(paths);
+    test_sep(2000);
     test_linear_exact(1500);
     test_area_fast(1500);
     test_area(800);

@@ -3,6 +3,7 @@
  * (Bit-exactness against Pillow itself: tests/oracle/test_resize_pil.py.) */
 #include "ops/resize_pil_impl.h"
 #include "test.h"
+#include "test_paths.h"
 
 #include <string.h>
 
@@ -103,7 +104,11 @@ static void check_limits(void) {
     xa_pil_coeffs_free(NULL);
 }
 
-/* NEAREST: the AVX2 gather against the scalar copy, for every pixel size Pillow's modes have. */
+static int npaths;
+static xa_cpu_path paths[XA_CPU_PATH_COUNT];
+
+/* NEAREST: each path (the AVX2 gather) against the scalar copy, for every pixel size Pillow's
+ * modes have. */
 static void check_nearest(void) {
     int cases = 0, mismatches = 0;
     for (int i = 0; i < 1500; i++) {
@@ -118,24 +123,27 @@ static void check_nearest(void) {
             break;
         }
         for (size_t j = 0; j < n; j++) src[j] = (uint8_t)rnd();
-        const xa_status s1 = xa_pil_nearest(src, w, h, pix, a, dw, dh, XA_PIL_IMPL_SCALAR, NULL);
-        const xa_status s2 = xa_pil_nearest(src, w, h, pix, b, dw, dh, XA_PIL_IMPL_FAST, NULL);
-        const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
-                         guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
-        cases++;
-        mismatches += !same;
-        CHECKF(same, "nearest pix=%zu %dx%d -> %dx%d", pix, w, h, dw, dh);
+        const xa_status s1 = xa_pil_nearest(src, w, h, pix, a, dw, dh, XA_CPU_SCALAR, NULL);
+        for (int k = 0; k < npaths; k++) {
+            const xa_status s2 = xa_pil_nearest(src, w, h, pix, b, dw, dh, paths[k], NULL);
+            const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
+                             guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
+            cases++;
+            mismatches += !same;
+            CHECKF(same, "nearest %s pix=%zu %dx%d -> %dx%d", xa_cpu_path_str(paths[k]), pix, w, h,
+                   dw, dh);
+        }
         free(src);
         free(a);
         free(b);
     }
-    printf("nearest fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
+    printf("nearest, paths vs reference: cases %d, mismatches %d\n", cases, mismatches);
 }
 
 int main(void) {
     check_coeffs();
     check_limits();
-    printf("fast path: %s\n", xa_pil_have_avx2() ? "AVX2" : "none on this CPU (scalar both sides)");
+    npaths = test_simd_paths(paths);
     int cases = 0, mismatches = 0;
     for (int i = 0; i < 3000; i++) {
         int w, h, dw, dh;
@@ -152,15 +160,16 @@ int main(void) {
         const int extremes = rnd() % 4 == 0; /* 0/255 images drive the lobes past 0..255 */
         for (size_t j = 0; j < n; j++) src[j] = (uint8_t)(extremes ? (rnd() & 1) * 255 : rnd());
         xa_error e1 = {0}, e2 = {0};
-        const xa_status s1 =
-            xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_PIL_IMPL_SCALAR, &e1);
-        const xa_status s2 = xa_pil_resample_u8(src, w, h, c, b, dw, dh, m, XA_PIL_IMPL_FAST, &e2);
-        cases++;
-        const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
-                         guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
-        mismatches += !same;
-        CHECKF(same, "%s c=%d %dx%d -> %dx%d: status %d/%d %s%s", xa_resize_method_name(m), c, w, h,
-               dw, dh, s1, s2, e1.message, e2.message);
+        const xa_status s1 = xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_CPU_SCALAR, &e1);
+        for (int k = 0; k < npaths; k++) {
+            const xa_status s2 = xa_pil_resample_u8(src, w, h, c, b, dw, dh, m, paths[k], &e2);
+            cases++;
+            const int same = s1 == XA_OK && s2 == XA_OK && memcmp(a, b, dn) == 0 &&
+                             guard_intact(a, dn, 0x55) && guard_intact(b, dn, 0xaa);
+            mismatches += !same;
+            CHECKF(same, "%s %s c=%d %dx%d -> %dx%d: status %d/%d %s%s", xa_cpu_path_str(paths[k]),
+                   xa_resize_method_name(m), c, w, h, dw, dh, s1, s2, e1.message, e2.message);
+        }
         free(src);
         free(a);
         free(b);
@@ -174,9 +183,9 @@ int main(void) {
         if (src && a && b) {
             for (int j = 0; j < w * 3; j++) src[j] = (uint8_t)rnd();
             const xa_status s1 = xa_pil_resample_u8(src, w, 1, 3, a, dw, 1, XA_RESIZE_PIL_LANCZOS,
-                                                    XA_PIL_IMPL_SCALAR, NULL);
+                                                    XA_CPU_SCALAR, NULL);
             const xa_status s2 = xa_pil_resample_u8(src, w, 1, 3, b, dw, 1, XA_RESIZE_PIL_LANCZOS,
-                                                    XA_PIL_IMPL_FAST, NULL);
+                                                    xa_cpu_path_detected(), NULL);
             cases++;
             const int same =
                 !s1 && !s2 && !memcmp(a, b, (size_t)dw * 3) && guard_intact(b, (size_t)dw * 3, 2);
@@ -189,7 +198,7 @@ int main(void) {
         free(a);
         free(b);
     }
-    printf("convolution fast vs scalar: cases %d, mismatches %d\n", cases, mismatches);
+    printf("convolution, paths vs reference: cases %d, mismatches %d\n", cases, mismatches);
     check_nearest();
     TEST_DONE();
 }

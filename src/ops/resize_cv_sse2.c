@@ -24,20 +24,19 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define XA_CV_SSE2 1
-#else
-#define XA_CV_SSE2 0
-#endif
-
 static inline uint32_t load_u32(const uint8_t *p) {
     uint32_t v;
     memcpy(&v, p, 4);
     return v;
 }
+#else
+#define XA_CV_SSE2 0
+#endif
 
 /* D[x] = saturate_cast<uchar>(v[x]): round to nearest even, saturate. cvtps2dq rounds like
  * cvRound (MXCSR default) and gives 0x80000000 out of range like it; the two saturating packs
  * clamp to 0..255 as the scalar saturation does. */
-void xa_cv_store_round_u8(const float *v, int n, uint8_t *D) {
+void xa_cv_store_round_u8_sse2(const float *v, int n, uint8_t *D) {
     int x = 0;
 #if XA_CV_SSE2
     for (; x + 16 <= n; x += 16) {
@@ -118,11 +117,11 @@ typedef struct {
 static int pair_tab_init(pair_tab *t, int dw, int W) {
     size_t n = (size_t)dw + 1, nrow = (size_t)W + 8;
     t->ofs = malloc((sizeof(int32_t) + sizeof(uint32_t)) * n + sizeof(int16_t) * 2 * nrow);
-    if (!t->ofs) return -1;
+    if (!t->ofs) return 0;
     t->wts = (uint32_t *)(t->ofs + n);
     t->row[0] = (int16_t *)(t->wts + n);
     t->row[1] = t->row[0] + nrow;
-    return 0;
+    return 1;
 }
 
 static inline uint32_t pack_pair(int a0, int a1) {
@@ -159,11 +158,12 @@ static void lin_vrow(const int16_t *H0, const int16_t *H1, int b0, int b1, uint8
     for (; x < W; x++) D[x] = xa_cv_sat_u8((((b0 * H0[x]) >> 16) + ((b1 * H1[x]) >> 16) + 2) >> 2);
 }
 
-int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
+xa_status xa_cv_linear_u8_sse2(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst,
+                               xa_error *err) {
     const int W = p->dw * p->cn, cn = p->cn;
     const size_t stride = (size_t)p->sw * p->cn;
     pair_tab t;
-    if (pair_tab_init(&t, p->dw, W)) return -1;
+    if (!pair_tab_init(&t, p->dw, W)) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     for (int dx = 0; dx < p->dw; dx++) {
         t.ofs[dx] = p->xofs[dx * cn];
         t.wts[dx] = pack_pair(p->ialpha[2 * dx * cn], p->ialpha[2 * dx * cn + 1]);
@@ -198,15 +198,15 @@ int xa_cv_linear_u8_fast(const xa_cv_sep *p, const uint8_t *src, uint8_t *dst) {
         lin_vrow(h[0], h[1], p->ibeta[2 * dy], p->ibeta[2 * dy + 1], dst + (size_t)dy * W, W);
     }
     free(t.ofs);
-    return 0;
+    return XA_OK;
 }
 
 /* ---- INTER_LINEAR_EXACT, uint8 -------------------------------------------------------------
- * The reference is xa_cv_exact_u8. Rows hold the horizontal result H (0..65280, 8 fraction
+ * The reference is xa_cv_exact_u8_ref. Rows hold the horizontal result H (0..65280, 8 fraction
  * bits) biased to int16 as H - 32768, so both passes can use pmaddwd: the vertical
  * (H0*c0 + H1*c1 + 2^15) >> 16 becomes ((H0-2^15)*c0 + (H1-2^15)*c1 + 2^23 + 2^15) >> 16,
  * since c0 + c1 = 256 puts 2^15*256 = 2^23 back. Edge rows: (H + 128) >> 8. */
-static void exact_hrow_fast(const xa_cv_exact *p, const pair_tab *t, const uint8_t *S, int16_t *H) {
+static void exact_hrow_sse2(const xa_cv_exact *p, const pair_tab *t, const uint8_t *S, int16_t *H) {
     const int cn = p->cn, W = p->dw * cn, x0 = p->xmin < p->dw ? p->xmin : p->dw;
     for (int e = 0; e < x0 * cn; e++) H[e] = (int16_t)((S[e % cn] << 8) - 32768);
     int x1 = p->xmax > x0 ? p->xmax : x0;
@@ -215,7 +215,7 @@ static void exact_hrow_fast(const xa_cv_exact *p, const pair_tab *t, const uint8
     for (int e = x1 * cn; e < W; e++) H[e] = (int16_t)((last[e % cn] << 8) - 32768);
 }
 
-static void exact_vrow_fast(const int16_t *H0, const int16_t *H1, int c0, int c1, uint8_t *D,
+static void exact_vrow_sse2(const int16_t *H0, const int16_t *H1, int c0, int c1, uint8_t *D,
                             int W) {
     int x = 0;
 #if XA_CV_SSE2
@@ -239,11 +239,12 @@ static void exact_vrow_fast(const int16_t *H0, const int16_t *H1, int c0, int c1
         D[x] = (uint8_t)(((H0[x] + 32768) * c0 + (H1[x] + 32768) * c1 + 32768) >> 16);
 }
 
-int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) {
+xa_status xa_cv_exact_u8_sse2(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst,
+                              xa_error *err) {
     const int W = p->dw * p->cn, cn = p->cn;
     const size_t stride = (size_t)p->sw * cn;
     pair_tab t;
-    if (pair_tab_init(&t, p->dw, W)) return -1;
+    if (!pair_tab_init(&t, p->dw, W)) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     for (int dx = 0; dx < p->dw; dx++) {
         t.ofs[dx] = p->xofs[dx] * cn;
         t.wts[dx] = pack_pair(p->xc[2 * dx], p->xc[2 * dx + 1]);
@@ -254,7 +255,7 @@ int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) 
         uint8_t *D = dst + (size_t)dy * W;
         if (dy < p->ymin || dy >= p->ymax) { /* vlineSet: the edge row alone, rounded */
             int sy = dy < p->ymin ? 0 : p->sh - 1;
-            if (have0 != sy) exact_hrow_fast(p, &t, src + (size_t)sy * stride, h0), have0 = sy;
+            if (have0 != sy) exact_hrow_sse2(p, &t, src + (size_t)sy * stride, h0), have0 = sy;
             for (int x = 0; x < W; x++) D[x] = (uint8_t)((h0[x] + 32768 + 128) >> 8);
             continue;
         }
@@ -264,15 +265,15 @@ int xa_cv_exact_u8_fast(const xa_cv_exact *p, const uint8_t *src, uint8_t *dst) 
                 int16_t *tmp = h0;
                 h0 = h1, h1 = tmp, have0 = sy, have1 = -1;
             } else {
-                exact_hrow_fast(p, &t, src + (size_t)sy * stride, h0), have0 = sy;
+                exact_hrow_sse2(p, &t, src + (size_t)sy * stride, h0), have0 = sy;
             }
         }
         if (have1 != sy + 1)
-            exact_hrow_fast(p, &t, src + (size_t)(sy + 1) * stride, h1), have1 = sy + 1;
-        exact_vrow_fast(h0, h1, p->yc[2 * dy], p->yc[2 * dy + 1], D, W);
+            exact_hrow_sse2(p, &t, src + (size_t)(sy + 1) * stride, h1), have1 = sy + 1;
+        exact_vrow_sse2(h0, h1, p->yc[2 * dy], p->yc[2 * dy + 1], D, W);
     }
     free(t.ofs);
-    return 0;
+    return XA_OK;
 }
 
 /* ---- INTER_AREA, integer factors (area fast), uint8 ---------------------------------------- */
@@ -319,7 +320,7 @@ static void area2_row(const uint8_t *r0, const uint8_t *r1, int cn, uint8_t *D, 
     }
 }
 
-void xa_cv_area_fast_u8_fast(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
+void xa_cv_area_fast_u8_sse2(const uint8_t *src, int sw, int sh, int cn, uint8_t *dst, int dw,
                              int dh, int kx, int ky) {
     const size_t stride = (size_t)sw * cn;
     const int W = dw * cn, n = W * kx; /* source elements a row of output uses */
@@ -350,7 +351,7 @@ void xa_cv_area_fast_u8_fast(const uint8_t *src, int sw, int sh, int cn, uint8_t
                 for (int sx = 0; sx < kx; sx++) sum += b[sx * cn];
                 v[e] = (float)(int32_t)sum * scale;
             }
-        xa_cv_store_round_u8(v, W, D);
+        xa_cv_store_round_u8_sse2(v, W, D);
     }
     free(col);
 }
@@ -390,11 +391,12 @@ static inline void area_hrow(const xa_cv_area *p, const void *S, int u8, float *
     }
 }
 
-static inline int area_general(const xa_cv_area *p, const void *src, int u8, void *dst) {
+static inline xa_status area_general(const xa_cv_area *p, const void *src, int u8, void *dst,
+                                     xa_error *err) {
     const int W = p->dw * p->cn;
     const size_t stride = (size_t)p->sw * p->cn;
     float *buf = malloc(sizeof(float) * 2 * (size_t)W);
-    if (!buf) return -1;
+    if (!buf) return xa_cv_nomem(err, p->sw, p->sh, p->dw, p->dh);
     float *sum = buf + W;
     int have = -1; /* source row decimated in buf */
     for (int dy = 0; dy < p->dh; dy++) {
@@ -418,18 +420,18 @@ static inline int area_general(const xa_cv_area *p, const void *src, int u8, voi
                 for (int x = 0; x < W; x++) sum[x] += beta * buf[x];
         }
         if (u8)
-            xa_cv_store_round_u8(sum, W, (uint8_t *)dst + (size_t)dy * W);
+            xa_cv_store_round_u8_sse2(sum, W, (uint8_t *)dst + (size_t)dy * W);
         else
             memcpy((float *)dst + (size_t)dy * W, sum, sizeof(float) * W);
     }
     free(buf);
-    return 0;
+    return XA_OK;
 }
 
-int xa_cv_area_u8_fast(const xa_cv_area *p, const uint8_t *src, uint8_t *dst) {
-    return area_general(p, src, 1, dst);
+xa_status xa_cv_area_u8_sse2(const xa_cv_area *p, const uint8_t *src, uint8_t *dst, xa_error *err) {
+    return area_general(p, src, 1, dst, err);
 }
 
-int xa_cv_area_f32_fast(const xa_cv_area *p, const float *src, float *dst) {
-    return area_general(p, src, 0, dst);
+xa_status xa_cv_area_f32_sse2(const xa_cv_area *p, const float *src, float *dst, xa_error *err) {
+    return area_general(p, src, 0, dst, err);
 }
