@@ -15,6 +15,7 @@
  * indices (ascending) re-sorted by scores[keep].sort(descending=True), torch's NON-stable sort;
  * otherwise _batched_nms_coordinate_trick: boxes + idxs.to(dtype) * (boxes.max() + 1), then nms.
  */
+#include "cpu.h"
 #include "nms_internal.h"
 
 #include <math.h>
@@ -267,21 +268,22 @@ XA_NMS_AVX2 static void tv_kernel_f32_avx2(const float *b, const int64_t *order,
 
 xa_nms_path xa_nms_force_path = XA_NMS_PATH_AUTO;
 
+/* Through the one CPU probe (src/core/cpu.h): XALIGN_CPU=scalar runs the reference loops, the
+ * baseline-ISA vectorisable code counts as the sse2 path, the AVX2 build as avx2. A path forced
+ * by a test is still capped by what the CPU runs. */
 xa_nms_path xa_nms_pick_path(int explain) {
     if (explain) return XA_NMS_PATH_REF;
     xa_nms_path p = xa_nms_force_path;
+    xa_cpu_path cap = xa_cpu_path_get();
+    if (p == XA_NMS_PATH_AUTO)
+        p = xa_cpu_allows(cap, XA_CPU_AVX2)   ? XA_NMS_PATH_AVX2
+            : xa_cpu_allows(cap, XA_CPU_SSE2) ? XA_NMS_PATH_GENERIC
+                                              : XA_NMS_PATH_REF;
 #if XA_NMS_HAVE_AVX2_BUILD
-    static int have = -1; /* computed once; racing threads compute the same value */
-    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-    if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
-    }
-    if (p == XA_NMS_PATH_AUTO) p = XA_NMS_PATH_AVX2;
-    if (p == XA_NMS_PATH_AVX2 && !h) p = XA_NMS_PATH_GENERIC;
+    if (p == XA_NMS_PATH_AVX2 && !xa_cpu_allows(xa_cpu_path_detected(), XA_CPU_AVX2))
+        p = XA_NMS_PATH_GENERIC;
 #else
-    if (p == XA_NMS_PATH_AUTO || p == XA_NMS_PATH_AVX2) p = XA_NMS_PATH_GENERIC;
+    if (p == XA_NMS_PATH_AVX2) p = XA_NMS_PATH_GENERIC;
 #endif
     return p;
 }

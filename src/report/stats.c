@@ -48,4 +48,3 @@ xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
     if (!s->finite) s->min = s->max = NAN;
     return XA_OK;
 }
-
