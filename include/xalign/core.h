@@ -3,7 +3,10 @@
  * Conventions (docs/architecture.md):
  *  - every fallible function returns an xa_status and, when `err` is not NULL, fills it with a
  *    one-line message naming the input and the problem;
- *  - only *_new / *_load / *_dup / *_open return memory the caller frees; *_free(NULL) is a no-op;
+ *  - memory the caller frees comes from *_new / *_load / *_dup / *_open and from the producers
+ *    that say so: an operation's *out (xa_resize, xa_op_run, xa_image_decode, ...), the strings
+ *    of xa_report_* and xa_*_to_json (xa_free); results are caller-owned structs cleared with
+ *    their *_clear; *_free(NULL) is a no-op;
  *  - the library never prints and never exits.
  */
 #ifndef XALIGN_CORE_H
