@@ -35,8 +35,26 @@ typedef enum xa_resize_method {
                                       as torch 1.13's AVX2 kernel computes it (fused multiply-add);
                                       uint8 input takes torchvision's float round trip */
     XA_RESIZE_TORCH_BILINEAR_NOFMA = 14, /* the same on a CPU without AVX2 (no fusion) */
+    /* torch 1.13 F.interpolate on CPU, align_corners=False where the mode has it, size= given.
+     * "-cl": the tensor is channels-last (permuted from H x W x C without .contiguous()), where
+     * torch runs another kernel that rounds differently; the other methods give the same bytes
+     * for both memory formats. "-nofma": torch's kernels for CPUs without AVX2; the plain names
+     * are its AVX2 kernels (what torch uses on any x86-64 CPU with AVX2). uint8 input takes
+     * torchvision's float round trip (nearest modes: the same bytes as torch on uint8). */
+    XA_RESIZE_TORCH_BILINEAR_CL = 15,       /* bilinear, channels-last tensor (any CPU) */
+    XA_RESIZE_TORCH_NEAREST = 16,           /* mode="nearest" */
+    XA_RESIZE_TORCH_NEAREST_EXACT = 17,     /* mode="nearest-exact" */
+    XA_RESIZE_TORCH_BICUBIC = 18,           /* mode="bicubic" (A = -0.75), AVX2 kernel */
+    XA_RESIZE_TORCH_BICUBIC_NOFMA = 19,     /* the same on a CPU without AVX2 */
+    XA_RESIZE_TORCH_AREA = 20,              /* mode="area" (adaptive_avg_pool2d), contiguous */
+    XA_RESIZE_TORCH_AREA_CL = 21,           /* the same on a channels-last tensor (differs only
+                                               for a 1 x 1 output of C > 1) */
+    XA_RESIZE_TORCH_BILINEAR_AA = 22,       /* bilinear, antialias=True, AVX2 kernel */
+    XA_RESIZE_TORCH_BILINEAR_AA_NOFMA = 23, /* the same on a CPU without AVX2 */
+    XA_RESIZE_TORCH_BICUBIC_AA = 24,        /* bicubic, antialias=True (a = -0.5), AVX2 kernel */
+    XA_RESIZE_TORCH_BICUBIC_AA_NOFMA = 25,  /* the same on a CPU without AVX2 */
 } xa_resize_method;
-#define XA_RESIZE_METHOD_COUNT 15
+#define XA_RESIZE_METHOD_COUNT 26
 
 /* "cv2-linear", "pil-bilinear", "torch-bilinear", ... */
 XA_API const char *xa_resize_method_name(xa_resize_method m);

@@ -19,6 +19,17 @@ static const char *const names[XA_RESIZE_METHOD_COUNT] = {
     [XA_RESIZE_PIL_LANCZOS] = "pil-lanczos",
     [XA_RESIZE_TORCH_BILINEAR] = "torch-bilinear",
     [XA_RESIZE_TORCH_BILINEAR_NOFMA] = "torch-bilinear-nofma",
+    [XA_RESIZE_TORCH_BILINEAR_CL] = "torch-bilinear-cl",
+    [XA_RESIZE_TORCH_NEAREST] = "torch-nearest",
+    [XA_RESIZE_TORCH_NEAREST_EXACT] = "torch-nearest-exact",
+    [XA_RESIZE_TORCH_BICUBIC] = "torch-bicubic",
+    [XA_RESIZE_TORCH_BICUBIC_NOFMA] = "torch-bicubic-nofma",
+    [XA_RESIZE_TORCH_AREA] = "torch-area",
+    [XA_RESIZE_TORCH_AREA_CL] = "torch-area-cl",
+    [XA_RESIZE_TORCH_BILINEAR_AA] = "torch-bilinear-aa",
+    [XA_RESIZE_TORCH_BILINEAR_AA_NOFMA] = "torch-bilinear-aa-nofma",
+    [XA_RESIZE_TORCH_BICUBIC_AA] = "torch-bicubic-aa",
+    [XA_RESIZE_TORCH_BICUBIC_AA_NOFMA] = "torch-bicubic-aa-nofma",
 };
 
 const char *xa_resize_method_name(xa_resize_method m) {
@@ -62,5 +73,6 @@ xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_meth
                        (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
     if (m <= XA_RESIZE_CV_LANCZOS4) return xa_resize_cv(src, dw, dh, m, out, err);
     if (m <= XA_RESIZE_PIL_LANCZOS) return xa_resize_pil(src, dw, dh, m, out, err);
-    return xa_resize_torch(src, dw, dh, m, out, err);
+    if (m <= XA_RESIZE_TORCH_BILINEAR_CL) return xa_resize_torch(src, dw, dh, m, out, err);
+    return xa_resize_torch_modes(src, dw, dh, m, out, err);
 }

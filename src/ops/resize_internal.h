@@ -17,5 +17,8 @@ xa_status xa_resize_pil(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_
 /* torch 1.13 F.interpolate bilinear (UpSampleKernel.cpp) + torchvision's uint8 round trip */
 xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                           xa_tensor **out, xa_error *err);
+/* the other torch 1.13 F.interpolate modes (resize_torch_modes.c) */
+xa_status xa_resize_torch_modes(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
+                                xa_tensor **out, xa_error *err);
 
 #endif

@@ -89,7 +89,8 @@ static inline float torch_value(const torch_job *j, int64_t oh, int64_t ow, int6
 xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                           xa_tensor **out, xa_error *err) {
     *out = NULL;
-    if (m != XA_RESIZE_TORCH_BILINEAR && m != XA_RESIZE_TORCH_BILINEAR_NOFMA)
+    if (m != XA_RESIZE_TORCH_BILINEAR && m != XA_RESIZE_TORCH_BILINEAR_NOFMA &&
+        m != XA_RESIZE_TORCH_BILINEAR_CL)
         return xa_fail(err, XA_EINVAL, "%s is not a torch method", xa_resize_method_name(m));
     xa_img_view g;
     xa_status st = xa_resize_view_of(src, &g, err);
@@ -109,7 +110,7 @@ xa_status xa_resize_torch(const xa_tensor *src, int64_t dw, int64_t dh, xa_resiz
                          g.w,
                          g.c,
                          m == XA_RESIZE_TORCH_BILINEAR,
-                         g.c == 1 || (g.h == 1 && g.w == 1)};
+                         m == XA_RESIZE_TORCH_BILINEAR_CL || g.c == 1 || (g.h == 1 && g.w == 1)};
     float *of = (*out)->data;
     uint8_t *ou = (*out)->data;
     for (int64_t oh = 0; oh < dh; oh++)
