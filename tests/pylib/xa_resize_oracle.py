@@ -35,15 +35,25 @@ def random_sizes(rng, kind):
     return w, h, max(1, int(w * f)), max(1, int(h * f + rng.integers(-1, 2)))
 
 
-def xalign_resize_matches(a, method, dw, dh, ref, inp, outp):
-    """Run `xalign resize` on `a` and compare with `ref` byte for byte: (ok, what differs)."""
+def xalign_resize(a, method, dw, dh, inp, outp):
+    """Run `xalign resize` on `a`: (output array, None) or (None, what went wrong)."""
     np.save(inp, a)
     p = subprocess.run([XALIGN, "resize", inp, outp, "--method", method, "--size", f"{dw}x{dh}"],
                        capture_output=True, text=True)
     if p.returncode:
-        return False, f"exit {p.returncode}: {p.stderr.strip()}"
-    got = np.load(outp)
+        return None, f"exit {p.returncode}: {p.stderr.strip()}"
+    return np.load(outp), None
+
+
+def same_bytes(got, ref):
+    """(ok, what differs) for an xalign output against a reference, byte for byte."""
     if got.dtype != ref.dtype or got.shape != ref.shape:
         return False, f"got {got.dtype}{got.shape}, want {ref.dtype}{ref.shape}"
     diff = int(np.sum(got.view(np.uint8) != ref.view(np.uint8)))
     return diff == 0, f"{diff} bytes differ"
+
+
+def xalign_resize_matches(a, method, dw, dh, ref, inp, outp):
+    """Run `xalign resize` on `a` and compare with `ref` byte for byte: (ok, what differs)."""
+    got, err = xalign_resize(a, method, dw, dh, inp, outp)
+    return (False, err) if err else same_bytes(got, ref)
