@@ -15,7 +15,9 @@ static void usage(FILE *f) {
           "  pil-*     Pillow 9.4 Image.resize (antialiased when shrinking); torchvision's Resize\n"
           "            on a PIL image is pil-bilinear\n"
           "  torch-*   torch 1.13 F.interpolate as its CPU kernels compute it; uint8 input takes\n"
-          "            torchvision's float round trip; -nofma: on a CPU without AVX2\n\n",
+          "            torchvision's float round trip; -nofma: on a CPU without AVX2; -cl: on a\n"
+          "            channels-last tensor (permuted from HWC without .contiguous()); -aa:\n"
+          "            antialias=True (torchvision's Resize(antialias=True) on tensors)\n\n",
           f);
     const xa_op_info *in = xa_op_find("resize");
     fputs("options:\n", f);
