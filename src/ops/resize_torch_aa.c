@@ -29,7 +29,8 @@ static float aa_linear(float x) {
 /* HelperInterpCubic::aa_filter<float> with `#define a -0.5` (a double):
  *   |x| < 1: ((a + 2.0) * x - (a + 3.0)) * x * x + 1, in double (the constants are double);
  *            contracted: (1.5 x - 2.5) (exact either way: 1.5 x needs 25 bits) and the last
- *            product feeding "+ 1";
+ *            product feeding "+ 1" (that one only moves the double result by a double
+ *            rounding, which the conversion to float hides: the oracle cannot tell);
  *   |x| < 2: (((x - 5) * x + 8) * x - 4) * a, in float (x is float, the constants are int)
  *            until the product with a; contracted: both products that feed additions.
  * Returned as float. */

@@ -53,5 +53,5 @@ if __name__ == "__main__":
         threads_effect()
         avx512_effect(ck, ["torch-bilinear", "torch-bilinear-cl", "torch-nearest", "torch-nearest-exact",
                            "torch-bicubic", "torch-area", "torch-area-cl", "torch-bilinear-aa",
-                           "torch-bicubic-aa"], 40, 61, os.path.abspath(sys.argv[0]))
+                           "torch-bicubic-aa"], 20, 61, os.path.abspath(sys.argv[0]))
         ck.done()
