@@ -106,47 +106,58 @@ static void aa_coefs_free(aa_coefs *k) {
  * each product, and adds the lanes to output one by one, in tap order; only the taps left over
  * after that (fewer than 4) run as scalar code, where each product is fused into the sum.
  * Measured on torch itself: for n - 1 = 3 taps after the first, all three are fused; for 4..7,
- * four are plain and the rest fused; 8 are plain, and so on. */
-XA_TORCH_INLINE float aa_sum(const void *src, int u8, int64_t i, int64_t step, const float *w,
-                             int64_t n, int fma_) {
-#define AA_AT(k)                                                                                   \
-    (u8 ? (float)((const uint8_t *)src)[i + (k)*step] : ((const float *)src)[i + (k)*step])
-    float o = AA_AT(0) * w[0];
-    int64_t j = 1;
-    if (fma_) {
-        const int64_t m = n - 1, vec_end = 1 + m / 8 * 8 + (m % 8 >= 4 ? 4 : 0);
-        for (; j < vec_end; j++) o = o + AA_AT(j) * w[j];
-        for (; j < n; j++) o = fmaf(AA_AT(j), w[j], o);
-    } else {
-        for (; j < n; j++) o = o + AA_AT(j) * w[j];
-    }
-    return o;
-#undef AA_AT
+ * four are plain and the rest fused; 8 are plain, and so on. aa_plain_taps is where the fused
+ * taps start. */
+static inline int64_t aa_plain_taps(int64_t n, int fma_) {
+    const int64_t m = n - 1;
+    return fma_ ? 1 + m / 8 * 8 + (m % 8 >= 4 ? 4 : 0) : n;
 }
+
+/* One step of that sum: tap j of an output (plain before `fused`, fused from there). */
+#define AA_STEP(o, x, w, j, fused) ((j) < (fused) ? (o) + (x) * (w) : fmaf((x), (w), (o)))
+
+/* Sample k of a source that is uint8 or float. */
+#define AA_AT(src, u8, k) ((u8) ? (float)((const uint8_t *)(src))[k] : ((const float *)(src))[k])
+
+/* The lanes of the width pass: up to 8 independent outputs (the channels of 8 / C rows) computed
+ * side by side, each with its own unchanged sequence of operations, so that the dependent chain
+ * of one output does not wait for the previous one. */
+#define AA_LANES 8
 
 /* The two passes: the width pass reads the source (uint8 or float), the height pass the float
  * temporary. */
 XA_TORCH_INLINE void aa_passes(const xa_torch_img *im, const aa_coefs *kx, const aa_coefs *ky,
                                float *tmp, int u8, int fma_) {
-    const int64_t c = im->c;
+    const int64_t c = im->c, rows = AA_LANES / c; /* rows per block: 8, 2 or 2 */
     /* width pass: every source row -> H x dw (torch resizes the last dimension first) */
-    for (int64_t y = 0; y < im->h; y++) {
-        float *t = tmp + y * im->dw * c;
+    for (int64_t y0 = 0; y0 < im->h; y0 += rows) {
+        const int64_t nr = im->h - y0 < rows ? im->h - y0 : rows, lanes = nr * c;
+        int64_t base[AA_LANES]; /* sample index of lane k at tap 0 of output 0 */
+        for (int64_t k = 0; k < lanes; k++) base[k] = (y0 + k / c) * im->w * c + k % c;
         for (int64_t x = 0; x < im->dw; x++) {
             const float *w = kx->w + x * kx->ksize;
-            const int64_t s = (y * im->w + kx->xmin[x]) * c;
-            for (int64_t ch = 0; ch < c; ch++)
-                *t++ = aa_sum(im->src, u8, s + ch, c, w, kx->xsize[x], fma_);
+            const int64_t n = kx->xsize[x], fused = aa_plain_taps(n, fma_), off = kx->xmin[x] * c;
+            float o[AA_LANES];
+            for (int64_t k = 0; k < lanes; k++) o[k] = AA_AT(im->src, u8, base[k] + off) * w[0];
+            for (int64_t j = 1; j < n; j++)
+                for (int64_t k = 0; k < lanes; k++)
+                    o[k] = AA_STEP(o[k], AA_AT(im->src, u8, base[k] + off + j * c), w[j], j, fused);
+            for (int64_t k = 0; k < lanes; k++)
+                tmp[(y0 + k / c) * im->dw * c + x * c + k % c] = o[k];
         }
     }
-    /* height pass: H x dw -> dh x dw */
+    /* height pass: H x dw -> dh x dw, tap by tap over a whole output row (every element of the
+     * row is its own sum, in tap order) */
     const int64_t rowlen = im->dw * c;
     for (int64_t y = 0; y < im->dh; y++) {
-        const float *w = ky->w + y * ky->ksize;
-        const int64_t s = ky->xmin[y] * rowlen;
+        const float *w = ky->w + y * ky->ksize, *s = tmp + ky->xmin[y] * rowlen;
+        const int64_t n = ky->xsize[y], fused = aa_plain_taps(n, fma_);
         float *d = im->dst + y * rowlen;
-        for (int64_t i = 0; i < rowlen; i++)
-            d[i] = aa_sum(tmp, 0, s + i, rowlen, w, ky->xsize[y], fma_);
+        for (int64_t i = 0; i < rowlen; i++) d[i] = s[i] * w[0];
+        for (int64_t j = 1; j < n; j++) {
+            const float *sj = s + j * rowlen;
+            for (int64_t i = 0; i < rowlen; i++) d[i] = AA_STEP(d[i], sj[i], w[j], j, fused);
+        }
     }
 }
 

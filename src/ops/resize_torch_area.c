@@ -144,7 +144,7 @@ static xa_status torch_mean(const xa_torch_img *im, int channels_last, xa_error 
 
 /* cpu_adaptive_avg_pool: per output and channel the window summed in float from 0, rows then
  * columns, divided by its height, then by its width (scalar_t(sum / kh / kw), two float
- * divisions). */
+ * divisions). The channels of one output are summed side by side, each in that order. */
 XA_TORCH_INLINE void adaptive_avg(const xa_torch_img *im, int u8) {
     const int64_t c = im->c;
     float *d = im->dst;
@@ -152,16 +152,14 @@ XA_TORCH_INLINE void adaptive_avg(const xa_torch_img *im, int u8) {
         const int64_t ih0 = start_index(oh, im->dh, im->h), ih1 = end_index(oh, im->dh, im->h);
         for (int64_t ow = 0; ow < im->dw; ow++) {
             const int64_t iw0 = start_index(ow, im->dw, im->w), iw1 = end_index(ow, im->dw, im->w);
-            for (int64_t ch = 0; ch < c; ch++) {
-                float sum = 0;
-                for (int64_t ih = ih0; ih < ih1; ih++) {
-                    const int64_t row = ih * im->w * c + ch;
-                    for (int64_t iw = iw0; iw < iw1; iw++)
-                        sum += u8 ? (float)((const uint8_t *)im->src)[row + iw * c]
-                                  : ((const float *)im->src)[row + iw * c];
-                }
-                *d++ = sum / (float)(ih1 - ih0) / (float)(iw1 - iw0);
-            }
+            float sum[4] = {0, 0, 0, 0};
+            for (int64_t ih = ih0; ih < ih1; ih++)
+                for (int64_t i = (ih * im->w + iw0) * c, e = (ih * im->w + iw1) * c; i < e; i += c)
+                    for (int64_t ch = 0; ch < c; ch++)
+                        sum[ch] += u8 ? (float)((const uint8_t *)im->src)[i + ch]
+                                      : ((const float *)im->src)[i + ch];
+            for (int64_t ch = 0; ch < c; ch++)
+                *d++ = sum[ch] / (float)(ih1 - ih0) / (float)(iw1 - iw0);
         }
     }
 }
