@@ -23,28 +23,12 @@ import sys
 import numpy as np
 
 import xa_torch_model
-from xa_resize_oracle import SIZE_KINDS, random_sizes, xalign_resize_matches
+from xa_resize_oracle import random_image_case, torch_fuses, xalign_resize_matches
 
 CASES = 304  # random cases per method
-LAYOUTS = ["HW", "HW1", "HW3", "HW4"]
 # plus photo-sized cases: (shape, dtype, dw, dh)
 LARGE = [((1080, 1920, 3), np.uint8, 224, 224), ((480, 640, 3), np.float32, 1280, 960),
          ((375, 500), np.uint8, 341, 256), ((300, 400, 4), np.float32, 123, 456)]
-
-
-def torch_fuses():
-    """Whether torch here runs its AVX2 kernels (AVX2 and FMA, as ATen's capability check wants,
-    and no ATEN_CPU_CAPABILITY forcing a lower one); XA_TEST_AS_NO_AVX2=1 answers no."""
-    if os.environ.get("XA_TEST_AS_NO_AVX2") == "1":
-        return False
-    if os.environ.get("ATEN_CPU_CAPABILITY", "avx2") not in ("avx2", "avx512"):
-        return False
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return False
-    return "avx2" in flags and "fma" in flags
 
 
 def cases(seed):
@@ -52,14 +36,7 @@ def cases(seed):
     rng = np.random.default_rng(seed)
     out = []
     for i in range(CASES):
-        layout = LAYOUTS[i % 4]
-        w, h, dw, dh = random_sizes(rng, (i // 4) % SIZE_KINDS)
-        shape = {"HW": (h, w), "HW1": (h, w, 1), "HW3": (h, w, 3), "HW4": (h, w, 4)}[layout]
-        if (i // 16) % 2 == 0:
-            a = rng.integers(0, 256, size=shape, dtype=np.uint8)
-        else:
-            a = ((rng.random(shape) - 0.2) * 10.0 ** rng.integers(-2, 6)).astype(np.float32)
-        out.append((a, dw, dh, None if (i // 32) % 2 else False))
+        out.append(random_image_case(rng, i) + (None if (i // 32) % 2 else False,))
     for shape, dtype, dw, dh in LARGE:
         a = rng.integers(0, 256, size=shape, dtype=np.uint8).astype(dtype)
         if dtype == np.float32:

@@ -1,4 +1,5 @@
 """Shared pieces of the resize oracle tests: random size cases and one `xalign resize` run."""
+import os
 import subprocess
 
 import numpy as np
@@ -33,6 +34,38 @@ def random_sizes(rng, kind):
     w, h = int(rng.integers(20, 160)), int(rng.integers(20, 160))
     f = rng.choice([0.5, 0.49, 0.51, 0.99, 1.01, 2.0, 1.97, 1 / 3, 7 / 3])
     return w, h, max(1, int(w * f)), max(1, int(h * f + rng.integers(-1, 2)))
+
+
+IMAGE_LAYOUTS = ["HW", "HW1", "HW3", "HW4"]
+
+
+def random_image_case(rng, i):
+    """(image, dw, dh) for case i of a random series: the layout cycles through H x W,
+    H x W x 1, x 3, x 4; the sizes through random_sizes' kinds; uint8 and float32 (scaled by
+    10^-2 .. 10^5, some negative) alternate in runs of 16."""
+    layout = IMAGE_LAYOUTS[i % 4]
+    w, h, dw, dh = random_sizes(rng, (i // 4) % SIZE_KINDS)
+    shape = {"HW": (h, w), "HW1": (h, w, 1), "HW3": (h, w, 3), "HW4": (h, w, 4)}[layout]
+    if (i // 16) % 2 == 0:
+        a = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    else:
+        a = ((rng.random(shape) - 0.2) * 10.0 ** rng.integers(-2, 6)).astype(np.float32)
+    return a, dw, dh
+
+
+def torch_fuses():
+    """Whether torch here runs its AVX2 kernels (AVX2 and FMA, as ATen's capability check wants,
+    and no ATEN_CPU_CAPABILITY forcing a lower one); XA_TEST_AS_NO_AVX2=1 answers no."""
+    if os.environ.get("XA_TEST_AS_NO_AVX2") == "1":
+        return False
+    if os.environ.get("ATEN_CPU_CAPABILITY", "avx2") not in ("avx2", "avx512"):
+        return False
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return False
+    return "avx2" in flags and "fma" in flags
 
 
 def xalign_resize(a, method, dw, dh, inp, outp):

@@ -16,9 +16,7 @@ import sys
 
 import numpy as np
 
-from xa_resize_oracle import SIZE_KINDS, random_sizes, same_bytes, xalign_resize
-
-LAYOUTS = ["HW", "HW1", "HW3", "HW4"]
+from xa_resize_oracle import random_image_case, same_bytes, torch_fuses, xalign_resize
 
 # name -> (F.interpolate mode, antialias, formats(c, dw, dh) that must match, torchvision mode)
 #   torchvision 0.14 has InterpolationMode NEAREST, BILINEAR, BICUBIC (no nearest-exact, no area)
@@ -46,14 +44,6 @@ METHODS = {
 }
 
 
-def has_avx2():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return any(line.startswith("flags") and " avx2" in line and " fma" in line for line in f)
-    except OSError:
-        return False
-
-
 def special_image(rng):
     """Float32 H x W x 3 with NaN, infinities, signed zeros, huge and subnormal values."""
     a = (rng.random((9, 11, 3)) * 10).astype(np.float32)
@@ -71,14 +61,7 @@ def cases(method, seed, n):
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
-        layout = LAYOUTS[i % 4]
-        w, h, dw, dh = random_sizes(rng, (i // 4) % SIZE_KINDS)
-        shape = {"HW": (h, w), "HW1": (h, w, 1), "HW3": (h, w, 3), "HW4": (h, w, 4)}[layout]
-        if (i // 16) % 2 == 0:
-            a = rng.integers(0, 256, size=shape, dtype=np.uint8)
-        else:
-            a = ((rng.random(shape) - 0.2) * 10.0 ** rng.integers(-2, 6)).astype(np.float32)
-        out.append((a, dw, dh))
+        out.append(random_image_case(rng, i))
     photo = rng.integers(0, 256, size=(1080, 1920, 3), dtype=np.uint8)
     out += [(photo, 224, 224), (photo[:480, :640].astype(np.float32) + 0.25, 1280, 960),
             (special_image(rng), 5, 4), (special_image(rng), 20, 17), (special_image(rng), 1, 1),
@@ -168,12 +151,13 @@ def run_oracle(ck, methods, n, seed, script):
     if nofma:
         ok, err = torch_child(script, "default", nofma, seed, n, refdir)
         ck.check(ok, f"torch child with ATEN_CPU_CAPABILITY=default failed: {err}")
-    avx2 = has_avx2()
+    fuses = torch_fuses()
     for method in methods:
         fused = not method.endswith("-nofma") and method in (
             "torch-bicubic", "torch-bilinear-aa", "torch-bicubic-aa")
-        if fused and not avx2:
-            print(f"{method}: not compared: this CPU has no AVX2/FMA, so torch here runs the non-FMA kernels")
+        if fused and not fuses:
+            print(f"{method}: not compared: torch here runs its non-AVX2 kernels (no AVX2/FMA, or "
+                  f"XA_TEST_AS_NO_AVX2=1), which cannot produce the fused results")
             continue
         stats = {}
         for i, (a, dw, dh) in enumerate(cases(method, seed, n)):

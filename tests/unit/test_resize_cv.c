@@ -11,17 +11,6 @@
 #include "ops/resize_cv_internal.h"
 #include "xalign/xalign.h"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint32_t rnd(void) { /* xorshift64*: fixed seed, reproducible */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-static int rnd_in(int lo, int hi) {
-    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
-}
-
 static const int CN[3] = {1, 3, 4};
 static int npaths;
 static xa_cpu_path paths[XA_CPU_PATH_COUNT];
@@ -30,14 +19,14 @@ static xa_cpu_path paths[XA_CPU_PATH_COUNT];
 static uint8_t *make_image(int w, int h, int cn) {
     size_t n = (size_t)w * h * cn;
     uint8_t *p = malloc(n ? n : 1);
-    int kind = rnd_in(0, 5);
-    for (size_t i = 0; i < n; i++) p[i] = kind == 0 ? 255 : kind == 1 ? 0 : (uint8_t)rnd();
+    int kind = test_rnd_in(0, 5);
+    for (size_t i = 0; i < n; i++) p[i] = kind == 0 ? 255 : kind == 1 ? 0 : (uint8_t)test_rnd();
     return p;
 }
 
 static int random_side(void) {
-    int r = rnd_in(0, 9);
-    return r < 6 ? rnd_in(1, 40) : r < 9 ? rnd_in(1, 400) : rnd_in(1, 2500);
+    int r = test_rnd_in(0, 9);
+    return r < 6 ? test_rnd_in(1, 40) : r < 9 ? test_rnd_in(1, 400) : test_rnd_in(1, 2500);
 }
 
 /* The separable 8-bit kernels: linear (also INTER_AREA below scale 1) most of the time, cubic
@@ -45,11 +34,11 @@ static int random_side(void) {
 static void test_sep(int cases) {
     int bad = 0, n_linear = 0;
     for (int i = 0; i < cases; i++) {
-        int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
-        int dw = random_side(), dh = rnd_in(1, 30), area_mode = rnd_in(0, 3) == 0;
-        const xa_cv_kernel k = rnd_in(0, 3)   ? XA_CV_K_LINEAR
-                               : rnd_in(0, 1) ? XA_CV_K_CUBIC
-                                              : XA_CV_K_LANCZOS4;
+        int sw = random_side(), sh = test_rnd_in(1, 30), cn = CN[test_rnd_in(0, 2)];
+        int dw = random_side(), dh = test_rnd_in(1, 30), area_mode = test_rnd_in(0, 3) == 0;
+        const xa_cv_kernel k = test_rnd_in(0, 3)   ? XA_CV_K_LINEAR
+                               : test_rnd_in(0, 1) ? XA_CV_K_CUBIC
+                                                   : XA_CV_K_LANCZOS4;
         if (k != XA_CV_K_LINEAR) area_mode = 0;
         n_linear += k == XA_CV_K_LINEAR;
         if (dw == sw && dh == sh) dw++;
@@ -77,8 +66,8 @@ static void test_sep(int cases) {
 static void test_linear_exact(int cases) {
     int bad = 0;
     for (int i = 0; i < cases; i++) {
-        int sw = random_side(), sh = rnd_in(1, 30), cn = CN[rnd_in(0, 2)];
-        int dw = random_side(), dh = rnd_in(1, 30);
+        int sw = random_side(), sh = test_rnd_in(1, 30), cn = CN[test_rnd_in(0, 2)];
+        int dw = random_side(), dh = test_rnd_in(1, 30);
         uint8_t *src = make_image(sw, sh, cn);
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
@@ -101,8 +90,9 @@ static void test_linear_exact(int cases) {
 static void test_area_fast(int cases) {
     int bad = 0;
     for (int i = 0; i < cases; i++) {
-        int kx = rnd_in(0, 2) ? 2 : rnd_in(1, 7), ky = rnd_in(0, 2) ? kx : rnd_in(1, 7);
-        int dw = random_side() % 600 + 1, dh = rnd_in(1, 12), cn = CN[rnd_in(0, 2)];
+        int kx = test_rnd_in(0, 2) ? 2 : test_rnd_in(1, 7),
+            ky = test_rnd_in(0, 2) ? kx : test_rnd_in(1, 7);
+        int dw = random_side() % 600 + 1, dh = test_rnd_in(1, 12), cn = CN[test_rnd_in(0, 2)];
         int sw = dw * kx, sh = dh * ky;
         uint8_t *src = make_image(sw, sh, cn);
         size_t n = (size_t)dw * dh * cn;
@@ -122,8 +112,8 @@ static void test_area_fast(int cases) {
 static void test_area(int cases) {
     int bad = 0;
     for (int i = 0; i < cases; i++) {
-        int sw = random_side(), sh = rnd_in(1, 60), cn = CN[rnd_in(0, 2)];
-        int dw = rnd_in(1, sw), dh = rnd_in(1, sh);
+        int sw = random_side(), sh = test_rnd_in(1, 60), cn = CN[test_rnd_in(0, 2)];
+        int dw = test_rnd_in(1, sw), dh = test_rnd_in(1, sh);
         uint8_t *src = make_image(sw, sh, cn);
         size_t n = (size_t)dw * dh * cn;
         uint8_t *a = malloc(n), *b = malloc(n);
@@ -141,7 +131,7 @@ static void test_area(int cases) {
         float *fs = malloc(sizeof(float) * ((size_t)sw * sh * cn + 1));
         float *fa = malloc(sizeof(float) * n), *fb = malloc(sizeof(float) * n);
         for (size_t k = 0; k < (size_t)sw * sh * cn; k++)
-            fs[k] = (float)((int)src[k] - 128) * (rnd_in(0, 3) ? 0.37f : -0.f);
+            fs[k] = (float)((int)src[k] - 128) * (test_rnd_in(0, 3) ? 0.37f : -0.f);
         CHECK(xa_cv_area_f32_ref(&p, fs, fa, NULL) == XA_OK);
         for (int j = 0; j < npaths; j++) {
             CHECK(xa_cv_area_f32(&p, fs, fb, paths[j], NULL) == XA_OK);

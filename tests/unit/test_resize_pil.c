@@ -7,17 +7,6 @@
 
 #include <string.h>
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint32_t rnd(void) { /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
-static int rnd_in(int lo, int hi) {
-    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
-}
-
 /* Output buffers carry a guard zone after their dn bytes: writes past the end must not happen. */
 #define GUARD 64
 static uint8_t *guarded(size_t dn, uint8_t fill) {
@@ -37,25 +26,25 @@ static const xa_resize_method filters[] = {XA_RESIZE_PIL_BOX, XA_RESIZE_PIL_BILI
 
 /* One side: mostly small, sometimes long or 1, sometimes unchanged. */
 static void pick_side(int *in, int *out) {
-    switch (rnd() % 8) {
+    switch (test_rnd() % 8) {
     case 0:
-        *in = rnd_in(1, 700);
-        *out = rnd_in(1, 9);
+        *in = test_rnd_in(1, 700);
+        *out = test_rnd_in(1, 9);
         break; /* hard shrink */
     case 1:
-        *in = rnd_in(1, 9);
-        *out = rnd_in(1, 700);
+        *in = test_rnd_in(1, 9);
+        *out = test_rnd_in(1, 700);
         break; /* hard enlarge */
     case 2:
-        *in = *out = rnd_in(1, 90);
+        *in = *out = test_rnd_in(1, 90);
         break; /* pass skipped */
     case 3:
-        *in = rnd_in(30, 200);
-        *out = *in / 2 + rnd_in(-1, 1);
+        *in = test_rnd_in(30, 200);
+        *out = *in / 2 + test_rnd_in(-1, 1);
         break;
     default:
-        *in = rnd_in(1, 90);
-        *out = rnd_in(1, 90);
+        *in = test_rnd_in(1, 90);
+        *out = test_rnd_in(1, 90);
         break;
     }
     if (*out < 1) *out = 1;
@@ -115,14 +104,14 @@ static void check_nearest(void) {
         int w, h, dw, dh;
         pick_side(&w, &dw);
         pick_side(&h, &dh);
-        const size_t pix = (size_t[]){1, 3, 4, 12, 16}[rnd() % 5];
+        const size_t pix = (size_t[]){1, 3, 4, 12, 16}[test_rnd() % 5];
         const size_t n = (size_t)w * h * pix, dn = (size_t)dw * dh * pix;
         uint8_t *src = malloc(n), *a = guarded(dn, 0x55), *b = guarded(dn, 0xaa);
         if (!src || !a || !b) {
             CHECK(0);
             break;
         }
-        for (size_t j = 0; j < n; j++) src[j] = (uint8_t)rnd();
+        for (size_t j = 0; j < n; j++) src[j] = (uint8_t)test_rnd();
         const xa_status s1 = xa_pil_nearest(src, w, h, pix, a, dw, dh, XA_CPU_SCALAR, NULL);
         for (int k = 0; k < npaths; k++) {
             const xa_status s2 = xa_pil_nearest(src, w, h, pix, b, dw, dh, paths[k], NULL);
@@ -149,16 +138,17 @@ int main(void) {
         int w, h, dw, dh;
         pick_side(&w, &dw);
         pick_side(&h, &dh);
-        const int c = (int[]){1, 3, 4}[rnd() % 3];
-        const xa_resize_method m = filters[rnd() % 5];
+        const int c = (int[]){1, 3, 4}[test_rnd() % 3];
+        const xa_resize_method m = filters[test_rnd() % 5];
         const size_t n = (size_t)w * h * c, dn = (size_t)dw * dh * c;
         uint8_t *src = malloc(n), *a = guarded(dn, 0x55), *b = guarded(dn, 0xaa);
         if (!src || !a || !b) {
             CHECK(0);
             break;
         }
-        const int extremes = rnd() % 4 == 0; /* 0/255 images drive the lobes past 0..255 */
-        for (size_t j = 0; j < n; j++) src[j] = (uint8_t)(extremes ? (rnd() & 1) * 255 : rnd());
+        const int extremes = test_rnd() % 4 == 0; /* 0/255 images drive the lobes past 0..255 */
+        for (size_t j = 0; j < n; j++)
+            src[j] = (uint8_t)(extremes ? (test_rnd() & 1) * 255 : test_rnd());
         xa_error e1 = {0}, e2 = {0};
         const xa_status s1 = xa_pil_resample_u8(src, w, h, c, a, dw, dh, m, XA_CPU_SCALAR, &e1);
         for (int k = 0; k < npaths; k++) {
@@ -181,7 +171,7 @@ int main(void) {
         uint8_t *src = malloc((size_t)w * 3), *a = guarded((size_t)dw * 3, 1),
                 *b = guarded((size_t)dw * 3, 2);
         if (src && a && b) {
-            for (int j = 0; j < w * 3; j++) src[j] = (uint8_t)rnd();
+            for (int j = 0; j < w * 3; j++) src[j] = (uint8_t)test_rnd();
             const xa_status s1 = xa_pil_resample_u8(src, w, 1, 3, a, dw, 1, XA_RESIZE_PIL_LANCZOS,
                                                     XA_CPU_SCALAR, NULL);
             const xa_status s2 = xa_pil_resample_u8(src, w, 1, 3, b, dw, 1, XA_RESIZE_PIL_LANCZOS,

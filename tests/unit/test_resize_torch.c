@@ -7,36 +7,25 @@
 #include <math.h>
 #include <string.h>
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-static uint32_t rnd(void) { /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
-static int rnd_in(int lo, int hi) {
-    return lo + (int)(rnd() % (uint32_t)(hi - lo + 1));
-}
-
 #define GUARD 16 /* floats after each output that must stay untouched */
 
 /* One side: small, hard shrink, hard enlarge or unchanged. */
 static void pick_side(int *in, int *out) {
-    switch (rnd() % 4) {
+    switch (test_rnd() % 4) {
     case 0:
-        *in = rnd_in(1, 400);
-        *out = rnd_in(1, 12);
+        *in = test_rnd_in(1, 400);
+        *out = test_rnd_in(1, 12);
         break;
     case 1:
-        *in = rnd_in(1, 12);
-        *out = rnd_in(1, 300);
+        *in = test_rnd_in(1, 12);
+        *out = test_rnd_in(1, 300);
         break;
     case 2:
-        *in = *out = rnd_in(1, 60);
+        *in = *out = test_rnd_in(1, 60);
         break;
     default:
-        *in = rnd_in(1, 60);
-        *out = rnd_in(1, 60);
+        *in = test_rnd_in(1, 60);
+        *out = test_rnd_in(1, 60);
     }
 }
 
@@ -57,7 +46,7 @@ static int compare_paths(const char *what, kernel_fn fn, int which, int n) {
         int w, h, dw, dh;
         pick_side(&w, &dw);
         pick_side(&h, &dh);
-        const int c = (int[]){1, 3, 4}[rnd() % 3], u8 = rnd() % 2;
+        const int c = (int[]){1, 3, 4}[test_rnd() % 3], u8 = test_rnd() % 2;
         const size_t nin = (size_t)w * h * c, nout = (size_t)dw * dh * c;
         void *src = malloc(nin * (u8 ? 1 : sizeof(float)));
         float *fast = malloc((nout + GUARD) * sizeof(float));
@@ -68,9 +57,9 @@ static int compare_paths(const char *what, kernel_fn fn, int which, int n) {
         }
         for (size_t i = 0; i < nin; i++) {
             if (u8)
-                ((uint8_t *)src)[i] = (uint8_t)rnd();
+                ((uint8_t *)src)[i] = (uint8_t)test_rnd();
             else
-                ((float *)src)[i] = (float)((int32_t)rnd()) / (float)(1 << rnd_in(8, 28));
+                ((float *)src)[i] = (float)((int32_t)test_rnd()) / (float)(1 << test_rnd_in(8, 28));
         }
         memset(fast, 0x5a, (nout + GUARD) * sizeof(float));
         memset(ref, 0x5a, (nout + GUARD) * sizeof(float));
