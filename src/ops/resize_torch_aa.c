@@ -14,7 +14,7 @@
  * fma: as torch's AVX2 build computes it (GCC contracts the products that feed additions, see
  * the comments); 0: the default build, every operation rounded.
  */
-#include "resize_torch_impl.h"
+#include "resize_torch_kernels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -47,16 +47,9 @@ static float aa_cubic(float x, int fma_) {
     return 0.0f;
 }
 
-typedef struct {
-    int64_t ksize;  /* weights stored per output (Pillow's ksize) */
-    int64_t *xmin;  /* first source index of each output */
-    int64_t *xsize; /* number of taps of each output */
-    float *w;       /* out x ksize weights, normalised */
-} aa_coefs;
-
 /* _compute_indices_weights_aa + _compute_weights_aa, in float (scalar_t) as torch computes them
  * for a float tensor; interp = 2 (bilinear) or 4 (bicubic). Fills *k; 0 on success. */
-static int aa_coefs_new(int64_t in, int64_t out, int cubic, int fma_, aa_coefs *k) {
+static int aa_coefs_new(int64_t in, int64_t out, int cubic, int fma_, xa_torch_aa_coefs *k) {
     const float scale = xa_torch_scale(in, out);
     const int interp = cubic ? 4 : 2;
     /* support = (interp * 0.5) * scale when shrinking (the filter widens), else interp * 0.5 */
@@ -94,93 +87,21 @@ static int aa_coefs_new(int64_t in, int64_t out, int cubic, int fma_, aa_coefs *
     return 0;
 }
 
-static void aa_coefs_free(aa_coefs *k) {
+static void aa_coefs_free(xa_torch_aa_coefs *k) {
     free(k->xmin);
     free(k->w);
 }
 
-/* interpolate_aa_single_dim: output = x0 * w0, then output += xj * wj for j = 1 .. n - 1, in
- * float. Without contraction every product and sum is rounded. torch builds its CPU kernels with
- * -O3, and GCC vectorized this loop in the AVX2 build as an in-order ("fold-left") reduction: it
- * multiplies 8 taps at a time (then 4 in the vectorized epilogue) in vector registers, rounding
- * each product, and adds the lanes to output one by one, in tap order; only the taps left over
- * after that (fewer than 4) run as scalar code, where each product is fused into the sum.
- * Measured on torch itself: for n - 1 = 3 taps after the first, all three are fused; for 4..7,
- * four are plain and the rest fused; 8 are plain, and so on. aa_plain_taps is where the fused
- * taps start. */
-static inline int64_t aa_plain_taps(int64_t n, int fma_) {
-    const int64_t m = n - 1;
-    return fma_ ? 1 + m / 8 * 8 + (m % 8 >= 4 ? 4 : 0) : n;
-}
-
-/* One step of that sum: tap j of an output (plain before `fused`, fused from there). */
-#define AA_STEP(o, x, w, j, fused) ((j) < (fused) ? (o) + (x) * (w) : fmaf((x), (w), (o)))
-
-/* Sample k of a source that is uint8 or float. */
-#define AA_AT(src, u8, k) ((u8) ? (float)((const uint8_t *)(src))[k] : ((const float *)(src))[k])
-
-/* The lanes of the width pass: up to 8 independent outputs (the channels of 8 / C rows) computed
- * side by side, each with its own unchanged sequence of operations, so that the dependent chain
- * of one output does not wait for the previous one. */
-#define AA_LANES 8
-
-/* The two passes: the width pass reads the source (uint8 or float), the height pass the float
- * temporary. */
-XA_TORCH_INLINE void aa_passes(const xa_torch_img *im, const aa_coefs *kx, const aa_coefs *ky,
-                               float *tmp, int u8, int fma_) {
-    const int64_t c = im->c, rows = AA_LANES / c; /* rows per block: 8, 2 or 2 */
-    /* width pass: every source row -> H x dw (torch resizes the last dimension first) */
-    for (int64_t y0 = 0; y0 < im->h; y0 += rows) {
-        const int64_t nr = im->h - y0 < rows ? im->h - y0 : rows, lanes = nr * c;
-        int64_t base[AA_LANES]; /* sample index of lane k at tap 0 of output 0 */
-        for (int64_t k = 0; k < lanes; k++) base[k] = (y0 + k / c) * im->w * c + k % c;
-        for (int64_t x = 0; x < im->dw; x++) {
-            const float *w = kx->w + x * kx->ksize;
-            const int64_t n = kx->xsize[x], fused = aa_plain_taps(n, fma_), off = kx->xmin[x] * c;
-            float o[AA_LANES];
-            for (int64_t k = 0; k < lanes; k++) o[k] = AA_AT(im->src, u8, base[k] + off) * w[0];
-            for (int64_t j = 1; j < n; j++)
-                for (int64_t k = 0; k < lanes; k++)
-                    o[k] = AA_STEP(o[k], AA_AT(im->src, u8, base[k] + off + j * c), w[j], j, fused);
-            for (int64_t k = 0; k < lanes; k++)
-                tmp[(y0 + k / c) * im->dw * c + x * c + k % c] = o[k];
-        }
-    }
-    /* height pass: H x dw -> dh x dw, tap by tap over a whole output row (every element of the
-     * row is its own sum, in tap order) */
-    const int64_t rowlen = im->dw * c;
-    for (int64_t y = 0; y < im->dh; y++) {
-        const float *w = ky->w + y * ky->ksize, *s = tmp + ky->xmin[y] * rowlen;
-        const int64_t n = ky->xsize[y], fused = aa_plain_taps(n, fma_);
-        float *d = im->dst + y * rowlen;
-        for (int64_t i = 0; i < rowlen; i++) d[i] = s[i] * w[0];
-        for (int64_t j = 1; j < n; j++) {
-            const float *sj = s + j * rowlen;
-            for (int64_t i = 0; i < rowlen; i++) d[i] = AA_STEP(d[i], sj[i], w[j], j, fused);
-        }
-    }
-}
-
-static void aa_passes_ref(const xa_torch_img *im, const aa_coefs *kx, const aa_coefs *ky,
-                          float *tmp, int fma_) {
+void xa_torch_aa_passes_ref(const xa_torch_img *im, const xa_torch_aa_coefs *kx,
+                            const xa_torch_aa_coefs *ky, float *tmp, int fma) {
     if (im->u8)
-        aa_passes(im, kx, ky, tmp, 1, fma_);
+        aa_passes(im, kx, ky, tmp, 1, fma);
     else
-        aa_passes(im, kx, ky, tmp, 0, fma_);
+        aa_passes(im, kx, ky, tmp, 0, fma);
 }
-
-#ifdef XA_TORCH_FMA_TARGET
-XA_TORCH_FMA_TARGET static void aa_passes_fma(const xa_torch_img *im, const aa_coefs *kx,
-                                              const aa_coefs *ky, float *tmp) {
-    if (im->u8)
-        aa_passes(im, kx, ky, tmp, 1, 1);
-    else
-        aa_passes(im, kx, ky, tmp, 0, 1);
-}
-#endif
 
 xa_status xa_torch_aa(const xa_torch_img *im, int cubic, int fma_, xa_error *err) {
-    aa_coefs kx = {0}, ky = {0};
+    xa_torch_aa_coefs kx = {0}, ky = {0};
     /* the H x dw temporary can outgrow the output (a tall image made wide and flat) */
     const uint64_t tmp_bytes = sizeof(float) * (uint64_t)(im->h * im->dw * im->c);
     if (tmp_bytes > XA_OPS_MAX_OUTPUT_BYTES)
@@ -195,12 +116,12 @@ xa_status xa_torch_aa(const xa_torch_img *im, int cubic, int fma_, xa_error *err
         st = xa_fail(err, XA_ENOMEM, "out of memory for an antialiased resize to %lldx%lld",
                      (long long)im->dw, (long long)im->dh);
     } else {
-#ifdef XA_TORCH_FMA_TARGET
-        if (fma_ && !im->ref && xa_torch_have_fma())
-            aa_passes_fma(im, &kx, &ky, tmp);
+#ifdef XA_TORCH_HAVE_AVX2
+        if (fma_ && xa_cpu_allows(im->path, XA_CPU_AVX2))
+            xa_torch_aa_passes_avx2(im, &kx, &ky, tmp);
         else
 #endif
-            aa_passes_ref(im, &kx, &ky, tmp, fma_);
+            xa_torch_aa_passes_ref(im, &kx, &ky, tmp, fma_);
     }
     aa_coefs_free(&kx);
     aa_coefs_free(&ky);

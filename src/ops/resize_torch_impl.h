@@ -9,6 +9,7 @@
 #ifndef XA_RESIZE_TORCH_IMPL_H
 #define XA_RESIZE_TORCH_IMPL_H
 
+#include "cpu.h"
 #include "resize_internal.h"
 
 /* One resize: the source samples (float32, or uint8 read as float32 exactly as torchvision's
@@ -18,8 +19,8 @@ typedef struct {
     int u8;          /* src holds uint8 */
     int64_t h, w, c; /* source height, width, channels */
     float *dst;
-    int64_t dh, dw; /* output height, width (same channels) */
-    int ref;        /* 1: run the plain C reference even where a faster compilation exists */
+    int64_t dh, dw;   /* output height, width (same channels) */
+    xa_cpu_path path; /* the best kernel version allowed (cpu.h); XA_CPU_SCALAR: the references */
 } xa_torch_img;
 
 /* Source sample i (index into the H x W x C array) as float. */
@@ -27,16 +28,41 @@ static inline float xa_torch_at(const xa_torch_img *im, int64_t i) {
     return im->u8 ? (float)((const uint8_t *)im->src)[i] : ((const float *)im->src)[i];
 }
 
-/* The kernels that fuse (fma = 1) call fmaf (and fma). Compiled for plain x86-64 that is a libm
- * call per operation; each such kernel is therefore compiled a second time for CPUs with FMA
- * (XA_TORCH_FMA_TARGET), where GCC emits one instruction for it. Both compute the same
- * correctly rounded fused operations, so both give the same bits: tests/unit/test_resize_torch.c
- * runs both on random cases. */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define XA_TORCH_FMA_TARGET __attribute__((target("fma")))
-int xa_torch_have_fma(void);
+/* The kernels that fuse (fma = 1) call fmaf (and fma): plain x86-64 code makes that a libm call
+ * per operation. Their inner loops (resize_torch_kernels.h) are therefore compiled twice: the
+ * references `*_ref` (plain C) and `*_avx2` for the avx2 path (AVX2 and FMA, cpu.h), where
+ * each fmaf is one instruction. Both compute the same correctly rounded operations, so both give
+ * the same bits: tests/unit/test_resize_torch.c runs every path the CPU has against the
+ * reference on random cases. */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define XA_TORCH_HAVE_AVX2 1
 #endif
+/* a kernel body specialised (u8, fma constant) wherever it is called */
 #define XA_TORCH_INLINE static inline __attribute__((always_inline))
+
+/* bicubic: the four taps of one output along one axis */
+typedef struct {
+    int64_t i[4]; /* source indices of the taps, clamped to [0, in - 1] */
+    float w[4];   /* their weights */
+} xa_torch_cubic_tap;
+/* Interpolate<2, float, int64_t, 4> over the whole output with the taps of each axis. */
+void xa_torch_cubic_apply_ref(const xa_torch_img *im, const xa_torch_cubic_tap *th,
+                              const xa_torch_cubic_tap *tw, int fma);
+void xa_torch_cubic_apply_avx2(const xa_torch_img *im, const xa_torch_cubic_tap *th,
+                               const xa_torch_cubic_tap *tw); /* fma = 1 */
+
+/* antialias: the taps of every output along one axis (Pillow's bounds and weights) */
+typedef struct {
+    int64_t ksize;  /* weights stored per output (Pillow's ksize) */
+    int64_t *xmin;  /* first source index of each output */
+    int64_t *xsize; /* number of taps of each output */
+    float *w;       /* out x ksize weights, normalised */
+} xa_torch_aa_coefs;
+/* The width pass into tmp (H x dw x C), then the height pass into im->dst. */
+void xa_torch_aa_passes_ref(const xa_torch_img *im, const xa_torch_aa_coefs *kx,
+                            const xa_torch_aa_coefs *ky, float *tmp, int fma);
+void xa_torch_aa_passes_avx2(const xa_torch_img *im, const xa_torch_aa_coefs *kx,
+                             const xa_torch_aa_coefs *ky, float *tmp); /* fma = 1 */
 
 /* compute_scales_value<float> (UpSample.h) for size= and no scale_factor: (float)in / out, a
  * float division (the int64 output size converts to float first). */

@@ -58,15 +58,6 @@ static xa_status torch_nearest(const xa_tensor *src, const xa_img_view *g, int64
     return XA_OK;
 }
 
-#ifdef XA_TORCH_FMA_TARGET
-int xa_torch_have_fma(void) {
-    /* __builtin_cpu_init is idempotent and makes the answer right even before libgcc's own
-     * constructor has run */
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("fma") ? 1 : 0;
-}
-#endif
-
 xa_status xa_resize_torch_modes(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_method m,
                                 xa_tensor **out, xa_error *err) {
     *out = NULL;

@@ -212,7 +212,8 @@ def main(name, methods, n, seed):
     if len(sys.argv) == 7 and sys.argv[1] == "--child":
         child(sys.argv[2].split(","), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6] == "sample")
         return None
-    from xa_testlib import Checker
+    from xa_testlib import Checker, report_cpu_path
     ck = Checker(name)
+    report_cpu_path(ck)
     run_oracle(ck, methods, n, seed, os.path.abspath(sys.argv[0]))
     return ck

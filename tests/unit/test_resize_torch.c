@@ -1,8 +1,10 @@
-/* torch resize kernels: the FMA-compiled twins against the plain C reference (fmaf from libm)
- * on random sizes, channel counts and dtypes, with a guard zone after every output; and the
- * method names. (Bit-exactness against torch itself: tests/oracle/test_resize_torch*.py.) */
+/* torch resize kernels: every SIMD path the CPU has (the avx2 compilation of the fused kernels)
+ * against the plain C reference (fmaf from libm) on random sizes, channel counts and dtypes, with
+ * a guard zone after every output; the method names; the nearest-exact index rule. (Bit-exactness
+ * against torch itself: tests/oracle/test_resize_torch*.py.) */
 #include "ops/resize_torch_impl.h"
 #include "test.h"
+#include "test_paths.h"
 
 #include <math.h>
 #include <string.h>
@@ -38,9 +40,9 @@ static xa_status run_aa(const xa_torch_img *im, int cubic, xa_error *err) {
     return xa_torch_aa(im, cubic, 1, err);
 }
 
-/* Fast and reference results of one kernel on n random cases: the same bits, nothing written
- * past the output. Returns the number of cases that differ. */
-static int compare_paths(const char *what, kernel_fn fn, int which, int n) {
+/* Results of one kernel under `path` and under the scalar reference on n random cases: the same
+ * bits, nothing written past the output. Returns the number of cases that differ. */
+static int compare_paths(const char *what, kernel_fn fn, int which, xa_cpu_path path, int n) {
     int bad = 0;
     for (int k = 0; k < n; k++) {
         int w, h, dw, dh;
@@ -63,22 +65,22 @@ static int compare_paths(const char *what, kernel_fn fn, int which, int n) {
         }
         memset(fast, 0x5a, (nout + GUARD) * sizeof(float));
         memset(ref, 0x5a, (nout + GUARD) * sizeof(float));
-        xa_torch_img im = {src, u8, h, w, c, fast, dh, dw, 0};
+        xa_torch_img im = {src, u8, h, w, c, fast, dh, dw, path};
         xa_error err = {0};
         CHECK(fn(&im, which, &err) == XA_OK);
         im.dst = ref;
-        im.ref = 1;
+        im.path = XA_CPU_SCALAR;
         CHECK(fn(&im, which, &err) == XA_OK);
         if (memcmp(fast, ref, (nout + GUARD) * sizeof(float))) {
             if (bad++ < 5)
-                fprintf(stderr, "%s: %dx%dx%d %s -> %dx%d: fast and reference differ\n", what, w, h,
-                        c, u8 ? "uint8" : "float32", dw, dh);
+                fprintf(stderr, "%s %s: %dx%dx%d %s -> %dx%d: differs from the reference\n", what,
+                        xa_cpu_path_str(path), w, h, c, u8 ? "uint8" : "float32", dw, dh);
         }
         free(src);
         free(fast);
         free(ref);
     }
-    printf("%s: %d random cases, %d differ\n", what, n, bad);
+    printf("%s %s: %d random cases, %d differ\n", what, xa_cpu_path_str(path), n, bad);
     return bad;
 }
 
@@ -92,13 +94,13 @@ static int64_t float_rounded_nearest_exact(int64_t in, int64_t out, int64_t o) {
 }
 
 int main(void) {
-#ifdef XA_TORCH_FMA_TARGET
-    printf("FMA-compiled kernels %s on this CPU\n",
-           xa_torch_have_fma() ? "run" : "do not run (no FMA): both paths are the reference");
-#endif
-    CHECK(compare_paths("bicubic", run_bicubic, 0, 400) == 0);
-    CHECK(compare_paths("bilinear-aa", run_aa, 0, 400) == 0);
-    CHECK(compare_paths("bicubic-aa", run_aa, 1, 400) == 0);
+    xa_cpu_path paths[XA_CPU_PATH_COUNT];
+    const int npaths = test_simd_paths(paths);
+    for (int i = 0; i < npaths; i++) {
+        CHECK(compare_paths("bicubic", run_bicubic, 0, paths[i], 300) == 0);
+        CHECK(compare_paths("bilinear-aa", run_aa, 0, paths[i], 300) == 0);
+        CHECK(compare_paths("bicubic-aa", run_aa, 1, paths[i], 300) == 0);
+    }
 
     /* every method has a unique name that maps back to it */
     for (int m = 0; m < XA_RESIZE_METHOD_COUNT; m++) {
