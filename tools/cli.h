@@ -21,6 +21,9 @@ int cmd_diagnose(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
 int cmd_nms(int argc, char **argv);
+int cmd_results(int argc, char **argv);
+int cmd_cocoeval(int argc, char **argv);
+int cmd_coco_json(int argc, char **argv);
 
 typedef struct xa_command {
     const char *name;

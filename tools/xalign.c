@@ -20,6 +20,12 @@ static const xa_command commands[] = {
      "decode a JPEG/PNG exactly as cv2.imread or PIL does (+ decoder variants)"},
     {"heatmap", cmd_heatmap, "draw |port - ref| of an image-like tensor as a PNG heatmap"},
     {"nms", cmd_nms, "non-maximum suppression exactly as torchvision, cv2.dnn or YOLOv5 does it"},
+    {"results", cmd_results,
+     "compare two programs' detections (by IoU) or classification results over a dataset"},
+    {"cocoeval", cmd_cocoeval,
+     "COCO bbox mAP exactly as pycocotools; what moves it between two runs"},
+    {"coco-json", cmd_coco_json,
+     "write COCO results JSON as Python does (seed's rounding); check it"},
 };
 
 static void usage(FILE *f) {

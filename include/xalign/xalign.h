@@ -12,5 +12,6 @@
 #include "nms.h"
 #include "report.h"
 #include "dump.h"
+#include "results.h"
 
 #endif
