@@ -176,6 +176,11 @@ int cmd_results(int argc, char **argv) {
         xa_dets_free(dp);
         return cli_lib_error("results", &err, st);
     }
+    if (!r->aligned && (dr->source == XA_DETS_COCO_JSON) != (dp->source == XA_DETS_COCO_JSON) &&
+        o.category_map == XA_CATEGORY_AS_IS && r->matched * 2 < r->only_ref + r->only_port)
+        fprintf(stderr, "xalign results: note: one side is a COCO results file, the other .npy "
+                        "classes, and most detections found no partner: if the classes are "
+                        "0..79, add --category-map coco80\n");
     rc = cli_emit(json ? xa_report_results_json(r, ref, port)
                        : xa_report_results_text(r, ref, port, (size_t)max),
                   "results");

@@ -277,10 +277,12 @@ typedef struct xa_results_report {
     xa_rounding_check ref_rounding, port_rounding;
 } xa_results_report;
 
-/* Match REF and PORT per image and category by IoU: greedy in descending REF score (ties in file
- * order), each REF detection taking the unmatched PORT detection of the same image and category
- * with the highest IoU >= options->iou (ties: the closer score, then the earlier). Boxes are
- * compared in the sides' common format (XYWH when they differ). `opt` may be NULL. */
+/* Match REF and PORT per image and category, greedy in descending REF score (ties in file
+ * order): first each REF detection takes the unmatched PORT detection within the tolerance (the
+ * same detection, rounded or not: tiny boxes lose their IoU to rounding) with the smallest box
+ * difference, then each one left takes the unmatched PORT detection with the highest IoU >=
+ * options->iou (ties: the closer score, then PORT's score order). Boxes are compared in the
+ * sides' common format (XYWH when they differ). `opt` may be NULL. */
 XA_API xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port,
                                     const xa_results_options *opt, xa_results_report **out,
                                     xa_error *err);

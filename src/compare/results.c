@@ -307,40 +307,55 @@ xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port, const xa_r
             size_t a1 = a, b1 = b;
             while (a1 < gr[im + 1] && sr.v[a1].cat == cat) a1++;
             while (b1 < gp[im + 1] && sp.v[b1].cat == cat) b1++;
-            for (size_t i = a; i < a1; i++) {
-                sdet *u = &sr.v[i];
-                double best = -1, bestds = 0;
-                size_t bj = SIZE_MAX;
-                for (size_t j = b; j < b1; j++) {
-                    sdet *v = &sp.v[j];
-                    if (v->matched) continue;
-                    double iou = iou_xyxy(u->xyxy, v->xyxy), ds = fabs(u->score - v->score);
-                    if (iou < o.iou) continue;
-                    if (iou > best || (iou == best && ds < bestds)) {
-                        best = iou;
-                        bestds = ds;
-                        bj = j;
+            /* pass 1: pairs within the tolerance (the same detection, rounded or not) match
+             * whatever their IoU (tiny boxes change IoU a lot under rounding); pass 2: IoU */
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t i = a; i < a1; i++) {
+                    sdet *u = &sr.v[i];
+                    if (u->matched) continue;
+                    double best = -1, bestds = 0, bestbd = 0;
+                    size_t bj = SIZE_MAX;
+                    for (size_t j = b; j < b1; j++) {
+                        sdet *v = &sp.v[j];
+                        if (v->matched) continue;
+                        double ds = fabs(u->score - v->score);
+                        if (pass == 0) {
+                            double bd = box_diff(u, v);
+                            if (!(bd <= box_lim && ds <= score_lim)) continue;
+                            if (bj == SIZE_MAX || bd < bestbd || (bd == bestbd && ds < bestds)) {
+                                bestbd = bd;
+                                bestds = ds;
+                                bj = j;
+                            }
+                            continue;
+                        }
+                        double iou = iou_xyxy(u->xyxy, v->xyxy);
+                        if (iou < o.iou) continue;
+                        if (iou > best || (iou == best && ds < bestds)) {
+                            best = iou;
+                            bestds = ds;
+                            bj = j;
+                        }
                     }
+                    if (bj == SIZE_MAX) continue;
+                    sdet *v = &sp.v[bj];
+                    u->matched = v->matched = 1;
+                    double bd = box_diff(u, v), sd = fabs(u->score - v->score);
+                    ri->matched++;
+                    if (bd > ri->max_box_diff) ri->max_box_diff = bd;
+                    if (sd > ri->max_score_diff) ri->max_score_diff = sd;
+                    xa_res_status ps;
+                    if (bd == 0 && sd == 0)
+                        ps = XA_RES_EXACT;
+                    else if (bd <= XA_ROUND_BOX_TOL && sd <= XA_ROUND_SCORE_TOL)
+                        ps = XA_RES_ROUNDING;
+                    else if (bd <= box_lim && sd <= score_lim)
+                        ps = XA_RES_WITHIN_TOL;
+                    else
+                        ps = XA_RES_DIFFERS;
+                    if (ps == XA_RES_DIFFERS) ri->pairs_beyond++;
+                    if (ps > ri->status) ri->status = ps;
                 }
-                if (bj == SIZE_MAX) continue;
-                sdet *v = &sp.v[bj];
-                u->matched = v->matched = 1;
-                double bd = box_diff(u, v), sd = fabs(u->score - v->score);
-                ri->matched++;
-                if (bd > ri->max_box_diff) ri->max_box_diff = bd;
-                if (sd > ri->max_score_diff) ri->max_score_diff = sd;
-                xa_res_status ps;
-                if (bd == 0 && sd == 0)
-                    ps = XA_RES_EXACT;
-                else if (bd <= XA_ROUND_BOX_TOL && sd <= XA_ROUND_SCORE_TOL)
-                    ps = XA_RES_ROUNDING;
-                else if (bd <= box_lim && sd <= score_lim)
-                    ps = XA_RES_WITHIN_TOL;
-                else
-                    ps = XA_RES_DIFFERS;
-                if (ps == XA_RES_DIFFERS) ri->pairs_beyond++;
-                if (ps > ri->status) ri->status = ps;
-            }
             a = a1;
             b = b1;
         }

@@ -108,8 +108,8 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
     side_text(&sb, "ref ", ref_path, r->ref, &r->ref_rounding);
     side_text(&sb, "port", port_path, r->port, &r->port_rounding);
     xa_sb_printf(&sb,
-                 "matching: per image and category, greedy in descending REF score, IoU >= %g "
-                 "(boxes compared as %s)\n",
+                 "matching: per image and category, greedy in descending REF score: pairs within "
+                 "the tolerance, then IoU >= %g (boxes compared as %s)\n",
                  r->options.iou, r->format == XA_BOX_XYXY ? "x1, y1, x2, y2" : "x, y, w, h");
     size_t al = r->exact + r->rounding + r->within_tol;
     double share = r->nimages ? 100.0 * (double)al / (double)r->nimages : 100.0;
@@ -219,7 +219,8 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
     json_object_set_new(o, "ref", jside(ref_path, r->ref, &r->ref_rounding));
     json_object_set_new(o, "port", jside(port_path, r->port, &r->port_rounding));
     json_t *m = json_object();
-    json_object_set_new(m, "method", json_string("greedy by descending REF score"));
+    json_object_set_new(m, "method", json_string("greedy by descending REF score: pairs within the "
+                                                 "tolerance first, then by IoU"));
     json_object_set_new(m, "iou", json_real(r->options.iou));
     json_object_set_new(m, "per", json_string("image and category"));
     json_object_set_new(m, "box_format", json_string(r->format == XA_BOX_XYXY ? "xyxy" : "xywh"));
