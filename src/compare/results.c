@@ -32,11 +32,11 @@ const char *xa_res_cause_name(xa_res_cause c) {
     }
 }
 
-/* Without a given NMS threshold, an unmatched box counts as suppressed by an overlapping kept box
- * of higher score when their IoU reaches this (NMS thresholds in use are 0.45 to 0.7). */
+/* An unmatched box counts as suppressed by a box of at least its score on the other side when
+ * their IoU reaches the NMS threshold less NMS_IOU_WINDOW (the two sides compute IoU with
+ * different arithmetic, and their boxes may differ slightly); without a given threshold, when it
+ * reaches NMS_OVERLAP_DEFAULT (NMS thresholds in use are 0.45 to 0.7). */
 #define NMS_OVERLAP_DEFAULT 0.3
-/* With a given threshold, the IoU must be within this of it (the two sides compute IoU with
- * different arithmetic, and their boxes may differ slightly). */
 #define NMS_IOU_WINDOW 0.01
 
 /* A detection of one side, in the compared format. */
@@ -184,18 +184,19 @@ static void explain(const side *x, const sdet *u, const side *y, size_t y0, size
     (void)x;
     double best_tie = -1, best_any = 0, best_nms = -1;
     size_t tie = SIZE_MAX, nms = SIZE_MAX;
+    double overlap = nms_iou >= 0 ? nms_iou - NMS_IOU_WINDOW : NMS_OVERLAP_DEFAULT;
     for (size_t j = y0; j < y1; j++) {
         const sdet *v = &y->v[j];
         double iou = iou_xyxy(u->xyxy, v->xyxy);
         if (iou > best_any) best_any = iou;
-        if (!v->matched && fabs(u->score - v->score) <= ds && iou > best_tie &&
-            (nms_iou >= 0 ? iou > nms_iou - NMS_IOU_WINDOW : iou > 0)) {
+        if (iou < overlap) continue;
+        /* a tie: the other side kept an unmatched box of equal score in its place */
+        if (!v->matched && fabs(u->score - v->score) <= ds && iou > best_tie) {
             best_tie = iou;
             tie = j;
         }
-        int near =
-            nms_iou >= 0 ? fabs(iou - nms_iou) <= NMS_IOU_WINDOW : iou >= NMS_OVERLAP_DEFAULT;
-        if (v->score >= u->score - ds && near && iou > best_nms) {
+        /* suppression: the other side kept a box of at least this score over it */
+        if (v->score >= u->score - ds && iou > best_nms) {
             best_nms = iou;
             nms = j;
         }
