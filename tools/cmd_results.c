@@ -55,7 +55,7 @@ static int is_classification(const char *path) {
     fclose(f);
     head[n] = 0;
     if (n >= 6 && !memcmp(head, "\x93NUMPY", 6)) return 0;
-    size_t i = 0;
+    size_t i = n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3) ? 3 : 0; /* a BOM: the reader says so */
     while (i < n && strchr(" \t\r\n", head[i])) i++;
     if (i >= n || head[i] == '[') return 0;
     if (head[i] == '{') {

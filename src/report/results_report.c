@@ -219,8 +219,9 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
     json_object_set_new(o, "ref", jside(ref_path, r->ref, &r->ref_rounding));
     json_object_set_new(o, "port", jside(port_path, r->port, &r->port_rounding));
     json_t *m = json_object();
-    json_object_set_new(m, "method", json_string("greedy by descending REF score: pairs within the "
-                                                 "tolerance first, then by IoU"));
+    json_object_set_new(m, "method",
+                        json_string("greedy by descending REF score: pairs within the "
+                                    "tolerance first, then by IoU"));
     json_object_set_new(m, "iou", json_real(r->options.iou));
     json_object_set_new(m, "per", json_string("image and category"));
     json_object_set_new(m, "box_format", json_string(r->format == XA_BOX_XYXY ? "xyxy" : "xywh"));

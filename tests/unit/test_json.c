@@ -84,10 +84,18 @@ static void test_numbers(void) {
     for (int i = 0; i < 200000; i++) {
         double x;
         switch (i % 4) {
-        case 0: x = from_bits(rnd() >> 2); break; /* any positive magnitude */
-        case 1: x = (double)(rnd() % 2000000) / 1000.0 - 700.0; break;
-        case 2: x = (double)(rnd() >> 11) * 0x1p-53; break; /* scores in [0, 1) */
-        default: x = (double)(rnd() % 100000000) * 1e-5; break;
+        case 0:
+            x = from_bits(rnd() >> 2);
+            break; /* any positive magnitude */
+        case 1:
+            x = (double)(rnd() % 2000000) / 1000.0 - 700.0;
+            break;
+        case 2:
+            x = (double)(rnd() >> 11) * 0x1p-53;
+            break; /* scores in [0, 1) */
+        default:
+            x = (double)(rnd() % 100000000) * 1e-5;
+            break;
         }
         if (!isfinite(x)) continue;
         for (int p = 15; p <= 17; p++) {
@@ -119,12 +127,27 @@ static void test_numbers(void) {
             }
         }
     }
-    const char *edge[] = {"0",        "-0",          "0.0",           "-0.0",     "1e308",
-                          "1.7976931348623157e308",    "1e-308",        "4.9e-324", "2.5e-324",
-                          "1e-400",   "123456789012345678901234567890", "9007199254740993",
-                          "9007199254740992.5",        "0.1",           "2.675",    "1e22",
-                          "1e23",     "8.98846567431158e307",           "18446744073709551615",
-                          "18446744073709551616",      "0.000000000000000000000000000001"};
+    const char *edge[] = {"0",
+                          "-0",
+                          "0.0",
+                          "-0.0",
+                          "1e308",
+                          "1.7976931348623157e308",
+                          "1e-308",
+                          "4.9e-324",
+                          "2.5e-324",
+                          "1e-400",
+                          "123456789012345678901234567890",
+                          "9007199254740993",
+                          "9007199254740992.5",
+                          "0.1",
+                          "2.675",
+                          "1e22",
+                          "1e23",
+                          "8.98846567431158e307",
+                          "18446744073709551615",
+                          "18446744073709551616",
+                          "0.000000000000000000000000000001"};
     for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
         total++;
         bad += !same_as_strtod(edge[i]);
@@ -177,8 +200,11 @@ static void expect_error(const char *doc, const char *want, const xa_json_limits
 static void test_documents(void) {
     xa_error err;
     const char *good[] = {
-        "[]", " {} ", "[1, -2.5e3, \"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", true, false, null]",
-        "{\"a\": {\"b\": [[[]]]}, \"c\": NaN, \"d\": -Infinity}", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+        "[]",
+        " {} ",
+        "[1, -2.5e3, \"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", true, false, null]",
+        "{\"a\": {\"b\": [[[]]]}, \"c\": NaN, \"d\": -Infinity}",
+        "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
         "[\"\\ud800\"]" /* a lone surrogate: Python accepts it */};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
         CHECKF(skip_doc(good[i], NULL, &err) == 0, "'%s': %s", good[i], err.message);
@@ -262,10 +288,18 @@ static void test_py_round_repr(void) {
     for (int i = 0; i < 100000; i++) {
         double x;
         switch (i % 4) {
-        case 0: x = (double)(rnd() % 20000000) / 16384.0; break; /* many exact ties */
-        case 1: x = (double)(rnd() >> 11) * 0x1p-53 * 1000; break;
-        case 2: x = (double)(int64_t)(rnd() % 2000001 - 1000000) / 1000.0 + 0.0005; break;
-        default: x = from_bits(rnd() >> 1); break;
+        case 0:
+            x = (double)(rnd() % 20000000) / 16384.0;
+            break; /* many exact ties */
+        case 1:
+            x = (double)(rnd() >> 11) * 0x1p-53 * 1000;
+            break;
+        case 2:
+            x = (double)(int64_t)(rnd() % 2000001 - 1000000) / 1000.0 + 0.0005;
+            break;
+        default:
+            x = from_bits(rnd() >> 1);
+            break;
         }
         if (!isfinite(x)) continue;
         if (rnd() & 1) x = -x;
@@ -275,7 +309,8 @@ static void test_py_round_repr(void) {
         double want = strtod(a, NULL), got = xa_py_round(x, nd);
         total++;
         if (bits(want) != bits(got)) {
-            if (bad < 5) fprintf(stderr, "  round(%.17g, %d) = %.17g, want %.17g\n", x, nd, got, want);
+            if (bad < 5)
+                fprintf(stderr, "  round(%.17g, %d) = %.17g, want %.17g\n", x, nd, got, want);
             bad++;
         }
         total++;
