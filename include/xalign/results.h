@@ -220,13 +220,13 @@ typedef struct xa_results_options {
 XA_API void xa_results_options_init(xa_results_options *o);
 
 typedef enum xa_res_cause {
-    XA_CAUSE_NONE = 0,
-    XA_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold */
-    XA_CAUSE_NMS_TIE = 2, /* each side kept another of two overlapping boxes of equal score */
-    XA_CAUSE_NMS = 3,     /* suppressed on one side by an overlapping box both sides kept */
-    XA_CAUSE_UNEXPLAINED = 4,
+    XA_RES_CAUSE_NONE = 0,
+    XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold */
+    XA_RES_CAUSE_NMS_TIE = 2, /* each side kept another of two overlapping boxes of equal score */
+    XA_RES_CAUSE_NMS = 3,     /* suppressed on one side by an overlapping box both sides kept */
+    XA_RES_CAUSE_UNEXPLAINED = 4,
 } xa_res_cause;
-#define XA_CAUSE_COUNT 5
+#define XA_RES_CAUSE_COUNT 5
 XA_API const char *xa_res_cause_name(xa_res_cause c); /* "score-threshold", "nms-tie", ... */
 
 /* A detection found on one side only, with what explains it. */
@@ -269,7 +269,7 @@ typedef struct xa_results_report {
     /* summary */
     size_t exact, rounding, within_tol, differs;
     size_t matched, only_ref, only_port, pairs_beyond;
-    size_t images_by_cause[XA_CAUSE_COUNT]; /* differing images having a cause (an image can
+    size_t images_by_cause[XA_RES_CAUSE_COUNT]; /* differing images having a cause (an image can
                                                have several) */
     size_t images_numeric; /* differing images with matched pairs beyond the tolerance */
     double max_box_diff, max_score_diff;

@@ -19,13 +19,13 @@ void xa_results_options_init(xa_results_options *o) {
 
 const char *xa_res_cause_name(xa_res_cause c) {
     switch (c) {
-    case XA_CAUSE_SCORE_THRESHOLD:
+    case XA_RES_CAUSE_SCORE_THRESHOLD:
         return "score-threshold";
-    case XA_CAUSE_NMS_TIE:
+    case XA_RES_CAUSE_NMS_TIE:
         return "nms-tie";
-    case XA_CAUSE_NMS:
+    case XA_RES_CAUSE_NMS:
         return "nms";
-    case XA_CAUSE_UNEXPLAINED:
+    case XA_RES_CAUSE_UNEXPLAINED:
         return "unexplained";
     default:
         return "none";
@@ -177,7 +177,7 @@ static int cmp_worst(const void *x, const void *y) {
  * [y0, y1) of y's sorted list). */
 static void explain(const side *x, const sdet *u, const side *y, size_t y0, size_t y1, double ds,
                     double thr, double nms_iou, xa_res_unmatched *o) {
-    o->cause = XA_CAUSE_UNEXPLAINED;
+    o->cause = XA_RES_CAUSE_UNEXPLAINED;
     o->iou = 0;
     o->other = 0;
     o->other_det = SIZE_MAX;
@@ -203,15 +203,15 @@ static void explain(const side *x, const sdet *u, const side *y, size_t y0, size
     }
     o->iou = best_any;
     if (tie != SIZE_MAX) {
-        o->cause = XA_CAUSE_NMS_TIE;
+        o->cause = XA_RES_CAUSE_NMS_TIE;
         o->iou = best_tie;
         o->other = y->v[tie].score;
         o->other_det = y->v[tie].orig;
     } else if (u->score - thr <= ds && u->score >= thr - ds) {
-        o->cause = XA_CAUSE_SCORE_THRESHOLD;
+        o->cause = XA_RES_CAUSE_SCORE_THRESHOLD;
         o->other = thr;
     } else if (nms != SIZE_MAX) {
-        o->cause = XA_CAUSE_NMS;
+        o->cause = XA_RES_CAUSE_NMS;
         o->iou = best_nms;
         o->other = y->v[nms].score;
         o->other_det = y->v[nms].orig;
@@ -419,7 +419,7 @@ xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port, const xa_r
             break;
         default:
             r->differs++;
-            for (int c = 1; c < XA_CAUSE_COUNT; c++)
+            for (int c = 1; c < XA_RES_CAUSE_COUNT; c++)
                 if (ri->causes & (1u << c)) r->images_by_cause[c]++;
             if (ri->pairs_beyond) r->images_numeric++;
         }

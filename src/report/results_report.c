@@ -84,15 +84,15 @@ static void side_text(xa_sb *sb, const char *label, const char *path, const xa_d
 static void cause_text(const xa_results_report *r, const xa_res_unmatched *u, char *buf, size_t n) {
     char s[32], o[32];
     switch (u->cause) {
-    case XA_CAUSE_NMS_TIE:
+    case XA_RES_CAUSE_NMS_TIE:
         snprintf(buf, n, "nms-tie: %s kept another box of score %s (IoU %.4f with it)",
                  u->port ? "REF" : "PORT", xa_fmt_num(u->other, 7, s, sizeof s), u->iou);
         break;
-    case XA_CAUSE_SCORE_THRESHOLD:
+    case XA_RES_CAUSE_SCORE_THRESHOLD:
         snprintf(buf, n, "score-threshold: within the score noise of the threshold %s",
                  xa_fmt_num(r->score_threshold, 7, s, sizeof s));
         break;
-    case XA_CAUSE_NMS:
+    case XA_RES_CAUSE_NMS:
         snprintf(buf, n, "nms: overlaps (IoU %.4f) a box of score %s that %s kept", u->iou,
                  xa_fmt_num(u->other, 7, o, sizeof o), u->port ? "REF" : "PORT");
         break;
@@ -136,12 +136,12 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
     if (r->differs) {
         xa_sb_printf(&sb, "  differing images by cause:");
         const char *sep = " ";
-        static const char *what[XA_CAUSE_COUNT] = {
+        static const char *what[XA_RES_CAUSE_COUNT] = {
             "", "score-threshold (an unmatched box within the score noise of the threshold)",
             "nms-tie (each side kept another of two overlapping boxes of equal score)",
             "nms (suppressed on one side by an overlapping box both kept)",
             "unexplained (no overlapping box on the other side)"};
-        for (int c = 1; c < XA_CAUSE_COUNT; c++)
+        for (int c = 1; c < XA_RES_CAUSE_COUNT; c++)
             if (r->images_by_cause[c]) {
                 xa_sb_printf(&sb, "%s%s %zu", sep, what[c], r->images_by_cause[c]);
                 sep = "; ";
@@ -151,7 +151,7 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
                          r->images_numeric);
         xa_sb_printf(&sb, "\n");
         char th[32];
-        if (r->images_by_cause[XA_CAUSE_SCORE_THRESHOLD])
+        if (r->images_by_cause[XA_RES_CAUSE_SCORE_THRESHOLD])
             xa_sb_printf(&sb, "  score threshold: %s (%s)\n",
                          xa_fmt_num(r->score_threshold, 7, th, sizeof th),
                          r->options.score_threshold >= 0 ? "given"
@@ -244,7 +244,7 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
             json_object_set_new(j, "missing", json_string(!ri->ref_image ? "ref" : "port"));
         if (ri->nunmatched) {
             json_t *c = json_array(), *u = json_array();
-            for (int k = 1; k < XA_CAUSE_COUNT; k++)
+            for (int k = 1; k < XA_RES_CAUSE_COUNT; k++)
                 if (ri->causes & (1u << k))
                     json_array_append_new(c, json_string(xa_res_cause_name((xa_res_cause)k)));
             json_object_set_new(j, "causes", c);
@@ -255,7 +255,7 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
                 json_object_set_new(d, "index", json_integer((json_int_t)un->det));
                 json_object_set_new(d, "cause", json_string(xa_res_cause_name(un->cause)));
                 json_object_set_new(d, "iou", xa_jnum(un->iou));
-                if (un->cause == XA_CAUSE_NMS_TIE || un->cause == XA_CAUSE_NMS)
+                if (un->cause == XA_RES_CAUSE_NMS_TIE || un->cause == XA_RES_CAUSE_NMS)
                     json_object_set_new(d, "other_score", xa_jnum(un->other));
                 json_array_append_new(u, d);
             }
@@ -281,7 +281,7 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
     json_object_set_new(s, "max_box_diff", xa_jnum(r->max_box_diff));
     json_object_set_new(s, "max_score_diff", xa_jnum(r->max_score_diff));
     json_t *c = json_object();
-    for (int k = 1; k < XA_CAUSE_COUNT; k++)
+    for (int k = 1; k < XA_RES_CAUSE_COUNT; k++)
         json_object_set_new(c, xa_res_cause_name((xa_res_cause)k),
                             json_integer((json_int_t)r->images_by_cause[k]));
     json_object_set_new(c, "numeric", json_integer((json_int_t)r->images_numeric));
