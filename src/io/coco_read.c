@@ -143,6 +143,7 @@ xa_status xa_coco_results_parse(const void *buf, size_t size, const char *name,
                 if (xa_jr_peek(&j) == XA_J_STRING) {
                     xa_jr_key(&j, "image_id", -1);
                     if (xa_jr_string(&j, &sname, NULL)) goto fail;
+                    j.ctx.idstr = NULL;
                     free(name_copy);
                     if (!(name_copy = malloc(sname.n + 1))) {
                         xa_jr_fail_at(&j, at, XA_ENOMEM, "out of memory");
@@ -200,6 +201,7 @@ xa_status xa_coco_results_parse(const void *buf, size_t size, const char *name,
         d->category_id = cat;
         memcpy(d->box, box, sizeof box);
         d->score = score;
+        xa_jr_entry(&j, NULL, 0); /* the context may name name_copy */
         free(name_copy);
         name_copy = NULL;
     }
@@ -209,6 +211,7 @@ xa_status xa_coco_results_parse(const void *buf, size_t size, const char *name,
     *out = xa_dets_builder_take(&b);
     return XA_OK;
 fail:
+    j.ctx.idstr = NULL;
     free(name_copy);
     st = j.st ? j.st : XA_EFORMAT;
     xa_jr_done(&j);
@@ -492,7 +495,7 @@ static int gt_validate(xa_jr *j, gt_build *g) {
                           (long long)gt->anns[i].id, (long long)gt->anns[i].image_id);
             goto out;
         }
-    qsort(gt->cats, gt->ncats, sizeof *gt->cats, cmp_cat);
+    if (gt->ncats > 1) qsort(gt->cats, gt->ncats, sizeof *gt->cats, cmp_cat);
     for (size_t i = 1; i < gt->ncats; i++)
         if (gt->cats[i].id == gt->cats[i - 1].id) {
             xa_jr_fail_at(j, 0, XA_EFORMAT, "categories: duplicate id %lld",
@@ -509,7 +512,8 @@ static int gt_validate(xa_jr *j, gt_build *g) {
     for (size_t i = 0; i < gt->nanns; i++)
         if (xa_imap_get(&cats, gt->anns[i].category_id) == SIZE_MAX) gt->anns_unknown_category++;
     xa_imap_clear(&cats);
-    qsort(gt->images, gt->nimages, sizeof *gt->images, cmp_i64); /* id is the first member */
+    if (gt->nimages > 1) /* id is the first member */
+        qsort(gt->images, gt->nimages, sizeof *gt->images, cmp_i64);
     rc = 0;
 out:
     xa_imap_clear(&ids);
