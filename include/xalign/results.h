@@ -223,7 +223,8 @@ typedef enum xa_res_cause {
     XA_RES_CAUSE_NONE = 0,
     XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold */
     XA_RES_CAUSE_NMS_TIE = 2, /* each side kept another of two overlapping boxes of equal score */
-    XA_RES_CAUSE_NMS = 3,     /* suppressed on one side by an overlapping box both sides kept */
+    XA_RES_CAUSE_NMS = 3, /* suppressed on one side: the other kept an overlapping box of at least
+                             its score (IoU over the NMS threshold, or >= 0.3 when not given) */
     XA_RES_CAUSE_UNEXPLAINED = 4,
 } xa_res_cause;
 #define XA_RES_CAUSE_COUNT 5

@@ -255,6 +255,19 @@ static int eval_cell(eval_ctx *c, cell *cl, scratch *w) {
             w->iou[d * G + g] = bb_iou(D4, anns[gidx[g]].bbox, w->crowd[g]);
     }
     uint8_t *fl = s->flags + cl->off * TA;
+    if (G == 0) {
+        /* no ground truth: every detection is unmatched, a false positive unless its area is
+         * outside the range (the general loop below gives the same flags) */
+        for (size_t d = 0; d < nd; d++) {
+            const double *bb = dets[s->det[cl->off + d]].box;
+            double da = bb[2] * bb[3];
+            for (int a = 0; a < A; a++)
+                memset(fl + d * TA + (size_t)a * T,
+                       da < area_rng[a][0] || da > area_rng[a][1] ? 0 : 2, T);
+        }
+        for (int a = 0; a < A; a++) cl->npig[a] = 0;
+        return 0;
+    }
     for (int a = 0; a < A; a++) {
         double lo = area_rng[a][0], hi = area_rng[a][1];
         /* _ignore = iscrowd or area outside the range; gt sorted ignore-last, stably */
@@ -303,7 +316,7 @@ static int eval_cell(eval_ctx *c, cell *cl, scratch *w) {
                     if (da < lo || da > hi) ig = 1;
                 }
                 /* accumulate: tps = dtm & ~dtIg, fps = ~dtm & ~dtIg */
-                fl[d * TA + a * T + t] = (uint8_t)(ig ? 0 : mid != 0 ? 1 : 2);
+                fl[d * TA + (size_t)a * T + (size_t)t] = (uint8_t)(ig ? 0 : mid != 0 ? 1 : 2);
             }
         }
     }

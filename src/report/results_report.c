@@ -82,23 +82,31 @@ static void side_text(xa_sb *sb, const char *label, const char *path, const xa_d
 }
 
 static void cause_text(const xa_results_report *r, const xa_res_unmatched *u, char *buf, size_t n) {
-    char s[32], o[32];
+    char s[32], o[32], iou[32];
+    xa_fmt_num(u->iou, 8, iou, sizeof iou); /* enough digits to tell 0.45 from 0.45000002 */
+    const xa_det *d = unmatched_det(r, u);
+    const xa_dets *side = u->port ? r->port : r->ref;
+    int empty = side->format == XA_BOX_XYXY ? d->box[2] == d->box[0] || d->box[3] == d->box[1]
+                                            : d->box[2] == 0 || d->box[3] == 0;
     switch (u->cause) {
     case XA_RES_CAUSE_NMS_TIE:
-        snprintf(buf, n, "nms-tie: %s kept another box of score %s (IoU %.4f with it)",
-                 u->port ? "REF" : "PORT", xa_fmt_num(u->other, 7, s, sizeof s), u->iou);
+        snprintf(buf, n, "nms-tie: %s kept another box of score %s (IoU %s with it)",
+                 u->port ? "REF" : "PORT", xa_fmt_num(u->other, 7, s, sizeof s), iou);
         break;
     case XA_RES_CAUSE_SCORE_THRESHOLD:
         snprintf(buf, n, "score-threshold: within the score noise of the threshold %s",
                  xa_fmt_num(r->score_threshold, 7, s, sizeof s));
         break;
     case XA_RES_CAUSE_NMS:
-        snprintf(buf, n, "nms: overlaps (IoU %.4f) a box of score %s that %s kept", u->iou,
-                 xa_fmt_num(u->other, 7, o, sizeof o), u->port ? "REF" : "PORT");
+        snprintf(buf, n, "nms: overlaps (IoU %s) a box of score %s that %s kept%s", iou,
+                 xa_fmt_num(u->other, 7, o, sizeof o), u->port ? "REF" : "PORT",
+                 empty ? " (an empty box: torchvision's IoU of two is NaN and suppresses nothing; "
+                         "OpenCV's NMSBoxes counts them as one)"
+                       : "");
         break;
     default:
-        snprintf(buf, n, "unexplained (best IoU with a %s box of its category: %.4f)",
-                 u->port ? "REF" : "PORT", u->iou);
+        snprintf(buf, n, "unexplained (best IoU with a %s box of its category: %s)",
+                 u->port ? "REF" : "PORT", iou);
     }
 }
 
@@ -139,7 +147,8 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
         static const char *what[XA_RES_CAUSE_COUNT] = {
             "", "score-threshold (an unmatched box within the score noise of the threshold)",
             "nms-tie (each side kept another of two overlapping boxes of equal score)",
-            "nms (suppressed on one side by an overlapping box both kept)",
+            "nms (suppressed on one side by an overlapping box of at least its score that the "
+            "other side kept)",
             "unexplained (no overlapping box on the other side)"};
         for (int c = 1; c < XA_RES_CAUSE_COUNT; c++)
             if (r->images_by_cause[c]) {
@@ -537,8 +546,11 @@ char *xa_report_cocoeval_diff_text(const xa_cocoeval *a, const char *a_path, con
         xa_cocoeval_stat_line(a, i, line, sizeof line);
         char *eq = strstr(line, " = ");
         if (eq) *eq = 0;
-        xa_sb_printf(&sb, "%-76s %9.5f %9.5f %+10.6f\n", line, a->stats[i], b->stats[i],
-                     b->stats[i] - a->stats[i]);
+        if (a->stats[i] == b->stats[i])
+            xa_sb_printf(&sb, "%-76s %9.5f %9.5f %10s\n", line, a->stats[i], b->stats[i], "0");
+        else
+            xa_sb_printf(&sb, "%-76s %9.5f %9.5f %+10.6f\n", line, a->stats[i], b->stats[i],
+                         b->stats[i] - a->stats[i]);
     }
     notes_text(&sb, a, a_path);
     notes_text(&sb, b, b_path);
