@@ -601,7 +601,7 @@ char *xa_report_rounding_text(const char *path, const xa_dets *d, const xa_round
         xa_sb_printf(&sb, "%s: rounded (bbox 3 decimals, score 5 decimals): all %zu detections\n",
                      path, c->count);
     } else {
-        char v[40], field[24];
+        char v[XA_PY_REPR_SIZE], field[24];
         if (c->first_field < 4)
             snprintf(field, sizeof field, "bbox[%d]", c->first_field);
         else
@@ -611,7 +611,7 @@ char *xa_report_rounding_text(const char *path, const xa_dets *d, const xa_round
                      "%s: not rounded (bbox 3 decimals, score 5 decimals): %zu of %zu boxes and "
                      "%zu scores have more decimals; first: entry %lld %s = %s\n",
                      path, c->box_unrounded, c->count, c->score_unrounded,
-                     (long long)c->first_entry, field, xa_fmt_num(c->first_value, 17, v, sizeof v));
+                     (long long)c->first_entry, field, (xa_py_repr(c->first_value, v), v));
     }
     return xa_sb_take(&sb);
 }
