@@ -189,10 +189,52 @@ static int bump_digits(char *dg, int p, int e, int delta) {
     return e;
 }
 
+/* The double that "d.ddd...e<e>" (p digits) reads as. */
 static double from_digits(int neg, const char *dg, int p, int e) {
-    char b[64];
-    snprintf(b, sizeof b, "%s%c.%se%d", neg ? "-" : "", dg[0], p > 1 ? dg + 1 : "", e);
+    char b[64], *o = b;
+    if (neg) *o++ = '-';
+    *o++ = dg[0];
+    if (p > 1) {
+        *o++ = '.';
+        memcpy(o, dg + 1, (size_t)p - 1);
+        o += p - 1;
+    }
+    *o++ = 'e';
+    o += sprintf(o, "%d", e);
     return strtod_cl(b);
+}
+
+/* The correctly rounded p-digit decimal of x from its 17 correctly rounded digits d17 (exponent
+ * e17). That is rounding twice, which differs from rounding the exact value only when the
+ * dropped digits are exactly 5000...: then glibc's printf rounds the exact value for that length.
+ * Fills dg (p digits), returns the decimal exponent. */
+static int candidate(double x, const char *d17, int e17, int p, char *dg) {
+    if (p >= 17) {
+        memcpy(dg, d17, 18);
+        return e17;
+    }
+    char first = d17[p];
+    int rest_zero = 1;
+    for (int k = p + 1; k < 17; k++) rest_zero &= d17[k] == '0';
+    if (first == '5' && rest_zero) {
+        char s[48];
+        snprintf_cl(s, sizeof s, "%.*e", p - 1, x);
+        return e_digits(s, dg);
+    }
+    memcpy(dg, d17, (size_t)p);
+    dg[p] = 0;
+    return first >= '5' ? bump_digits(dg, p, e17, 1) : e17;
+}
+
+static int reads_back(double x, int neg, const char *d17, int e17, int p) {
+    char dg[24];
+    int e = candidate(x, d17, e17, p, dg);
+    return from_digits(neg, dg, p, e) == x;
+}
+
+static size_t repr_digits(int neg, const char *dg, int p, int e, char *buf) {
+    while (p > 1 && dg[p - 1] == '0') p--;
+    return format_repr(neg, dg, p, e + 1, buf);
 }
 
 size_t xa_py_repr(double x, char buf[XA_PY_REPR_SIZE]) {
@@ -200,35 +242,50 @@ size_t xa_py_repr(double x, char buf[XA_PY_REPR_SIZE]) {
     if (isinf(x)) return (size_t)sprintf(buf, x > 0 ? "Infinity" : "-Infinity");
     int neg = signbit(x) != 0;
     if (x == 0) return (size_t)sprintf(buf, neg ? "-0.0" : "0.0");
-    char s[48], dg[24];
-    for (int p = 1; p <= 17; p++) {
-        snprintf_cl(s, sizeof s, "%.*e", p - 1, x);
-        if (strtod_cl(s) == x) {
-            int e = e_digits(s, dg);
-            int n = p;
-            while (n > 1 && dg[n - 1] == '0') n--;
-            return format_repr(neg, dg, n, e + 1, buf);
+    char s[48], d17[24], dg[24];
+    snprintf_cl(s, sizeof s, "%.*e", 16, x);
+    int e17 = e_digits(s, d17);
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int pow2 = (bits & 0xFFFFFFFFFFFFFull) == 0;
+    if (!pow2 && fabs(x) < 1073741824.0) {
+        /* Here the lengths that read back are all lengths from the shortest on: the nearest
+         * (p+1)-digit decimal is at least as close as the nearest p-digit one, the interval
+         * that reads back as x is symmetric (x is not a power of two), and no decimal of at most
+         * 15 digits can sit on its boundary (a halfway point between doubles below 2^30 needs
+         * a multiple of 5^23 > 10^15 as its digits). So: binary search. */
+        int p;
+        if (reads_back(x, neg, d17, e17, 15)) {
+            int lo = 1, hi = 15;
+            while (lo < hi) {
+                int mid = (lo + hi) / 2;
+                if (reads_back(x, neg, d17, e17, mid))
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            p = hi;
+        } else {
+            p = reads_back(x, neg, d17, e17, 16) ? 16 : 17;
         }
+        int e = candidate(x, d17, e17, p, dg);
+        return repr_digits(neg, dg, p, e, buf);
+    }
+    for (int p = 1; p < 17; p++) {
+        int e = candidate(x, d17, e17, p, dg);
+        if (from_digits(neg, dg, p, e) == x) return repr_digits(neg, dg, p, e, buf);
         /* At a power of two the interval of values that read back as x is twice as wide above
          * x as below: the nearest p-digit decimal may fall outside below while its upper
          * neighbour is inside. dtoa's shortest mode finds that one; so do we. */
-        int e = e_digits(s, dg);
-        for (int delta = -1; delta <= 1; delta += 2) {
+        for (int delta = -1; pow2 && delta <= 1; delta += 2) {
             char d2[24];
             memcpy(d2, dg, sizeof d2);
             int e2 = bump_digits(d2, p, e, delta);
             if (e2 == INT32_MIN) continue;
-            if (from_digits(neg, d2, p, e2) == x) {
-                int n = p;
-                while (n > 1 && d2[n - 1] == '0') n--;
-                return format_repr(neg, d2, n, e2 + 1, buf);
-            }
+            if (from_digits(neg, d2, p, e2) == x) return repr_digits(neg, d2, p, e2, buf);
         }
     }
-    /* 17 digits always read back; not reached */
-    snprintf_cl(s, sizeof s, "%.*e", 16, x);
-    int e = e_digits(s, dg);
-    return format_repr(neg, dg, 17, e + 1, buf);
+    return repr_digits(neg, d17, 17, e17, buf); /* 17 digits always read back */
 }
 
 /* round(x, nd) then repr, fast when the rounded value is a plain decimal: r / 10^nd with
