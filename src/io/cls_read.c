@@ -135,8 +135,8 @@ static xa_status parse_csv(cls_build *b, const char *buf, size_t size, const cha
     const char *p = buf, *end = buf + size;
     size_t line = 0;
     int seen_line = 0;
-    char *fbuf = malloc(lim->max_string + 1);
-    if (!fbuf) return xa_fail(err, XA_ENOMEM, "out of memory");
+    char *fbuf = NULL; /* unquoted fields of one line: never longer than the line */
+    size_t fcap = 0;
     xa_status st = XA_OK;
     while (p < end && !st) {
         const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
@@ -154,8 +154,18 @@ static xa_status parse_csv(cls_build *b, const char *buf, size_t size, const cha
         const char *fs[3 + XA_CLS_TOPK + 1];
         size_t fn[3 + XA_CLS_TOPK + 1];
         int nf = 0;
+        size_t len = (size_t)(le - q);
+        if (len + 1 > fcap) {
+            char *nb = realloc(fbuf, len + 1);
+            if (!nb) {
+                st = xa_fail(err, XA_ENOMEM, "out of memory");
+                break;
+            }
+            fbuf = nb;
+            fcap = len + 1;
+        }
         char *fb = fbuf;
-        size_t room = lim->max_string;
+        size_t room = len + 1;
         while (q <= le && nf < 3 + XA_CLS_TOPK + 1) {
             if (csv_field(&q, le, &fs[nf], &fn[nf], fb, room)) {
                 st = xa_fail(err, XA_EFORMAT, "%s: line %zu: a malformed quoted field", name, line);

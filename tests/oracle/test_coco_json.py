@@ -46,6 +46,8 @@ def sample_doubles(n):
     xs += list(rng.standard_normal(n // 12) * 10.0 ** rng.integers(-12, 20, n // 12))
     raw = rng.integers(0, 2 ** 63, n // 12, dtype=np.int64).view(np.float64)    # any bits
     xs += [float(v) for v in raw if np.isfinite(v)]
+    xs += [2.0 ** k for k in range(-1074, 1024)]                                # powers of two
+    xs += [float(np.float32(v)) for v in rng.uniform(0, 2000, n // 12)]        # float32 boxes
     xs += [0.0, -0.0, 2.675, 1.0005, 0.0625, 1e16, 9999999999999998.0, 1e-4, 1e-5, 5e-324,
            1.7976931348623157e308, 123456.789, 0.1 + 0.2]
     return [float(x) for x in xs]
