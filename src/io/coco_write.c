@@ -301,7 +301,7 @@ static size_t round_repr(double x, int nd, char *out) {
             long long a = (long long)fabs(r), scale = (long long)p10[nd];
             long long ip = a / scale, fp = a % scale;
             int n = sprintf(out, "%s%lld.", v < 0 ? "-" : "", ip);
-            char frac[16];
+            char frac[24];
             sprintf(frac, "%0*lld", nd, fp);
             int k = nd;
             while (k > 1 && frac[k - 1] == '0') k--;
