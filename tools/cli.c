@@ -82,6 +82,24 @@ int cli_parse_int(cli_args *a, long *out) {
     return 1;
 }
 
+int cli_dets_option(cli_args *a, xa_box_format *fmt, xa_category_map *map) {
+    int is_fmt = !strcmp(a->opt, "--format");
+    if (!is_fmt && strcmp(a->opt, "--category-map")) return 0;
+    const char *v = cli_value(a);
+    if (!v) return -1;
+    if (is_fmt && (!strcmp(v, "xyxy") || !strcmp(v, "xywh"))) {
+        *fmt = v[2] == 'x' ? XA_BOX_XYXY : XA_BOX_XYWH;
+        return 1;
+    }
+    if (!is_fmt && (!strcmp(v, "coco80") || !strcmp(v, "none"))) {
+        *map = v[0] == 'c' ? XA_CATEGORY_COCO80 : XA_CATEGORY_AS_IS;
+        return 1;
+    }
+    cli_error(a->cmd, "%s must be %s, not '%s'", a->opt, is_fmt ? "xyxy or xywh" : "coco80 or none",
+              v);
+    return -1;
+}
+
 int cli_emit(char *text, const char *cmd) {
     if (!text) return cli_error(cmd, "out of memory rendering the report");
     fputs(text, stdout);

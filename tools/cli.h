@@ -84,6 +84,11 @@ int cli_positionals(const cli_args *a, int want, const char *what, const char *h
 void cli_report_written(const char *in_spec, const xa_tensor *in, const char *what,
                         const xa_tensor *out, const char *out_path);
 
+/* --format xyxy|xywh (layout of .npy detection rows) and --category-map coco80|none (.npy classes
+ * to COCO ids), shared by results and coco-json. 1: consumed, 0: not one of them, -1: a bad value
+ * (reported). */
+int cli_dets_option(cli_args *a, xa_box_format *fmt, xa_category_map *map);
+
 /* Print text (or nothing for NULL/out of memory) to stdout; frees it. */
 int cli_emit(char *text, const char *cmd);
 

@@ -100,7 +100,7 @@ int cmd_coco_json(int argc, char **argv) {
     xa_coco_write_options_init(&wo);
     xa_box_format fmt = XA_BOX_XYXY;
     const char *ids_arg = NULL, *out = NULL, *check = NULL, *v;
-    int json = 0;
+    int json = 0, r;
     while (cli_next(&a)) {
         const char *o = a.opt;
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
@@ -116,14 +116,8 @@ int cmd_coco_json(int argc, char **argv) {
             if (!(ids_arg = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(o, "--output") || !strcmp(o, "-o")) {
             if (!(out = cli_value(&a))) return XA_EXIT_USAGE;
-        } else if (!strcmp(o, "--format")) {
-            if (!(v = cli_value(&a))) return XA_EXIT_USAGE;
-            if (!strcmp(v, "xyxy"))
-                fmt = XA_BOX_XYXY;
-            else if (!strcmp(v, "xywh"))
-                fmt = XA_BOX_XYWH;
-            else
-                return cli_error("coco-json", "--format must be xyxy or xywh, not '%s'", v);
+        } else if ((r = cli_dets_option(&a, &fmt, &wo.categories)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
         } else if (!strcmp(o, "--box")) {
             if (!(v = cli_value(&a))) return XA_EXIT_USAGE;
             if (!strcmp(v, "seed"))
@@ -132,14 +126,6 @@ int cmd_coco_json(int argc, char **argv) {
                 wo.xyxy = XA_XYWH_YOLOV5;
             else
                 return cli_error("coco-json", "--box must be seed or yolov5, not '%s'", v);
-        } else if (!strcmp(o, "--category-map")) {
-            if (!(v = cli_value(&a))) return XA_EXIT_USAGE;
-            if (!strcmp(v, "coco80"))
-                wo.categories = XA_CATEGORY_COCO80;
-            else if (!strcmp(v, "none"))
-                wo.categories = XA_CATEGORY_AS_IS;
-            else
-                return cli_error("coco-json", "--category-map must be coco80 or none, not '%s'", v);
         } else {
             return cli_error("coco-json", "unknown option '%s' (see --help)", o);
         }

@@ -103,10 +103,11 @@ int cmd_results(int argc, char **argv) {
     xa_results_options o;
     xa_results_options_init(&o);
     xa_box_format fmt = XA_BOX_XYXY;
-    int json = 0, rc;
+    xa_category_map catmap = XA_CATEGORY_AS_IS;
+    int json = 0, rc, opt_r;
     long max = 10;
     while (cli_next(&a)) {
-        const char *opt = a.opt, *v;
+        const char *opt = a.opt;
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
             fputs(help, stdout);
             return XA_EXIT_OK;
@@ -128,27 +129,14 @@ int cmd_results(int argc, char **argv) {
         } else if (!strcmp(opt, "--max-images")) {
             if (!cli_parse_int(&a, &max)) return XA_EXIT_USAGE;
             if (max < 0) return cli_error("results", "--max-images must not be negative");
-        } else if (!strcmp(opt, "--format")) {
-            if (!(v = cli_value(&a))) return XA_EXIT_USAGE;
-            if (!strcmp(v, "xyxy"))
-                fmt = XA_BOX_XYXY;
-            else if (!strcmp(v, "xywh"))
-                fmt = XA_BOX_XYWH;
-            else
-                return cli_error("results", "--format must be xyxy or xywh, not '%s'", v);
-        } else if (!strcmp(opt, "--category-map")) {
-            if (!(v = cli_value(&a))) return XA_EXIT_USAGE;
-            if (!strcmp(v, "coco80"))
-                o.category_map = XA_CATEGORY_COCO80;
-            else if (!strcmp(v, "none"))
-                o.category_map = XA_CATEGORY_AS_IS;
-            else
-                return cli_error("results", "--category-map must be coco80 or none, not '%s'", v);
+        } else if ((opt_r = cli_dets_option(&a, &fmt, &catmap)) != 0) {
+            if (opt_r < 0) return XA_EXIT_USAGE;
         } else {
             return cli_error("results", "unknown option '%s' (see --help)", opt);
         }
     }
     if ((rc = cli_positionals(&a, 2, "REF and PORT", help))) return rc;
+    o.category_map = (int)catmap;
     const char *ref = a.pos[0], *port = a.pos[1];
     int cr = is_classification(ref), cp = is_classification(port);
     if (cr < 0 || cp < 0) return XA_EXIT_USAGE;

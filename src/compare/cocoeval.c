@@ -751,17 +751,14 @@ xa_status xa_cocoeval_run(const xa_coco_gt *gt, const xa_dets *dt, int threads, 
     acc_ctx ac = {e, 0};
     xa_parallel(threads, (int)K, acc_one, &ac);
     if (ac.failed || summarize(e)) goto oom;
-    free(gkey);
-    free(gsort);
-    free(dkey);
-    free(dsort);
-    xa_imap_clear(&img);
-    xa_imap_clear(&cat);
     *out = e;
-    return XA_OK;
+    e = NULL;
+    st = XA_OK;
+    goto done;
 oom:
     st = xa_fail(err, XA_ENOMEM, "out of memory evaluating %zu detections", dt->count);
 fail:
+done:
     free(gkey);
     free(gsort);
     free(dkey);

@@ -251,23 +251,35 @@ static int oom(xa_jr *j) {
     return xa_jr_fail_at(j, xa_jr_offset(j), XA_ENOMEM, "out of memory");
 }
 
+/* The value of a ground truth's list key: '[' consumed (0), or -1. */
+static int begin_list(xa_jr *j, const char *key) {
+    if (xa_jr_peek(j) == XA_J_ARRAY) return xa_jr_array(j);
+    if (j->st) return -1;
+    return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "\"%s\" must be a list", key);
+}
+
+/* Before entry i of list `list`: 1 with the entry's '{' consumed, the context naming it and *at
+ * its offset; 0 at the end of the list (the context cleared); -1 on error. */
+static int next_entry(xa_jr *j, const char *list, uint64_t i, size_t *at) {
+    int r = xa_jr_next_elem(j, i);
+    if (r <= 0) {
+        if (r == 0) xa_jr_entry(j, NULL, 0);
+        return r;
+    }
+    *at = xa_jr_offset(j);
+    xa_jr_entry(j, list, i);
+    if (xa_jr_peek(j) == XA_J_OBJECT) return xa_jr_object(j) ? -1 : 1;
+    if (j->st) return -1;
+    return xa_jr_fail_at(j, *at, XA_EFORMAT, "not an object");
+}
+
 static int parse_images(xa_jr *j, gt_build *g) {
     xa_coco_gt *gt = g->gt;
     gt->nimages = 0; /* a repeated key: the last one counts, as in Python's json */
-    if (xa_jr_peek(j) != XA_J_ARRAY) {
-        if (j->st) return -1;
-        return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "\"images\" must be a list");
-    }
-    xa_jr_array(j);
+    if (begin_list(j, "images")) return -1;
     int r;
-    for (uint64_t i = 0; (r = xa_jr_next_elem(j, i)) == 1; i++) {
-        size_t at = xa_jr_offset(j);
-        xa_jr_entry(j, "images", i);
-        if (xa_jr_peek(j) != XA_J_OBJECT) {
-            if (j->st) return -1;
-            return xa_jr_fail_at(j, at, XA_EFORMAT, "not an object");
-        }
-        xa_jr_object(j);
+    size_t at;
+    for (uint64_t i = 0; (r = next_entry(j, "images", i, &at)) == 1; i++) {
         xa_coco_image im = {0, -1, -1};
         int has_id = 0;
         xa_jstr key;
@@ -304,8 +316,7 @@ static int parse_images(xa_jr *j, gt_build *g) {
         if (xa_grow((void **)&gt->images, &g->cap_images, gt->nimages, sizeof im)) return oom(j);
         gt->images[gt->nimages++] = im;
     }
-    xa_jr_entry(j, NULL, 0);
-    return r < 0 ? -1 : 0;
+    return r;
 }
 
 enum { A_ID = 1, A_IMG = 2, A_CAT = 4, A_BBOX = 8, A_AREA = 16, A_CROWD = 32 };
@@ -313,20 +324,11 @@ enum { A_ID = 1, A_IMG = 2, A_CAT = 4, A_BBOX = 8, A_AREA = 16, A_CROWD = 32 };
 static int parse_anns(xa_jr *j, gt_build *g) {
     xa_coco_gt *gt = g->gt;
     gt->nanns = 0;
-    if (xa_jr_peek(j) != XA_J_ARRAY) {
-        if (j->st) return -1;
-        return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "\"annotations\" must be a list");
-    }
-    xa_jr_array(j);
+    if (begin_list(j, "annotations")) return -1;
     int r;
-    for (uint64_t i = 0; (r = xa_jr_next_elem(j, i)) == 1; i++) {
-        size_t at = xa_jr_offset(j), at_box = at, at_area = at, at_crowd = at;
-        xa_jr_entry(j, "annotations", i);
-        if (xa_jr_peek(j) != XA_J_OBJECT) {
-            if (j->st) return -1;
-            return xa_jr_fail_at(j, at, XA_EFORMAT, "not an object");
-        }
-        xa_jr_object(j);
+    size_t at;
+    for (uint64_t i = 0; (r = next_entry(j, "annotations", i, &at)) == 1; i++) {
+        size_t at_box = at, at_area = at, at_crowd = at;
         xa_coco_ann a;
         memset(&a, 0, sizeof a);
         unsigned have = 0;
@@ -393,28 +395,17 @@ static int parse_anns(xa_jr *j, gt_build *g) {
         g->ann_at[gt->nanns] = at;
         gt->anns[gt->nanns++] = a;
     }
-    xa_jr_entry(j, NULL, 0);
-    return r < 0 ? -1 : 0;
+    return r;
 }
 
 static int parse_cats(xa_jr *j, gt_build *g) {
     xa_coco_gt *gt = g->gt;
     for (size_t i = 0; i < gt->ncats; i++) free(gt->cats[i].name);
     gt->ncats = 0;
-    if (xa_jr_peek(j) != XA_J_ARRAY) {
-        if (j->st) return -1;
-        return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "\"categories\" must be a list");
-    }
-    xa_jr_array(j);
+    if (begin_list(j, "categories")) return -1;
     int r;
-    for (uint64_t i = 0; (r = xa_jr_next_elem(j, i)) == 1; i++) {
-        size_t at = xa_jr_offset(j);
-        xa_jr_entry(j, "categories", i);
-        if (xa_jr_peek(j) != XA_J_OBJECT) {
-            if (j->st) return -1;
-            return xa_jr_fail_at(j, at, XA_EFORMAT, "not an object");
-        }
-        xa_jr_object(j);
+    size_t at;
+    for (uint64_t i = 0; (r = next_entry(j, "categories", i, &at)) == 1; i++) {
         xa_coco_category c = {0, NULL};
         int has_id = 0;
         xa_jstr key, s;
@@ -457,8 +448,7 @@ static int parse_cats(xa_jr *j, gt_build *g) {
         free(c.name);
         return -1;
     }
-    xa_jr_entry(j, NULL, 0);
-    return r < 0 ? -1 : 0;
+    return r;
 }
 
 static int cmp_i64(const void *a, const void *b) {

@@ -1,31 +1,21 @@
 /* COCO results JSON as Python writes it: Python's round() and repr() reproduced on doubles, and
  * the bytes of json.dump(list_of_dicts, f). */
-#define _GNU_SOURCE /* strtod_l */
+#define _GNU_SOURCE /* uselocale */
 #include "results_internal.h"
 
 #include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static locale_t c_loc;
-static pthread_once_t c_loc_once = PTHREAD_ONCE_INIT;
-static void c_loc_init(void) {
-    c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-/* snprintf and strtod in the C locale, whatever the host program set. */
-static double strtod_cl(const char *s) {
-    pthread_once(&c_loc_once, c_loc_init);
-    return c_loc ? strtod_l(s, NULL, c_loc) : strtod(s, NULL);
-}
+/* snprintf and strtod in the C locale, whatever the host program set (json_reader.c). */
+#define strtod_cl xa_strtod_c
 static int snprintf_cl(char *buf, size_t n, const char *fmt, int prec, double x) {
-    pthread_once(&c_loc_once, c_loc_init);
-    locale_t old = c_loc ? uselocale(c_loc) : (locale_t)0;
+    locale_t c = xa_c_locale();
+    locale_t old = c ? uselocale(c) : (locale_t)0;
     int r = snprintf(buf, n, fmt, prec, x);
-    if (c_loc) uselocale(old);
+    if (c) uselocale(old);
     return r;
 }
 

@@ -205,43 +205,40 @@ static int count_limit(xa_jr *j, uint64_t i) {
                          (unsigned long long)j->lim.max_elements);
 }
 
-int xa_jr_next_elem(xa_jr *j, uint64_t i) {
+/* Before element or member i of the container `close` ends: 0 when it ends (consumed), 1 when
+ * one follows (the ',' before it consumed), -1 on error. */
+static int next_in(xa_jr *j, uint64_t i, char close, const char *kind) {
     if (j->st) return -1;
     skip_ws(j);
-    if (j->p >= j->end) return fail_here(j, XA_ETRUNC, "the file ends inside an array");
-    if (*j->p == ']') {
+    if (j->p < j->end && *j->p == close) {
         j->p++;
         j->depth--;
         return 0;
     }
-    if (i > 0) {
-        if (*j->p != ',') return fail_here(j, XA_EFORMAT, "expected ',' or ']' in an array");
+    if (i > 0 && j->p < j->end) {
+        if (*j->p != ',')
+            return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "expected ',' or '%c' in %s",
+                                 close, kind);
         j->p++;
         skip_ws(j);
-        if (j->p < j->end && *j->p == ']')
-            return fail_here(j, XA_EFORMAT, "a trailing ',' before ']'");
+        if (j->p < j->end && *j->p == close)
+            return xa_jr_fail_at(j, xa_jr_offset(j), XA_EFORMAT, "a trailing ',' before '%c'",
+                                 close);
     }
-    if (count_limit(j, i)) return -1;
-    return 1;
+    if (j->p >= j->end)
+        return xa_jr_fail_at(j, xa_jr_offset(j), XA_ETRUNC, "the file ends inside %s", kind);
+    return count_limit(j, i) ? -1 : 1;
+}
+
+int xa_jr_next_elem(xa_jr *j, uint64_t i) {
+    return next_in(j, i, ']', "an array");
 }
 
 static int parse_string(xa_jr *j, xa_jstr *out, int keep);
 
 int xa_jr_next_key(xa_jr *j, uint64_t i, xa_jstr *key) {
-    if (j->st) return -1;
-    skip_ws(j);
-    if (j->p >= j->end) return fail_here(j, XA_ETRUNC, "the file ends inside an object");
-    if (*j->p == '}') {
-        j->p++;
-        j->depth--;
-        return 0;
-    }
-    if (i > 0) {
-        if (*j->p != ',') return fail_here(j, XA_EFORMAT, "expected ',' or '}' in an object");
-        j->p++;
-        skip_ws(j);
-    }
-    if (j->p >= j->end) return fail_here(j, XA_ETRUNC, "the file ends inside an object");
+    int r = next_in(j, i, '}', "an object");
+    if (r <= 0) return r;
     if (*j->p != '"') {
         if (*j->p == '}') return fail_here(j, XA_EFORMAT, "a trailing ',' before '}'");
         return fail_here(j, XA_EFORMAT, "expected a key (a string in double quotes)");
@@ -466,14 +463,17 @@ static const double pow10_dbl[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void c_locale_init(void) {
-    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
-/* strtod in the C locale (a host program's setlocale must not change how '.' reads). */
-static double strtod_c(const char *s) {
+locale_t xa_c_locale(void) {
     pthread_once(&c_locale_once, c_locale_init);
-    if (c_locale) return strtod_l(s, NULL, c_locale);
-    return strtod(s, NULL);
+    return c_locale;
+}
+
+double xa_strtod_c(const char *s) {
+    locale_t c = xa_c_locale();
+    return c ? strtod_l(s, NULL, c) : strtod(s, NULL);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -608,7 +608,7 @@ size_t xa_jr_parse_number(const char *s, const char *end, xa_jnum *out) {
     char buf[XA_JSON_MAX_NUMBER + 1];
     memcpy(buf, s, len);
     buf[len] = 0;
-    out->v = strtod_c(buf); /* with the sign; overflow gives +-HUGE_VAL (Python: inf) */
+    out->v = xa_strtod_c(buf); /* with the sign; overflow gives +-HUGE_VAL (Python: inf) */
     if (isinf(out->v)) out->nonfinite = 1;
     return len;
 }

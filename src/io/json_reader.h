@@ -17,6 +17,8 @@
 #include "internal.h"
 #include "xalign/results.h"
 
+#include <locale.h>
+
 typedef enum xa_jtype {
     XA_J_ERROR = 0,
     XA_J_OBJECT,
@@ -126,6 +128,11 @@ int xa_jr_fail_at(xa_jr *j, size_t at, xa_status st, const char *fmt, ...) XA_PR
 void xa_jr_key_label(const xa_jr *j, char *buf, size_t n);
 /* 1-based line of a byte offset. */
 size_t xa_jr_line(const xa_jr *j, size_t at);
+
+/* The C locale (NULL if it cannot be made), and strtod in it: a host program's setlocale must not
+ * change how '.' reads or prints (numbers are read here and written by coco_write.c). */
+locale_t xa_c_locale(void);
+double xa_strtod_c(const char *s);
 
 /* The number grammar and conversion, exposed for tests: parse a JSON number (or NaN/Infinity/
  * -Infinity) at the start of [s, end). Returns the bytes consumed, 0 if it is not a number,
