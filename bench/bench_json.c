@@ -46,7 +46,8 @@ int main(int argc, char **argv) {
             json_t *o = json_array_get(root, i), *b = json_object_get(o, "bbox");
             v[i * 6] = (double)json_integer_value(json_object_get(o, "image_id"));
             v[i * 6 + 1] = (double)json_integer_value(json_object_get(o, "category_id"));
-            for (size_t k = 0; k < 4; k++) v[i * 6 + 2 + k] = json_number_value(json_array_get(b, k));
+            for (size_t k = 0; k < 4; k++)
+                v[i * 6 + 2 + k] = json_number_value(json_array_get(b, k));
             n++;
         }
         free(v);

@@ -10,6 +10,7 @@
 #define XALIGN_RESULTS_H
 
 #include "core.h"
+#include "nms.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,10 +30,8 @@ XA_API void xa_json_limits_init(xa_json_limits *lim);
 
 /* ---- detections -------------------------------------------------------------------------------
  */
-typedef enum xa_box_format {
-    XA_BOX_XYWH = 0, /* x, y, w, h: COCO's bbox */
-    XA_BOX_XYXY = 1, /* x1, y1, x2, y2: torchvision's and YOLOv5's rows */
-} xa_box_format;
+/* xa_box_format (XA_BOX_XYXY: x1, y1, x2, y2 -- torchvision's and YOLOv5's rows; XA_BOX_XYWH:
+ * x, y, w, h -- COCO's bbox) is nms.h's. */
 
 /* One image of a detection set. Its key (how two sets are joined) is the numeric id when it has
  * one (a COCO image_id, or a file name of digits as YOLOv5's int(path.stem)), else the name. */
