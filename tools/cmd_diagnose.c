@@ -91,8 +91,9 @@ int cmd_diagnose(int argc, char **argv) {
         if (!counts_equal) { /* nothing to compare element by element: the diagnosis says why */
             char s1[128], s2[128];
             printf("%sref : %s %s %s\nport: %s %s %s\n", json ? "" : "", pos[0],
-                   xa_dtype_name(t[0]->dtype), xa_shape_format(t[0]->rank, t[0]->shape, s1, sizeof s1),
-                   pos[1], xa_dtype_name(t[1]->dtype),
+                   xa_dtype_name(t[0]->dtype),
+                   xa_shape_format(t[0]->rank, t[0]->shape, s1, sizeof s1), pos[1],
+                   xa_dtype_name(t[1]->dtype),
                    xa_shape_format(t[1]->rank, t[1]->shape, s2, sizeof s2));
             rc = cli_error("diagnose", "the element counts differ; the tensors cannot be compared "
                                        "element by element");
