@@ -136,7 +136,7 @@ int cmd_results(int argc, char **argv) {
         }
     }
     if ((rc = cli_positionals(&a, 2, "REF and PORT", help))) return rc;
-    o.category_map = (int)catmap;
+    o.category_map = catmap;
     const char *ref = a.pos[0], *port = a.pos[1];
     int cr = is_classification(ref), cp = is_classification(port);
     if (cr < 0 || cp < 0) return XA_EXIT_USAGE;
@@ -154,10 +154,6 @@ int cmd_results(int argc, char **argv) {
         xa_dets_free(dr);
         return cli_lib_error("results", &err, st);
     }
-    if ((dr->source == XA_DETS_COCO_JSON) != (dp->source == XA_DETS_COCO_JSON) &&
-        o.category_map == XA_CATEGORY_AS_IS)
-        fprintf(stderr, "xalign results: note: one side is a COCO results file and the other .npy "
-                        "classes; if the classes are 0..79, add --category-map coco80\n");
     xa_results_report *r;
     st = xa_results_compare(dr, dp, &o, &r, &err);
     if (st) {

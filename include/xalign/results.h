@@ -38,8 +38,7 @@ XA_API void xa_json_limits_init(xa_json_limits *lim);
 typedef struct xa_det_image {
     int has_id;
     int64_t id;
-    char *name;  /* file stem or string image_id; NULL for numeric JSON ids */
-    int missing; /* 1: a folder side lacks this image's file (set by the comparison only) */
+    char *name; /* file stem or string image_id; NULL for numeric JSON ids */
 } xa_det_image;
 
 typedef struct xa_det {
@@ -214,7 +213,7 @@ typedef struct xa_results_options {
     double score_tol;       /* likewise for scores */
     double score_threshold; /* < 0 (default): estimated as the lowest score either side kept */
     double nms_iou;         /* the NMS IoU threshold if known; < 0 (default): unknown */
-    int category_map;       /* XA_CATEGORY_COCO80: map the class of .npy sides to COCO ids */
+    xa_category_map category_map; /* XA_CATEGORY_COCO80: .npy sides' classes to COCO ids */
 } xa_results_options;
 XA_API void xa_results_options_init(xa_results_options *o);
 
@@ -236,7 +235,7 @@ typedef struct xa_res_unmatched {
     xa_res_cause cause;
     double iou;       /* NMS causes: IoU with the other box; else the best IoU on the other side */
     double other;     /* NMS causes: the other box's score; threshold: the threshold used */
-    size_t other_det; /* index of that box (SIZE_MAX if none), on the other side for a tie */
+    size_t other_det; /* index of that box in the other side's items (SIZE_MAX if none) */
 } xa_res_unmatched;
 
 typedef enum xa_res_status {
