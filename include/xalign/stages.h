@@ -44,6 +44,11 @@ typedef struct xa_manifest_stage {
     char ref_spec[512]; /* raw dump spec overriding the file lookup (PATH:DTYPE:SHAPE), "" */
     char port_spec[512];
     xa_stage_op op;
+    /* "tensor" (default): element by element; "detections": matched by IoU as detections
+     * (xa_results_compare), what a .json results stage is; "boxes": box coordinates before NMS,
+     * judged in pixels (max_abs <= 0.01 px unless a tolerance is given) */
+    char kind[16];
+    char box_format[8]; /* detections in .npy: "xyxy" (default) or "xywh" */
 } xa_manifest_stage;
 
 typedef struct xa_manifest {
@@ -142,6 +147,9 @@ typedef struct xa_stage_result {
     int has_self;
     xa_stage_status self_status;
     xa_cmp_result self;
+    /* a detections stage: both sides' detections and their matching (results.h) */
+    struct xa_dets *det_ref, *det_port;
+    struct xa_results_report *det_report;
     /* diagnosis (xa_diagnose_stage_hook): causes best first; `diag_note` says why there are none
      * (aligned, inherits its error, not diagnosed) or adds a conclusion */
     int diagnosed;

@@ -1,6 +1,7 @@
 /* Text and JSON for `xalign stages` (single sample and dataset runs). */
 #include "report_internal.h"
 #include "xalign/report.h"
+#include "xalign/results.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -138,6 +139,31 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
         }
         if (s->ntensors == 0 && s->error && !s->has_own) {
             xa_sb_printf(&sb, "%serror: %s\n", head, s->error);
+            continue;
+        }
+        if (s->det_report) { /* detections: matched by IoU, then each image's verdict */
+            const xa_results_report *d = s->det_report;
+            char pad2[220];
+            snprintf(pad2, sizeof pad2, "%*s", (int)w + 4, "");
+            xa_sb_printf(
+                &sb,
+                "%s%s detections of %zu images: %zu exact, %zu within the seed's rounding, "
+                "%zu differ; %zu matched, %zu only in ref, %zu only in port; max box "
+                "difference %s px, max score difference %s\n",
+                head, d->aligned ? "aligned." : "unaligned!", d->nimages, d->exact, d->rounding,
+                d->differs, d->matched, d->only_ref, d->only_port,
+                xa_fmt_num(d->max_box_diff, 6, a, sizeof a),
+                xa_fmt_num(d->max_score_diff, 6, b, sizeof b));
+            if (!d->aligned) {
+                char *t = xa_report_results_text(d, s->ref_path, s->port_path, 5);
+                for (char *line = t, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+                    nl = strchr(line, '\n');
+                    if (nl) *nl = 0;
+                    if (line != t) xa_sb_printf(&sb, "%s%s\n", pad2, line); /* after the summary */
+                    if (!nl) break;
+                }
+                xa_free(t);
+            }
             continue;
         }
         if (s->ntensors == 0) {
@@ -343,6 +369,13 @@ static json_t *jstage(const xa_stage_result *s) {
         json_object_set_new(o, "topk", tk);
     }
     json_object_set_new(o, "inherited", json_boolean(s->inherited));
+    if (s->det_report) {
+        char *dj = xa_report_results_json(s->det_report, s->ref_path, s->port_path);
+        json_t *d = dj ? json_loads(dj, 0, NULL) : NULL;
+        xa_free(dj);
+        if (d) json_object_del(d, "schema");
+        json_object_set_new(o, "detections", d ? d : json_null());
+    }
     json_object_set_new(o, "diagnosis", xa_jfindings(s->findings, s->nfindings));
     json_object_set_new(o, "diagnosis_note",
                         s->diag_note ? json_string(s->diag_note) : json_null());

@@ -20,7 +20,8 @@ static int looks_like_stage(const char *fn) {
     while (fn[digits] >= '0' && fn[digits] <= '9') digits++;
     size_t n = strlen(fn);
     return digits >= 2 && fn[digits] == '_' && n > 4 &&
-           (!strcmp(fn + n - 4, ".npy") || !strcmp(fn + n - 4, ".npz"));
+           (!strcmp(fn + n - 4, ".npy") || !strcmp(fn + n - 4, ".npz") ||
+            (n > 5 && !strcmp(fn + n - 5, ".json")));
 }
 
 int xa_stages_is_dataset(const char *dir) {

@@ -45,7 +45,8 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
 }
 
 /* The keys of a stage that are not parameters of its operation. */
-static const char *const stage_keys[] = {"tolerance", "topk", "ref", "port", "op", "input", NULL};
+static const char *const stage_keys[] = {"tolerance", "topk", "ref",    "port", "op",
+                                         "input",     "kind", "format", NULL};
 
 static int is_stage_key(const char *k) {
     for (int i = 0; stage_keys[i]; i++)
@@ -99,7 +100,8 @@ static xa_status parse_op(json_t *o, xa_stage_op *sop, const char *where, xa_err
             if (!is_stage_key(key))
                 return xa_fail(err, XA_EFORMAT,
                                "manifest: %s: unknown key '%s' (stage keys: tolerance, topk, ref, "
-                               "port, op, input; an operation's parameters need an \"op\")",
+                               "port, op, input, kind, format; an operation's parameters need an "
+                               "\"op\")",
                                where, key);
         }
         return XA_OK;
@@ -241,6 +243,20 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
             goto done;
         if ((st = parse_spec_field(v, "port", s->port_spec, sizeof s->port_spec, where, err)))
             goto done;
+        json_t *kind = json_object_get(v, "kind"), *fmt = json_object_get(v, "format");
+        const char *ks = json_is_string(kind) ? json_string_value(kind) : "";
+        if (kind && strcmp(ks, "tensor") && strcmp(ks, "detections") && strcmp(ks, "boxes")) {
+            st = xa_fail(err, XA_EFORMAT,
+                         "manifest: %s: 'kind' is \"tensor\", \"detections\" or \"boxes\"", where);
+            goto done;
+        }
+        snprintf(s->kind, sizeof s->kind, "%s", kind ? ks : "tensor");
+        const char *fs = json_is_string(fmt) ? json_string_value(fmt) : "";
+        if (fmt && strcmp(fs, "xyxy") && strcmp(fs, "xywh")) {
+            st = xa_fail(err, XA_EFORMAT, "manifest: %s: 'format' is \"xyxy\" or \"xywh\"", where);
+            goto done;
+        }
+        snprintf(s->box_format, sizeof s->box_format, "%s", fmt ? fs : "xyxy");
         if ((st = parse_op(v, &s->op, where, err))) {
             xa_op_free(s->op.op); /* not counted yet, so not freed by the clear below */
             goto done;

@@ -2,6 +2,7 @@
  * and replay the original's operation on the port's input (the seed's steps 4 to 7). */
 #include "internal.h"
 #include "xalign/ops.h"
+#include "xalign/results.h"
 #include "xalign/stages.h"
 
 #include <dirent.h>
@@ -51,7 +52,10 @@ static int parse_stage_name(const char *fn, int *order, char *name, size_t cap) 
     size_t len = strlen(p);
     if (len < 5) return 0;
     const char *ext = p + len - 4;
-    if (strcmp(ext, ".npy") && strcmp(ext, ".npz")) return 0;
+    if (len >= 6 && !strcmp(p + len - 5, ".json")) /* a COCO results file: a detections stage */
+        ext = p + len - 5;
+    else if (strcmp(ext, ".npy") && strcmp(ext, ".npz"))
+        return 0;
     if (ext == p) return 0;
     if ((size_t)(ext - p) >= cap) return -1; /* a stage file whose name is too long: refused */
     memcpy(name, p, (size_t)(ext - p));
@@ -153,6 +157,9 @@ static void stage_result_clear(xa_stage_result *s) {
     free(s->unmatched);
     xa_cmp_result_clear(&s->own);
     xa_cmp_result_clear(&s->self);
+    xa_results_report_free(s->det_report);
+    xa_dets_free(s->det_ref);
+    xa_dets_free(s->det_port);
     free(s->own_desc);
     free(s->error);
     free(s->findings);
@@ -441,6 +448,35 @@ static void replay_stage(const xa_manifest_stage *ms, const side_ctx *rc, const 
     }
 }
 
+/* A detections stage: each side read as detections (a COCO results .json, an [N, 6] .npy or a
+ * folder of them; results.h) and matched by IoU, not element by element. */
+static void run_detections(const char *ref_dir, const char *port_dir, const stage_file *rf,
+                           const stage_file *pf, const char *rspec, const char *pspec,
+                           const xa_manifest_stage *ms, xa_stage_result *s) {
+    char rp[4096 + 600], pp[4096 + 600];
+    const char *sides[2][3] = {{ref_dir, rf ? rf->path : NULL, rspec},
+                               {port_dir, pf ? pf->path : NULL, pspec}};
+    char *out[2] = {rp, pp};
+    for (int k = 0; k < 2; k++) {
+        if (sides[k][2])
+            snprintf(out[k], sizeof rp, sides[k][2][0] == '/' ? "%s%s" : "%s/%s",
+                     sides[k][2][0] == '/' ? "" : sides[k][0], sides[k][2]);
+        else
+            snprintf(out[k], sizeof rp, "%s", sides[k][1]);
+    }
+    xa_box_format fmt = ms && !strcmp(ms->box_format, "xywh") ? XA_BOX_XYWH : XA_BOX_XYXY;
+    xa_error err = {0};
+    xa_status st = xa_dets_load(rp, fmt, &s->det_ref, &err);
+    if (!st) st = xa_dets_load(pp, fmt, &s->det_port, &err);
+    if (!st) st = xa_results_compare(s->det_ref, s->det_port, NULL, &s->det_report, &err);
+    if (st) {
+        s->status = XA_STAGE_ERROR;
+        s->error = xa_strdup(err.message);
+        return;
+    }
+    s->status = s->det_report->aligned ? XA_STAGE_ALIGNED : XA_STAGE_UNALIGNED;
+}
+
 /* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
 static xa_status load_side(const char *dir, const stage_file *f, const char *spec,
                            const xa_bmodel *bm, xa_tensor_list *l, xa_error *err) {
@@ -504,6 +540,19 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
              : opt->tol.active                   ? opt->tol
              : opt->manifest                     ? opt->manifest->defaults
                                                  : opt->tol;
+    const char *kind = ms && ms->kind[0] ? ms->kind : "tensor";
+    int json_file = (rf && strstr(rf->path, ".json")) || (pf && strstr(pf->path, ".json"));
+    if (!strcmp(kind, "detections") || json_file) {
+        run_detections(ref_dir, port_dir, rf, pf, rspec, pspec, ms, s);
+        return;
+    }
+    /* box coordinates before NMS are judged in pixels, not as normalised tensors */
+    if (!strcmp(kind, "boxes") && !(ms->has_tol && ms->tol.active) && !opt->tol.active) {
+        memset(&co.tol, 0, sizeof co.tol);
+        co.tol.active = XA_TOL_MAX_ABS;
+        co.tol.max_abs = 0.01;
+        co.tol.preset = "box coordinates, px";
+    }
     xa_tensor_list rl = {0}, pl = {0};
     xa_error err = {0};
     xa_status st = load_side(ref_dir, rf, rspec, opt->bmodel, &rl, &err);
