@@ -65,6 +65,13 @@ XA_API void xa_npz_free(xa_npz *z);
 XA_API xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
                              const xa_tensor *const *tensors, xa_error *err);
 
+/* ---- CRC-32 --------------------------------------------------------------------------------- */
+/* zip's (and zlib's) CRC-32 of n bytes, continuing from `crc` (0 to start); carry-less
+ * multiplication where the CPU has it, zlib's crc32 otherwise (identical results). */
+XA_API uint32_t xa_crc32(uint32_t crc, const void *p, size_t n);
+/* The CRC-32 of A followed by B, from crc(A), crc(B) and the length of B (zlib's crc32_combine). */
+XA_API uint32_t xa_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 /* ---- tensor specs --------------------------------------------------------------------------- */
 /* The command line's tensor spec:
  *   PATH                      .npy, an image (.jpg/.jpeg/.png), or .npz with exactly one member

@@ -3,6 +3,7 @@
  * record, locator, end record), 4.5.3 (ZIP64 extra field). Where the format leaves a choice,
  * the reader follows CPython 3.11's zipfile (what np.load uses). */
 #include "zip.h"
+#include "xalign/io.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -310,7 +311,7 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
             continue;
         }
         ret = inflate(&s, Z_NO_FLUSH);
-        c = (uint32_t)crc32_z(c, before, (z_size_t)(s.next_out - before));
+        c = xa_crc32(c, before, (size_t)(s.next_out - before));
         if (ret == Z_STREAM_END) break;
         if (ret == Z_BUF_ERROR && s.avail_in == 0 && in_left == 0) {
             st = xa_fail(err, XA_ETRUNC, "truncated deflate stream");
@@ -343,23 +344,22 @@ typedef struct {
 static void crc_part(void *arg, int i) {
     crc_job *j = arg;
     size_t lo = j->part * (size_t)i, hi = lo + j->part < j->n ? lo + j->part : j->n;
-    j->crcs[i] = (uint32_t)crc32_z(0, j->p + lo, (z_size_t)(hi - lo));
+    j->crcs[i] = xa_crc32(0, j->p + lo, hi - lo);
 }
 
 uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n) {
-    if (n == 0) return crc; /* crc32_z(crc, NULL, 0) would return 0, not crc */
+    if (n == 0) return crc;
     enum { PARTS = 64 };
     const size_t min_part = (size_t)16 << 20; /* below 16 MiB a thread costs more than it saves */
-    if (n < 2 * min_part || xa_threads_get() < 2) return (uint32_t)crc32_z(crc, p, (z_size_t)n);
+    if (n < 2 * min_part || xa_threads_get() < 2) return xa_crc32(crc, p, n);
     size_t part = n / PARTS > min_part ? n / PARTS + 1 : min_part;
     int parts = (int)((n + part - 1) / part);
     uint32_t crcs[PARTS];
     crc_job j = {p, n, part, crcs};
     xa_parallel(0, parts, crc_part, &j);
-    /* crc32_combine(a, b, len(b)) is the CRC of the concatenation (zlib.h) */
     for (int i = 0; i < parts; i++) {
         size_t len = (size_t)i == (size_t)parts - 1 ? n - part * (size_t)i : part;
-        crc = (uint32_t)crc32_combine(crc, crcs[i], (z_off_t)len);
+        crc = xa_crc32_combine(crc, crcs[i], len);
     }
     return crc;
 }
