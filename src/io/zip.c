@@ -335,6 +335,31 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
     return XA_OK;
 }
 
+xa_status xa_zip_inflate_prefix(const unsigned char *src, size_t csize, unsigned char *dst,
+                                size_t want, size_t *got, xa_error *err) {
+    *got = 0;
+    z_stream s;
+    memset(&s, 0, sizeof s);
+    if (inflateInit2(&s, -MAX_WBITS) != Z_OK)
+        return xa_fail(err, XA_ENOMEM, "out of memory (inflateInit2)");
+    /* a prefix is small (an .npy preamble and header: at most 1 MiB + 12 bytes) and so is the
+     * input it needs, but zlib counts in 32 bits: feed at most 1 GiB, which holds far more */
+    const size_t slice = (size_t)1 << 30;
+    s.next_in = (Bytef *)src;
+    s.avail_in = (uInt)(csize < slice ? csize : slice);
+    s.next_out = dst;
+    s.avail_out = (uInt)want;
+    int ret = Z_OK;
+    while (s.avail_out && ret == Z_OK) ret = inflate(&s, Z_NO_FLUSH);
+    *got = want - s.avail_out;
+    inflateEnd(&s);
+    if (ret != Z_OK && ret != Z_STREAM_END && !(ret == Z_BUF_ERROR && *got))
+        return xa_fail(err, ret == Z_MEM_ERROR ? XA_ENOMEM : XA_EFORMAT,
+                       "corrupt deflate stream (%s)",
+                       ret == Z_BUF_ERROR ? "truncated" : "zlib error");
+    return XA_OK;
+}
+
 typedef struct {
     const unsigned char *p;
     size_t n, part;

@@ -41,9 +41,9 @@ int main(void) {
             /* and combined from the two halves' own CRCs */
             bad += xa_crc32_combine(xa_crc32(0, buf, a), xa_crc32(0, buf + a, b), b) != want;
             bad += xa_crc32_combine((uint32_t)crc32_z(0, buf, a), (uint32_t)crc32_z(0, buf + a, b),
-                                    b) != (uint32_t)crc32_combine(
-                                              (uLong)crc32_z(0, buf, a),
-                                              (uLong)crc32_z(0, buf + a, b), (z_off_t)b);
+                                    b) != (uint32_t)crc32_combine((uLong)crc32_z(0, buf, a),
+                                                                  (uLong)crc32_z(0, buf + a, b),
+                                                                  (z_off_t)b);
         }
     CHECKF(bad == 0, "%d continued/combined CRCs differ from zlib", bad);
 
@@ -53,7 +53,8 @@ int main(void) {
     if (!b2) return 1;
     for (size_t i = 0; i < big; i++) b2[i] = next_byte();
     CHECK(xa_crc32(0, b2, big) == (uint32_t)crc32_z(0, b2, big));
-    CHECK(xa_crc32(0x12345678u, b2 + 3, big - 3) == (uint32_t)crc32_z(0x12345678u, b2 + 3, big - 3));
+    CHECK(xa_crc32(0x12345678u, b2 + 3, big - 3) ==
+          (uint32_t)crc32_z(0x12345678u, b2 + 3, big - 3));
     /* combine over a length beyond 4 GiB (only the length enters) */
     uint64_t huge = (uint64_t)5 << 30;
     CHECK(xa_crc32_combine(0xDEADBEEFu, 0x01020304u, huge) ==
