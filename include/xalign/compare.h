@@ -36,7 +36,6 @@ typedef struct xa_tolerance {
 /* tpu-mlir's per-type cosine/euclid defaults: "f32" 0.99/0.99, "f16" 0.95/0.85,
  * "bf16" 0.95/0.80, "int8" 0.8/0.5. Returns XA_EINVAL for an unknown name. */
 XA_API xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol);
-
 /* Set one criterion by the name the command line, manifests and bindings use: atol, rtol,
  * max-abs, min-cosine, min-euclid, min-sqnr (numbers), equal (true/false), preset (f32, f16,
  * bf16, int8); the snake_case keys of older manifests are accepted. atol and rtol activate
@@ -44,7 +43,59 @@ XA_API xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol);
 XA_API xa_status xa_tolerance_set(xa_tolerance *t, const char *key, const char *value,
                                   xa_error *err);
 
-/* The tolerance a pair of dtypes gets when the caller set none (resolves the defaults). */
+/* ---- which tolerance a comparison uses --------------------------------------------------------
+ * Precedence, highest first (docs/metrics.md "Verdicts"): the command line, then the first
+ * matching pattern of a tolerance file, then the manifest, then the dtype default:
+ *   - a side is float16/bfloat16: torch.testing.assert_close's defaults for that dtype
+ *     (|d| <= atol + rtol*|ref| with float16 rtol 1e-3, bfloat16 rtol 1.6e-2, atol 1e-5; with
+ *     both, bfloat16's);
+ *   - a quantised int8/uint8 side (a scale from the bmodel), compared dequantised: tpu-mlir's
+ *     int8 thresholds, cosine >= 0.8 and euclid_sim >= 0.5;
+ *   - integer/bool pairs (int8 without a scale, uint8, ...): exact;
+ *   - anything else (float32/float64, mixed): max_abs <= 1e-3, the seed's FP32 criterion. */
+typedef enum xa_tol_source {
+    XA_TOL_FROM_DTYPE = 0,
+    XA_TOL_FROM_MANIFEST = 1,
+    XA_TOL_FROM_FILE = 2,
+    XA_TOL_FROM_CLI = 3,
+} xa_tol_source;
+typedef struct xa_tol_rule {
+    xa_tol_source source;
+    char what[160]; /* "float16 default: torch.testing.assert_close's", "tolerance file,
+                       pattern '/layer3*'", "command line", "manifest" */
+} xa_tol_rule;
+
+/* --tolerance-file: a JSON object of glob patterns (fnmatch, '*' also matches '/') to tolerance
+ * objects with the keys of xa_tolerance_set plus "preset"; patterns are tried in file order. */
+#define XA_TOLFILE_MAX_BYTES (16u << 20)
+#define XA_TOLFILE_MAX_PATTERNS 65536
+#define XA_TOLFILE_MAX_PATTERN 4096 /* bytes of one pattern */
+typedef struct xa_tolerance_file xa_tolerance_file;
+XA_API xa_status xa_tolerance_file_load(const char *path, xa_tolerance_file **out, xa_error *err);
+/* `label` names the text in messages (NULL: "tolerance file"). */
+XA_API xa_status xa_tolerance_file_parse(const char *json, size_t len, const char *label,
+                                         xa_tolerance_file **out, xa_error *err);
+XA_API void xa_tolerance_file_free(xa_tolerance_file *f);
+XA_API size_t xa_tolerance_file_count(const xa_tolerance_file *f);
+/* Index of the first pattern matching `name` (its tolerance in *tol, its text in *pattern, both
+ * optional), or -1. */
+XA_API long xa_tolerance_file_match(const xa_tolerance_file *f, const char *name, xa_tolerance *tol,
+                                    const char **pattern);
+
+typedef struct xa_tol_sources {
+    const xa_tolerance *cli;       /* NULL or active == 0: none given */
+    const xa_tolerance_file *file; /* NULL: none */
+    const xa_tolerance *manifest;  /* a stage's tolerance, else the manifest's defaults */
+} xa_tol_sources;
+/* THE resolution: the tolerance member `name` (NULL: unnamed) of dtypes ref/port gets, with the
+ * elementwise rule of the mismatch count filled in; `quantised`: a side is dequantised int8.
+ * *rule (optional) says which source decided. */
+XA_API xa_tolerance xa_tolerance_choose(const xa_tol_sources *s, const char *name, xa_dtype ref,
+                                        xa_dtype port, int quantised, xa_tol_rule *rule);
+/* The dtype default alone (the last step of the precedence). */
+XA_API xa_tolerance xa_tolerance_dtype_default(xa_dtype ref, xa_dtype port, int quantised,
+                                               xa_tol_rule *rule);
+/* xa_tolerance_choose with only a command-line tolerance (kept for existing callers). */
 XA_API xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref, xa_dtype port);
 
 /* Metrics of one comparison (or of one channel). Sums cover finite pairs only; pairs where
@@ -79,12 +130,20 @@ typedef struct xa_metrics {
     double sum_r_all, sum_p_all; /* sums over each side's own finite values (for the means) */
 } xa_metrics;
 
+/* A quantised side is compared dequantised: value = (stored - zero_point) * scale. */
+typedef struct xa_dequant {
+    int active;
+    double scale;
+    int64_t zero_point;
+} xa_dequant;
+
 /* Options of one comparison. */
 typedef struct xa_cmp_options {
     xa_tolerance tol;  /* user tolerance (active == 0: defaults by dtype) */
     int axis;          /* per-channel breakdown along this axis of the reference; -1: none */
     int threads;       /* 0: xa_threads_get() */
     int fortran_order; /* the shape is in Fortran order (for --axis and coordinates) */
+    xa_dequant ref_dequant, port_dequant; /* inactive by default */
 } xa_cmp_options;
 
 XA_API void xa_cmp_options_init(xa_cmp_options *o);

@@ -274,8 +274,7 @@ xa_status xa_multi_open(const char *spec, xa_multi **out, xa_error *err) {
     return xa_multi_open_bmodel(spec, NULL, NULL, -1, out, err);
 }
 
-xa_status xa_polygraphy_open_memory(const void *buf, size_t size, xa_multi **out,
-                                    xa_error *err) {
+xa_status xa_polygraphy_open_memory(const void *buf, size_t size, xa_multi **out, xa_error *err) {
     *out = NULL;
     xa_multi *m = calloc(1, sizeof *m);
     if (!m) return xa_fail(err, XA_ENOMEM, "out of memory");

@@ -322,7 +322,8 @@ static void class_of(const jparse *p, uint32_t obj, char *buf, size_t cap) {
         const jnode *kn = &p->nodes[p->nodes[k].key];
         const char *pre = "__polygraphy_encoded_";
         if (kn->len > strlen(pre) && !memcmp(p->b + kn->off, pre, strlen(pre)))
-            snprintf(buf, cap, "%.*s", (int)(kn->len - strlen(pre) < 64 ? kn->len - strlen(pre) : 64),
+            snprintf(buf, cap, "%.*s",
+                     (int)(kn->len - strlen(pre) < 64 ? kn->len - strlen(pre) : 64),
                      (const char *)p->b + kn->off + strlen(pre));
     }
 }
@@ -361,15 +362,14 @@ typedef struct {
     size_t n, cap;
 } raw_list;
 
-static xa_status add_dict(jparse *p, uint32_t dict, uint32_t runner, uint32_t iter,
-                          raw_list *l) {
+static xa_status add_dict(jparse *p, uint32_t dict, uint32_t runner, uint32_t iter, raw_list *l) {
     if (!dict || p->nodes[dict].type != J_OBJ)
         return xa_fail(p->err, XA_EFORMAT, "expected an object of named arrays");
     for (uint32_t c = p->nodes[dict].first; c; c = p->nodes[c].next) {
         const jnode *k = &p->nodes[p->nodes[c].key];
         if (k->len > XA_NPZ_MAX_NAME)
-            return xa_fail(p->err, XA_ELIMIT, "a name of %zu bytes exceeds the limit of %d",
-                           k->len, XA_NPZ_MAX_NAME);
+            return xa_fail(p->err, XA_ELIMIT, "a name of %zu bytes exceeds the limit of %d", k->len,
+                           XA_NPZ_MAX_NAME);
         if (l->n >= XA_NPZ_MAX_MEMBERS)
             return xa_fail(p->err, XA_ELIMIT, "more than %d arrays", XA_NPZ_MAX_MEMBERS);
         if (l->n == l->cap) {
@@ -382,8 +382,7 @@ static xa_status add_dict(jparse *p, uint32_t dict, uint32_t runner, uint32_t it
         raw_member *r = &l->m[l->n];
         memset(r, 0, sizeof *r);
         size_t kn;
-        xa_status st =
-            unescape(p->b + k->off, k->len, 0, (unsigned char **)&r->key, &kn, p->err);
+        xa_status st = unescape(p->b + k->off, k->len, 0, (unsigned char **)&r->key, &kn, p->err);
         if (st) return st;
         l->n++;
         r->runner = runner;
