@@ -113,24 +113,24 @@ xa_tolerance xa_tolerance_dtype_default(xa_dtype ref, xa_dtype port, int quantis
     if (quantised) {
         xa_tolerance_preset("int8", &t);
         t.preset = NULL; /* the rule says where it came from */
-        snprintf(r.what, sizeof r.what, "int8 dequantised: tpu-mlir's int8 thresholds");
+        snprintf(r.what, sizeof r.what, "int8 quantised default (tpu-mlir)");
     } else if (ref == XA_BF16 || port == XA_BF16) {
         t.active = XA_TOL_ATOL_RTOL;
         t.atol = XA_HALF_ATOL;
         t.rtol = XA_BF16_RTOL;
-        snprintf(r.what, sizeof r.what, "bfloat16 default: torch.testing.assert_close's");
+        snprintf(r.what, sizeof r.what, "bfloat16 default (torch assert_close)");
     } else if (ref == XA_F16 || port == XA_F16) {
         t.active = XA_TOL_ATOL_RTOL;
         t.atol = XA_HALF_ATOL;
         t.rtol = XA_F16_RTOL;
-        snprintf(r.what, sizeof r.what, "float16 default: torch.testing.assert_close's");
+        snprintf(r.what, sizeof r.what, "float16 default (torch assert_close)");
     } else if (xa_dtype_is_integer(ref) && xa_dtype_is_integer(port)) {
         t.active = XA_TOL_EQUAL;
-        snprintf(r.what, sizeof r.what, "integer default: exact");
+        snprintf(r.what, sizeof r.what, "integer default (exact)");
     } else {
         t.active = XA_TOL_MAX_ABS;
         t.max_abs = XA_DEFAULT_MAX_ABS;
-        snprintf(r.what, sizeof r.what, "float default: the seed's FP32 criterion");
+        snprintf(r.what, sizeof r.what, "float default (the seed's FP32 criterion)");
     }
     if (rule) *rule = r;
     return t;
@@ -163,7 +163,7 @@ xa_tolerance xa_tolerance_choose(const xa_tol_sources *s, const char *name, xa_d
     } else if (s && s->file && name && xa_tolerance_file_match(s->file, name, &ft, &pattern) >= 0) {
         t = ft;
         r.source = XA_TOL_FROM_FILE;
-        snprintf(r.what, sizeof r.what, "tolerance file, pattern '%.100s'", pattern);
+        snprintf(r.what, sizeof r.what, "tolerance file '%.100s'", pattern);
     } else if (man && man->active) {
         t = *man;
         r.source = XA_TOL_FROM_MANIFEST;
@@ -217,8 +217,7 @@ static xa_status parse_entry(const char *label, const char *pattern, json_t *o, 
         return xa_fail(err, XA_EFORMAT, "%s: pattern '%.200s': expected an object of tolerances",
                        label, pattern);
     if (json_object_size(o) == 0)
-        return xa_fail(err, XA_EFORMAT, "%s: pattern '%.200s': no tolerance given", label,
-                       pattern);
+        return xa_fail(err, XA_EFORMAT, "%s: pattern '%.200s': no tolerance given", label, pattern);
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
@@ -256,8 +255,7 @@ xa_status xa_tolerance_file_parse(const char *json, size_t len, const char *labe
     json_error_t je;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return xa_fail(err, XA_EFORMAT, "%s: invalid JSON at line %d: %s", label, je.line,
-                       je.text);
+        return xa_fail(err, XA_EFORMAT, "%s: invalid JSON at line %d: %s", label, je.line, je.text);
     xa_status st = XA_OK;
     xa_tolerance_file *f = calloc(1, sizeof *f);
     size_t n = json_is_object(root) ? json_object_size(root) : 0;
@@ -303,8 +301,7 @@ xa_status xa_tolerance_file_parse(const char *json, size_t len, const char *labe
 }
 
 /* A whole small file (JSON settings) into memory, at most `limit` bytes. */
-xa_status xa_read_small_file(const char *path, size_t limit, char **out, size_t *n,
-                             xa_error *err) {
+xa_status xa_read_small_file(const char *path, size_t limit, char **out, size_t *n, xa_error *err) {
     *out = NULL;
     *n = 0;
     FILE *fp = fopen(path, "rb");

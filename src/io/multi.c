@@ -480,8 +480,13 @@ xa_status xa_multi_view(xa_multi *m, size_t i, xa_member_view *v, xa_error *err)
         st = xa_npz_member_view(m->npz, i, v, err);
     } else {
         st = xa_multi_load(m, i, &v->owner, err);
+        if (!st && m->kind == XA_MULTI_LIST) {
+            st = xa_multi_info(m, i, &v->info, err); /* with the list's shapeless/scale flags */
+        } else if (!st) {
+            info_from_tensor(v->owner, &v->info);
+            if (m->kind == XA_MULTI_POLYGRAPHY) v->info.stored_bytes = m->pg.members[i].len;
+        }
         if (!st) {
-            st = xa_multi_info(m, i, &v->info, err);
             v->data = v->owner->data;
             v->mapped = v->owner->readonly;
         }

@@ -270,23 +270,81 @@ void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, co
     }
 }
 
-/* The seed's one-line verdict: "aligned." or "unaligned! max_abs: ..." */
+/* A value printed with just enough digits to stand on the right side of its limit: 4
+ * significant digits, more while rounding would blur the comparison (cosine 0.98999999 is not
+ * printed as 0.99 next to "< 0.99"). */
+static const char *fmt_vs(double v, double limit, char *buf, size_t size) {
+    for (int prec = 4; prec < 17; prec++) {
+        xa_fmt_num(v, prec, buf, size);
+        double back = strtod(buf, NULL);
+        if (!isfinite(v) || ((back < limit) == (v < limit) && (back > limit) == (v > limit)))
+            return buf;
+    }
+    return xa_fmt_num(v, 17, buf, size);
+}
+
+void xa_verdict_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
+                     size_t size) {
+    size_t o = 0;
+    char a[48];
+    buf[0] = 0;
+    /* the failing criteria when unaligned, otherwise every active one (what decided it) */
+    unsigned show = failed ? failed : t->active;
+#define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
+#define SEP (o ? ", " : "")
+    if (show & XA_CMP_FAIL_NONFINITE)
+        ADD("%s%lld one-sided NaN/Inf", SEP, (long long)m->nonfinite_mismatch);
+    if (show & XA_TOL_EQUAL) {
+        if (m->equal == m->count)
+            ADD("%sall %lld equal", SEP, (long long)m->count);
+        else
+            ADD("%s%lld of %lld differ (exact equality)", SEP, (long long)(m->count - m->equal),
+                (long long)m->count);
+    }
+    if (show & XA_TOL_ATOL_RTOL) {
+        if (m->mismatches)
+            ADD("%s%lld of %lld beyond |d| <= %g + %g*|ref|", SEP, (long long)m->mismatches,
+                (long long)m->count, t->atol, t->rtol);
+        else
+            ADD("%sall %lld within |d| <= %g + %g*|ref|", SEP, (long long)m->count, t->atol,
+                t->rtol);
+    }
+    if (show & XA_TOL_MAX_ABS)
+        ADD("%smax_abs %s %s %g", SEP, fmt_vs(m->max_abs, t->max_abs, a, sizeof a),
+            m->max_abs <= t->max_abs ? "<=" : ">", t->max_abs);
+    if (show & XA_TOL_COSINE)
+        ADD("%scosine %s %s %g", SEP, fmt_vs(m->cosine, t->min_cosine, a, sizeof a),
+            m->cosine >= t->min_cosine ? ">=" : "<", t->min_cosine);
+    if (show & XA_TOL_EUCLID)
+        ADD("%seuclid_sim %s %s %g", SEP, fmt_vs(m->euclid_sim, t->min_euclid, a, sizeof a),
+            m->euclid_sim >= t->min_euclid ? ">=" : "<", t->min_euclid);
+    if (show & XA_TOL_SQNR)
+        ADD("%ssqnr_db %s %s %g", SEP, fmt_vs(m->sqnr_db, t->min_sqnr_db, a, sizeof a),
+            m->sqnr_db >= t->min_sqnr_db ? ">=" : "<", t->min_sqnr_db);
+    if (t->preset) ADD(" (preset %s)", t->preset);
+#undef SEP
+#undef ADD
+}
+
+/* The seed's one-line verdict, naming what decided it: "aligned. max_abs 3e-05 <= 0.001" or
+ * "unaligned! cosine 0.9812 < 0.99", then where the worst element is. */
 static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct,
-                         int shape_mismatch) {
+                         int shape_mismatch, const xa_tol_rule *rule) {
     const xa_metrics *m = &res->total;
-    char tol[256], where[256] = "", a[40], b[40], c[40];
-    xa_tol_text(&res->tol, tol, sizeof tol);
+    char vt[512], where[256] = "", a[40], b[40], c[40];
+    xa_verdict_text(m, &res->tol, res->failed, vt, sizeof vt);
     if (m->max_abs_index >= 0 && ct) xa_coords_text(ct, m->max_abs_index, where, sizeof where);
     if (res->aligned && !shape_mismatch)
-        xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
-                     tol);
+        xa_sb_printf(sb, "aligned. %s", vt);
     else if (res->aligned)
-        xa_sb_printf(
-            sb, "unaligned! shapes differ; the values in storage order pass (%s): max_abs %s\n",
-            tol, xa_fmt_num(m->max_abs, 9, a, sizeof a));
+        xa_sb_printf(sb, "unaligned! shapes differ; the values in storage order pass: %s", vt);
     else
-        xa_sb_printf(sb, "unaligned! max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
-                     tol);
+        xa_sb_printf(sb, "unaligned! %s", vt);
+    unsigned shown = res->failed ? res->failed : res->tol.active;
+    if (!(shown & XA_TOL_MAX_ABS)) /* max_abs always appears: the seed's headline number */
+        xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 9, a, sizeof a));
+    if (rule && rule->what[0]) xa_sb_printf(sb, " [%s]", rule->what);
+    xa_sb_printf(sb, "\n");
     if (m->max_abs_index >= 0 && m->max_abs > 0)
         xa_sb_printf(sb, "  worst at %s (flat %lld): ref %s, port %s\n", where,
                      (long long)m->max_abs_index, xa_fmt_num(m->max_abs_ref, 9, b, sizeof b),
@@ -323,7 +381,8 @@ char *xa_report_compare_text(const xa_compare_report *r) {
             xa_sb_printf(&sb, "  no axis permutation of the port gives the reference's shape\n");
         xa_sb_printf(&sb, "values in storage order:\n");
     }
-    verdict_line(&sb, res, rt, r->shape_mismatch);
+    if (r->note) xa_sb_printf(&sb, "%s\n", r->note);
+    verdict_line(&sb, res, rt, r->shape_mismatch, r->rule);
     xa_metrics_text(&sb, &res->total, &res->tol, rt, "  ");
     if (res->axis >= 0) {
         xa_sb_printf(&sb, "per index of axis %d:\n", res->axis);

@@ -37,7 +37,7 @@ static void perm_text(xa_sb *sb, const xa_permutation *p) {
 
 static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t,
                         const char *lead) {
-    char a[40], b[40], c[40], where[200] = "", tol[200];
+    char a[40], b[40], c[40], where[200] = "";
     /* a single-tensor stage is named by the line's head already; npz members name themselves */
     const char *label = t->name && t->name[0] ? t->name : "";
     const char *sp = label[0] ? " " : "";
@@ -66,20 +66,27 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     const xa_metrics *m = &t->cmp.total;
     xa_tensor sh = shape_of(t);
     if (m->max_abs_index >= 0) xa_coords_text(&sh, m->max_abs_index, where, sizeof where);
-    xa_tol_text(&t->cmp.tol, tol, sizeof tol);
+    /* the verdict names what decided it ("cosine 0.9812 < 0.99"); max_abs and the count of
+     * differing elements follow when the verdict did not already say them */
+    char vt[512];
+    xa_verdict_text(m, &t->cmp.tol, t->cmp.failed, vt, sizeof vt);
+    unsigned shown = t->cmp.failed ? t->cmp.failed : t->cmp.tol.active;
     if (t->status == XA_STAGE_ALIGNED) {
-        xa_sb_printf(sb, "%s%s%saligned. max_abs %s (%s)", lead, label, sp,
-                     xa_fmt_num(m->max_abs, 6, a, sizeof a), tol);
+        xa_sb_printf(sb, "%s%s%saligned. %s", lead, label, sp, vt);
+        if (!(shown & (XA_TOL_MAX_ABS | XA_TOL_EQUAL)))
+            xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 6, a, sizeof a));
     } else {
-        xa_sb_printf(sb, "%s%s%sunaligned! max_abs: %s (%s)", lead, label, sp,
-                     xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+        xa_sb_printf(sb, "%s%s%sunaligned! %s", lead, label, sp, vt);
+        if (!(shown & XA_TOL_MAX_ABS))
+            xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 9, a, sizeof a));
         if (m->max_abs_index >= 0 && m->max_abs > 0)
             xa_sb_printf(sb, " at %s: ref %s, port %s", where,
                          xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
                          xa_fmt_num(m->max_abs_port, 7, c, sizeof c));
-        xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
-                     (long long)m->count);
-        if (m->nonfinite_mismatch)
+        if (!(shown & XA_TOL_EQUAL))
+            xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
+                         (long long)m->count);
+        if (m->nonfinite_mismatch && !(shown & XA_CMP_FAIL_NONFINITE))
             xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
     }
     if (t->ref_dtype != t->port_dtype)
@@ -185,16 +192,22 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
             } else if (s->own_status == XA_STAGE_ERROR) {
                 xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad,
                              s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
-            } else if (s->own_status == XA_STAGE_ALIGNED) {
-                xa_sb_printf(&sb, "%sown error: none, max_abs %s when the original's %s -- %s\n",
-                             pad, xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
-                             s->status == XA_STAGE_ALIGNED ? "the stage matches"
-                                                           : "inherited only");
             } else {
-                xa_sb_printf(&sb,
-                             "%sown error: max_abs %s on identical input (the original's %s) -- "
-                             "this operation differs\n",
-                             pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
+                char vt[512];
+                xa_verdict_text(&s->own.total, &s->own.tol, s->own.failed, vt, sizeof vt);
+                if (s->own_status == XA_STAGE_ALIGNED)
+                    xa_sb_printf(
+                        &sb,
+                        "%sown error: none (%s; max_abs %s) when the original's %s -- "
+                        "%s\n",
+                        pad, vt, xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
+                        s->status == XA_STAGE_ALIGNED ? "the stage matches" : "inherited only");
+                else
+                    xa_sb_printf(&sb,
+                                 "%sown error: %s; max_abs %s on identical input (the original's "
+                                 "%s) -- this operation differs\n",
+                                 pad, vt, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a),
+                                 s->own_desc);
             }
         }
         xa_findings_text(&sb, s->findings, s->nfindings,
