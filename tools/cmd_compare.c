@@ -140,8 +140,17 @@ static int compare_pair(const settings *cs, const cli_bmodel *bm, char **pos, xa
                  pi.shapeless ? "reference" : "port",
                  xa_shape_format(raw->rank, raw->shape, s1, sizeof s1), (long long)nr);
     }
+    /* a quantised side is read dequantised against real values or another quantised side */
+    ri.has_scale = ri.has_scale && (xa_dtype_is_float(port->dtype) || pi.has_scale);
+    pi.has_scale = pi.has_scale && (xa_dtype_is_float(ref->dtype) || ri.has_scale);
     if (ri.has_scale) opt.ref_dequant = (xa_dequant){1, ri.scale, ri.zero_point};
     if (pi.has_scale) opt.port_dequant = (xa_dequant){1, pi.scale, pi.zero_point};
+    if (ri.has_scale || pi.has_scale)
+        snprintf(note + strlen(note), sizeof note - strlen(note),
+                 "%s%s dequantised: (q - %lld) * %g", note[0] ? "\n" : "",
+                 pi.has_scale ? "port" : "ref",
+                 (long long)(pi.has_scale ? pi.zero_point : ri.zero_point),
+                 pi.has_scale ? pi.scale : ri.scale);
     xa_tol_rule rule;
     xa_tol_sources src = {&cs->opt.tol, cs->tolfile, NULL};
     const char *name = xa_multi_name(rm, 0);
@@ -295,6 +304,14 @@ int cmd_compare(int argc, char **argv) {
     if (!st) st = xa_multi_open_bmodel(pos[1], bm.model, bm.net, (int)bm.stage, &pm, &err);
     if (st) {
         rc = cli_lib_error("compare", &err, st);
+    } else if ((xa_multi_count(rm) == 1 && !xa_multi_name(rm, 0)[0] && xa_multi_count(pm) > 1) ||
+               (xa_multi_count(pm) == 1 && !xa_multi_name(pm, 0)[0] && xa_multi_count(rm) > 1)) {
+        /* one tensor against a file of several: say which member to take */
+        int many = xa_multi_count(rm) > 1 ? 0 : 1;
+        rc = cli_error("compare",
+                       "%s: holds %zu tensors, %s one; select one with #NAME (npz) or #K "
+                       "(split)",
+                       pos[many], xa_multi_count(many ? pm : rm), pos[1 - many]);
     } else if (xa_multi_count(rm) == 1 && xa_multi_count(pm) == 1 &&
                xa_multi_get_kind(rm) != XA_MULTI_DIR && xa_multi_get_kind(pm) != XA_MULTI_DIR) {
         rc = compare_pair(&cs, &bm, pos, rm, pm);

@@ -156,6 +156,12 @@ static void prepare(void *arg, int k) {
         memcpy(ri->shape, pi->shape, sizeof ri->shape);
         m->reshaped = 2;
     }
+    /* a quantised side is read dequantised when the other side holds real values (a float
+     * reference) or is quantised too; against raw integers it stays raw */
+    int rq = ri->has_scale && (xa_dtype_is_float(pi->dtype) || pi->has_scale);
+    int pq = pi->has_scale && (xa_dtype_is_float(ri->dtype) || ri->has_scale);
+    ri->has_scale = rq;
+    pi->has_scale = pq;
     m->ref = *ri;
     m->port = *pi;
     if (nr != np) {
@@ -319,8 +325,8 @@ static xa_status run_batch(batch *b, xa_error *err) {
 }
 
 /* ---- pairing -------------------------------------------------------------------------------- */
-static xa_status add_result(xa_members_report *r, const char *name, const char *port_name,
-                            long ri, long pi, xa_member_status st, xa_error *err) {
+static xa_status add_result(xa_members_report *r, const char *name, const char *port_name, long ri,
+                            long pi, xa_member_status st, xa_error *err) {
     xa_member_result *m = &r->members[r->count];
     memset(m, 0, sizeof *m);
     m->name = xa_strdup(name);
@@ -353,7 +359,8 @@ static void pairing_search(xa_multi *ref, xa_multi *port, const xa_members_optio
         nr == 0 || np == 0 || (r->aligned == r->compared && nr == np))
         return;
     uint64_t bytes = 0;
-    for (size_t i = 0; i < r->count; i++) bytes += r->members[i].ref.nbytes + r->members[i].port.nbytes;
+    for (size_t i = 0; i < r->count; i++)
+        bytes += r->members[i].ref.nbytes + r->members[i].port.nbytes;
     if (bytes > ((uint64_t)1 << 30)) return; /* loading them all would cost too much memory */
     xa_tensor **rt = calloc(nr, sizeof *rt), **pt = calloc(np, sizeof *pt);
     xa_error err = {0};

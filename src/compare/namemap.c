@@ -58,13 +58,12 @@ xa_status xa_name_map_parse(xa_name_map *m, const char *json, size_t len, const 
     json_error_t je;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return xa_fail(err, XA_EFORMAT, "%s: invalid JSON at line %d: %s", label, je.line,
-                       je.text);
+        return xa_fail(err, XA_EFORMAT, "%s: invalid JSON at line %d: %s", label, je.line, je.text);
     xa_status st = XA_OK;
     size_t n = json_is_object(root) ? json_object_size(root) : 0;
     if (!json_is_object(root))
-        st = xa_fail(err, XA_EFORMAT,
-                     "%s: expected an object {\"ref name\": \"port name\", ...}", label);
+        st = xa_fail(err, XA_EFORMAT, "%s: expected an object {\"ref name\": \"port name\", ...}",
+                     label);
     else if (m->npairs + n > XA_NAMEMAP_MAX_ENTRIES)
         st = xa_fail(err, XA_ELIMIT, "%s: more than %d names", label, XA_NAMEMAP_MAX_ENTRIES);
     pair *np = NULL;
@@ -137,8 +136,10 @@ xa_status xa_name_map_add_rename(xa_name_map *m, const char *sed, xa_error *err)
         size_t o = 0;
         if (!parts[k]) break;
         while (at < len && sed[at] != d) {
-            if (sed[at] == '\\' && at + 1 < len && sed[at + 1] == d) at++; /* \<d> is <d> */
-            else if (sed[at] == '\\' && at + 1 < len) parts[k][o++] = sed[at++];
+            if (sed[at] == '\\' && at + 1 < len && sed[at + 1] == d)
+                at++; /* \<d> is <d> */
+            else if (sed[at] == '\\' && at + 1 < len)
+                parts[k][o++] = sed[at++];
             parts[k][o++] = sed[at++];
         }
         parts[k][o] = 0;
@@ -237,8 +238,7 @@ static int apply_rule(const rename_rule *r, const char *in, char *out) {
     return 1;
 }
 
-xa_status xa_name_map_port_name(const xa_name_map *m, const char *ref, char **out,
-                                xa_error *err) {
+xa_status xa_name_map_port_name(const xa_name_map *m, const char *ref, char **out, xa_error *err) {
     *out = NULL;
     if (m && m->npairs) {
         size_t lo = 0, hi = m->npairs;

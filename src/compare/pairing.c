@@ -43,12 +43,13 @@ static int better(score a, score b) {
     return a.cost < b.cost;
 }
 
-xa_status xa_pairing_search(const xa_tensor *const *ref, size_t nref,
-                            const xa_tensor *const *port, size_t nport,
-                            const xa_cmp_options *opt, xa_pairing *out, xa_error *err) {
+xa_status xa_pairing_search(const xa_tensor *const *ref, size_t nref, const xa_tensor *const *port,
+                            size_t nport, const xa_cmp_options *opt, xa_pairing *out,
+                            xa_error *err) {
     memset(out, 0, sizeof *out);
     if (nref > XA_PAIRING_MAX || nport > XA_PAIRING_MAX)
-        return xa_fail(err, XA_ELIMIT, "a pairing search takes at most %d tensors a side (%zu, %zu)",
+        return xa_fail(err, XA_ELIMIT,
+                       "a pairing search takes at most %d tensors a side (%zu, %zu)",
                        XA_PAIRING_MAX, nref, nport);
     size_t cells = nref * nport;
     xa_cmp_result *res = calloc(cells ? cells : 1, sizeof *res);

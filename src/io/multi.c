@@ -148,6 +148,8 @@ static xa_status open_dir(xa_multi *m, const char *path, xa_error *err) {
     }
     closedir(d);
     if (st) return st;
+    if (m->count == 0)
+        return xa_fail(err, XA_ENOTFOUND, "%s: is a directory without .npy files", path);
     qsort(m->files, m->count, sizeof *m->files, cmp_str); /* by file name: same folder prefix */
     m->names = calloc(m->count ? m->count : 1, sizeof *m->names);
     if (!m->names) return xa_fail(err, XA_ENOMEM, "out of memory");

@@ -165,6 +165,27 @@ void xa_npz_free(xa_npz *z) {
     free(z);
 }
 
+/* What a deflated entry declares must be possible before anything is inflated. */
+static xa_status deflate_checks(const xa_zip_entry *e, xa_error *err) {
+    if (e->method != 8)
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "compression method %u (numpy writes 0, stored, and "
+                       "8, deflate)",
+                       e->method);
+    if (e->usize > XA_NPZ_MAX_INFLATED)
+        return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
+                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
+    if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
+        return xa_fail(err, XA_EFORMAT,
+                       "declares %llu inflated bytes from %llu compressed, more "
+                       "than deflate can produce (%d:1)",
+                       (unsigned long long)e->usize, (unsigned long long)e->csize,
+                       XA_DEFLATE_MAX_RATIO);
+    if (e->usize > SIZE_MAX - 1)
+        return xa_fail(err, XA_ELIMIT, "member too large for this address space");
+    return XA_OK;
+}
+
 /* The tensor of one entry. */
 static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, xa_error *err) {
     size_t off;
@@ -186,22 +207,8 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
         return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped, "member",
                                    out, err);
     }
-    if (e->method != 8)
-        return xa_fail(err, XA_EUNSUPPORTED,
-                       "compression method %u (numpy writes 0, stored, and "
-                       "8, deflate)",
-                       e->method);
-    if (e->usize > XA_NPZ_MAX_INFLATED)
-        return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
-                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
-    if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
-        return xa_fail(err, XA_EFORMAT,
-                       "declares %llu inflated bytes from %llu compressed, more "
-                       "than deflate can produce (%d:1)",
-                       (unsigned long long)e->usize, (unsigned long long)e->csize,
-                       XA_DEFLATE_MAX_RATIO);
-    if (e->usize > SIZE_MAX - 1)
-        return xa_fail(err, XA_ELIMIT, "member too large for this address space");
+    st = deflate_checks(e, err);
+    if (st) return st;
     xa_backing *bk = xa_backing_heap((size_t)e->usize, 0);
     if (!bk)
         return xa_fail(err, XA_ENOMEM, "out of memory inflating %llu bytes",
@@ -311,9 +318,8 @@ static xa_status entry_header(xa_npz *z, const xa_zip_entry *e, xa_tensor *h, si
     if (st) return st;
     const unsigned char *src = z->zip.data + off;
     if (e->method == 0) return xa_npy_parse_header(src, (size_t)e->csize, h, data_off, err);
-    if (e->method != 8)
-        return xa_fail(err, XA_EUNSUPPORTED,
-                       "compression method %u (numpy writes 0, stored, and 8, deflate)", e->method);
+    st = deflate_checks(e, err);
+    if (st) return st;
     /* the preamble says how long the header is; then inflate exactly that much */
     unsigned char pre[12];
     size_t got;

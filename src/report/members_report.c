@@ -84,7 +84,8 @@ static void member_line(xa_sb *sb, const xa_member_result *m, int width) {
     char tt[480], a[40], b[40], c[40];
     type_text(m, tt, sizeof tt);
     xa_sb_printf(sb, "%-9s %-*s  %s", status_word(m->status), width, m->name, tt);
-    if (m->port_name && strcmp(m->port_name, m->name)) xa_sb_printf(sb, " <- port '%s'", m->port_name);
+    if (m->port_name && strcmp(m->port_name, m->name))
+        xa_sb_printf(sb, " <- port '%s'", m->port_name);
     switch (m->status) {
     case XA_MEMBER_ONLY_REF:
         xa_sb_printf(sb, "  only in the reference\n");
@@ -129,9 +130,13 @@ static void member_line(xa_sb *sb, const xa_member_result *m, int width) {
     if (m->reshaped)
         xa_sb_printf(sb, " [%s raw without a shape: read in the %s's shape]",
                      m->reshaped == 1 ? "port" : "ref", m->reshaped == 1 ? "reference" : "port");
-    if (m->viewed) xa_sb_printf(sb, " [uint16 read as %s]", xa_dtype_name(m->ref.dtype == XA_BF16 || m->port.dtype == XA_BF16 ? XA_BF16 : XA_F16));
+    if (m->viewed)
+        xa_sb_printf(
+            sb, " [uint16 read as %s]",
+            xa_dtype_name(m->ref.dtype == XA_BF16 || m->port.dtype == XA_BF16 ? XA_BF16 : XA_F16));
     if (m->ref.has_scale || m->port.has_scale)
-        xa_sb_printf(sb, " [dequantised: scale %g]", m->ref.has_scale ? m->ref.scale : m->port.scale);
+        xa_sb_printf(sb, " [dequantised: scale %g]",
+                     m->ref.has_scale ? m->ref.scale : m->port.scale);
     perm_list(sb, m);
     xa_sb_printf(sb, "\n");
 }
@@ -166,8 +171,9 @@ char *xa_report_members_text(const xa_members_report *r, const char *ref_label,
     }
     if (r->has_pairing) {
         const xa_pairing *p = &r->pairing;
-        xa_sb_printf(&sb, "the port's members align in another order (%zu/%zu aligned):",
-                     p->naligned, p->nref);
+        xa_sb_printf(&sb,
+                     "the port's members align in another order (%zu/%zu aligned):", p->naligned,
+                     p->nref);
         for (size_t i = 0; i < p->nref; i++) {
             xa_sb_printf(&sb, "%s %s <- ", i ? "," : "", ref_name_of(r, (long)i));
             if (p->port_of[i] >= 0)
@@ -215,9 +221,10 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
         json_object_set_new(e, "aligned", json_boolean(m->status == XA_MEMBER_ALIGNED));
         json_object_set_new(e, "ref", m->ref_index >= 0 ? jinfo(&m->ref) : json_null());
         json_object_set_new(e, "port", m->port_index >= 0 ? jinfo(&m->port) : json_null());
-        json_object_set_new(e, "reshaped", m->reshaped == 1   ? json_string("port")
-                                           : m->reshaped == 2 ? json_string("ref")
-                                                              : json_null());
+        json_object_set_new(e, "reshaped",
+                            m->reshaped == 1   ? json_string("port")
+                            : m->reshaped == 2 ? json_string("ref")
+                                               : json_null());
         if (m->has_cmp) {
             xa_tensor sh = shape_shell(&m->ref);
             char vt[512];
@@ -251,9 +258,9 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
         json_array_append_new(ms, e);
     }
     json_object_set_new(o, "members", ms);
-    json_object_set_new(o, "first_unaligned", r->first_unaligned >= 0
-                                                  ? json_string(r->members[r->first_unaligned].name)
-                                                  : json_null());
+    json_object_set_new(o, "first_unaligned",
+                        r->first_unaligned >= 0 ? json_string(r->members[r->first_unaligned].name)
+                                                : json_null());
     json_t *sum = json_object();
     json_object_set_new(sum, "compared", json_integer((json_int_t)r->compared));
     json_object_set_new(sum, "aligned", json_integer((json_int_t)r->aligned));
@@ -269,9 +276,9 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
         for (size_t i = 0; i < p->nref; i++) {
             json_t *q = json_object();
             json_object_set_new(q, "ref", json_string(ref_name_of(r, (long)i)));
-            json_object_set_new(q, "port", p->port_of[i] >= 0
-                                               ? json_string(port_name_of(r, p->port_of[i]))
-                                               : json_null());
+            json_object_set_new(q, "port",
+                                p->port_of[i] >= 0 ? json_string(port_name_of(r, p->port_of[i]))
+                                                   : json_null());
             json_object_set_new(q, "aligned", json_boolean(p->aligned[i]));
             json_array_append_new(pairs, q);
         }
@@ -324,7 +331,8 @@ char *xa_report_listing_text(const char *spec, xa_multi_kind kind, size_t n,
             const xa_stats *st = e[i].stats;
             if (st->finite)
                 xa_sb_printf(&sb, "  min %s max %s mean %s", xa_fmt_num(st->min, 7, x, sizeof x),
-                             xa_fmt_num(st->max, 7, y, sizeof y), xa_fmt_num(st->mean, 7, z, sizeof z));
+                             xa_fmt_num(st->max, 7, y, sizeof y),
+                             xa_fmt_num(st->mean, 7, z, sizeof z));
             else
                 xa_sb_printf(&sb, "  no finite values");
             if (st->nan || st->inf)
