@@ -590,20 +590,21 @@ xa_status xa_pg_decode(const unsigned char *buf, const xa_pg_member *m, size_t l
     const unsigned char *s = buf + m->off;
     size_t len = m->len;
     unsigned char *text = NULL;
+    int ok = 1;
     if (m->escaped) { /* base64 never needs escapes, but an encoder may write "\/" */
         size_t tl;
-        xa_status st = unescape(s, len, 0, &text, &tl, err);
-        if (st) return st;
+        xa_error ignored = {0};
+        ok = !unescape(s, len, 0, &text, &tl, &ignored); /* a \u0000: latin-1 text, below */
         s = text;
-        len = tl;
+        len = ok ? tl : 0;
     }
     unsigned char *o = malloc(len / 4 * 3 + 3);
     if (!o) {
         free(text);
         return xa_fail(err, XA_ENOMEM, "out of memory decoding %zu bytes of base64", len);
     }
-    size_t k;
-    int ok = b64_decode(s, len, limit, o, &k);
+    size_t k = 0;
+    ok = ok && b64_decode(s, len, limit, o, &k);
     free(text);
     if (!ok) { /* Polygraphy's fallback: the bytes as latin-1 text */
         free(o);
