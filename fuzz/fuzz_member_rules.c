@@ -6,8 +6,8 @@
 #include <string.h>
 #include <xalign/xalign.h>
 
-static const char *const names[] = {"", "/layer3/conv0/Conv_output_0", "onnx::Add_12", "#0",
-                                    "a/b/c.npy", "\xc3\xa9t\xc3\xa9"};
+static const char *const names[] = {
+    "", "/layer3/conv0/Conv_output_0", "onnx::Add_12", "#0", "a/b/c.npy", "\xc3\xa9t\xc3\xa9"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     xa_error err;

@@ -275,7 +275,7 @@ XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const c
  */
 #define XA_DIR_MAX_FILES 65536       /* .npy files in one folder */
 #define XA_JSON_MAX_DEPTH 64         /* nesting of a Polygraphy JSON file */
-#define XA_JSON_MAX_NODES (1u << 22) /* values (objects, arrays, strings, numbers) in one file */
+#define XA_JSON_MAX_NODES (1u << 20) /* values (objects, arrays, strings, numbers) in one file */
 
 typedef struct xa_multi xa_multi;
 typedef enum xa_multi_kind {

@@ -223,6 +223,7 @@ int xa_dtype_fits_f32(xa_dtype dt) {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 /* float16 -> float32 with the F16C instruction (vcvtph2ps): exact, the same values as
  * xa_f16_to_f32 (a NaN keeps its sign and payload and becomes quiet; comparisons only ask
@@ -243,8 +244,11 @@ static int have_f16c(void) {
     static int have = -1; /* racing threads compute the same value */
     int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
     if (h < 0) {
+        /* F16C is CPUID leaf 1, ECX bit 29 (clang's __builtin_cpu_supports has no "f16c") */
+        unsigned a, b, c, d;
         __builtin_cpu_init();
-        h = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c") ? 1 : 0;
+        h = __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) ? 1
+                                                                                              : 0;
         __atomic_store_n(&have, h, __ATOMIC_RELAXED);
     }
     return h;

@@ -80,10 +80,10 @@ static const char *port_name_of(const xa_members_report *r, long j) {
     return "?";
 }
 
-static void member_line(xa_sb *sb, const xa_member_result *m, int width) {
+static void member_line(xa_sb *sb, const xa_member_result *m, int width, int twidth) {
     char tt[480], a[40], b[40], c[40];
     type_text(m, tt, sizeof tt);
-    xa_sb_printf(sb, "%-9s %-*s  %s", status_word(m->status), width, m->name, tt);
+    xa_sb_printf(sb, "%-9s %-*s  %-*s", status_word(m->status), width, m->name, twidth, tt);
     if (m->port_name && strcmp(m->port_name, m->name))
         xa_sb_printf(sb, " <- port '%s'", m->port_name);
     switch (m->status) {
@@ -145,18 +145,22 @@ char *xa_report_members_text(const xa_members_report *r, const char *ref_label,
                              const char *port_label) {
     xa_sb sb = {0};
     size_t nref = 0, nport = 0;
-    int width = 8;
+    int width = 8, twidth = 8;
     for (size_t i = 0; i < r->count; i++) {
         const xa_member_result *m = &r->members[i];
+        char tt[480];
         nref += m->ref_index >= 0;
         nport += m->port_index >= 0;
         int w = (int)strlen(m->name);
         if (w > width) width = w < 48 ? w : 48;
+        type_text(m, tt, sizeof tt);
+        w = (int)strlen(tt);
+        if (w > twidth) twidth = w < 36 ? w : 36;
     }
     xa_sb_printf(&sb, "ref : %s (%zu member%s)\n", ref_label, nref, nref == 1 ? "" : "s");
     xa_sb_printf(&sb, "port: %s (%zu member%s), paired by %s\n", port_label, nport,
                  nport == 1 ? "" : "s", r->by_position ? "position" : "name");
-    for (size_t i = 0; i < r->count; i++) member_line(&sb, &r->members[i], width);
+    for (size_t i = 0; i < r->count; i++) member_line(&sb, &r->members[i], width, twidth);
     xa_sb_printf(&sb, "%zu/%zu aligned", r->aligned, r->compared);
     if (r->first_unaligned >= 0)
         xa_sb_printf(&sb, "; first unaligned: %s", r->members[r->first_unaligned].name);

@@ -193,21 +193,22 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                 xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad,
                              s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
             } else {
-                char vt[512];
+                char vt[512], mx[64] = "";
                 xa_verdict_text(&s->own.total, &s->own.tol, s->own.failed, vt, sizeof vt);
+                unsigned shown = s->own.failed ? s->own.failed : s->own.tol.active;
+                if (!(shown & (XA_TOL_MAX_ABS | (s->own.failed ? 0 : XA_TOL_EQUAL))))
+                    snprintf(mx, sizeof mx, "; max_abs %s",
+                             xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a));
                 if (s->own_status == XA_STAGE_ALIGNED)
-                    xa_sb_printf(
-                        &sb,
-                        "%sown error: none (%s; max_abs %s) when the original's %s -- "
-                        "%s\n",
-                        pad, vt, xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
-                        s->status == XA_STAGE_ALIGNED ? "the stage matches" : "inherited only");
+                    xa_sb_printf(&sb, "%sown error: none (%s%s) when the original's %s -- %s\n",
+                                 pad, vt, mx, s->own_desc,
+                                 s->status == XA_STAGE_ALIGNED ? "the stage matches"
+                                                               : "inherited only");
                 else
                     xa_sb_printf(&sb,
-                                 "%sown error: %s; max_abs %s on identical input (the original's "
-                                 "%s) -- this operation differs\n",
-                                 pad, vt, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a),
-                                 s->own_desc);
+                                 "%sown error: %s%s on identical input (the original's %s) -- "
+                                 "this operation differs\n",
+                                 pad, vt, mx, s->own_desc);
             }
         }
         xa_findings_text(&sb, s->findings, s->nfindings,

@@ -308,6 +308,12 @@ with open(broken, "w") as f:
 rc, out, err = run("info", broken)
 ck.check(rc == 2 and "torch tensor" in err and not out, f"torch tensors are refused with a reason: {err}")
 
+# ---- the README's example files (examples/perlayer/make_layers.py) say what the README shows --------
+ex = os.path.join(os.environ.get("XA_SOURCE_DIR", "."), "examples", "perlayer")
+rc, out, err = run("compare", os.path.join(ex, "ref_outputs.npz"), os.path.join(ex, "model_outputs.npz"), "--u16-as", "bf16")
+ck.check(rc == 1 and "9/13 aligned; first unaligned: /layer9/conv1/Conv_output_0" in out and
+         "1 member only in the reference, 1 only in the port" in out, f"README example: {out[-300:]}")
+
 # ---- info on a per-layer file: one line per member and totals, from the headers -------------------
 rc, out, err = run("info", rp)
 lines = out.splitlines()

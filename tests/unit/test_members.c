@@ -74,7 +74,8 @@ static void test_tolerances(void) {
     t = xa_tolerance_dtype_default(XA_BF16, XA_F16, 0, &rule);
     CHECK(t.active == XA_TOL_ATOL_RTOL && t.rtol == 1.6e-2 && t.atol == 1e-5);
     t = xa_tolerance_dtype_default(XA_I8, XA_F32, 1, &rule);
-    CHECK(t.active == (XA_TOL_COSINE | XA_TOL_EUCLID) && t.min_cosine == 0.8 && t.min_euclid == 0.5);
+    CHECK(t.active == (XA_TOL_COSINE | XA_TOL_EUCLID) && t.min_cosine == 0.8 &&
+          t.min_euclid == 0.5);
     t = xa_tolerance_dtype_default(XA_I8, XA_I8, 0, &rule);
     CHECK(t.active == XA_TOL_EQUAL && rule.source == XA_TOL_FROM_DTYPE);
     t = xa_tolerance_dtype_default(XA_F32, XA_F32, 0, &rule);
@@ -106,9 +107,15 @@ static void test_tolerances(void) {
     CHECK(rule.source == XA_TOL_FROM_DTYPE && t.rtol == 1e-3);
     xa_tolerance_file_free(f);
     /* refused files name the pattern and the reason */
-    const char *bad[] = {"[1, 2]", "{\"a\": {}}", "{\"a\": {\"max_abs\": -1}}",
-                         "{\"a\": {\"nope\": 1}}", "{\"a\": {\"max_abs\": \"1\"}}", "{\"a\": 3}",
-                         "{\"a\": {\"preset\": \"f8\"}}", "{\"\": {\"atol\": 1}}", "{"};
+    const char *bad[] = {"[1, 2]",
+                         "{\"a\": {}}",
+                         "{\"a\": {\"max_abs\": -1}}",
+                         "{\"a\": {\"nope\": 1}}",
+                         "{\"a\": {\"max_abs\": \"1\"}}",
+                         "{\"a\": 3}",
+                         "{\"a\": {\"preset\": \"f8\"}}",
+                         "{\"\": {\"atol\": 1}}",
+                         "{"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err.message[0] = 0;
         f = NULL;
@@ -173,7 +180,8 @@ static void test_compare_members(void) {
         CHECK(xa_compare_members(rm, pm, &o, &rep, &err) == XA_OK);
         CHECK(rep.count == 6 && !strcmp(rep.members[0].name, "z_first") &&
               !strcmp(rep.members[5].name, "extra"));
-        CHECK(rep.members[0].status == XA_MEMBER_ALIGNED && rep.members[1].status == XA_MEMBER_UNALIGNED);
+        CHECK(rep.members[0].status == XA_MEMBER_ALIGNED &&
+              rep.members[1].status == XA_MEMBER_UNALIGNED);
         CHECK(rep.first_unaligned == 1 && rep.compared == 4 && rep.aligned == 3);
         CHECK(rep.only_ref == 1 && rep.only_port == 1 && !rep.by_position);
         CHECK(rep.members[2].rule.source == XA_TOL_FROM_DTYPE &&
@@ -248,8 +256,13 @@ static void test_polygraphy(void) {
     xa_tensor_free(t);
     xa_multi_free(m);
     /* malformed documents are refused with the place */
-    const char *bad[] = {"{\"lst\": 3}", "[1]", "{\"lst\": [[\"r\"]]}", "{\"a\": {\"array\": 1}}",
-                         "{\"a\": {\"array\": \"QQ==\"", "\"x\"", "{\"a\" {}}"};
+    const char *bad[] = {"{\"lst\": 3}",
+                         "[1]",
+                         "{\"lst\": [[\"r\"]]}",
+                         "{\"a\": {\"array\": 1}}",
+                         "{\"a\": {\"array\": \"QQ==\"",
+                         "\"x\"",
+                         "{\"a\" {}}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         m = NULL;
         err.message[0] = 0;
