@@ -168,6 +168,8 @@ static xa_status open_polygraphy(xa_multi *m, xa_backing *bk, xa_error *err) {
     m->file = bk;
     xa_backing_ref(bk);
     xa_status st = xa_polygraphy_index(bk->base, bk->size, &m->pg, err);
+    /* the scan read every page of the file; a member's text is read again when it is decoded */
+    if (bk->mapped) xa_mapping_release(bk->base, bk->size);
     if (st) return st;
     m->count = m->pg.count;
     m->names = calloc(m->count ? m->count : 1, sizeof *m->names);
@@ -328,7 +330,10 @@ static void member_prefix(const xa_multi *m, size_t i, xa_error *err) {
 static xa_status pg_tensor(const xa_multi *m, size_t i, xa_tensor **out, xa_error *err) {
     unsigned char *bytes;
     size_t n;
-    xa_status st = xa_pg_decode(m->file->base, &m->pg.members[i], 0, &bytes, &n, err);
+    const xa_pg_member *pm = &m->pg.members[i];
+    xa_status st = xa_pg_decode(m->file->base, pm, 0, &bytes, &n, err);
+    if (m->file->mapped)
+        xa_mapping_release((const unsigned char *)m->file->base + pm->off, pm->len);
     if (st) return st;
     if (n >= 2 && bytes[0] == 'P' && bytes[1] == 'K') {
         xa_npz *z;

@@ -201,13 +201,6 @@ static json_t *jinfo(const xa_member_info *in) {
     return o;
 }
 
-static const char *source_name(xa_tol_source s) {
-    return s == XA_TOL_FROM_CLI        ? "command_line"
-           : s == XA_TOL_FROM_FILE     ? "tolerance_file"
-           : s == XA_TOL_FROM_MANIFEST ? "manifest"
-                                       : "dtype_default";
-}
-
 char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
                              const char *port_label) {
     json_t *o = json_object();
@@ -237,10 +230,7 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
             json_object_set_new(e, "metrics", xa_jmetrics(&m->cmp.total, &sh));
             json_object_set_new(e, "tolerance", xa_jtolerance(&m->cmp.tol));
             json_object_set_new(e, "failed", xa_jfailed(m->cmp.failed));
-            json_t *rule = json_object();
-            json_object_set_new(rule, "source", json_string(source_name(m->rule.source)));
-            json_object_set_new(rule, "what", json_string(m->rule.what));
-            json_object_set_new(e, "rule", rule);
+            json_object_set_new(e, "rule", xa_jrule(&m->rule));
         } else {
             json_object_set_new(e, "metrics", json_null());
         }

@@ -140,6 +140,17 @@ json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     return o;
 }
 
+json_t *xa_jrule(const xa_tol_rule *r) {
+    json_t *o = json_object();
+    json_object_set_new(o, "source",
+                        json_string(r->source == XA_TOL_FROM_CLI        ? "command_line"
+                                    : r->source == XA_TOL_FROM_FILE     ? "tolerance_file"
+                                    : r->source == XA_TOL_FROM_MANIFEST ? "manifest"
+                                                                        : "dtype_default"));
+    json_object_set_new(o, "what", json_string(r->what));
+    return o;
+}
+
 json_t *xa_jfailed(unsigned f) {
     json_t *a = json_array();
     if (f & XA_CMP_FAIL_NONFINITE) json_array_append_new(a, json_string("nonfinite"));
@@ -180,6 +191,11 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     json_object_set_new(o, "metrics", xa_jmetrics(&res->total, r->ref.tensor));
     json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
     json_object_set_new(o, "failed", xa_jfailed(res->failed));
+    char vt[512];
+    xa_verdict_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
+    json_object_set_new(o, "verdict", json_string(vt));
+    if (r->rule) json_object_set_new(o, "rule", xa_jrule(r->rule));
+    if (r->note) json_object_set_new(o, "note", json_string(r->note));
     if (res->axis >= 0) {
         json_t *a = json_array();
         for (int64_t k = 0; k < res->nchannels; k++) {

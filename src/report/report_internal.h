@@ -15,6 +15,7 @@ json_t *xa_jnum(double v); /* non-finite -> "inf" / "-inf" / "nan" */
 json_t *xa_jshape(int rank, const int64_t *shape);
 json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of);
 json_t *xa_jfailed(unsigned failed);
+json_t *xa_jrule(const xa_tol_rule *r); /* {"source": "dtype_default"|..., "what": TEXT} */
 json_t *xa_jtolerance(const xa_tolerance *t);
 char *xa_jdump(json_t *o); /* compact, newline-terminated; decrefs o */
 void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);
