@@ -88,16 +88,6 @@ static xa_status load_one(const cli_bmodel *bm, const char *spec, xa_tensor **ou
     return XA_OK;
 }
 
-static int squeezed_equal(const xa_tensor *a, const xa_tensor *b) {
-    int i = 0, j = 0;
-    for (;;) {
-        while (i < a->rank && a->shape[i] == 1) i++;
-        while (j < b->rank && b->shape[j] == 1) j++;
-        if (i == a->rank || j == b->rank) return i == a->rank && j == b->rank;
-        if (a->shape[i++] != b->shape[j++]) return 0;
-    }
-}
-
 typedef struct {
     int json;
     xa_cmp_options opt;
@@ -182,7 +172,7 @@ static int compare_pair(const settings *cs, const cli_bmodel *bm, char **pos, xa
         rc = cli_lib_error("compare", &err, st);
         goto out;
     }
-    int mismatch = !squeezed_equal(ref, port);
+    int mismatch = !xa_shape_same_layout(ref->rank, ref->shape, port->rank, port->shape);
     if (mismatch) {
         nperms = xa_shape_permutations(ref, port, perms, MAX_PERMS);
         xa_cmp_options po = opt;

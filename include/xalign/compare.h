@@ -188,6 +188,8 @@ typedef struct xa_permutation {
     int perm[XA_MAX_RANK];
     int squeezed; /* 1: the axes are those of the shapes with size-1 axes removed */
 } xa_permutation;
+/* 1 when two shapes are the same up to size-1 axes ([1, 3, 224, 224] and [3, 224, 224]). */
+XA_API int xa_shape_same_layout(int rank_a, const int64_t *a, int rank_b, const int64_t *b);
 XA_API size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port,
                                     xa_permutation *perms, size_t max);
 /* A C-order native copy of `t` with axes permuted (squeezed first if p->squeezed). */

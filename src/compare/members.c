@@ -73,16 +73,6 @@ static int positional(const xa_multi *m) {
     return 1;
 }
 
-static int squeezed_equal(int ra, const int64_t *a, int rb, const int64_t *b) {
-    int i = 0, j = 0;
-    for (;;) {
-        while (i < ra && a[i] == 1) i++;
-        while (j < rb && b[j] == 1) j++;
-        if (i == ra || j == rb) return i == ra && j == rb;
-        if (a[i++] != b[j++]) return 0;
-    }
-}
-
 static void set_error(xa_member_result *m, const xa_error *e) {
     m->status = XA_MEMBER_ERROR;
     free(m->error);
@@ -277,7 +267,7 @@ static void finish(batch *b, item *it) {
         }
     }
     m->has_cmp = 1;
-    int same = squeezed_equal(m->ref.rank, m->ref.shape, m->port.rank, m->port.shape);
+    int same = xa_shape_same_layout(m->ref.rank, m->ref.shape, m->port.rank, m->port.shape);
     m->status = !same            ? XA_MEMBER_SHAPE_MISMATCH
                 : m->cmp.aligned ? XA_MEMBER_ALIGNED
                                  : XA_MEMBER_UNALIGNED;

@@ -21,14 +21,8 @@ void xa_pairing_clear(xa_pairing *p) {
 /* Same element count, and shapes equal up to size-1 axes or a 1-D side (raw bytes). */
 static int compatible(const xa_tensor *a, const xa_tensor *b) {
     if (xa_tensor_count(a) != xa_tensor_count(b)) return 0;
-    if (a->rank <= 1 || b->rank <= 1) return 1;
-    int i = 0, j = 0;
-    for (;;) {
-        while (i < a->rank && a->shape[i] == 1) i++;
-        while (j < b->rank && b->shape[j] == 1) j++;
-        if (i == a->rank || j == b->rank) return i == a->rank && j == b->rank;
-        if (a->shape[i++] != b->shape[j++]) return 0;
-    }
+    return a->rank <= 1 || b->rank <= 1 ||
+           xa_shape_same_layout(a->rank, a->shape, b->rank, b->shape);
 }
 
 /* The value of a (partial) pairing: more aligned pairs first, then more pairs, then less

@@ -36,18 +36,6 @@ static void type_text(const xa_member_result *m, char *buf, size_t size) {
     if (!same_shape(r, p)) snprintf(buf + strlen(buf), size - strlen(buf), " vs %s", s2);
 }
 
-static void perm_list(xa_sb *sb, const xa_member_result *m) {
-    for (size_t i = 0; i < m->nperms; i++) {
-        const xa_permutation *p = &m->perms[i];
-        char a[40];
-        xa_sb_printf(sb, "%s%s after %stranspose (", i ? "; " : " -- ",
-                     m->perm_aligned[i] ? "aligned" : "unaligned", p->squeezed ? "squeeze + " : "");
-        for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
-        xa_sb_printf(sb, "%s (max_abs %s)", p->rank == 1 ? ",)" : ")",
-                     xa_fmt_num(m->perm_max_abs[i], 6, a, sizeof a));
-    }
-}
-
 static const char *status_word(xa_member_status s) {
     switch (s) {
     case XA_MEMBER_ALIGNED:
@@ -137,7 +125,7 @@ static void member_line(xa_sb *sb, const xa_member_result *m, int width, int twi
     if (m->ref.has_scale || m->port.has_scale)
         xa_sb_printf(sb, " [dequantised: scale %g]",
                      m->ref.has_scale ? m->ref.scale : m->port.scale);
-    perm_list(sb, m);
+    xa_perm_list_text(sb, m->nperms, m->perms, m->perm_aligned, m->perm_max_abs);
     xa_sb_printf(sb, "\n");
 }
 
@@ -224,30 +212,15 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
                                                : json_null());
         if (m->has_cmp) {
             xa_tensor sh = shape_shell(&m->ref);
-            char vt[512];
-            xa_verdict_text(&m->cmp.total, &m->cmp.tol, m->cmp.failed, vt, sizeof vt);
-            json_object_set_new(e, "verdict", json_string(vt));
-            json_object_set_new(e, "metrics", xa_jmetrics(&m->cmp.total, &sh));
-            json_object_set_new(e, "tolerance", xa_jtolerance(&m->cmp.tol));
-            json_object_set_new(e, "failed", xa_jfailed(m->cmp.failed));
+            xa_jverdict(e, &m->cmp, &sh);
             json_object_set_new(e, "rule", xa_jrule(&m->rule));
         } else {
             json_object_set_new(e, "metrics", json_null());
         }
-        if (m->nperms) {
-            json_t *pa = json_array();
-            for (size_t k = 0; k < m->nperms; k++) {
-                json_t *p = json_object(), *ax = json_array();
-                for (int q = 0; q < m->perms[k].rank; q++)
-                    json_array_append_new(ax, json_integer(m->perms[k].perm[q]));
-                json_object_set_new(p, "perm", ax);
-                json_object_set_new(p, "squeezed", json_boolean(m->perms[k].squeezed));
-                json_object_set_new(p, "aligned", json_boolean(m->perm_aligned[k]));
-                json_object_set_new(p, "max_abs", xa_jnum(m->perm_max_abs[k]));
-                json_array_append_new(pa, p);
-            }
-            json_object_set_new(e, "permutations", pa);
-        }
+        if (m->nperms)
+            json_object_set_new(
+                e, "permutations",
+                xa_jperms_max_abs(m->nperms, m->perms, m->perm_aligned, m->perm_max_abs));
         if (m->error) json_object_set_new(e, "error", json_string(m->error));
         json_array_append_new(ms, e);
     }

@@ -140,6 +140,53 @@ json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     return o;
 }
 
+json_t *xa_jperm(const xa_permutation *p, int aligned) {
+    json_t *o = json_object(), *ax = json_array();
+    for (int k = 0; k < p->rank; k++) json_array_append_new(ax, json_integer(p->perm[k]));
+    json_object_set_new(o, "perm", ax);
+    json_object_set_new(o, "squeezed", json_boolean(p->squeezed));
+    json_object_set_new(o, "aligned", json_boolean(aligned));
+    return o;
+}
+
+json_t *xa_jperms_max_abs(size_t n, const xa_permutation *perms, const int *aligned,
+                          const double *max_abs) {
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++) {
+        json_t *p = xa_jperm(&perms[k], aligned[k]);
+        json_object_set_new(p, "max_abs", xa_jnum(max_abs[k]));
+        json_array_append_new(a, p);
+    }
+    return a;
+}
+
+void xa_perm_text(xa_sb *sb, const xa_permutation *p) {
+    xa_sb_printf(sb, "(");
+    for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
+    xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
+}
+
+void xa_perm_list_text(xa_sb *sb, size_t n, const xa_permutation *perms, const int *aligned,
+                       const double *max_abs) {
+    char a[40];
+    for (size_t i = 0; i < n; i++) {
+        xa_sb_printf(sb, i ? "; " : " -- ");
+        xa_sb_printf(sb, "%s after %stranspose ", aligned[i] ? "aligned" : "unaligned",
+                     perms[i].squeezed ? "squeeze + " : "");
+        xa_perm_text(sb, &perms[i]);
+        xa_sb_printf(sb, " (max_abs %s)", xa_fmt_num(max_abs[i], 6, a, sizeof a));
+    }
+}
+
+void xa_jverdict(json_t *o, const xa_cmp_result *res, const xa_tensor *coord_of) {
+    char vt[512];
+    json_object_set_new(o, "metrics", xa_jmetrics(&res->total, coord_of));
+    json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
+    json_object_set_new(o, "failed", xa_jfailed(res->failed));
+    xa_verdict_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
+    json_object_set_new(o, "verdict", json_string(vt));
+}
+
 json_t *xa_jrule(const xa_tol_rule *r) {
     json_t *o = json_object();
     json_object_set_new(o, "source",
@@ -188,12 +235,7 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     json_object_set_new(o, "ref", jtensor(&r->ref));
     json_object_set_new(o, "port", jtensor(&r->port));
     json_object_set_new(o, "shape_mismatch", json_boolean(r->shape_mismatch));
-    json_object_set_new(o, "metrics", xa_jmetrics(&res->total, r->ref.tensor));
-    json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
-    json_object_set_new(o, "failed", xa_jfailed(res->failed));
-    char vt[512];
-    xa_verdict_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
-    json_object_set_new(o, "verdict", json_string(vt));
+    xa_jverdict(o, res, r->ref.tensor);
     if (r->rule) json_object_set_new(o, "rule", xa_jrule(r->rule));
     if (r->note) json_object_set_new(o, "note", json_string(r->note));
     if (res->axis >= 0) {
@@ -210,12 +252,7 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     if (r->shape_mismatch) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->nperms; i++) {
-            json_t *p = json_object(), *ax = json_array();
-            for (int k = 0; k < r->perms[i].rank; k++)
-                json_array_append_new(ax, json_integer(r->perms[i].perm[k]));
-            json_object_set_new(p, "perm", ax);
-            json_object_set_new(p, "squeezed", json_boolean(r->perms[i].squeezed));
-            json_object_set_new(p, "aligned", json_boolean(r->perm_results[i].aligned));
+            json_t *p = xa_jperm(&r->perms[i], r->perm_results[i].aligned);
             json_object_set_new(p, "metrics", xa_jmetrics(&r->perm_results[i].total, NULL));
             json_array_append_new(a, p);
         }
@@ -381,16 +418,11 @@ char *xa_report_compare_text(const xa_compare_report *r) {
                      (long long)xa_tensor_count(rt));
         for (size_t i = 0; i < r->nperms; i++) {
             const xa_permutation *p = &r->perms[i];
-            char pv[128];
-            size_t o = 0;
-            o += (size_t)snprintf(pv + o, sizeof pv - o, "(");
-            for (int k = 0; k < p->rank; k++)
-                o += (size_t)snprintf(pv + o, sizeof pv - o, k ? ", %d" : "%d", p->perm[k]);
-            snprintf(pv + o, sizeof pv - o, p->rank == 1 ? ",)" : ")");
             char a[40];
-            xa_sb_printf(&sb, "  %s after %s%s: max_abs %s\n",
-                         r->perm_results[i].aligned ? "aligned" : "unaligned",
-                         p->squeezed ? "dropping size-1 axes and transpose " : "transpose ", pv,
+            xa_sb_printf(&sb, "  %s after %s", r->perm_results[i].aligned ? "aligned" : "unaligned",
+                         p->squeezed ? "dropping size-1 axes and transpose " : "transpose ");
+            xa_perm_text(&sb, p);
+            xa_sb_printf(&sb, ": max_abs %s\n",
                          xa_fmt_num(r->perm_results[i].total.max_abs, 9, a, sizeof a));
         }
         if (!r->nperms)

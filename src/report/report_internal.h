@@ -16,6 +16,18 @@ json_t *xa_jshape(int rank, const int64_t *shape);
 json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of);
 json_t *xa_jfailed(unsigned failed);
 json_t *xa_jrule(const xa_tol_rule *r); /* {"source": "dtype_default"|..., "what": TEXT} */
+/* "metrics", "tolerance", "failed" and "verdict" of a result, set on object o */
+void xa_jverdict(json_t *o, const xa_cmp_result *res, const xa_tensor *coord_of);
+/* {"perm": [...], "squeezed": bool, "aligned": bool} */
+json_t *xa_jperm(const xa_permutation *p, int aligned);
+/* an array of xa_jperm objects with "max_abs" */
+json_t *xa_jperms_max_abs(size_t n, const xa_permutation *perms, const int *aligned,
+                          const double *max_abs);
+/* "(0, 3, 1, 2)" */
+void xa_perm_text(xa_sb *sb, const xa_permutation *p);
+/* " -- aligned after transpose (1, 0) (max_abs 0); unaligned after ..." */
+void xa_perm_list_text(xa_sb *sb, size_t n, const xa_permutation *perms, const int *aligned,
+                       const double *max_abs);
 json_t *xa_jtolerance(const xa_tolerance *t);
 char *xa_jdump(json_t *o); /* compact, newline-terminated; decrefs o */
 void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);

@@ -29,12 +29,6 @@ static const xa_stage_tensor *worst_tensor(const xa_stage_result *s) {
     return w;
 }
 
-static void perm_text(xa_sb *sb, const xa_permutation *p) {
-    xa_sb_printf(sb, "(");
-    for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
-    xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
-}
-
 static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t,
                         const char *lead) {
     char a[40], b[40], c[40], where[200] = "";
@@ -52,13 +46,7 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
                      xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs),
                      xa_dtype_name(t->port_dtype),
                      xa_shape_format(t->port_rank, t->port_shape, ps, sizeof ps));
-        for (size_t i = 0; i < t->nperms; i++) {
-            xa_sb_printf(sb, i ? "; " : " -- ");
-            xa_sb_printf(sb, "%s after %stranspose ", t->perm_aligned[i] ? "aligned" : "unaligned",
-                         t->perms[i].squeezed ? "squeeze + " : "");
-            perm_text(sb, &t->perms[i]);
-            xa_sb_printf(sb, " (max_abs %s)", xa_fmt_num(t->perm_max_abs[i], 6, a, sizeof a));
-        }
+        xa_perm_list_text(sb, t->nperms, t->perms, t->perm_aligned, t->perm_max_abs);
         if (t->error) xa_sb_printf(sb, " (%s)", t->error);
         xa_sb_printf(sb, "\n");
         return;
@@ -304,20 +292,10 @@ static json_t *jstage(const xa_stage_result *s) {
             json_object_set_new(to, "metrics", xa_jmetrics(&t->cmp.total, &sh));
             json_object_set_new(to, "failed", xa_jfailed(t->cmp.failed));
         }
-        if (t->nperms) {
-            json_t *pa = json_array();
-            for (size_t k = 0; k < t->nperms; k++) {
-                json_t *po = json_object(), *ax = json_array();
-                for (int q = 0; q < t->perms[k].rank; q++)
-                    json_array_append_new(ax, json_integer(t->perms[k].perm[q]));
-                json_object_set_new(po, "perm", ax);
-                json_object_set_new(po, "squeezed", json_boolean(t->perms[k].squeezed));
-                json_object_set_new(po, "aligned", json_boolean(t->perm_aligned[k]));
-                json_object_set_new(po, "max_abs", xa_jnum(t->perm_max_abs[k]));
-                json_array_append_new(pa, po);
-            }
-            json_object_set_new(to, "permutations", pa);
-        }
+        if (t->nperms)
+            json_object_set_new(
+                to, "permutations",
+                xa_jperms_max_abs(t->nperms, t->perms, t->perm_aligned, t->perm_max_abs));
         if (t->error) json_object_set_new(to, "error", json_string(t->error));
         json_array_append_new(ta, to);
     }
