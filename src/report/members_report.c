@@ -352,14 +352,6 @@ char *xa_report_listing_json(const char *spec, size_t i, const xa_listing_entry 
     json_object_set_new(o, "nbytes", json_integer((json_int_t)in->nbytes));
     json_object_set_new(o, "stored_bytes", json_integer((json_int_t)in->stored_bytes));
     json_object_set_new(o, "compressed", json_boolean(in->compressed));
-    if (e->stats) {
-        const xa_stats *st = e->stats;
-        json_object_set_new(o, "min", xa_jnum(st->min));
-        json_object_set_new(o, "max", xa_jnum(st->max));
-        json_object_set_new(o, "mean", xa_jnum(st->mean));
-        json_object_set_new(o, "finite", json_integer(st->finite));
-        json_object_set_new(o, "nan", json_integer(st->nan));
-        json_object_set_new(o, "inf", json_integer(st->inf));
-    }
+    if (e->stats) xa_jstats(o, e->stats);
     return xa_jdump(o);
 }

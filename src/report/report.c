@@ -69,14 +69,18 @@ static json_t *jtensor(const xa_tensor_info *ti) {
     return o;
 }
 
-char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
-    json_t *o = jtensor(ti);
+void xa_jstats(json_t *o, const xa_stats *st) {
     json_object_set_new(o, "min", xa_jnum(st->min));
     json_object_set_new(o, "max", xa_jnum(st->max));
     json_object_set_new(o, "mean", xa_jnum(st->mean));
     json_object_set_new(o, "finite", json_integer(st->finite));
     json_object_set_new(o, "nan", json_integer(st->nan));
     json_object_set_new(o, "inf", json_integer(st->inf));
+}
+
+char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
+    json_t *o = jtensor(ti);
+    xa_jstats(o, st);
     return xa_jdump(o);
 }
 

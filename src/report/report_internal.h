@@ -16,6 +16,9 @@ json_t *xa_jshape(int rank, const int64_t *shape);
 json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of);
 json_t *xa_jfailed(unsigned failed);
 json_t *xa_jrule(const xa_tol_rule *r); /* {"source": "dtype_default"|..., "what": TEXT} */
+/* min, max, mean, finite, nan, inf of one tensor, set on object o */
+struct xa_stats;
+void xa_jstats(json_t *o, const struct xa_stats *st);
 /* "metrics", "tolerance", "failed" and "verdict" of a result, set on object o */
 void xa_jverdict(json_t *o, const xa_cmp_result *res, const xa_tensor *coord_of);
 /* {"perm": [...], "squeezed": bool, "aligned": bool} */
