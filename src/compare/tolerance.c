@@ -228,7 +228,8 @@ static xa_status parse_entry(const char *label, const char *pattern, json_t *o, 
             snprintf(text, sizeof text, "%.17g", json_number_value(v));
         else if (json_is_boolean(v))
             snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
-        else if (json_is_string(v) && strlen(json_string_value(v)) < sizeof text)
+        else if (json_is_string(v) && !strcmp(key, "preset") &&
+                 strlen(json_string_value(v)) < sizeof text)
             snprintf(text, sizeof text, "%s", json_string_value(v));
         else
             snprintf(text, sizeof text, "(not a number)");

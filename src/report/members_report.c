@@ -95,7 +95,7 @@ static void member_line(xa_sb *sb, const xa_member_result *m, int width, int twi
     }
     const xa_metrics *mt = &m->cmp.total;
     char vt[512];
-    xa_verdict_text(mt, &m->cmp.tol, m->cmp.failed, vt, sizeof vt);
+    xa_decisive_text(mt, &m->cmp.tol, m->cmp.failed, vt, sizeof vt);
     if (m->status == XA_MEMBER_SHAPE_MISMATCH)
         xa_sb_printf(sb, "  shapes differ; in storage order: %s", vt);
     else
@@ -191,8 +191,7 @@ static json_t *jinfo(const xa_member_info *in) {
 
 char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
                              const char *port_label) {
-    json_t *o = json_object();
-    json_object_set_new(o, "schema", json_string("xalign.compare-members/1"));
+    json_t *o = xa_jobject("xalign.compare-members/1");
     json_object_set_new(o, "ref", json_string(ref_label));
     json_object_set_new(o, "port", json_string(port_label));
     json_object_set_new(o, "paired_by", json_string(r->by_position ? "position" : "name"));

@@ -187,7 +187,7 @@ void xa_jverdict(json_t *o, const xa_cmp_result *res, const xa_tensor *coord_of)
     json_object_set_new(o, "metrics", xa_jmetrics(&res->total, coord_of));
     json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
     json_object_set_new(o, "failed", xa_jfailed(res->failed));
-    xa_verdict_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
+    xa_decisive_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
     json_object_set_new(o, "verdict", json_string(vt));
 }
 
@@ -340,8 +340,8 @@ static const char *fmt_vs(double v, double limit, char *buf, size_t size) {
     return xa_fmt_num(v, 17, buf, size);
 }
 
-void xa_verdict_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
-                     size_t size) {
+void xa_decisive_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
+                      size_t size) {
     size_t o = 0;
     char a[48];
     buf[0] = 0;
@@ -389,7 +389,7 @@ static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *c
                          int shape_mismatch, const xa_tol_rule *rule) {
     const xa_metrics *m = &res->total;
     char vt[512], where[256] = "", a[40], b[40], c[40];
-    xa_verdict_text(m, &res->tol, res->failed, vt, sizeof vt);
+    xa_decisive_text(m, &res->tol, res->failed, vt, sizeof vt);
     if (m->max_abs_index >= 0 && ct) xa_coords_text(ct, m->max_abs_index, where, sizeof where);
     if (res->aligned && !shape_mismatch)
         xa_sb_printf(sb, "aligned. %s", vt);
@@ -555,5 +555,5 @@ json_t *xa_jtensor(const xa_tensor_info *ti) {
     return jtensor(ti);
 }
 void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of) {
-    verdict_line(sb, res, coords_of, 0);
+    verdict_line(sb, res, coords_of, 0, NULL);
 }

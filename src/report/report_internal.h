@@ -36,11 +36,12 @@ char *xa_jdump(json_t *o); /* compact, newline-terminated; decrefs o */
 void xa_tol_text(const xa_tolerance *t, char *buf, size_t size);
 /* What decided a verdict, with values: the failing criteria ("cosine 0.9812 < 0.99") or, when
  * aligned, every active one ("max_abs 3.05e-05 <= 0.001"). */
-void xa_verdict_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
-                     size_t size);
+void xa_decisive_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
+                      size_t size);
 void xa_coords_text(const xa_tensor *t, int64_t flat, char *buf, size_t size);
 json_t *xa_jtensor(const xa_tensor_info *ti); /* spec, dtype, shape, order, size */
-/* compare's verdict line ("aligned. max_abs: ..."/"unaligned! ...") and where the worst is */
+/* compare's verdict line ("aligned. max_abs 3e-05 <= 0.001", "unaligned! cosine 0.98 < 0.99")
+ * and where the worst is */
 void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of);
 void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, const xa_tensor *ct,
                      const char *indent);

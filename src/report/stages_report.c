@@ -57,7 +57,7 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     /* the verdict names what decided it ("cosine 0.9812 < 0.99"); max_abs and the count of
      * differing elements follow when the verdict did not already say them */
     char vt[512];
-    xa_verdict_text(m, &t->cmp.tol, t->cmp.failed, vt, sizeof vt);
+    xa_decisive_text(m, &t->cmp.tol, t->cmp.failed, vt, sizeof vt);
     unsigned shown = t->cmp.failed ? t->cmp.failed : t->cmp.tol.active;
     if (t->status == XA_STAGE_ALIGNED) {
         xa_sb_printf(sb, "%s%s%saligned. %s", lead, label, sp, vt);
@@ -182,7 +182,7 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                              s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
             } else {
                 char vt[512], mx[64] = "";
-                xa_verdict_text(&s->own.total, &s->own.tol, s->own.failed, vt, sizeof vt);
+                xa_decisive_text(&s->own.total, &s->own.tol, s->own.failed, vt, sizeof vt);
                 unsigned shown = s->own.failed ? s->own.failed : s->own.tol.active;
                 if (!(shown & (XA_TOL_MAX_ABS | (s->own.failed ? 0 : XA_TOL_EQUAL))))
                     snprintf(mx, sizeof mx, "; max_abs %s",

@@ -160,11 +160,11 @@ bad = ck.path("badtol.json")
 with open(bad, "w") as f:
     f.write('{"/x*": {"max_abs": -1}}')
 rc, out, err = run("compare", rp, pp, "--tolerance-file", bad)
-ck.check(rc == 2 and not out and "badtol.json: pattern '/x*'" in err and "non-negative" in err, f"bad tolerance file: {err}")
+ck.check(rc == 2 and not out and "badtol.json: pattern '/x*'" in err and "must not be negative" in err, f"bad tolerance file: {err}")
 with open(bad, "w") as f:
     f.write('{"/x*": {"max_abs": 1, "colour": 3}}')
 rc, out, err = run("compare", rp, pp, "--tolerance-file", bad)
-ck.check(rc == 2 and "unknown tolerance 'colour'" in err, f"unknown key: {err}")
+ck.check(rc == 2 and "unknown key 'colour'" in err, f"unknown key: {err}")
 
 # ---- names: a map file and sed-style renames -----------------------------------------------------
 small_r = {f"layer{i}": rng.standard_normal(6).astype(np.float32) for i in range(5)}
@@ -293,6 +293,7 @@ inputs = ck.path("inputs.json")
 with open(inputs, "w") as f:
     f.write(save_inputs([{"images": rng.integers(0, 255, (1, 3, 4, 4)).astype(np.uint8)}]))
 rc, js = run_json("info", inputs, "--stats")
+js = js["items"]
 ck.check(rc == 0 and js[0]["member"] == "images" and js[0]["dtype"] == "uint8", f"--save-inputs listing: {js}")
 broken = ck.path("broken.json")
 good = json.loads(run_results([("r", [{"y": np.ones(2, np.float32)}])]))["lst"][0][1][0]["outputs"]["y"]
@@ -321,6 +322,7 @@ ck.check(rc == 0 and lines[0] == f"{rp}: npz, {N} members" and len(lines) == N +
          lines[-1].startswith(f"total: {N} members, {sum(a.size for a in ref.values())} elements"),
          f"info listing: {lines[:2]} ... {lines[-1:]}")
 rc, js = run_json("info", rp, "--stats")
+js = js["items"]
 ck.check(rc == 0 and all(r["min"] == float(ref[r["member"]].min()) for r in js if kinds[names.index(r["member"])] != "bf16"),
          "--stats per member")
 
