@@ -104,6 +104,7 @@ def run_rusage(args):
         chunks.append(b)
     os.close(r)
     _, status, ru = os.wait4(pid, 0)
+    run_rusage.cpu = ru.ru_utime + ru.ru_stime  # CPU seconds of the child, all threads
     return time.perf_counter() - t0, ru.ru_maxrss / 1024, b"".join(chunks), os.waitstatus_to_exitcode(status)
 
 
@@ -127,18 +128,20 @@ def main():
     if rc not in (0, 1):
         sys.exit(f"xalign compare failed (exit {rc})")
     print("xalign: " + out.decode().strip().splitlines()[-1])
-    xs, xr, ns, nr = [], [], [], []
+    xs, xr, ns, nr, xc, nc = [], [], [], [], [], []
     for k in range(max(o.runs, o.numpy_runs)):  # alternating
         if k < o.runs:
             t, rss, _, _ = run_rusage(xa)
             xs.append(t)
             xr.append(rss)
+            xc.append(run_rusage.cpu)
         if k < o.numpy_runs:
             t, rss, out, rc = run_rusage(npw)
             if rc:
                 sys.exit("numpy baseline failed")
             ns.append(t)
             nr.append(rss)
+            nc.append(run_rusage.cpu)
     print(f"numpy: {out.decode().split()[0]} of {out.decode().split()[1]} members pass npz_tool's test")
     tx, tn = statistics.median(xs), statistics.median(ns)
     rx, rn = max(xr), max(nr)
@@ -147,6 +150,9 @@ def main():
     print(f"numpy (npz_tool work) : {tn:.3f} s median of {len(ns)}, peak RSS {rn:.0f} MiB")
     print(f"ratio numpy / xalign  : {tn / tx:.1f}x faster (goal >= 20x); peak RSS {rx:.0f} MiB "
           f"(goal < 300 MiB), numpy's {rn / rx:.1f}x more")
+    cx, cn = statistics.median(xc), statistics.median(nc)
+    print(f"CPU time (user+sys)   : xalign {cx:.3f} s on {os.cpu_count()} cores, numpy {cn:.3f} s: {cn / cx:.1f}x less "
+          f"(load average now {os.getloadavg()[0]:.1f}: on a busy machine wall times stretch, CPU times less)")
 
 
 if __name__ == "__main__":
