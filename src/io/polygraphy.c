@@ -347,8 +347,10 @@ static xa_status array_string(jparse *p, uint32_t v, const char *name, uint32_t 
                        "'%s' is a torch tensor (saved with torch.save, a pickle, which xalign does "
                        "not run); save the outputs as numpy arrays",
                        name);
-    return xa_fail(p->err, XA_EFORMAT, "'%s' is not an encoded array%s%s%s", name,
-                   cls[0] ? " (polygraphy_class '" : "", cls, cls[0] ? "')" : "");
+    return xa_fail(p->err, XA_EFORMAT,
+                   "not a Polygraphy --save-outputs/--save-inputs file: '%s' is not an encoded "
+                   "array%s%s%s",
+                   name, cls[0] ? " (polygraphy_class '" : "", cls, cls[0] ? "')" : "");
 }
 
 typedef struct {
