@@ -290,6 +290,10 @@ XA_API xa_status xa_multi_open(const char *spec, xa_multi **out, xa_error *err);
  * the model and carry its quantisation scale (xa_member_info.has_scale). m may be NULL. */
 XA_API xa_status xa_multi_open_bmodel(const char *spec, const xa_bmodel *m, const char *net,
                                       int stage, xa_multi **out, xa_error *err);
+/* Tensors already loaded, as a multi-member file (kind XA_MULTI_LIST, named `label`): the list's
+ * contents move into it (`l` is left empty), e.g. a stage's tensors for xa_compare_members. */
+XA_API xa_status xa_multi_from_list(xa_tensor_list *l, const char *label, xa_multi **out,
+                                    xa_error *err);
 /* Polygraphy JSON held in memory (copied). */
 XA_API xa_status xa_polygraphy_open_memory(const void *buf, size_t size, xa_multi **out,
                                            xa_error *err);

@@ -274,6 +274,27 @@ done:
     return XA_OK;
 }
 
+xa_status xa_multi_from_list(xa_tensor_list *l, const char *label, xa_multi **out, xa_error *err) {
+    *out = NULL;
+    xa_multi *m = calloc(1, sizeof *m);
+    if (!m) return xa_fail(err, XA_ENOMEM, "out of memory");
+    m->kind = XA_MULTI_LIST;
+    m->path = xa_strdup(label ? label : "");
+    xa_status st = m->path ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
+    if (!st) {
+        m->list = *l;
+        memset(l, 0, sizeof *l);
+        st = adopt_list(m, err);
+    }
+    if (!st) st = build_index(m, err);
+    if (st) {
+        xa_multi_free(m);
+        return st;
+    }
+    *out = m;
+    return XA_OK;
+}
+
 xa_status xa_multi_open(const char *spec, xa_multi **out, xa_error *err) {
     return xa_multi_open_bmodel(spec, NULL, NULL, -1, out, err);
 }

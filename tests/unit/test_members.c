@@ -230,6 +230,33 @@ static void test_views(void) {
     xa_multi_free(NULL);
 }
 
+/* Tensors in memory as a multi-member file (a stage's tensors for xa_compare_members). */
+static void test_from_list(void) {
+    xa_error err = {0};
+    xa_tensor_list l = {0}, k = {0};
+    xa_tensor *a = vec(XA_F32, 10, 1, 0), *b = vec(XA_F32, 10, 1, 0);
+    l.count = k.count = 1;
+    l.names = calloc(1, sizeof *l.names);
+    l.tensors = calloc(1, sizeof *l.tensors);
+    k.names = calloc(1, sizeof *k.names);
+    k.tensors = calloc(1, sizeof *k.tensors);
+    l.names[0] = strdup("p3");
+    l.tensors[0] = a;
+    k.names[0] = strdup("#0");
+    k.tensors[0] = b;
+    xa_multi *rm, *pm;
+    CHECK(xa_multi_from_list(&l, "ref stage", &rm, &err) == XA_OK && l.count == 0 && !l.names);
+    CHECK(xa_multi_from_list(&k, "port stage", &pm, &err) == XA_OK);
+    CHECK(!strcmp(xa_multi_path(rm), "ref stage") && xa_multi_find(rm, "p3") == 0);
+    xa_members_report rep;
+    CHECK(xa_compare_members(rm, pm, NULL, &rep, &err) == XA_OK);
+    CHECK(rep.count == 1 && rep.by_position && rep.members[0].status == XA_MEMBER_ALIGNED &&
+          !strcmp(rep.members[0].port_name, "#0"));
+    xa_members_report_clear(&rep);
+    xa_multi_free(rm);
+    xa_multi_free(pm);
+}
+
 static void test_polygraphy(void) {
     /* {"lst": [["r", [{"outputs": {"y": <float32 [2] = {1, 2}>}}]]]}: the npy bytes of
      * np.array([1, 2], np.float32), base64 */
@@ -287,6 +314,7 @@ int main(void) {
     test_pairing();
     test_compare_members();
     test_views();
+    test_from_list();
     test_polygraphy();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) return 1;
