@@ -1,3 +1,4 @@
+#include "cpu.h"
 #include "internal.h"
 #include "xalign/io.h"
 
@@ -222,47 +223,13 @@ int xa_dtype_fits_f32(xa_dtype dt) {
            dt == XA_F16 || dt == XA_BF16 || dt == XA_F32;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
-#include <immintrin.h>
-/* float16 -> float32 with the F16C instruction (vcvtph2ps): exact, the same values as
- * xa_f16_to_f32 (a NaN keeps its sign and payload and becomes quiet; comparisons only ask
- * isnan). Eight at a time; the rest by the scalar reference. tests/unit/test_convert.c checks
- * every one of the 65536 halves against the reference. */
-__attribute__((target("avx,f16c"))) static void f16_to_f32_f16c(const unsigned char *s, size_t n,
-                                                                float *dst) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(s + 2 * i))));
-    for (; i < n; i++) {
-        uint16_t v;
-        memcpy(&v, s + 2 * i, 2);
-        dst[i] = xa_f16_to_f32(v);
-    }
-}
-static int have_f16c(void) {
-    static int have = -1; /* racing threads compute the same value */
-    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-    if (h < 0) {
-        /* F16C is CPUID leaf 1, ECX bit 29 (clang's __builtin_cpu_supports has no "f16c") */
-        unsigned a, b, c, d;
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) ? 1
-                                                                                              : 0;
-        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
-    }
-    return h;
-}
-#endif
-
 void xa_convert_to_f32(xa_dtype dt, int sw, const void *src, size_t n, float *dst) {
+    xa_convert_to_f32_path(dt, sw, src, n, dst, xa_cpu_path_get());
+}
+
+void xa_convert_to_f32_path(xa_dtype dt, int sw, const void *src, size_t n, float *dst, int path) {
     const unsigned char *s = src;
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (dt == XA_F16 && !sw && have_f16c()) {
-        f16_to_f32_f16c(s, n, dst);
-        return;
-    }
-#endif
+    if (dt == XA_F16 && !sw && xa_f16_to_f32_avx2(s, n, dst, path)) return;
     switch (dt) {
     case XA_BOOL:
         for (size_t i = 0; i < n; i++) dst[i] = s[i] != 0;

@@ -39,10 +39,6 @@ xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t 
 #define XA_NPY_PREAMBLE_MAX 640
 xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *len, xa_error *err);
 
-/* The widest CRC-32 path xa_crc32 may take: 2 (VPCLMULQDQ), 1 (PCLMULQDQ), 0 (zlib). Tests lower
- * it to check every path against zlib; nothing else writes it. */
-extern int xa_crc32_limit;
-
 /* ---- members of multi-member files (multi.c) ------------------------------------------------ */
 /* npz members by listing index: header-only info and streaming views (npz.c). */
 xa_status xa_npz_member_info(xa_npz *z, size_t i, xa_member_info *info, xa_error *err);

@@ -1,7 +1,8 @@
 /* CRC-32 (src/io/crc32.c) against zlib's crc32_z, the reference: every length 0..4096 at every
  * alignment 0..15, running values carried across calls, large buffers, and crc32_combine. */
-#include "io/io_internal.h"
+#include "io/crc32_internal.h"
 #include "test.h"
+#include "test_paths.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,14 +18,24 @@ static unsigned char next_byte(void) {
     return (unsigned char)(rng >> 24);
 }
 
+static xa_cpu_path path; /* the path xa_crc32_path runs */
+static uint32_t crc(uint32_t c, const void *p, size_t n) {
+    return xa_crc32_path(c, p, n, path);
+}
 static void run_all(void);
 
 int main(void) {
-    /* every path this CPU has: VPCLMULQDQ, PCLMULQDQ, zlib (the reference itself) */
-    for (int level = 2; level >= 0; level--) {
-        xa_crc32_limit = level;
+    /* every path this CPU has (VPCLMULQDQ on avx512, PCLMULQDQ on avx2), then the reference,
+     * zlib itself, on scalar; and the public entry point once */
+    xa_cpu_path paths[XA_CPU_PATH_COUNT];
+    int n = test_simd_paths(paths);
+    for (int i = 0; i < n; i++) {
+        path = paths[i];
         run_all();
     }
+    path = XA_CPU_SCALAR;
+    run_all();
+    CHECK(xa_crc32(0, "123456789", 9) == 0xCBF43926u); /* the CRC-32 check value */
     TEST_DONE();
 }
 
@@ -37,9 +48,9 @@ static void run_all(void) {
     for (size_t off = 0; off < 16; off++)
         for (size_t n = 0; n <= MAXLEN; n++) {
             uint32_t want = (uint32_t)crc32_z(0, buf + off, n);
-            if (xa_crc32(0, buf + off, n) != want && bad++ < 5)
+            if (crc(0, buf + off, n) != want && bad++ < 5)
                 fprintf(stderr, "length %zu at offset %zu: %08x, zlib %08x\n", n, off,
-                        xa_crc32(0, buf + off, n), want);
+                        crc(0, buf + off, n), want);
         }
     CHECKF(bad == 0, "%d lengths/offsets differ from zlib", bad);
 
@@ -48,10 +59,10 @@ static void run_all(void) {
     for (size_t a = 0; a < 300; a += 7)
         for (size_t b = 0; b < 300; b += 13) {
             uint32_t want = (uint32_t)crc32_z(0, buf, a + b);
-            uint32_t got = xa_crc32(xa_crc32(0, buf, a), buf + a, b);
+            uint32_t got = crc(crc(0, buf, a), buf + a, b);
             bad += got != want;
             /* and combined from the two halves' own CRCs */
-            bad += xa_crc32_combine(xa_crc32(0, buf, a), xa_crc32(0, buf + a, b), b) != want;
+            bad += xa_crc32_combine(crc(0, buf, a), crc(0, buf + a, b), b) != want;
             bad += xa_crc32_combine((uint32_t)crc32_z(0, buf, a), (uint32_t)crc32_z(0, buf + a, b),
                                     b) != (uint32_t)crc32_combine((uLong)crc32_z(0, buf, a),
                                                                   (uLong)crc32_z(0, buf + a, b),
@@ -64,14 +75,13 @@ static void run_all(void) {
     unsigned char *b2 = malloc(big);
     if (!b2) abort();
     for (size_t i = 0; i < big; i++) b2[i] = next_byte();
-    CHECK(xa_crc32(0, b2, big) == (uint32_t)crc32_z(0, b2, big));
-    CHECK(xa_crc32(0x12345678u, b2 + 3, big - 3) ==
-          (uint32_t)crc32_z(0x12345678u, b2 + 3, big - 3));
+    CHECK(crc(0, b2, big) == (uint32_t)crc32_z(0, b2, big));
+    CHECK(crc(0x12345678u, b2 + 3, big - 3) == (uint32_t)crc32_z(0x12345678u, b2 + 3, big - 3));
     /* combine over a length beyond 4 GiB (only the length enters) */
     uint64_t huge = (uint64_t)5 << 30;
     CHECK(xa_crc32_combine(0xDEADBEEFu, 0x01020304u, huge) ==
           (uint32_t)crc32_combine(0xDEADBEEFu, 0x01020304u, (z_off_t)huge));
-    CHECK(xa_crc32(0x5555u, NULL, 0) == 0x5555u);
+    CHECK(crc(0x5555u, NULL, 0) == 0x5555u);
     free(b2);
     free(buf);
 }
