@@ -6,7 +6,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("pclmul,sse4.1"))) uint32_t xa_crc32_avx2(uint32_t crc,
-                                                              const unsigned char *p, size_t n) {
+                                                                const unsigned char *p, size_t n) {
     const xa_crc_consts *c = xa_crc_fold_consts();
     const __m128i k4 = _mm_set_epi64x((long long)c->k512_hi, (long long)c->k512_lo);
     const __m128i k1 = _mm_set_epi64x((long long)c->k128_hi, (long long)c->k128_lo);
