@@ -27,6 +27,13 @@ __attribute__((target("pclmul,sse4.1"))) uint32_t xa_crc32_avx2(uint32_t crc,
     __m128i x = _mm_xor_si128(xa_crc_fold(x0, k1), x1);
     x = _mm_xor_si128(xa_crc_fold(x, k1), x2);
     x = _mm_xor_si128(xa_crc_fold(x, k1), x3);
+    return xa_crc_finish(x, p, n);
+}
+
+__attribute__((target("pclmul,sse4.1"))) uint32_t xa_crc_finish(__m128i x, const unsigned char *p,
+                                                                size_t n) {
+    const xa_crc_consts *c = xa_crc_fold_consts();
+    const __m128i k1 = _mm_set_epi64x((long long)c->k128_hi, (long long)c->k128_lo);
     while (n >= 16) {
         x = _mm_xor_si128(xa_crc_fold(x, k1), _mm_loadu_si128((const __m128i *)p));
         p += 16;

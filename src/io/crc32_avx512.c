@@ -40,15 +40,7 @@ XA_VCLMUL uint32_t xa_crc32_avx512(uint32_t crc, const unsigned char *p, size_t 
     __m128i x = _mm_loadu_si128((const __m128i *)lanes);
     for (int l = 1; l < 16; l++)
         x = _mm_xor_si128(xa_crc_fold(x, k1), _mm_loadu_si128((const __m128i *)(lanes + 16 * l)));
-    while (n >= 16) {
-        x = _mm_xor_si128(xa_crc_fold(x, k1), _mm_loadu_si128((const __m128i *)p));
-        p += 16;
-        n -= 16;
-    }
-    unsigned char last[32]; /* as crc32_avx2.c: zlib finishes X || tail */
-    _mm_storeu_si128((__m128i *)last, x);
-    memcpy(last + 16, p, n);
-    return xa_crc32_ref(0xFFFFFFFFu, last, 16 + n);
+    return xa_crc_finish(x, p, n);
 }
 #else
 uint32_t xa_crc32_avx512(uint32_t crc, const unsigned char *p, size_t n) {

@@ -28,6 +28,9 @@ uint32_t xa_crc32_avx512(uint32_t crc, const unsigned char *p, size_t n); /* n >
 __attribute__((target("pclmul,sse4.1"))) static inline __m128i xa_crc_fold(__m128i x, __m128i k) {
     return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11));
 }
+/* The end of a folding CRC: the register x, then the remaining n bytes at p -- folded 16 at a
+ * time, the last 0..15 with x through zlib (crc32_avx2.c). */
+uint32_t xa_crc_finish(__m128i x, const unsigned char *p, size_t n);
 #endif
 
 #endif
