@@ -87,7 +87,8 @@ int cmd_diagnose(int argc, char **argv) {
     } else {
         int same_shape = t[0]->rank == t[1]->rank &&
                          !memcmp(t[0]->shape, t[1]->shape, (size_t)t[0]->rank * sizeof(int64_t));
-        xa_compare_report rep = {{pos[0], t[0]}, {pos[1], t[1]}, &res, !same_shape, 0, NULL, NULL};
+        xa_compare_report rep = {{pos[0], t[0]}, {pos[1], t[1]}, &res, !same_shape, 0,
+                                 NULL,           NULL,           NULL, NULL};
         if (!counts_equal) { /* nothing to compare element by element: the diagnosis says why */
             char s1[128], s2[128];
             printf("%sref : %s %s %s\nport: %s %s %s\n", json ? "" : "", pos[0],

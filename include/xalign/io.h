@@ -65,6 +65,13 @@ XA_API void xa_npz_free(xa_npz *z);
 XA_API xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
                              const xa_tensor *const *tensors, xa_error *err);
 
+/* ---- CRC-32 --------------------------------------------------------------------------------- */
+/* zip's (and zlib's) CRC-32 of n bytes, continuing from `crc` (0 to start); carry-less
+ * multiplication where the CPU has it, zlib's crc32 otherwise (identical results). */
+XA_API uint32_t xa_crc32(uint32_t crc, const void *p, size_t n);
+/* The CRC-32 of A followed by B, from crc(A), crc(B) and the length of B (zlib's crc32_combine). */
+XA_API uint32_t xa_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 /* ---- tensor specs --------------------------------------------------------------------------- */
 /* The command line's tensor spec:
  *   PATH                      .npy, an image (.jpg/.jpeg/.png), or .npz with exactly one member
@@ -255,6 +262,94 @@ XA_API xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *
  * tensor = -1 and net = stage = SIZE_MAX. */
 XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net, int stage,
                                    xa_tensor_list *out, xa_bmrt_where *where, xa_error *err);
+
+/* ---- files of several tensors --------------------------------------------------------------
+ * A multi-member file read member by member, so that a pass over it holds one member at a time:
+ *   - .npz without #MEMBER: every member, in archive order (the order the program wrote them);
+ *   - a folder: its .npy files ordered by file name (byte order), member name = file name
+ *     without ".npy";
+ *   - Polygraphy's --save-outputs (RunResults) and --save-inputs (data loader) JSON files
+ *     (docs/formats.md "Polygraphy JSON" for the member names of several runners/iterations);
+ *   - any other spec (xa_load_all: a split raw dump, one tensor, an npz member), and BMRT dumps
+ *     split by a bmodel (xa_multi_open_bmodel), held in memory as loaded (mapped when they can).
+ */
+#define XA_DIR_MAX_FILES 65536       /* .npy files in one folder */
+#define XA_JSON_MAX_DEPTH 64         /* nesting of a Polygraphy JSON file */
+#define XA_JSON_MAX_NODES (1u << 20) /* values (objects, arrays, strings, numbers) in one file */
+
+typedef struct xa_multi xa_multi;
+typedef enum xa_multi_kind {
+    XA_MULTI_LIST = 0, /* tensors loaded by a spec */
+    XA_MULTI_NPZ = 1,
+    XA_MULTI_DIR = 2,
+    XA_MULTI_POLYGRAPHY = 3,
+} xa_multi_kind;
+
+XA_API xa_status xa_multi_open(const char *spec, xa_multi **out, xa_error *err);
+/* As xa_multi_open, with a bmodel for BMRT dumps (see xa_bmrt_load_spec): members are named by
+ * the model and carry its quantisation scale (xa_member_info.has_scale). m may be NULL. */
+XA_API xa_status xa_multi_open_bmodel(const char *spec, const xa_bmodel *m, const char *net,
+                                      int stage, xa_multi **out, xa_error *err);
+/* Tensors already loaded, as a multi-member file (kind XA_MULTI_LIST, named `label`): the list's
+ * contents move into it (`l` is left empty), e.g. a stage's tensors for xa_compare_members. */
+XA_API xa_status xa_multi_from_list(xa_tensor_list *l, const char *label, xa_multi **out,
+                                    xa_error *err);
+/* Polygraphy JSON held in memory (copied). */
+XA_API xa_status xa_polygraphy_open_memory(const void *buf, size_t size, xa_multi **out,
+                                           xa_error *err);
+XA_API void xa_multi_free(xa_multi *m);
+XA_API xa_multi_kind xa_multi_get_kind(const xa_multi *m);
+XA_API const char *xa_multi_path(const xa_multi *m); /* the spec it was opened from */
+XA_API size_t xa_multi_count(const xa_multi *m);
+/* Member name; NULL when i is out of range. Split parts are "#0", "#1", ...; a single tensor
+ * given by a spec is "". */
+XA_API const char *xa_multi_name(const xa_multi *m, size_t i);
+/* Index of the member of that exact name, or -1. */
+XA_API long xa_multi_find(const xa_multi *m, const char *name);
+
+typedef struct xa_member_info {
+    xa_dtype dtype;
+    int rank;
+    int64_t shape[XA_MAX_RANK];
+    int fortran_order, swapped;
+    uint64_t nbytes;       /* data bytes */
+    uint64_t stored_bytes; /* bytes the member takes in its file (compressed size if deflated) */
+    int compressed;        /* 1: a deflated npz member */
+    int shapeless;         /* 1: raw bytes given as PATH:DTYPE without a shape (1-D by default) */
+    int has_scale;         /* 1: quantised; real value = (stored - zero_point) * scale */
+    double scale;
+    int64_t zero_point;
+} xa_member_info;
+
+/* What member i holds, from its header alone: no data is read, inflated or checked, so this is
+ * fast on any file size. */
+XA_API xa_status xa_multi_info(xa_multi *m, size_t i, xa_member_info *out, xa_error *err);
+/* Member i as a tensor (checked: the CRC of an npz member; copied when unaligned). */
+XA_API xa_status xa_multi_load(xa_multi *m, size_t i, xa_tensor **out, xa_error *err);
+
+/* Streaming access, for one pass over big files. A view gives a member's elements where they
+ * lie, possibly at an unaligned address. A stored npz member is served from the mapping with its
+ * CRC not yet checked (crc_pending): the consumer computes the CRC-32 of the `nbytes` data bytes
+ * as it reads them (xa_crc32 and xa_crc32_combine for parts) and calls xa_member_view_verify.
+ * Other members are materialised (inflated, decoded) and checked when the view is made.
+ * Clearing a view of mapped data drops its pages from memory (the pass has read them). */
+typedef struct xa_member_view {
+    xa_member_info info;
+    const void *data; /* info.nbytes bytes */
+    int mapped;       /* the bytes lie in a file mapping */
+    int crc_pending;
+    /* private */
+    uint32_t crc_prefix, crc_suffix, crc_expected;
+    uint64_t suffix_len;
+    const xa_multi *multi;
+    size_t index;
+    xa_tensor *owner;
+} xa_member_view;
+XA_API xa_status xa_multi_view(xa_multi *m, size_t i, xa_member_view *v, xa_error *err);
+/* Check a pending CRC: `data_crc` is the CRC-32 of the view's data bytes. XA_EFORMAT with the
+ * member named when it does not match. A no-op for views without a pending CRC. */
+XA_API xa_status xa_member_view_verify(const xa_member_view *v, uint32_t data_crc, xa_error *err);
+XA_API void xa_member_view_clear(xa_member_view *v);
 
 #ifdef __cplusplus
 }

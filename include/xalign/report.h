@@ -40,9 +40,31 @@ typedef struct xa_compare_report {
     size_t nperms;
     const xa_permutation *perms;
     const xa_cmp_result *perm_results;
+    const xa_tol_rule *rule; /* where the tolerance came from (may be NULL) */
+    const char *note;        /* a line about how the tensors were read (may be NULL) */
 } xa_compare_report;
 XA_API char *xa_report_compare_text(const xa_compare_report *r);
 XA_API char *xa_report_compare_json(const xa_compare_report *r);
+
+/* `xalign compare` on multi-member files: one line per member in the reference's order (status,
+ * name, dtype, shape, the verdict naming the metric that decided it with its value, max_abs,
+ * cosine, euclid_sim, and the tolerance rule), the summary ("187/200 aligned; first unaligned:
+ * NAME"), members on one side only, and a better pairing when one was found. JSON:
+ * {"schema": "xalign.compare-members/1", "members": [...], "first_unaligned": NAME|null, ...}. */
+XA_API char *xa_report_members_text(const xa_members_report *r, const char *ref_label,
+                                    const char *port_label);
+XA_API char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
+                                    const char *port_label);
+/* `xalign info` on a multi-member file: one line per member and totals. `stats` may be NULL
+ * (not computed). The JSON form is one object per member (an element of info's array). */
+typedef struct xa_listing_entry {
+    const char *name;
+    xa_member_info info;
+    const xa_stats *stats;
+} xa_listing_entry;
+XA_API char *xa_report_listing_text(const char *spec, xa_multi_kind kind, size_t n,
+                                    const xa_listing_entry *e);
+XA_API char *xa_report_listing_json(const char *spec, size_t index, const xa_listing_entry *e);
 
 /* `xalign stages` output: one line per stage in the seed's style, then the first unaligned stage.
  */

@@ -1,6 +1,5 @@
 /* The comparison driver: streaming context, chunking, threads, per-axis breakdown. */
-#include "kernel.h"
-#include "xalign/compare.h"
+#include "cmp_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,17 +92,6 @@ void xa_cmp_free(xa_cmp *c) {
 }
 
 /* ---- one part of the work, on one thread ---------------------------------------------- */
-typedef struct {
-    const xa_cmp *c;
-    const unsigned char *r, *p;
-    int rsw, psw, release_r, release_p;
-    int64_t base; /* global flat index of element 0 of r/p */
-    int64_t n;
-    int parts;
-    xa_acc *accs; /* parts * (1 + nch) */
-    int failed;
-} job;
-
 /* Equality of two stored 64-bit integers; `swap`: exactly one side is byte-swapped. */
 /* Exact equality when a side is a 64-bit integer: doubles hold 53 bits, so int64/uint64 values
  * above 2^53 can round to the same double. An x86-64 long double holds 64 bits of mantissa:
@@ -167,18 +155,31 @@ static void fold(const xa_cmp *c, xa_acc *tot, xa_acc *ch, const double *r, cons
     }
 }
 
-static void run_part(void *arg, int part) {
-    job *j = arg;
-    const xa_cmp *c = j->c;
-    int64_t lo = j->n * part / j->parts, hi = j->n * (part + 1) / j->parts;
-    xa_acc *tot = &j->accs[(size_t)part * (size_t)(1 + c->nch)];
-    xa_acc *ch = c->nch ? tot + 1 : NULL;
+/* float32 elements at any address into an aligned buffer (a copy that stays in L1/L2) */
+static void to_f32(xa_dtype dt, int sw, const unsigned char *src, size_t m, float *dst) {
+    if (dt == XA_F32 && !sw)
+        memcpy(dst, src, m * sizeof *dst);
+    else
+        xa_convert_to_f32(dt, sw, src, m, dst);
+}
+
+static void dequantise(const xa_dequant *q, double *v, size_t m) {
+    for (size_t e = 0; e < m; e++) v[e] = (v[e] - (double)q->zero_point) * q->scale;
+}
+
+int xa_cmp_range(const xa_cmp *c, const unsigned char *r, int rsw, const unsigned char *p, int psw,
+                 int64_t base, int64_t lo, int64_t hi, int release_r, int release_p, xa_acc *tot,
+                 xa_acc *ch, uint32_t *crc_r, uint32_t *crc_p) {
     size_t rs = xa_dtype_size(c->rdt), ps = xa_dtype_size(c->pdt);
-    int fast = c->rdt == XA_F32 && c->pdt == XA_F32 && !j->rsw && !j->psw;
+    const xa_dequant *rq = &c->opt.ref_dequant, *pq = &c->opt.port_dequant;
+    int dq = rq->active || pq->active;
+    int aligned = (uintptr_t)r % 4 == 0 && (uintptr_t)p % 4 == 0;
+    int fast = c->rdt == XA_F32 && c->pdt == XA_F32 && !rsw && !psw && aligned;
     int exact64 = c->rdt == XA_I64 || c->rdt == XA_U64 || c->pdt == XA_I64 || c->pdt == XA_U64;
     /* dtypes whose values are all exact floats go through the float32 kernel: d = p - r in
-     * double is the same whether the operands came from uint8 or from their float copies */
-    int via_f32 = !fast && xa_dtype_fits_f32(c->rdt) && xa_dtype_fits_f32(c->pdt);
+     * double is the same whether the operands came from uint8 or from their float copies.
+     * Dequantised values are computed in double. */
+    int via_f32 = !fast && !dq && xa_dtype_fits_f32(c->rdt) && xa_dtype_fits_f32(c->pdt);
     double *rb = NULL, *pb = NULL;
     float *rf = NULL, *pf = NULL;
     if (via_f32) {
@@ -187,8 +188,7 @@ static void run_part(void *arg, int part) {
         if (!rf || !pf) {
             free(rf);
             free(pf);
-            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
-            return;
+            return 0;
         }
     } else if (!fast) {
         rb = malloc(CHUNK * sizeof *rb);
@@ -196,47 +196,49 @@ static void run_part(void *arg, int part) {
         if (!rb || !pb) {
             free(rb);
             free(pb);
-            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
-            return;
+            return 0;
         }
     }
     int64_t released = lo;
     for (int64_t i = lo; i < hi; i += CHUNK) {
         size_t m = (size_t)(hi - i < CHUNK ? hi - i : CHUNK);
-        const unsigned char *r = j->r + (size_t)i * rs, *p = j->p + (size_t)i * ps;
-        int64_t g = j->base + i;
+        const unsigned char *rc = r + (size_t)i * rs, *pc = p + (size_t)i * ps;
+        int64_t g = base + i;
+        /* the bytes are read here first, then compared from the cache */
+        if (crc_r) *crc_r = xa_crc32(*crc_r, rc, m * rs);
+        if (crc_p) *crc_p = xa_crc32(*crc_p, pc, m * ps);
         if (fast) {
-            fold(c, tot, ch, NULL, NULL, (const float *)r, (const float *)p, m, g);
+            fold(c, tot, ch, NULL, NULL, (const float *)rc, (const float *)pc, m, g);
         } else if (via_f32) {
-            xa_convert_to_f32(c->rdt, j->rsw, r, m, rf);
-            xa_convert_to_f32(c->pdt, j->psw, p, m, pf);
+            to_f32(c->rdt, rsw, rc, m, rf);
+            to_f32(c->pdt, psw, pc, m, pf);
             fold(c, tot, ch, NULL, NULL, rf, pf, m, g);
         } else {
-            xa_convert_to_f64(c->rdt, j->rsw, r, m, rb);
-            xa_convert_to_f64(c->pdt, j->psw, p, m, pb);
-            if (exact64) {
-                /* fold, then correct `equal` element by element where doubles and the exact
-                 * values disagree (only possible beyond 2^53) */
-                fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
+            xa_convert_to_f64(c->rdt, rsw, rc, m, rb);
+            xa_convert_to_f64(c->pdt, psw, pc, m, pb);
+            if (rq->active) dequantise(rq, rb, m);
+            if (pq->active) dequantise(pq, pb, m);
+            fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
+            if (exact64 && !dq) {
+                /* correct `equal` element by element where doubles and the exact values
+                 * disagree (only possible beyond 2^53) */
                 for (size_t e = 0; e < m; e++) {
                     int eqd = rb[e] == pb[e];
-                    int eqx = exact_equal(c->rdt, j->rsw, r + rs * e, c->pdt, j->psw, p + ps * e);
+                    int eqx = exact_equal(c->rdt, rsw, rc + rs * e, c->pdt, psw, pc + ps * e);
                     if (eqd == eqx) continue;
                     int64_t ge = g + (int64_t)e;
                     xa_acc *dst = ch ? &ch[(ge / c->inner) % c->nch] : tot;
                     dst->equal += eqx - eqd;
                 }
-            } else {
-                fold(c, tot, ch, rb, pb, NULL, NULL, m, g);
             }
         }
         int64_t done = i + (int64_t)m;
-        if ((j->release_r || j->release_p) &&
+        if ((release_r || release_p) &&
             ((done - released) * (int64_t)(rs > ps ? rs : ps) >= RELEASE_BYTES || done == hi)) {
-            if (j->release_r)
-                xa_mapping_release(j->r + (size_t)released * rs, (size_t)(done - released) * rs);
-            if (j->release_p)
-                xa_mapping_release(j->p + (size_t)released * ps, (size_t)(done - released) * ps);
+            if (release_r)
+                xa_mapping_release(r + (size_t)released * rs, (size_t)(done - released) * rs);
+            if (release_p)
+                xa_mapping_release(p + (size_t)released * ps, (size_t)(done - released) * ps);
             released = done;
         }
     }
@@ -244,6 +246,29 @@ static void run_part(void *arg, int part) {
     free(pb);
     free(rf);
     free(pf);
+    return 1;
+}
+
+typedef struct {
+    const xa_cmp *c;
+    const unsigned char *r, *p;
+    int rsw, psw, release_r, release_p;
+    int64_t base; /* global flat index of element 0 of r/p */
+    int64_t n;
+    int parts;
+    xa_acc *accs; /* parts * (1 + nch) */
+    int failed;
+} job;
+
+static void run_part(void *arg, int part) {
+    job *j = arg;
+    const xa_cmp *c = j->c;
+    int64_t lo = j->n * part / j->parts, hi = j->n * (part + 1) / j->parts;
+    xa_acc *tot = &j->accs[(size_t)part * (size_t)(1 + c->nch)];
+    xa_acc *ch = c->nch ? tot + 1 : NULL;
+    if (!xa_cmp_range(c, j->r, j->rsw, j->p, j->psw, j->base, lo, hi, j->release_r, j->release_p,
+                      tot, ch, NULL, NULL))
+        __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
 }
 
 static xa_status process(xa_cmp *c, const void *r, int rsw, int rel_r, const void *p, int psw,
@@ -289,6 +314,15 @@ xa_status xa_cmp_update(xa_cmp *c, const void *ref, int ref_swapped, const void 
     xa_status st = process(c, ref, ref_swapped, 0, port, port_swapped, 0, (int64_t)n, err);
     if (st) c->poisoned = 1;
     return st;
+}
+
+void xa_cmp_absorb(xa_cmp *c, const xa_acc *parts, size_t nparts, int64_t n) {
+    for (size_t t = 0; t < nparts; t++) xa_acc_merge(&c->total, &parts[t]);
+    c->offset += n;
+}
+
+int64_t xa_cmp_part_elements(void) {
+    return MIN_PER_THREAD;
 }
 
 xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err) {

@@ -3,7 +3,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 
 void xa_acc_to_metrics(const xa_acc *a, xa_metrics *m) {
     memset(m, 0, sizeof *m);
@@ -74,57 +73,6 @@ void xa_metrics_derive(xa_metrics *m) {
         m->sqnr_db = m->sum_r2 == 0 ? -INFINITY : 10.0 * log10(m->sum_r2 / m->sum_d2);
     m->ref_mean = m->ref_finite ? m->sum_r_all / (double)m->ref_finite : NAN;
     m->port_mean = m->port_finite ? m->sum_p_all / (double)m->port_finite : NAN;
-}
-
-static const struct {
-    const char *name;
-    double cosine, euclid;
-} presets[] = {
-    /* tpu-mlir regression defaults per quantisation (spec/sophon.md) */
-    {"f32", 0.99, 0.99},
-    {"f16", 0.95, 0.85},
-    {"bf16", 0.95, 0.80},
-    {"int8", 0.8, 0.5},
-};
-
-xa_status xa_tolerance_preset(const char *name, xa_tolerance *tol) {
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (name && !strcasecmp(name, presets[i].name)) {
-            tol->active |= XA_TOL_COSINE | XA_TOL_EUCLID;
-            tol->min_cosine = presets[i].cosine;
-            tol->min_euclid = presets[i].euclid;
-            tol->preset = presets[i].name;
-            return XA_OK;
-        }
-    return XA_EINVAL;
-}
-
-xa_tolerance xa_tolerance_resolve(const xa_tolerance *user, xa_dtype ref, xa_dtype port) {
-    xa_tolerance t;
-    if (user)
-        t = *user;
-    else
-        memset(&t, 0, sizeof t);
-    int ints = xa_dtype_is_integer(ref) && xa_dtype_is_integer(port);
-    if (!t.active) {
-        if (ints) {
-            t.active = XA_TOL_EQUAL;
-        } else {
-            t.active = XA_TOL_MAX_ABS;
-            t.max_abs = XA_DEFAULT_MAX_ABS;
-        }
-    }
-    if (!(t.active & XA_TOL_ATOL_RTOL)) {
-        /* the elementwise rule behind the mismatch count when the user set none */
-        if (t.active & XA_TOL_MAX_ABS) {
-            t.atol = t.max_abs;
-            t.rtol = 0;
-        } else {
-            t.atol = ints || (t.active & XA_TOL_EQUAL) ? 0 : XA_DEFAULT_MAX_ABS;
-            t.rtol = 0;
-        }
-    }
-    return t;
 }
 
 unsigned xa_verdict(const xa_metrics *m, const xa_tolerance *t) {

@@ -16,6 +16,16 @@ static int squeeze(const xa_tensor *t, int64_t *shape, int *axes) {
     return r;
 }
 
+int xa_shape_same_layout(int ra, const int64_t *a, int rb, const int64_t *b) {
+    int i = 0, j = 0;
+    for (;;) {
+        while (i < ra && a[i] == 1) i++;
+        while (j < rb && b[j] == 1) j++;
+        if (i == ra || j == rb) return i == ra && j == rb;
+        if (a[i++] != b[j++]) return 0;
+    }
+}
+
 typedef struct {
     int rank;
     const int64_t *want, *have;

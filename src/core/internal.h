@@ -66,6 +66,12 @@ void xa_parallel(int threads, int n, void (*fn)(void *arg, int i), void *arg);
 int xa_dtype_fits_f32(xa_dtype dt);
 /* Convert n elements of such a dtype to float (exact). */
 void xa_convert_to_f32(xa_dtype dt, int swapped, const void *src, size_t n, float *dst);
+/* The same on a given SIMD path (cpu.h; tests compare every path with XA_CPU_SCALAR). */
+void xa_convert_to_f32_path(xa_dtype dt, int swapped, const void *src, size_t n, float *dst,
+                            int path);
+/* float16 -> float32 with F16C when `path` allows avx2 and the CPU has F16C: returns 1 when it
+ * converted, 0 to leave it to the scalar reference (convert_avx2.c). */
+int xa_f16_to_f32_avx2(const unsigned char *src, size_t n, float *dst, int path);
 
 /* v in the fewest significant digits that read back as v (Python's repr); returns buf. */
 const char *xa_fmt_shortest(double v, char *buf, size_t size);

@@ -1,3 +1,4 @@
+#include "cpu.h"
 #include "internal.h"
 #include "xalign/io.h"
 
@@ -223,7 +224,12 @@ int xa_dtype_fits_f32(xa_dtype dt) {
 }
 
 void xa_convert_to_f32(xa_dtype dt, int sw, const void *src, size_t n, float *dst) {
+    xa_convert_to_f32_path(dt, sw, src, n, dst, xa_cpu_path_get());
+}
+
+void xa_convert_to_f32_path(xa_dtype dt, int sw, const void *src, size_t n, float *dst, int path) {
     const unsigned char *s = src;
+    if (dt == XA_F16 && !sw && xa_f16_to_f32_avx2(s, n, dst, path)) return;
     switch (dt) {
     case XA_BOOL:
         for (size_t i = 0; i < n; i++) dst[i] = s[i] != 0;

@@ -11,7 +11,8 @@ typedef enum {
     XA_KIND_NPY,
     XA_KIND_NPZ,
     XA_KIND_IMAGE,
-    XA_KIND_BMODEL
+    XA_KIND_BMODEL,
+    XA_KIND_JSON /* a text file starting with '{' or '[': Polygraphy's JSON */
 } xa_file_kind;
 xa_file_kind xa_sniff_path(const char *path);
 
@@ -37,5 +38,31 @@ xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t 
  * XA_NPY_PREAMBLE_MAX bytes, always a multiple of 64 long. */
 #define XA_NPY_PREAMBLE_MAX 640
 xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *len, xa_error *err);
+
+/* ---- members of multi-member files (multi.c) ------------------------------------------------ */
+/* npz members by listing index: header-only info and streaming views (npz.c). */
+xa_status xa_npz_member_info(xa_npz *z, size_t i, xa_member_info *info, xa_error *err);
+xa_status xa_npz_member_view(xa_npz *z, size_t i, xa_member_view *v, xa_error *err);
+const char *xa_npz_label(const xa_npz *z);
+
+/* Polygraphy JSON (polygraphy.c): the index of a file's arrays. Each member is the base64 text
+ * (JSON string contents, `escaped` when it holds backslash escapes) of an .npy image (or, as
+ * old Polygraphy wrote them, of an .npz whose first member is the array). */
+typedef struct xa_pg_member {
+    char *name;
+    size_t off, len; /* the string's contents within the file */
+    int escaped;
+} xa_pg_member;
+typedef struct xa_pg_index {
+    size_t count;
+    xa_pg_member *members;
+} xa_pg_index;
+xa_status xa_polygraphy_index(const unsigned char *buf, size_t size, xa_pg_index *out,
+                              xa_error *err);
+void xa_pg_index_clear(xa_pg_index *ix);
+/* Decode member m (at most `limit` bytes when limit > 0: for reading a header only) into a
+ * heap buffer of *n bytes. */
+xa_status xa_pg_decode(const unsigned char *buf, const xa_pg_member *m, size_t limit,
+                       unsigned char **out, size_t *n, xa_error *err);
 
 #endif

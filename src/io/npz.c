@@ -165,6 +165,27 @@ void xa_npz_free(xa_npz *z) {
     free(z);
 }
 
+/* What a deflated entry declares must be possible before anything is inflated. */
+static xa_status deflate_checks(const xa_zip_entry *e, xa_error *err) {
+    if (e->method != 8)
+        return xa_fail(err, XA_EUNSUPPORTED,
+                       "compression method %u (numpy writes 0, stored, and "
+                       "8, deflate)",
+                       e->method);
+    if (e->usize > XA_NPZ_MAX_INFLATED)
+        return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
+                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
+    if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
+        return xa_fail(err, XA_EFORMAT,
+                       "declares %llu inflated bytes from %llu compressed, more "
+                       "than deflate can produce (%d:1)",
+                       (unsigned long long)e->usize, (unsigned long long)e->csize,
+                       XA_DEFLATE_MAX_RATIO);
+    if (e->usize > SIZE_MAX - 1)
+        return xa_fail(err, XA_ELIMIT, "member too large for this address space");
+    return XA_OK;
+}
+
 /* The tensor of one entry. */
 static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, xa_error *err) {
     size_t off;
@@ -186,22 +207,8 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
         return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped, "member",
                                    out, err);
     }
-    if (e->method != 8)
-        return xa_fail(err, XA_EUNSUPPORTED,
-                       "compression method %u (numpy writes 0, stored, and "
-                       "8, deflate)",
-                       e->method);
-    if (e->usize > XA_NPZ_MAX_INFLATED)
-        return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
-                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
-    if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
-        return xa_fail(err, XA_EFORMAT,
-                       "declares %llu inflated bytes from %llu compressed, more "
-                       "than deflate can produce (%d:1)",
-                       (unsigned long long)e->usize, (unsigned long long)e->csize,
-                       XA_DEFLATE_MAX_RATIO);
-    if (e->usize > SIZE_MAX - 1)
-        return xa_fail(err, XA_ELIMIT, "member too large for this address space");
+    st = deflate_checks(e, err);
+    if (st) return st;
     xa_backing *bk = xa_backing_heap((size_t)e->usize, 0);
     if (!bk)
         return xa_fail(err, XA_ENOMEM, "out of memory inflating %llu bytes",
@@ -232,38 +239,168 @@ static void members_hint(const xa_npz *z, char *buf, size_t cap) {
     }
 }
 
-xa_status xa_npz_load(xa_npz *z, const char *name, xa_tensor **out, xa_error *err) {
-    *out = NULL;
-    if (!z || !name) return xa_fail(err, XA_EINVAL, "xa_npz_load: NULL argument");
+/* The entry a lookup of `name` loads (np.load's NpzFile rule), or -1 (ENOMEM: -2). */
+static ptrdiff_t find_member(const xa_npz *z, const char *name) {
     size_t n = strlen(name);
     ptrdiff_t k = find_exact(z, name, n);
     if (k < 0 && n <= XA_NPZ_MAX_NAME) { /* NpzFile: "a" finds "a.npy" */
         char *withext = malloc(n + 5);
-        if (!withext) return xa_fail(err, XA_ENOMEM, "out of memory");
+        if (!withext) return -2;
         memcpy(withext, name, n);
         memcpy(withext + n, ".npy", 5);
         k = find_exact(z, withext, n + 4);
         free(withext);
     }
-    if (k < 0 || is_dir(&z->zip.entries[k])) {
+    if (k >= 0 && is_dir(&z->zip.entries[k])) k = -1;
+    return k;
+}
+
+/* "PATH#NAME: " before a member's error message. */
+static void member_prefix(const xa_npz *z, const char *name, xa_error *err) {
+    size_t ln = strlen(z->label), n = strlen(name);
+    char *where = malloc(ln + n + 2);
+    if (where) {
+        memcpy(where, z->label, ln);
+        where[ln] = '#';
+        memcpy(where + ln + 1, name, n + 1);
+        xa_error_prefix(err, where);
+        free(where);
+    }
+}
+
+xa_status xa_npz_load(xa_npz *z, const char *name, xa_tensor **out, xa_error *err) {
+    *out = NULL;
+    if (!z || !name) return xa_fail(err, XA_EINVAL, "xa_npz_load: NULL argument");
+    ptrdiff_t k = find_member(z, name);
+    if (k == -2) return xa_fail(err, XA_ENOMEM, "out of memory");
+    if (k < 0) {
         char hint[256];
         members_hint(z, hint, sizeof hint);
         return xa_fail(err, XA_ENOTFOUND, "%s: no member '%s' (members: %s)", z->label, name,
                        z->count ? hint : "none");
     }
     xa_status st = load_entry(z, &z->zip.entries[k], out, err);
-    if (st && st != XA_ENOMEM) {
-        size_t ln = strlen(z->label);
-        char *where = malloc(ln + n + 2);
-        if (where) {
-            memcpy(where, z->label, ln);
-            where[ln] = '#';
-            memcpy(where + ln + 1, name, n + 1);
-            xa_error_prefix(err, where);
-            free(where);
-        }
-    }
+    if (st && st != XA_ENOMEM) member_prefix(z, name, err);
     return st;
+}
+
+const char *xa_npz_label(const xa_npz *z) {
+    return z->label;
+}
+
+/* The entry of listed member i. */
+static xa_status listed_entry(const xa_npz *z, size_t i, const xa_zip_entry **e, xa_error *err) {
+    if (i >= z->count) return xa_fail(err, XA_EINVAL, "member index %zu out of range", i);
+    ptrdiff_t k = find_member(z, z->shown[i]);
+    if (k == -2) return xa_fail(err, XA_ENOMEM, "out of memory");
+    if (k < 0) return xa_fail(err, XA_ENOTFOUND, "%s: member '%s' vanished", z->label, z->shown[i]);
+    *e = &z->zip.entries[k];
+    return XA_OK;
+}
+
+static void info_from_header(const xa_tensor *h, const xa_zip_entry *e, xa_member_info *info) {
+    memset(info, 0, sizeof *info);
+    info->dtype = h->dtype;
+    info->rank = h->rank;
+    memcpy(info->shape, h->shape, sizeof info->shape);
+    info->fortran_order = h->fortran_order;
+    info->swapped = h->swapped;
+    info->nbytes = h->nbytes;
+    info->stored_bytes = e->csize;
+    info->compressed = e->method != 0;
+}
+
+/* The .npy header of an entry: read in place (stored) or by inflating only its first bytes. */
+static xa_status entry_header(xa_npz *z, const xa_zip_entry *e, xa_tensor *h, size_t *data_off,
+                              xa_error *err) {
+    size_t off;
+    xa_status st = xa_zip_data_offset(&z->zip, e, &off, err);
+    if (st) return st;
+    const unsigned char *src = z->zip.data + off;
+    if (e->method == 0) return xa_npy_parse_header(src, (size_t)e->csize, h, data_off, err);
+    st = deflate_checks(e, err);
+    if (st) return st;
+    /* the preamble says how long the header is; then inflate exactly that much */
+    unsigned char pre[12];
+    size_t got;
+    size_t want = e->usize < sizeof pre ? (size_t)e->usize : sizeof pre;
+    st = xa_zip_inflate_prefix(src, (size_t)e->csize, pre, want, &got, err);
+    if (st) return st;
+    size_t need = got;
+    if (got >= 10 && pre[6] == 1)
+        need = 10 + ((size_t)pre[8] | (size_t)pre[9] << 8);
+    else if (got >= 12 && (pre[6] == 2 || pre[6] == 3))
+        need = 12 + ((size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
+                     (size_t)pre[11] << 24);
+    if (need > 12 + (size_t)XA_NPY_MAX_HEADER) need = 12 + (size_t)XA_NPY_MAX_HEADER + 1;
+    if (need > e->usize) need = (size_t)e->usize;
+    if (need <= got) return xa_npy_parse_header(pre, got, h, data_off, err);
+    unsigned char *buf = malloc(need);
+    if (!buf) return xa_fail(err, XA_ENOMEM, "out of memory");
+    st = xa_zip_inflate_prefix(src, (size_t)e->csize, buf, need, &got, err);
+    if (!st) st = xa_npy_parse_header(buf, got, h, data_off, err);
+    free(buf);
+    return st;
+}
+
+xa_status xa_npz_member_info(xa_npz *z, size_t i, xa_member_info *info, xa_error *err) {
+    const xa_zip_entry *e = NULL;
+    xa_status st = listed_entry(z, i, &e, err);
+    if (st) return st;
+    xa_tensor h;
+    size_t off;
+    st = entry_header(z, e, &h, &off, err);
+    if (st) {
+        if (st != XA_ENOMEM) member_prefix(z, z->shown[i], err);
+        return st;
+    }
+    info_from_header(&h, e, info);
+    return XA_OK;
+}
+
+xa_status xa_npz_member_view(xa_npz *z, size_t i, xa_member_view *v, xa_error *err) {
+    memset(v, 0, sizeof *v);
+    const xa_zip_entry *e = NULL;
+    xa_status st = listed_entry(z, i, &e, err);
+    if (st) return st;
+    if (e->method != 0) { /* deflated: inflated and checked by the load */
+        st = load_entry(z, e, &v->owner, err);
+        if (st) {
+            if (st != XA_ENOMEM) member_prefix(z, z->shown[i], err);
+            return st;
+        }
+        info_from_header(v->owner, e, &v->info);
+        v->data = v->owner->data;
+        return XA_OK;
+    }
+    size_t off, hoff;
+    xa_tensor h;
+    st = xa_zip_data_offset(&z->zip, e, &off, err);
+    if (!st && e->csize != e->usize)
+        st = xa_fail(err, XA_EFORMAT, "stored member of %llu bytes declares %llu uncompressed",
+                     (unsigned long long)e->csize, (unsigned long long)e->usize);
+    const unsigned char *src = z->zip.data + off;
+    if (!st) st = xa_npy_parse_header(src, (size_t)e->csize, &h, &hoff, err);
+    if (!st && (size_t)e->csize - hoff < h.nbytes) {
+        char sb[160];
+        st = xa_fail(err, XA_ETRUNC, "header says %s %s = %zu data bytes, the member has %zu",
+                     xa_dtype_name(h.dtype), xa_shape_format(h.rank, h.shape, sb, sizeof sb),
+                     h.nbytes, (size_t)e->csize - hoff);
+    }
+    if (st) {
+        if (st != XA_ENOMEM) member_prefix(z, z->shown[i], err);
+        return st;
+    }
+    info_from_header(&h, e, &v->info);
+    v->data = src + hoff;
+    v->mapped = z->backing->mapped;
+    v->crc_pending = 1;
+    v->crc_prefix = xa_crc32(0, src, hoff);
+    size_t end = hoff + h.nbytes;
+    v->suffix_len = e->csize - end;
+    v->crc_suffix = xa_crc32(0, src + end, (size_t)v->suffix_len);
+    v->crc_expected = e->crc;
+    return XA_OK;
 }
 
 /* ---- writer -------------------------------------------------------------------------------- */

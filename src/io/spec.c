@@ -272,8 +272,25 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
 }
 
 /* Sniff the kind of file by its first bytes. */
+/* A JSON document of objects: optional whitespace, then '{' and (after whitespace) '"' or '}',
+ * or '[' and '{', '[' or ']' -- and nothing but printable ASCII and whitespace in the bytes
+ * read. Strict enough that a raw dump whose first float happens to start with '{' is not taken
+ * for JSON. */
+static int json_sniff(const unsigned char *b, size_t n) {
+    size_t i = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!(b[k] >= 0x20 && b[k] < 0x7F) && b[k] != '\n' && b[k] != '\r' && b[k] != '\t')
+            return 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) i++;
+    if (i >= n || (b[i] != '{' && b[i] != '[')) return 0;
+    unsigned char open = b[i++];
+    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) i++;
+    if (i >= n) return 0;
+    return open == '{' ? b[i] == '"' || b[i] == '}' : b[i] == '{' || b[i] == '[' || b[i] == ']';
+}
+
 xa_file_kind xa_sniff_path(const char *path) {
-    unsigned char b[8] = {0};
+    unsigned char b[64] = {0};
     FILE *fp = fopen(path, "rb");
     if (!fp) return XA_KIND_UNKNOWN;
     size_t n = fread(b, 1, sizeof b, fp);
@@ -282,6 +299,7 @@ xa_file_kind xa_sniff_path(const char *path) {
     if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5)) return XA_KIND_NPZ;
     if (xa_image_sniff(b, n)) return XA_KIND_IMAGE;
     if (xa_bmodel_sniff(b, n)) return XA_KIND_BMODEL;
+    if (json_sniff(b, n)) return XA_KIND_JSON;
     return XA_KIND_UNKNOWN;
 }
 
@@ -355,6 +373,30 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
             }
         }
         xa_npz_free(z);
+    } else if (kind == XA_KIND_JSON && !s.dtype) { /* Polygraphy's JSON */
+        xa_multi *m;
+        st = xa_multi_open(s.path, &m, err);
+        if (st) goto done;
+        size_t n = xa_multi_count(m);
+        if (s.member) {
+            long k = xa_multi_find(m, s.member);
+            xa_tensor *t;
+            if (k < 0)
+                st = xa_fail(err, XA_ENOTFOUND, "%s: no array '%s' (%zu arrays%s%s%s)", s.path,
+                             s.member, n, n ? ", the first '" : "", n ? xa_multi_name(m, 0) : "",
+                             n ? "'" : "");
+            else
+                st = xa_multi_load(m, (size_t)k, &t, err);
+            if (!st) st = list_single(out, s.member, t, err);
+        } else {
+            st = list_alloc(out, n, err);
+            for (size_t i = 0; !st && i < n; i++) {
+                xa_tensor *t;
+                st = xa_multi_load(m, i, &t, err);
+                if (!st) st = list_push(out, xa_multi_name(m, i), t, err);
+            }
+        }
+        xa_multi_free(m);
     } else if (s.member) {
         st = xa_fail(err, XA_EINVAL,
                      "%s: '#%s' selects an .npz member, but this is not an .npz "

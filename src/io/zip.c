@@ -3,6 +3,7 @@
  * record, locator, end record), 4.5.3 (ZIP64 extra field). Where the format leaves a choice,
  * the reader follows CPython 3.11's zipfile (what np.load uses). */
 #include "zip.h"
+#include "xalign/io.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -310,7 +311,7 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
             continue;
         }
         ret = inflate(&s, Z_NO_FLUSH);
-        c = (uint32_t)crc32_z(c, before, (z_size_t)(s.next_out - before));
+        c = xa_crc32(c, before, (size_t)(s.next_out - before));
         if (ret == Z_STREAM_END) break;
         if (ret == Z_BUF_ERROR && s.avail_in == 0 && in_left == 0) {
             st = xa_fail(err, XA_ETRUNC, "truncated deflate stream");
@@ -334,6 +335,31 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
     return XA_OK;
 }
 
+xa_status xa_zip_inflate_prefix(const unsigned char *src, size_t csize, unsigned char *dst,
+                                size_t want, size_t *got, xa_error *err) {
+    *got = 0;
+    z_stream s;
+    memset(&s, 0, sizeof s);
+    if (inflateInit2(&s, -MAX_WBITS) != Z_OK)
+        return xa_fail(err, XA_ENOMEM, "out of memory (inflateInit2)");
+    /* a prefix is small (an .npy preamble and header: at most 1 MiB + 12 bytes) and so is the
+     * input it needs, but zlib counts in 32 bits: feed at most 1 GiB, which holds far more */
+    const size_t slice = (size_t)1 << 30;
+    s.next_in = (Bytef *)src;
+    s.avail_in = (uInt)(csize < slice ? csize : slice);
+    s.next_out = dst;
+    s.avail_out = (uInt)want;
+    int ret = Z_OK;
+    while (s.avail_out && ret == Z_OK) ret = inflate(&s, Z_NO_FLUSH);
+    *got = want - s.avail_out;
+    inflateEnd(&s);
+    if (ret != Z_OK && ret != Z_STREAM_END && !(ret == Z_BUF_ERROR && *got))
+        return xa_fail(err, ret == Z_MEM_ERROR ? XA_ENOMEM : XA_EFORMAT,
+                       "corrupt deflate stream (%s)",
+                       ret == Z_BUF_ERROR ? "truncated" : "zlib error");
+    return XA_OK;
+}
+
 typedef struct {
     const unsigned char *p;
     size_t n, part;
@@ -343,23 +369,22 @@ typedef struct {
 static void crc_part(void *arg, int i) {
     crc_job *j = arg;
     size_t lo = j->part * (size_t)i, hi = lo + j->part < j->n ? lo + j->part : j->n;
-    j->crcs[i] = (uint32_t)crc32_z(0, j->p + lo, (z_size_t)(hi - lo));
+    j->crcs[i] = xa_crc32(0, j->p + lo, hi - lo);
 }
 
 uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n) {
-    if (n == 0) return crc; /* crc32_z(crc, NULL, 0) would return 0, not crc */
+    if (n == 0) return crc;
     enum { PARTS = 64 };
     const size_t min_part = (size_t)16 << 20; /* below 16 MiB a thread costs more than it saves */
-    if (n < 2 * min_part || xa_threads_get() < 2) return (uint32_t)crc32_z(crc, p, (z_size_t)n);
+    if (n < 2 * min_part || xa_threads_get() < 2) return xa_crc32(crc, p, n);
     size_t part = n / PARTS > min_part ? n / PARTS + 1 : min_part;
     int parts = (int)((n + part - 1) / part);
     uint32_t crcs[PARTS];
     crc_job j = {p, n, part, crcs};
     xa_parallel(0, parts, crc_part, &j);
-    /* crc32_combine(a, b, len(b)) is the CRC of the concatenation (zlib.h) */
     for (int i = 0; i < parts; i++) {
         size_t len = (size_t)i == (size_t)parts - 1 ? n - part * (size_t)i : part;
-        crc = (uint32_t)crc32_combine(crc, crcs[i], (z_off_t)len);
+        crc = xa_crc32_combine(crc, crcs[i], len);
     }
     return crc;
 }

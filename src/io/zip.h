@@ -52,6 +52,11 @@ xa_status xa_zip_data_offset(const xa_zip *z, const xa_zip_entry *e, size_t *off
 xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *dst, size_t usize,
                          uint32_t *crc, xa_error *err);
 
+/* Inflate only the first `want` bytes (or fewer, when the stream ends first; *got says how many)
+ * of a raw deflate stream: enough to read an .npy header without inflating the member. */
+xa_status xa_zip_inflate_prefix(const unsigned char *src, size_t csize, unsigned char *dst,
+                                size_t want, size_t *got, xa_error *err);
+
 /* CRC-32 (zlib's) of n bytes, combining per-thread parts when n is large; crc is the running
  * value of the bytes before (0 to start). */
 uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n);

@@ -74,7 +74,9 @@ xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port, const 
     }
     xa_cmp_options co;
     xa_cmp_options_init(&co);
-    co.tol = o.tol;
+    xa_tol_rule rule; /* which rule decides, as the command line reports it */
+    xa_tol_sources src = {&o.tol, NULL, NULL};
+    co.tol = xa_tolerance_choose(&src, NULL, ref->dtype, port->dtype, 0, &rule);
     co.threads = o.threads;
     if (o.has_axis) {
         int ax = o.axis < 0 ? o.axis + ref->rank : o.axis;
@@ -105,7 +107,8 @@ xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port, const 
         }
     }
     if (!st) {
-        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res, mismatch, np, perms, pres};
+        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res,  mismatch, np,
+                                 perms,        pres,           &rule, NULL};
         *json = xa_report_compare_json(&rep);
         if (!*json) st = xa_fail(err, XA_ENOMEM, "out of memory");
     }
@@ -176,7 +179,8 @@ xa_status xa_diagnose_to_json(const xa_tensor *ref, const xa_tensor *port, const
     if (!st) {
         int mismatch = ref->rank != port->rank ||
                        memcmp(ref->shape, port->shape, (size_t)ref->rank * sizeof ref->shape[0]);
-        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res, mismatch, 0, NULL, NULL};
+        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res, mismatch, 0,
+                                 NULL,         NULL,           NULL, NULL};
         *json = xa_report_diagnose_json(&rep, &d);
         if (!*json) st = xa_fail(err, XA_ENOMEM, "out of memory");
         xa_cmp_result_clear(&res);

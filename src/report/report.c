@@ -69,14 +69,18 @@ static json_t *jtensor(const xa_tensor_info *ti) {
     return o;
 }
 
-char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
-    json_t *o = jtensor(ti);
+void xa_jstats(json_t *o, const xa_stats *st) {
     json_object_set_new(o, "min", xa_jnum(st->min));
     json_object_set_new(o, "max", xa_jnum(st->max));
     json_object_set_new(o, "mean", xa_jnum(st->mean));
     json_object_set_new(o, "finite", json_integer(st->finite));
     json_object_set_new(o, "nan", json_integer(st->nan));
     json_object_set_new(o, "inf", json_integer(st->inf));
+}
+
+char *xa_report_info_json(const xa_tensor_info *ti, const xa_stats *st) {
+    json_t *o = jtensor(ti);
+    xa_jstats(o, st);
     return xa_jdump(o);
 }
 
@@ -140,6 +144,64 @@ json_t *xa_jmetrics(const xa_metrics *m, const xa_tensor *coord_of) {
     return o;
 }
 
+json_t *xa_jperm(const xa_permutation *p, int aligned) {
+    json_t *o = json_object(), *ax = json_array();
+    for (int k = 0; k < p->rank; k++) json_array_append_new(ax, json_integer(p->perm[k]));
+    json_object_set_new(o, "perm", ax);
+    json_object_set_new(o, "squeezed", json_boolean(p->squeezed));
+    json_object_set_new(o, "aligned", json_boolean(aligned));
+    return o;
+}
+
+json_t *xa_jperms_max_abs(size_t n, const xa_permutation *perms, const int *aligned,
+                          const double *max_abs) {
+    json_t *a = json_array();
+    for (size_t k = 0; k < n; k++) {
+        json_t *p = xa_jperm(&perms[k], aligned[k]);
+        json_object_set_new(p, "max_abs", xa_jnum(max_abs[k]));
+        json_array_append_new(a, p);
+    }
+    return a;
+}
+
+void xa_perm_text(xa_sb *sb, const xa_permutation *p) {
+    xa_sb_printf(sb, "(");
+    for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
+    xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
+}
+
+void xa_perm_list_text(xa_sb *sb, size_t n, const xa_permutation *perms, const int *aligned,
+                       const double *max_abs) {
+    char a[40];
+    for (size_t i = 0; i < n; i++) {
+        xa_sb_printf(sb, i ? "; " : " -- ");
+        xa_sb_printf(sb, "%s after %stranspose ", aligned[i] ? "aligned" : "unaligned",
+                     perms[i].squeezed ? "squeeze + " : "");
+        xa_perm_text(sb, &perms[i]);
+        xa_sb_printf(sb, " (max_abs %s)", xa_fmt_num(max_abs[i], 6, a, sizeof a));
+    }
+}
+
+void xa_jverdict(json_t *o, const xa_cmp_result *res, const xa_tensor *coord_of) {
+    char vt[512];
+    json_object_set_new(o, "metrics", xa_jmetrics(&res->total, coord_of));
+    json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
+    json_object_set_new(o, "failed", xa_jfailed(res->failed));
+    xa_decisive_text(&res->total, &res->tol, res->failed, vt, sizeof vt);
+    json_object_set_new(o, "verdict", json_string(vt));
+}
+
+json_t *xa_jrule(const xa_tol_rule *r) {
+    json_t *o = json_object();
+    json_object_set_new(o, "source",
+                        json_string(r->source == XA_TOL_FROM_CLI        ? "command_line"
+                                    : r->source == XA_TOL_FROM_FILE     ? "tolerance_file"
+                                    : r->source == XA_TOL_FROM_MANIFEST ? "manifest"
+                                                                        : "dtype_default"));
+    json_object_set_new(o, "what", json_string(r->what));
+    return o;
+}
+
 json_t *xa_jfailed(unsigned f) {
     json_t *a = json_array();
     if (f & XA_CMP_FAIL_NONFINITE) json_array_append_new(a, json_string("nonfinite"));
@@ -177,9 +239,9 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     json_object_set_new(o, "ref", jtensor(&r->ref));
     json_object_set_new(o, "port", jtensor(&r->port));
     json_object_set_new(o, "shape_mismatch", json_boolean(r->shape_mismatch));
-    json_object_set_new(o, "metrics", xa_jmetrics(&res->total, r->ref.tensor));
-    json_object_set_new(o, "tolerance", xa_jtolerance(&res->tol));
-    json_object_set_new(o, "failed", xa_jfailed(res->failed));
+    xa_jverdict(o, res, r->ref.tensor);
+    if (r->rule) json_object_set_new(o, "rule", xa_jrule(r->rule));
+    if (r->note) json_object_set_new(o, "note", json_string(r->note));
     if (res->axis >= 0) {
         json_t *a = json_array();
         for (int64_t k = 0; k < res->nchannels; k++) {
@@ -194,12 +256,7 @@ char *xa_report_compare_json(const xa_compare_report *r) {
     if (r->shape_mismatch) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->nperms; i++) {
-            json_t *p = json_object(), *ax = json_array();
-            for (int k = 0; k < r->perms[i].rank; k++)
-                json_array_append_new(ax, json_integer(r->perms[i].perm[k]));
-            json_object_set_new(p, "perm", ax);
-            json_object_set_new(p, "squeezed", json_boolean(r->perms[i].squeezed));
-            json_object_set_new(p, "aligned", json_boolean(r->perm_results[i].aligned));
+            json_t *p = xa_jperm(&r->perms[i], r->perm_results[i].aligned);
             json_object_set_new(p, "metrics", xa_jmetrics(&r->perm_results[i].total, NULL));
             json_array_append_new(a, p);
         }
@@ -270,23 +327,81 @@ void xa_metrics_text(xa_sb *sb, const xa_metrics *m, const xa_tolerance *tol, co
     }
 }
 
-/* The seed's one-line verdict: "aligned." or "unaligned! max_abs: ..." */
+/* A value printed with just enough digits to stand on the right side of its limit: 4
+ * significant digits, more while rounding would blur the comparison (cosine 0.98999999 is not
+ * printed as 0.99 next to "< 0.99"). */
+static const char *fmt_vs(double v, double limit, char *buf, size_t size) {
+    for (int prec = 4; prec < 17; prec++) {
+        xa_fmt_num(v, prec, buf, size);
+        double back = strtod(buf, NULL);
+        if (!isfinite(v) || ((back < limit) == (v < limit) && (back > limit) == (v > limit)))
+            return buf;
+    }
+    return xa_fmt_num(v, 17, buf, size);
+}
+
+void xa_decisive_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
+                      size_t size) {
+    size_t o = 0;
+    char a[48];
+    buf[0] = 0;
+    /* the failing criteria when unaligned, otherwise every active one (what decided it) */
+    unsigned show = failed ? failed : t->active;
+#define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
+#define SEP (o ? ", " : "")
+    if (show & XA_CMP_FAIL_NONFINITE)
+        ADD("%s%lld one-sided NaN/Inf", SEP, (long long)m->nonfinite_mismatch);
+    if (show & XA_TOL_EQUAL) {
+        if (m->equal == m->count)
+            ADD("%sall %lld equal", SEP, (long long)m->count);
+        else
+            ADD("%s%lld of %lld differ (exact equality)", SEP, (long long)(m->count - m->equal),
+                (long long)m->count);
+    }
+    if (show & XA_TOL_ATOL_RTOL) {
+        if (m->mismatches)
+            ADD("%s%lld of %lld beyond |d| <= %g + %g*|ref|", SEP, (long long)m->mismatches,
+                (long long)m->count, t->atol, t->rtol);
+        else
+            ADD("%sall %lld within |d| <= %g + %g*|ref|", SEP, (long long)m->count, t->atol,
+                t->rtol);
+    }
+    if (show & XA_TOL_MAX_ABS)
+        ADD("%smax_abs %s %s %g", SEP, fmt_vs(m->max_abs, t->max_abs, a, sizeof a),
+            m->max_abs <= t->max_abs ? "<=" : ">", t->max_abs);
+    if (show & XA_TOL_COSINE)
+        ADD("%scosine %s %s %g", SEP, fmt_vs(m->cosine, t->min_cosine, a, sizeof a),
+            m->cosine >= t->min_cosine ? ">=" : "<", t->min_cosine);
+    if (show & XA_TOL_EUCLID)
+        ADD("%seuclid_sim %s %s %g", SEP, fmt_vs(m->euclid_sim, t->min_euclid, a, sizeof a),
+            m->euclid_sim >= t->min_euclid ? ">=" : "<", t->min_euclid);
+    if (show & XA_TOL_SQNR)
+        ADD("%ssqnr_db %s %s %g", SEP, fmt_vs(m->sqnr_db, t->min_sqnr_db, a, sizeof a),
+            m->sqnr_db >= t->min_sqnr_db ? ">=" : "<", t->min_sqnr_db);
+    if (t->preset) ADD(" (preset %s)", t->preset);
+#undef SEP
+#undef ADD
+}
+
+/* The seed's one-line verdict, naming what decided it: "aligned. max_abs 3e-05 <= 0.001" or
+ * "unaligned! cosine 0.9812 < 0.99", then where the worst element is. */
 static void verdict_line(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *ct,
-                         int shape_mismatch) {
+                         int shape_mismatch, const xa_tol_rule *rule) {
     const xa_metrics *m = &res->total;
-    char tol[256], where[256] = "", a[40], b[40], c[40];
-    xa_tol_text(&res->tol, tol, sizeof tol);
+    char vt[512], where[256] = "", a[40], b[40], c[40];
+    xa_decisive_text(m, &res->tol, res->failed, vt, sizeof vt);
     if (m->max_abs_index >= 0 && ct) xa_coords_text(ct, m->max_abs_index, where, sizeof where);
     if (res->aligned && !shape_mismatch)
-        xa_sb_printf(sb, "aligned. max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
-                     tol);
+        xa_sb_printf(sb, "aligned. %s", vt);
     else if (res->aligned)
-        xa_sb_printf(
-            sb, "unaligned! shapes differ; the values in storage order pass (%s): max_abs %s\n",
-            tol, xa_fmt_num(m->max_abs, 9, a, sizeof a));
+        xa_sb_printf(sb, "unaligned! shapes differ; the values in storage order pass: %s", vt);
     else
-        xa_sb_printf(sb, "unaligned! max_abs: %s (%s)\n", xa_fmt_num(m->max_abs, 9, a, sizeof a),
-                     tol);
+        xa_sb_printf(sb, "unaligned! %s", vt);
+    unsigned shown = res->failed ? res->failed : res->tol.active;
+    if (!(shown & XA_TOL_MAX_ABS)) /* max_abs always appears: the seed's headline number */
+        xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 9, a, sizeof a));
+    if (rule && rule->what[0]) xa_sb_printf(sb, " [%s]", rule->what);
+    xa_sb_printf(sb, "\n");
     if (m->max_abs_index >= 0 && m->max_abs > 0)
         xa_sb_printf(sb, "  worst at %s (flat %lld): ref %s, port %s\n", where,
                      (long long)m->max_abs_index, xa_fmt_num(m->max_abs_ref, 9, b, sizeof b),
@@ -307,23 +422,19 @@ char *xa_report_compare_text(const xa_compare_report *r) {
                      (long long)xa_tensor_count(rt));
         for (size_t i = 0; i < r->nperms; i++) {
             const xa_permutation *p = &r->perms[i];
-            char pv[128];
-            size_t o = 0;
-            o += (size_t)snprintf(pv + o, sizeof pv - o, "(");
-            for (int k = 0; k < p->rank; k++)
-                o += (size_t)snprintf(pv + o, sizeof pv - o, k ? ", %d" : "%d", p->perm[k]);
-            snprintf(pv + o, sizeof pv - o, p->rank == 1 ? ",)" : ")");
             char a[40];
-            xa_sb_printf(&sb, "  %s after %s%s: max_abs %s\n",
-                         r->perm_results[i].aligned ? "aligned" : "unaligned",
-                         p->squeezed ? "dropping size-1 axes and transpose " : "transpose ", pv,
+            xa_sb_printf(&sb, "  %s after %s", r->perm_results[i].aligned ? "aligned" : "unaligned",
+                         p->squeezed ? "dropping size-1 axes and transpose " : "transpose ");
+            xa_perm_text(&sb, p);
+            xa_sb_printf(&sb, ": max_abs %s\n",
                          xa_fmt_num(r->perm_results[i].total.max_abs, 9, a, sizeof a));
         }
         if (!r->nperms)
             xa_sb_printf(&sb, "  no axis permutation of the port gives the reference's shape\n");
         xa_sb_printf(&sb, "values in storage order:\n");
     }
-    verdict_line(&sb, res, rt, r->shape_mismatch);
+    if (r->note) xa_sb_printf(&sb, "%s\n", r->note);
+    verdict_line(&sb, res, rt, r->shape_mismatch, r->rule);
     xa_metrics_text(&sb, &res->total, &res->tol, rt, "  ");
     if (res->axis >= 0) {
         xa_sb_printf(&sb, "per index of axis %d:\n", res->axis);
@@ -444,5 +555,5 @@ json_t *xa_jtensor(const xa_tensor_info *ti) {
     return jtensor(ti);
 }
 void xa_verdict_text(xa_sb *sb, const xa_cmp_result *res, const xa_tensor *coords_of) {
-    verdict_line(sb, res, coords_of, 0);
+    verdict_line(sb, res, coords_of, 0, NULL);
 }

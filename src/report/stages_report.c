@@ -30,15 +30,9 @@ static const xa_stage_tensor *worst_tensor(const xa_stage_result *s) {
     return w;
 }
 
-static void perm_text(xa_sb *sb, const xa_permutation *p) {
-    xa_sb_printf(sb, "(");
-    for (int k = 0; k < p->rank; k++) xa_sb_printf(sb, k ? ", %d" : "%d", p->perm[k]);
-    xa_sb_printf(sb, p->rank == 1 ? ",)" : ")");
-}
-
 static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tensor *t,
                         const char *lead) {
-    char a[40], b[40], c[40], where[200] = "", tol[200];
+    char a[40], b[40], c[40], where[200] = "";
     /* a single-tensor stage is named by the line's head already; npz members name themselves */
     const char *label = t->name && t->name[0] ? t->name : "";
     const char *sp = label[0] ? " " : "";
@@ -53,13 +47,7 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
                      xa_shape_format(t->ref_rank, t->ref_shape, rs, sizeof rs),
                      xa_dtype_name(t->port_dtype),
                      xa_shape_format(t->port_rank, t->port_shape, ps, sizeof ps));
-        for (size_t i = 0; i < t->nperms; i++) {
-            xa_sb_printf(sb, i ? "; " : " -- ");
-            xa_sb_printf(sb, "%s after %stranspose ", t->perm_aligned[i] ? "aligned" : "unaligned",
-                         t->perms[i].squeezed ? "squeeze + " : "");
-            perm_text(sb, &t->perms[i]);
-            xa_sb_printf(sb, " (max_abs %s)", xa_fmt_num(t->perm_max_abs[i], 6, a, sizeof a));
-        }
+        xa_perm_list_text(sb, t->nperms, t->perms, t->perm_aligned, t->perm_max_abs);
         if (t->error) xa_sb_printf(sb, " (%s)", t->error);
         xa_sb_printf(sb, "\n");
         return;
@@ -67,20 +55,27 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     const xa_metrics *m = &t->cmp.total;
     xa_tensor sh = shape_of(t);
     if (m->max_abs_index >= 0) xa_coords_text(&sh, m->max_abs_index, where, sizeof where);
-    xa_tol_text(&t->cmp.tol, tol, sizeof tol);
+    /* the verdict names what decided it ("cosine 0.9812 < 0.99"); max_abs and the count of
+     * differing elements follow when the verdict did not already say them */
+    char vt[512];
+    xa_decisive_text(m, &t->cmp.tol, t->cmp.failed, vt, sizeof vt);
+    unsigned shown = t->cmp.failed ? t->cmp.failed : t->cmp.tol.active;
     if (t->status == XA_STAGE_ALIGNED) {
-        xa_sb_printf(sb, "%s%s%saligned. max_abs %s (%s)", lead, label, sp,
-                     xa_fmt_num(m->max_abs, 6, a, sizeof a), tol);
+        xa_sb_printf(sb, "%s%s%saligned. %s", lead, label, sp, vt);
+        if (!(shown & (XA_TOL_MAX_ABS | XA_TOL_EQUAL)))
+            xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 6, a, sizeof a));
     } else {
-        xa_sb_printf(sb, "%s%s%sunaligned! max_abs: %s (%s)", lead, label, sp,
-                     xa_fmt_num(m->max_abs, 9, a, sizeof a), tol);
+        xa_sb_printf(sb, "%s%s%sunaligned! %s", lead, label, sp, vt);
+        if (!(shown & XA_TOL_MAX_ABS))
+            xa_sb_printf(sb, "; max_abs %s", xa_fmt_num(m->max_abs, 9, a, sizeof a));
         if (m->max_abs_index >= 0 && m->max_abs > 0)
             xa_sb_printf(sb, " at %s: ref %s, port %s", where,
                          xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
                          xa_fmt_num(m->max_abs_port, 7, c, sizeof c));
-        xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
-                     (long long)m->count);
-        if (m->nonfinite_mismatch)
+        if (!(shown & XA_TOL_EQUAL))
+            xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
+                         (long long)m->count);
+        if (m->nonfinite_mismatch && !(shown & XA_CMP_FAIL_NONFINITE))
             xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
     }
     if (t->ref_dtype != t->port_dtype)
@@ -211,16 +206,23 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
             } else if (s->own_status == XA_STAGE_ERROR) {
                 xa_sb_printf(&sb, "%sown error: replay failed (%s): %s\n", pad,
                              s->own_desc ? s->own_desc : "", s->error ? s->error : "?");
-            } else if (s->own_status == XA_STAGE_ALIGNED) {
-                xa_sb_printf(&sb, "%sown error: none, max_abs %s when the original's %s -- %s\n",
-                             pad, xa_fmt_num(s->own.total.max_abs, 6, a, sizeof a), s->own_desc,
-                             s->status == XA_STAGE_ALIGNED ? "the stage matches"
-                                                           : "inherited only");
             } else {
-                xa_sb_printf(&sb,
-                             "%sown error: max_abs %s on identical input (the original's %s) -- "
-                             "this operation differs\n",
-                             pad, xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a), s->own_desc);
+                char vt[512], mx[64] = "";
+                xa_decisive_text(&s->own.total, &s->own.tol, s->own.failed, vt, sizeof vt);
+                unsigned shown = s->own.failed ? s->own.failed : s->own.tol.active;
+                if (!(shown & (XA_TOL_MAX_ABS | (s->own.failed ? 0 : XA_TOL_EQUAL))))
+                    snprintf(mx, sizeof mx, "; max_abs %s",
+                             xa_fmt_num(s->own.total.max_abs, 9, a, sizeof a));
+                if (s->own_status == XA_STAGE_ALIGNED)
+                    xa_sb_printf(&sb, "%sown error: none (%s%s) when the original's %s -- %s\n",
+                                 pad, vt, mx, s->own_desc,
+                                 s->status == XA_STAGE_ALIGNED ? "the stage matches"
+                                                               : "inherited only");
+                else
+                    xa_sb_printf(&sb,
+                                 "%sown error: %s%s on identical input (the original's %s) -- "
+                                 "this operation differs\n",
+                                 pad, vt, mx, s->own_desc);
             }
         }
         xa_findings_text(&sb, s->findings, s->nfindings,
@@ -316,20 +318,10 @@ static json_t *jstage(const xa_stage_result *s) {
             json_object_set_new(to, "metrics", xa_jmetrics(&t->cmp.total, &sh));
             json_object_set_new(to, "failed", xa_jfailed(t->cmp.failed));
         }
-        if (t->nperms) {
-            json_t *pa = json_array();
-            for (size_t k = 0; k < t->nperms; k++) {
-                json_t *po = json_object(), *ax = json_array();
-                for (int q = 0; q < t->perms[k].rank; q++)
-                    json_array_append_new(ax, json_integer(t->perms[k].perm[q]));
-                json_object_set_new(po, "perm", ax);
-                json_object_set_new(po, "squeezed", json_boolean(t->perms[k].squeezed));
-                json_object_set_new(po, "aligned", json_boolean(t->perm_aligned[k]));
-                json_object_set_new(po, "max_abs", xa_jnum(t->perm_max_abs[k]));
-                json_array_append_new(pa, po);
-            }
-            json_object_set_new(to, "permutations", pa);
-        }
+        if (t->nperms)
+            json_object_set_new(
+                to, "permutations",
+                xa_jperms_max_abs(t->nperms, t->perms, t->perm_aligned, t->perm_max_abs));
         if (t->error) json_object_set_new(to, "error", json_string(t->error));
         json_array_append_new(ta, to);
     }

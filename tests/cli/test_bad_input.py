@@ -125,7 +125,13 @@ def cut_stream(b, info):  # keep the archive's layout but zero the stream's seco
 
 p = put("crc.npz", with_zip_edit(npz, "logits.npy", flip_data))
 case("stored member with a bad CRC", ["info", p + "#logits"], "crc.npz#logits", "CRC-32 mismatch")
-case("a bad member fails the whole listing", ["info", p], "crc.npz#logits", "CRC-32 mismatch")
+case("a bad member fails the whole listing with --stats", ["info", "--stats", p], "crc.npz#logits", "CRC-32 mismatch")
+# in a whole-model comparison a corrupt member is that member's error; the others are compared
+# (exit 1, as a stage that cannot be read in `xalign stages`)
+rc, out, err = run("compare", p, p)
+CK.check(rc == 1 and "ERROR     logits" in out and "crc.npz#logits: CRC-32 mismatch" in out and
+         "aligned   image" in out and "1/2 aligned; first unaligned: logits" in out,
+         f"a corrupt member in a whole-model comparison: rc {rc} {out!r} {err!r}")
 p = put("crcz.npz", with_zip_edit(npzc, "logits.npy", flip_data))
 # a flipped bit either breaks the deflate stream or changes its output (then the CRC catches it)
 case("deflated member corrupt", ["info", p + "#logits"], "crcz.npz#logits", "corrupt")

@@ -7,18 +7,13 @@ index order, as BMRT_SAVE_IO_TENSORS=1 writes them) and split back tensor by ten
 import glob
 import json
 import os
-import shutil
 import struct
-import subprocess
 
 import numpy as np
+from xa_bmodel import MAGIC, MAGIC_OLD, build_bmodel
 from xa_testlib import DATA, Checker, run
 
 C = Checker("bmodel")
-SCHEMA = os.path.join(DATA, "bmodel", "bmodel.fbs")
-FLATC = shutil.which("flatc") or "/usr/bin/flatc"
-MAGIC, MAGIC_OLD = 0xFF55AAEE, 0xFF55AAFF
-
 # bm_data_type_t (spec/sophon.md): tpu_model's names, and the numpy dtype of the dumped bytes
 # (bf16 is dumped as raw 16-bit patterns; int4/uint4 have no byte size xalign splits by).
 BM_NAMES = ["float32", "float16", "int8", "uint8", "int16", "uint16", "int32", "uint32",
@@ -30,20 +25,7 @@ XA_NAMES = {0: "float32", 1: "float16", 2: "int8", 3: "uint8", 4: "int16", 5: "u
 
 def build(name, magic=MAGIC, blob=b"", header_size=64):
     """flatc -b the JSON, then prepend the 64-byte header; returns (path, flatbuffer, model)."""
-    src = os.path.join(DATA, "bmodel", name + ".json")
-    out = C.path("fb_" + name)
-    os.makedirs(out, exist_ok=True)
-    p = subprocess.run([FLATC, "-b", "-o", out, SCHEMA, src], capture_output=True, text=True)
-    if p.returncode:
-        raise SystemExit(f"flatc failed on {src}: {p.stderr}")
-    fb = open(os.path.join(out, name + ".bin"), "rb").read()
-    hdr = struct.pack("<4I", magic, header_size, len(fb), len(blob)) + bytes(48)
-    path = C.path(f"{name}_{magic:08x}.bmodel")
-    with open(path, "wb") as f:
-        f.write(hdr + fb + blob)
-    with open(src) as f:
-        model = json.load(f)
-    return path, fb, model
+    return build_bmodel(name, C.dir, magic, blob, header_size)
 
 
 # ---- expectations from the JSON (schema defaults applied) -------------------------------------

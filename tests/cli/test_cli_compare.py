@@ -20,10 +20,15 @@ far = ref.copy(); far[0, 2, 5, 7] += np.float32(0.5)
 r, n, f = save("ref.npy", ref), save("near.npy", near), save("far.npy", far)
 
 # the seed's verdict lines and exit codes
+# (the verdict names the metric that decided it, its value and the limit, and the rule)
 rc, out, err = run("compare", r, n)
-ck.check(rc == 0 and "\naligned. max_abs:" in "\n" + out.split("\n", 2)[2], f"aligned text/rc: {rc} {out}")
+ck.check(rc == 0 and "\naligned. max_abs 1" in "\n" + out.split("\n", 2)[2] and "e-05 <= 0.001 [float default" in out,
+         f"aligned text/rc: {rc} {out}")
 rc, out, err = run("compare", r, f)
-ck.check(rc == 1 and "unaligned! max_abs: 0.5" in out, f"unaligned text/rc: {rc} {out}")
+ck.check(rc == 1 and "unaligned! max_abs 0.5 > 0.001 [float default" in out, f"unaligned text/rc: {rc} {out}")
+rc, out, err = run("compare", r, f, "--min-cosine", "0.99999")
+ck.check(rc == 1 and "unaligned! cosine 0.9" in out and " < 0.99999; max_abs 0.5" in out and "[command line]" in out,
+         f"a failing cosine is named with its value: {out}")
 ck.check("worst at [0, 2, 5, 7] (flat 217)" in out, f"worst position named: {out}")
 ck.check(err == "", f"nothing on stderr when comparing: {err!r}")
 

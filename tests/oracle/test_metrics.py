@@ -6,6 +6,8 @@ derived values are compared within 1e-12 relative; for signed means (which can c
 the error is measured against the mean of |values| instead (the scale the sum works at)."""
 import math
 import numpy as np
+import torch
+from torch.testing._comparison import default_tolerances
 from xa_testlib import Checker, report_cpu_path, run_json
 
 ck = Checker("metrics")
@@ -87,10 +89,28 @@ def close(a, b, rel, scale=None):
     return abs(a - b) <= rel * s or a == b
 
 
-def check_pair(name, rfile, pfile, r64, p64, extra=(), atol=1e-3, rtol=0.0):
-    want = numpy_metrics(r64, p64, atol, rtol)
+HALF = ("float16", "bfloat16")
+TORCH_DTYPE = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+               "float64": torch.float64}
+
+
+def default_tolerance(rdt, pdt):
+    """(atol, rtol) of the default verdict when a side is float16/bfloat16: torch's own
+    assert_close defaults for the pair (the oracle), else None (max_abs <= 1e-3)."""
+    if rdt not in HALF and pdt not in HALF:
+        return None
+    rtol, atol = default_tolerances(torch.empty(0, dtype=TORCH_DTYPE[rdt]),
+                                    torch.empty(0, dtype=TORCH_DTYPE.get(pdt, torch.float32)))
+    return atol, rtol
+
+
+def check_pair(name, rfile, pfile, r64, p64, extra=(), atol=1e-3, rtol=0.0, torch_pair=None):
     args = ["compare", rfile, pfile, *extra]
     rc, got = run_json(*args)
+    half = None if extra else default_tolerance(got["ref"]["dtype"], got["port"]["dtype"])
+    if half:  # the mismatch count is taken under the default's own rule
+        atol, rtol = half
+    want = numpy_metrics(r64, p64, atol, rtol)
     g = got["metrics"]
     for k in EXACT:
         ck.check(num(g[k]) == want[k] or (want[k] is None and g[k] is None),
@@ -108,7 +128,19 @@ def check_pair(name, rfile, pfile, r64, p64, extra=(), atol=1e-3, rtol=0.0):
     if not extra:
         ints = all(t in ("int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool")
                    for t in (got["ref"]["dtype"], got["port"]["dtype"]))
-        exp = (want["equal"] == want["count"]) if ints else (want["max_abs"] <= 1e-3 and want["nonfinite_mismatch"] == 0)
+        if half:
+            exp = want["mismatches"] == 0
+            ck.check(got["tolerance"].get("atol") == atol and got["tolerance"].get("rtol") == rtol,
+                     f"{name}: default tolerance {got['tolerance']}, torch's is atol {atol} rtol {rtol}")
+            if torch_pair is not None:  # torch's own verdict on the same tensors
+                try:
+                    torch.testing.assert_close(torch_pair[1], torch_pair[0], check_dtype=False, equal_nan=True)
+                    agrees = True
+                except AssertionError:
+                    agrees = False
+                ck.check(agrees == exp, f"{name}: torch.testing.assert_close says {agrees}, numpy's count {exp}")
+        else:
+            exp = (want["equal"] == want["count"]) if ints else (want["max_abs"] <= 1e-3 and want["nonfinite_mismatch"] == 0)
         ck.check(got["aligned"] == exp and rc == (0 if exp else 1), f"{name}: aligned {got['aligned']} rc {rc}, expected {exp}")
     # the same result on one thread (threads only split the work)
     rc1, got1 = run_json(*args, "--threads", "1")
@@ -150,7 +182,9 @@ for (rk, pk) in [("float32", "float32"), ("uint8", "float32"), ("float16", "floa
         else:
             p = (r.astype(np.float64) + rng.standard_normal(shape) * 0.01).astype(pk)
         name = f"{rk}/{pk} {shape}"
-        check_pair(name, save("r.npy", r), save("p.npy", p), r.astype(np.float64), p.astype(np.float64))
+        tp = [torch.from_numpy(np.array(a)) for a in (r, p)] if "float16" in (rk, pk) else None
+        check_pair(name, save("r.npy", r), save("p.npy", p), r.astype(np.float64), p.astype(np.float64),
+                   torch_pair=tp)
 
 # zeros, exact equality, all-zero sides (cosine conventions, max_rel with zero refs)
 z = np.zeros(1000, np.float32)
@@ -203,7 +237,14 @@ ck.check(abs(float(other[tuple(k)]) - float(base[tuple(k)])) == want["max_abs"],
 bits_r = (rng.standard_normal(4096).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
 bits_p = (bits_r.astype(np.int32) + rng.integers(-2, 3, 4096)).astype(np.uint16)
 check_pair("bf16/bf16", save("r.npy", bits_r) + ":bf16", save("p.npy", bits_p) + ":bf16",
-           to_f64(bits_r, "bf16"), to_f64(bits_p, "bf16"))
+           to_f64(bits_r, "bf16"), to_f64(bits_p, "bf16"),
+           torch_pair=[torch.from_numpy(b.view(np.int16)).view(torch.bfloat16) for b in (bits_r, bits_p)])
+# a bfloat16 pair within one bf16 step of every value: aligned under torch's bf16 default, as
+# torch.testing.assert_close judges it (the old max_abs <= 1e-3 rule failed such pairs)
+near = (bits_r.astype(np.int32) + rng.integers(0, 2, 4096)).astype(np.uint16)
+check_pair("bf16/bf16 one step", save("r.npy", bits_r) + ":bf16", save("p.npy", near) + ":bf16",
+           to_f64(bits_r, "bf16"), to_f64(near, "bf16"),
+           torch_pair=[torch.from_numpy(b.view(np.int16)).view(torch.bfloat16) for b in (bits_r, near)])
 
 # per-axis breakdown equals numpy per channel
 x = rng.standard_normal((2, 3, 17, 19)).astype(np.float32)
