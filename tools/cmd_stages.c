@@ -36,6 +36,8 @@ static const char *help =
     "tensors\n"
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --no-diagnose       compare only; do not look for the cause of each difference\n"
+    "  --tolerance-file F  per-tensor tolerances: JSON {\"glob pattern\": {\"atol\": ..., ...}}\n"
+    "                      (precedence: command line > this file > manifest > dtype default)\n"
     "  --html FILE         also write a self-contained HTML report with pictures of image-like\n"
     "                      stages (reference, port, |difference| heatmap)\n"
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
@@ -52,7 +54,8 @@ int cmd_stages(int argc, char **argv) {
     char **pos = a.pos;
     const char *manifest = NULL;
     int json = 0, bad = 0, diagnose = 1, shard_k = 0, shard_n = 0;
-    const char *html = NULL;
+    const char *html = NULL, *tolfile = NULL;
+    xa_tolerance_file *tf = NULL;
     long jobs = 0, threads = 0;
     cli_tolerance tol = {0};
     cli_bmodel bm = CLI_BMODEL_INIT;
@@ -70,6 +73,8 @@ int cmd_stages(int argc, char **argv) {
                 shard_n > 1000000 || shard_k < 0 || shard_k >= shard_n)
                 return cli_error("stages", "--shard K/N: K from 0 to N-1 (e.g. 0/4), not '%s'",
                                  v ? v : "");
+        } else if (!strcmp(a.opt, "--tolerance-file")) {
+            if (!(tolfile = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--html")) {
             if (!(html = cli_value(&a))) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--no-diagnose")) {
@@ -108,6 +113,15 @@ int cmd_stages(int argc, char **argv) {
                              .threads = (int)threads,
                              .bmodel = bm.model};
     if (diagnose) opt.after_stage = xa_diagnose_stage_hook;
+    if (tolfile) {
+        xa_status st = xa_tolerance_file_load(tolfile, &tf, &err);
+        if (st) {
+            xa_manifest_clear(&m);
+            cli_bmodel_close(&bm);
+            return cli_lib_error("stages", &err, st);
+        }
+        opt.tolerance_file = tf;
+    }
     opt.shard_k = shard_k;
     opt.shard_n = shard_n;
     if (isatty(2)) opt.progress = progress;
@@ -116,9 +130,8 @@ int cmd_stages(int argc, char **argv) {
         xa_dataset_report dr;
         xa_status st = xa_dataset_run(pos[0], pos[1], &opt, (int)jobs, &dr, &err);
         if (st) {
-            xa_manifest_clear(&m);
-            cli_bmodel_close(&bm);
-            return cli_lib_error("stages", &err, st);
+            rc = cli_lib_error("stages", &err, st);
+            goto out;
         }
         rc = cli_emit(json ? xa_report_dataset_json(&dr)
                            : xa_report_dataset_text(&dr, pos[0], pos[1]),
@@ -140,9 +153,8 @@ int cmd_stages(int argc, char **argv) {
         xa_status st = xa_stages_run(pos[0], pos[1], &opt, &rep, &err);
         if (!st && diagnose) xa_diagnose_report(&rep);
         if (st) {
-            xa_manifest_clear(&m);
-            cli_bmodel_close(&bm);
-            return cli_lib_error("stages", &err, st);
+            rc = cli_lib_error("stages", &err, st);
+            goto out;
         }
         rc = cli_emit(json ? xa_report_stages_json(&rep)
                            : xa_report_stages_text(&rep, pos[0], pos[1]),
@@ -155,6 +167,8 @@ int cmd_stages(int argc, char **argv) {
         if (!rc) rc = xa_stages_all_aligned(&rep) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
         xa_stages_report_clear(&rep);
     }
+out:
+    xa_tolerance_file_free(tf);
     xa_manifest_clear(&m);
     cli_bmodel_close(&bm);
     return rc;

@@ -49,6 +49,10 @@ typedef struct xa_manifest_stage {
      * judged in pixels (max_abs <= 0.01 px unless a tolerance is given) */
     char kind[16];
     char box_format[8]; /* detections in .npy: "xyxy" (default) or "xywh" */
+    /* "names": the names of a split dump's parts (#0, #1, ... in order), so they pair by name with
+     * the other side's members without a .bmodel */
+    int nnames;
+    char names[16][128];
 } xa_manifest_stage;
 
 typedef struct xa_manifest {
@@ -69,6 +73,7 @@ typedef struct xa_stage_tensor {
     xa_dtype ref_dtype, port_dtype;
     int ref_rank, port_rank;
     int64_t ref_shape[XA_MAX_RANK], port_shape[XA_MAX_RANK];
+    xa_tol_rule rule; /* which tolerance decided: command line, tolerance file, manifest, dtype */
     int has_cmp;
     xa_cmp_result cmp; /* metrics of the values in storage order */
     size_t nperms;     /* shape mismatch: permutations of the port that fit */
@@ -142,6 +147,8 @@ typedef struct xa_stage_result {
     int has_topk;
     xa_topk topk;
     char *error;
+    /* the tensors pair better in another order than by name: "p3 <- #2, p4 <- #1" */
+    char *pairing;
     /* the original's operation replayed on the reference's own input (manifest op): does the
      * manifest describe the original? */
     int has_self;
@@ -197,6 +204,8 @@ typedef struct xa_stages_options {
     /* after each compared stage (diagnosis: xa_diagnose_stage_hook); may be NULL */
     xa_stage_hook after_stage;
     void *hook_ctx;
+    /* per-tensor tolerances by name pattern (--tolerance-file); may be NULL */
+    const xa_tolerance_file *tolerance_file;
     /* dataset runs: compare only the samples of shard k of n (0 <= k < n), assigned by the
      * FNV-1a 64 hash of the sample's name modulo n, so every shard of a run agrees; n = 0: all */
     int shard_k, shard_n;

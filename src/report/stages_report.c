@@ -81,6 +81,11 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
     if (t->ref_dtype != t->port_dtype)
         xa_sb_printf(sb, " [dtypes differ: ref %s, port %s]", xa_dtype_name(t->ref_dtype),
                      xa_dtype_name(t->port_dtype));
+    /* which rule decided, unless it is the plain default of float32 or integer pairs */
+    if (t->rule.what[0] &&
+        (t->rule.source != XA_TOL_FROM_DTYPE ||
+         (t->ref_dtype != XA_F32 && t->ref_dtype != XA_F64 && !xa_dtype_is_integer(t->ref_dtype))))
+        xa_sb_printf(sb, " [%s]", t->rule.what);
     xa_sb_printf(sb, "\n");
 }
 
@@ -182,6 +187,8 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                 pad, strncmp(s->unmatched[k], "ref:", 4) ? "tensor" : "tensor",
                 strncmp(s->unmatched[k], "ref:", 4) ? "port" : "reference",
                 strchr(s->unmatched[k], ':') + 1);
+        if (s->pairing)
+            xa_sb_printf(&sb, "%sthe tensors pair better in another order: %s\n", pad, s->pairing);
         if (s->has_topk) {
             const xa_topk *k = &s->topk;
             xa_sb_printf(&sb,
@@ -313,6 +320,7 @@ static json_t *jstage(const xa_stage_result *s) {
         json_object_set_new(to, "port_dtype", json_string(xa_dtype_name(t->port_dtype)));
         json_object_set_new(to, "ref_shape", xa_jshape(t->ref_rank, t->ref_shape));
         json_object_set_new(to, "port_shape", xa_jshape(t->port_rank, t->port_shape));
+        if (t->rule.what[0]) json_object_set_new(to, "rule", xa_jrule(&t->rule));
         if (t->has_cmp) {
             xa_tensor sh = shape_of(t);
             json_object_set_new(to, "metrics", xa_jmetrics(&t->cmp.total, &sh));
@@ -330,6 +338,7 @@ static json_t *jstage(const xa_stage_result *s) {
     for (size_t k = 0; k < s->nunmatched; k++)
         json_array_append_new(um, json_string(s->unmatched[k]));
     json_object_set_new(o, "unmatched", um);
+    json_object_set_new(o, "pairing", s->pairing ? json_string(s->pairing) : json_null());
     if (s->has_own) {
         json_t *ow = json_object();
         json_object_set_new(ow, "op", json_string(s->own_desc ? s->own_desc : ""));

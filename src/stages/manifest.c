@@ -45,8 +45,8 @@ static xa_status parse_tol(json_t *o, xa_tolerance *t, const char *where, xa_err
 }
 
 /* The keys of a stage that are not parameters of its operation. */
-static const char *const stage_keys[] = {"tolerance", "topk", "ref",    "port", "op",
-                                         "input",     "kind", "format", NULL};
+static const char *const stage_keys[] = {"tolerance", "topk", "ref",    "port",  "op",
+                                         "input",     "kind", "format", "names", NULL};
 
 static int is_stage_key(const char *k) {
     for (int i = 0; stage_keys[i]; i++)
@@ -100,8 +100,8 @@ static xa_status parse_op(json_t *o, xa_stage_op *sop, const char *where, xa_err
             if (!is_stage_key(key))
                 return xa_fail(err, XA_EFORMAT,
                                "manifest: %s: unknown key '%s' (stage keys: tolerance, topk, ref, "
-                               "port, op, input, kind, format; an operation's parameters need an "
-                               "\"op\")",
+                               "port, op, input, kind, format, names; an operation's parameters "
+                               "need an \"op\")",
                                where, key);
         }
         return XA_OK;
@@ -257,6 +257,25 @@ xa_status xa_manifest_parse(const char *text, size_t len, xa_manifest *out, xa_e
             goto done;
         }
         snprintf(s->box_format, sizeof s->box_format, "%s", fmt ? fs : "xyxy");
+        json_t *nm = json_object_get(v, "names");
+        if (nm) {
+            size_t nn = json_is_array(nm) ? json_array_size(nm) : 0;
+            int ok = nn >= 1 && nn <= sizeof s->names / sizeof s->names[0];
+            for (size_t i = 0; ok && i < nn; i++) {
+                json_t *e = json_array_get(nm, i);
+                ok = json_is_string(e) && json_string_value(e)[0] &&
+                     strlen(json_string_value(e)) < sizeof s->names[0];
+                if (ok) snprintf(s->names[i], sizeof s->names[i], "%s", json_string_value(e));
+            }
+            if (!ok) {
+                st = xa_fail(err, XA_EFORMAT,
+                             "manifest: %s: 'names' must be a list of 1..%zu non-empty names (the "
+                             "parts of a split dump, in order)",
+                             where, sizeof s->names / sizeof s->names[0]);
+                goto done;
+            }
+            s->nnames = (int)nn;
+        }
         if ((st = parse_op(v, &s->op, where, err))) {
             xa_op_free(s->op.op); /* not counted yet, so not freed by the clear below */
             goto done;

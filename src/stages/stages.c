@@ -164,6 +164,7 @@ static void stage_result_clear(xa_stage_result *s) {
     free(s->error);
     free(s->findings);
     free(s->diag_note);
+    free(s->pairing);
     memset(s, 0, sizeof *s);
 }
 
@@ -448,6 +449,32 @@ static void replay_stage(const xa_manifest_stage *ms, const side_ctx *rc, const 
     }
 }
 
+/* Parts that do not pair by name, or pair but differ: is there a pairing of the two sides'
+ * tensors that aligns more of them (the seed's dict-values pitfall, a split dump in another
+ * order)? Said in s->pairing, e.g. "p3 <- #2, p4 <- #1, p5 <- #0". */
+static void pairing_hint(const xa_tensor_list *rl, const xa_tensor_list *pl,
+                         const xa_cmp_options *co, xa_stage_result *s) {
+    xa_pairing pr;
+    xa_cmp_options o = *co;
+    o.axis = -1;
+    if (xa_pairing_search((const xa_tensor *const *)rl->tensors, rl->count,
+                          (const xa_tensor *const *)pl->tensors, pl->count, &o, &pr, NULL))
+        return;
+    size_t by_name = 0;
+    for (size_t t = 0; t < s->ntensors; t++) by_name += s->tensors[t].status == XA_STAGE_ALIGNED;
+    if (!pr.identity && pr.naligned > by_name) {
+        char buf[1024];
+        size_t n = (size_t)snprintf(buf, sizeof buf, "%zu/%zu aligned when paired ", pr.naligned,
+                                    rl->count);
+        for (size_t i = 0; i < pr.nref && n < sizeof buf; i++)
+            if (pr.port_of[i] >= 0)
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s <- %s", i ? ", " : "",
+                                      rl->names[i], pl->names[pr.port_of[i]]);
+        s->pairing = xa_strdup(buf);
+    }
+    xa_pairing_clear(&pr);
+}
+
 /* A detections stage: each side read as detections (a COCO results .json, an [N, 6] .npy or a
  * folder of them; results.h) and matched by IoU, not element by element. */
 static void run_detections(const char *ref_dir, const char *port_dir, const stage_file *rf,
@@ -534,25 +561,28 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     xa_cmp_options co;
     xa_cmp_options_init(&co);
     co.threads = opt->threads;
-    /* stage tolerance > command-line options > the manifest's defaults > dtype defaults; an
+    /* the tolerance of each tensor pair: command line > tolerance file > the manifest (the
+     * stage's own tolerance, else its defaults) > the dtype default (xa_tolerance_choose); an
      * empty tolerance object falls through */
-    co.tol = ms && ms->has_tol && ms->tol.active ? ms->tol
-             : opt->tol.active                   ? opt->tol
-             : opt->manifest                     ? opt->manifest->defaults
-                                                 : opt->tol;
+    xa_tolerance mtol = ms && ms->has_tol && ms->tol.active ? ms->tol
+                        : opt->manifest                     ? opt->manifest->defaults
+                                                            : (xa_tolerance){0};
+    co.tol = mtol.active ? mtol : opt->tol;
     const char *kind = ms && ms->kind[0] ? ms->kind : "tensor";
     int json_file = (rf && strstr(rf->path, ".json")) || (pf && strstr(pf->path, ".json"));
     if (!strcmp(kind, "detections") || json_file) {
         run_detections(ref_dir, port_dir, rf, pf, rspec, pspec, ms, s);
         return;
     }
-    /* box coordinates before NMS are judged in pixels, not as normalised tensors */
-    if (!strcmp(kind, "boxes") && !(ms->has_tol && ms->tol.active) && !opt->tol.active) {
-        memset(&co.tol, 0, sizeof co.tol);
-        co.tol.active = XA_TOL_MAX_ABS;
-        co.tol.max_abs = 0.01;
-        co.tol.preset = "box coordinates, px";
+    /* box coordinates before NMS are judged in pixels, not as normalised tensors: that is the
+     * manifest's word for the stage unless it gives a tolerance of its own */
+    if (!strcmp(kind, "boxes") && !(ms->has_tol && ms->tol.active)) {
+        memset(&mtol, 0, sizeof mtol);
+        mtol.active = XA_TOL_MAX_ABS;
+        mtol.max_abs = 0.01;
+        mtol.preset = "box coordinates, px";
     }
+    xa_tol_sources tsrc = {&opt->tol, opt->tolerance_file, mtol.active ? &mtol : NULL};
     xa_tensor_list rl = {0}, pl = {0};
     xa_error err = {0};
     xa_status st = load_side(ref_dir, rf, rspec, opt->bmodel, &rl, &err);
@@ -572,7 +602,24 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
         s->error = xa_strdup("out of memory");
         goto done;
     }
-    int single = rl.count == 1 && pl.count == 1 && (!rl.names[0][0] || !pl.names[0][0]);
+    /* the manifest names the parts of a split dump ("names": ["p3", "p4", "p5"]): #0, #1, ... */
+    if (ms && ms->nnames) {
+        xa_tensor_list *sides[2] = {&rl, &pl};
+        for (int k = 0; k < 2; k++) {
+            xa_tensor_list *l = sides[k];
+            int split = l->count == (size_t)ms->nnames;
+            for (size_t i = 0; split && i < l->count; i++) split = l->names[i][0] == '#';
+            for (size_t i = 0; split && i < l->count; i++) {
+                char *nn = xa_strdup(ms->names[i]);
+                if (!nn) break;
+                free(l->names[i]);
+                l->names[i] = nn;
+            }
+        }
+    }
+    /* one tensor on each side (a single dump, or one selected member or part): paired whatever
+     * their names; otherwise by name, never by order (the seed's multi-output pitfall) */
+    int single = rl.count == 1 && pl.count == 1;
     const xa_tensor *first_r = NULL, *first_p = NULL; /* the first matched pair */
     for (size_t i = 0; i < rl.count; i++) {
         size_t j = 0;
@@ -591,7 +638,10 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
         }
         xa_stage_tensor *ts = &s->tensors[s->ntensors++];
         ts->name = xa_strdup(single ? "" : rl.names[i]);
-        compare_pair(rl.tensors[i], pl.tensors[j], &co, ts);
+        xa_cmp_options cp = co;
+        cp.tol = xa_tolerance_choose(&tsrc, single ? name : rl.names[i], rl.tensors[i]->dtype,
+                                     pl.tensors[j]->dtype, 0, &ts->rule);
+        compare_pair(rl.tensors[i], pl.tensors[j], &cp, ts);
         if (severity(ts->status) > severity(s->status)) s->status = ts->status;
     }
     for (size_t j = 0; !single && j < pl.count; j++) {
@@ -606,6 +656,8 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     }
     if (s->nunmatched && s->status == XA_STAGE_ALIGNED) s->status = XA_STAGE_UNALIGNED;
     if (s->ntensors == 0 && s->status == XA_STAGE_ALIGNED) s->status = XA_STAGE_UNALIGNED;
+    if (!single && (s->nunmatched || s->status != XA_STAGE_ALIGNED) && rl.count > 1 && pl.count > 1)
+        pairing_hint(&rl, &pl, &co, s);
     int topk = ms && ms->topk ? ms->topk : 0;
     if (topk && s->ntensors == 1 && s->tensors[0].has_cmp) {
         s->has_topk = 1;

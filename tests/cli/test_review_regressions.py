@@ -96,7 +96,10 @@ ck.check(run("stages", r, p, "--manifest", m, "--max-abs", "0.1")[0] == 0, "--ma
 ck.check(run("stages", r, p, "--manifest", m)[0] == 1, "manifest defaults apply without options")
 with open(m, "w") as f:
     json.dump({"stages": {"a": {"tolerance": {"max_abs": 1e-4}}}}, f)
-ck.check(run("stages", r, p, "--manifest", m, "--max-abs", "0.1")[0] == 1, "stage tolerance beats --max-abs")
+# command line > tolerance file > manifest > dtype default (issue 10's precedence, one resolution
+# for compare and stages): the command line's --max-abs beats the stage's own tolerance
+ck.check(run("stages", r, p, "--manifest", m, "--max-abs", "0.1")[0] == 0, "--max-abs beats the stage's tolerance")
+ck.check(run("stages", r, p, "--manifest", m)[0] == 1, "the stage's tolerance beats the dtype default")
 # dumps named as the seed names them (img_read_cv.npy ...): a manifest maps each stage to its
 # files, and the stages run in the manifest's order
 r = folder("seed_r", {"img_read.npy": a, "img_resize.npy": a, "img_normalize.npy": a})

@@ -1,0 +1,87 @@
+"""Split BMRT dumps and per-tensor tolerances in `xalign stages` (issue 10's regression cases):
+- a port stage that is a split raw dump (#0, #1, #2) against a reference npz named p3/p4/p5:
+  the manifest's "names" name the parts, so they pair by name without a .bmodel;
+- one selected tensor on each side ("ref": "03_outputs.npz#p3", "port": "...#2") pairs whatever
+  the names;
+- parts dumped in another order than the reference's: the stage says which pairing aligns;
+- tolerances: command line > tolerance file > manifest > dtype default, each tensor saying which.
+"""
+import json
+import os
+
+import numpy as np
+from xa_testlib import Checker, run, run_json
+
+ck = Checker("stages_split")
+rng = np.random.default_rng(21)
+shapes = {"p3": (1, 3, 8, 8), "p4": (1, 3, 4, 4), "p5": (1, 3, 2, 2)}
+outs = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+
+
+def folder(name):
+    d = ck.path(name)
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def manifest(body):
+    m = ck.path("m.json")
+    with open(m, "w") as f:
+        json.dump({"stages": body}, f)
+    return m
+
+
+r = folder("r")
+np.savez(os.path.join(r, "03_outputs.npz"), **outs)
+spec = ",".join("x".join(map(str, s)) for s in shapes.values())
+p = folder("p")
+with open(os.path.join(p, "output_ref_data.dat.bmrt"), "wb") as f:  # the parts in the reference's order
+    for k in shapes:
+        f.write((outs[k] + np.float32(1e-5)).tobytes())
+m = manifest({"outputs": {"port": f"output_ref_data.dat.bmrt:f32:{spec}"}})
+rc, so, se = run("stages", r, p, "--manifest", m)
+ck.check(rc == 1 and "only in the reference dump: 'p3'" in so, f"without names the parts do not pair: {rc} {so}")
+m = manifest({"outputs": {"port": f"output_ref_data.dat.bmrt:f32:{spec}", "names": ["p3", "p4", "p5"]}})
+rc, j = run_json("stages", r, p, "--manifest", m)
+st = j["stages"][0]
+ck.check(rc == 0 and [t["name"] for t in st["tensors"]] == ["p3", "p4", "p5"] and st["status"] == "aligned",
+         f"names pair the parts: {rc} {[t['name'] for t in st['tensors']]}")
+
+# one selected tensor a side: paired whatever the names
+m = manifest({"outputs": {"ref": "03_outputs.npz#p3", "port": f"output_ref_data.dat.bmrt:f32:{spec}#0"}})
+rc, j = run_json("stages", r, p, "--manifest", m)
+ck.check(rc == 0 and j["stages"][0]["status"] == "aligned", f"#p3 vs #0: {rc} {j['stages'][0]['status']}")
+
+# parts in another order: which pairing aligns
+p2 = folder("p2")
+with open(os.path.join(p2, "output_ref_data.dat.bmrt"), "wb") as f:
+    for k in reversed(list(shapes)):
+        f.write(outs[k].tobytes())
+rspec = ",".join("x".join(map(str, shapes[k])) for k in reversed(list(shapes)))
+m = manifest({"outputs": {"port": f"output_ref_data.dat.bmrt:f32:{rspec}", "names": ["p3", "p4", "p5"]}})
+rc, so, se = run("stages", r, p2, "--manifest", m)
+ck.check(rc == 1 and "pair better in another order: 3/3 aligned when paired p3 <- p5, p4 <- p4, p5 <- p3" in so,
+         f"the pairing that aligns is named: {so}")
+
+# tolerances: command line > tolerance file > manifest > dtype default
+a = rng.standard_normal((4, 5)).astype(np.float32)
+r3, p3 = folder("r3"), folder("p3")
+np.savez(os.path.join(r3, "00_layers.npz"), conv=a, fc=a)
+np.savez(os.path.join(p3, "00_layers.npz"), conv=a + np.float32(0.01), fc=a + np.float32(0.01))
+tf = ck.path("tol.json")
+with open(tf, "w") as f:
+    json.dump({"conv*": {"max-abs": 0.1}}, f)
+m = manifest({"layers": {"tolerance": {"max_abs": 0.001}}})
+rc, j = run_json("stages", r3, p3, "--manifest", m, "--tolerance-file", tf)
+rules = {t["name"]: (t["status"], t["rule"]["source"]) for t in j["stages"][0]["tensors"]}
+ck.check(rules == {"conv": ("aligned", "tolerance_file"), "fc": ("unaligned", "manifest")},
+         f"the file beats the manifest for conv, the manifest decides fc: {rules}")
+rc, j = run_json("stages", r3, p3, "--manifest", m, "--tolerance-file", tf, "--max-abs", "0.05")
+rules = {t["name"]: (t["status"], t["rule"]["source"]) for t in j["stages"][0]["tensors"]}
+ck.check(rc == 0 and rules == {"conv": ("aligned", "command_line"), "fc": ("aligned", "command_line")},
+         f"the command line beats both: {rules}")
+rc, so, se = run("stages", r3, p3, "--manifest", m, "--tolerance-file", tf)
+ck.check("[tolerance file 'conv*']" in so, f"the line says which rule decided: {so}")
+rc, so, se = run("stages", r3, p3, "--tolerance-file", ck.path("missing.json"))
+ck.check(rc == 2 and "missing.json" in se, f"a missing tolerance file: {rc} {se}")
+ck.done()
