@@ -114,6 +114,9 @@ typedef struct xa_finding {
     xa_cause cause;
     double confidence;  /* [0, 1]: the share of the difference it explains */
     char evidence[768]; /* one sentence with the numbers */
+    char summary[128];  /* a short label, the same for the same cause found the same way in
+                           another sample ("port = cv2-linear, original = pil-bilinear"): what a
+                           dataset report counts */
     /* the fix: what to change, and the registered operation (registry.h) with its parameters
      * that aligns the stage, replayed to verify it */
     char fix_text[512];

@@ -260,6 +260,7 @@ json_t *xa_jfindings(const xa_finding *fs, size_t n) {
         json_object_set_new(o, "cause", json_string(xa_cause_name(f->cause)));
         json_object_set_new(o, "confidence", xa_jnum(f->confidence));
         json_object_set_new(o, "evidence", json_string(f->evidence));
+        json_object_set_new(o, "summary", json_string(f->summary));
         json_object_set_new(fx, "text", json_string(f->fix_text));
         json_object_set_new(fx, "op", f->fix_op[0] ? json_string(f->fix_op) : json_null());
         json_t *params = json_object();
