@@ -351,6 +351,7 @@ xa_status xa_diagnose_timed(const xa_diagnose_input *in, xa_diagnosis *out, doub
     }
     if (c.inherited[0]) { /* the stage's own operation is the same on both sides */
         out->n = 0;
+        out->inherited = 1;
         snprintf(out->note, sizeof out->note, "inherits its difference: %.480s", c.inherited);
         goto done;
     }
@@ -376,13 +377,15 @@ xa_status xa_diagnose_timed(const xa_diagnose_input *in, xa_diagnosis *out, doub
                 out->findings[k++] = out->findings[i];
         out->n = k;
     }
-    if (!out->n && c.inputs_differ && !c.own_error)
+    if (!out->n && c.inputs_differ && !c.own_error) {
+        out->inherited = 2;
         snprintf(out->note, sizeof out->note,
                  "may only inherit its difference: its input already differs (%s) and no "
                  "operation of its own explains the difference",
                  c.inputs_text);
-    else if (!out->n)
+    } else if (!out->n) {
         xa_hyp_unknown(&c);
+    }
 done:
     free(c.basis);
     xa_dimg_clear(&c.r);

@@ -146,6 +146,7 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
         snprintf(f.summary, sizeof f.summary, "REF and PORT swapped?");
         push(s, &f);
     } else if (own_ok && (!s->has_self || self_ok)) {
+        s->diag_inherited = 1;
         s->diag_note = dupf("inherits its difference: the original's %s reproduces the port's "
                             "stage from the port's own input",
                             d->manifest->op.text);
@@ -196,6 +197,7 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
     if (self_bad && !own_ok) manifest_wrong(s, d, 0);
     for (size_t i = 0; i < dg.n; i++) push(s, &dg.findings[i]);
     if (dg.note[0]) s->diag_note = xa_strdup(dg.note);
+    s->diag_inherited = dg.n ? 0 : dg.inherited;
     xa_diagnosis_clear(&dg);
 }
 
