@@ -480,20 +480,22 @@ void xa_hyp_affine(diag_ctx *c) {
 static void shifted_energy(const dimg *R, const dimg *P, int dy, int dx, int step, double *e,
                            double *m, int64_t *npx) {
     double s = 0, mx = 0;
-    int64_t n = 0;
+    int64_t n = 0, C = R->c;
     int64_t y0 = dy < 0 ? -dy : 0, y1 = R->h - (dy > 0 ? dy : 0);
     int64_t x0 = dx < 0 ? -dx : 0, x1 = R->w - (dx > 0 ? dx : 0);
     for (int64_t b = 0; b < R->n; b++)
-        for (int64_t y = y0; y < y1; y += step)
-            for (int64_t x = x0; x < x1; x += step) {
+        for (int64_t y = y0; y < y1; y += step) {
+            const double *r = &PX(R, b, y, x0, 0), *p = &PX(P, b, y + dy, x0 + dx, 0);
+            for (int64_t x = x0; x < x1; x += step, r += step * C, p += step * C) {
                 n++;
-                for (int64_t ch = 0; ch < R->c; ch++) {
-                    double d = PX(R, b, y, x, ch) - PX(P, b, y + dy, x + dx, ch);
+                for (int64_t ch = 0; ch < C; ch++) {
+                    double d = r[ch] - p[ch];
                     if (!isfinite(d)) continue;
                     s += d * d;
                     if (fabs(d) > mx) mx = fabs(d);
                 }
             }
+        }
     *e = s, *m = mx, *npx = n;
 }
 

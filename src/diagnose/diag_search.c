@@ -35,26 +35,27 @@ static int spatial_pair(const dimg *in, const dimg *out) {
 
 /* ---- the stage's own operation: the manifest's, or one without parameters ---------------------
  */
-/* The values of two tensors in C order are the same (NaN equal to NaN): the shapes may differ. */
+/* The values of two tensors in C order are the same (NaN equal to NaN): the shapes may differ.
+ * Converted a block at a time, so the first difference ends the comparison. */
 static int same_values(const xa_tensor *a, const xa_tensor *b) {
     int64_t n = xa_tensor_count(a);
     if (n != xa_tensor_count(b) || n < 0) return 0;
+    enum { BLOCK = 4096 };
     xa_tensor *na = NULL, *nb = NULL;
-    double *x = malloc((size_t)(n ? n : 1) * sizeof *x),
-           *y = malloc((size_t)(n ? n : 1) * sizeof *y);
-    int ok = x && y;
-    if (ok && a->fortran_order && a->rank > 1) ok = !xa_tensor_dup_native(a, &na, NULL);
+    double x[BLOCK], y[BLOCK];
+    int ok = 1;
+    if (a->fortran_order && a->rank > 1) ok = !xa_tensor_dup_native(a, &na, NULL);
     if (ok && b->fortran_order && b->rank > 1) ok = !xa_tensor_dup_native(b, &nb, NULL);
-    if (ok) {
-        const xa_tensor *sa = na ? na : a, *sb = nb ? nb : b;
-        xa_convert_to_f64(sa->dtype, sa->swapped, sa->data, (size_t)n, x);
-        xa_convert_to_f64(sb->dtype, sb->swapped, sb->data, (size_t)n, y);
-        for (int64_t i = 0; i < n && ok; i++) ok = x[i] == y[i] || (isnan(x[i]) && isnan(y[i]));
+    const xa_tensor *sa = na ? na : a, *sb = nb ? nb : b;
+    size_t za = xa_dtype_size(sa->dtype), zb = xa_dtype_size(sb->dtype);
+    for (int64_t i = 0; i < n && ok; i += BLOCK) {
+        size_t k = (size_t)(n - i < BLOCK ? n - i : BLOCK);
+        xa_convert_to_f64(sa->dtype, sa->swapped, (const char *)sa->data + (size_t)i * za, k, x);
+        xa_convert_to_f64(sb->dtype, sb->swapped, (const char *)sb->data + (size_t)i * zb, k, y);
+        for (size_t j = 0; j < k && ok; j++) ok = x[j] == y[j] || (isnan(x[j]) && isnan(y[j]));
     }
     xa_tensor_free(na);
     xa_tensor_free(nb);
-    free(x);
-    free(y);
     return ok;
 }
 
@@ -367,6 +368,7 @@ static void hyp_crop(diag_ctx *c) {
 static void hyp_letterbox(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     if (!spatial_pair(&c->pi, P) || R->h != P->h || R->w != P->w || c->pi.chw) return;
+    if (c->pi.h == P->h && c->pi.w == P->w) return; /* same size: no letterbox changes it */
     /* a letterbox keeps the aspect ratio and pads: the output is not a plain resize of the input */
     static const char *const variants[][2] = {
         {"letterbox-yolov5", "auto=false color=114,114,114"},
@@ -649,9 +651,15 @@ void xa_hyp_decode(diag_ctx *c) {
         snprintf(pd, sizeof pd, "decode %s%s (exact)", variants[bp], sp ? " + BGR<->RGB" : "");
     else
         snprintf(pd, sizeof pd, "none of the decoders tried");
-    xa_finding *f = xa_add_finding(c, XA_CAUSE_DECODE_METHOD, 1,
-                                   "port = %s, original = decode %s%s (exact), of %s", pd,
-                                   variants[br], sr ? " + BGR<->RGB" : "", image);
+    /* cv2.imread applies the EXIF orientation, PIL's Image.open does not: the two cv2 variants
+     * (index 1: applied, 2: ignored) tell whether it is what differs */
+    int exif_p = bp == 1 && !exact(on_p[2][sp]), exif_r = br == 1 && !exact(on_r[2][sr]);
+    xa_finding *f = xa_add_finding(
+        c, XA_CAUSE_DECODE_METHOD, 1, "port = %s, original = decode %s%s (exact), of %s%s", pd,
+        variants[br], sr ? " + BGR<->RGB" : "", image,
+        exif_p != exif_r ? ": the image has an EXIF orientation, which cv2.imread applies and "
+                           "PIL's Image.open does not"
+                         : "");
     xa_summary(f, "port = %s, original = %s", bp >= 0 ? variants[bp] : "?", variants[br]);
     snprintf(f->fix_text, sizeof f->fix_text, "decode as the original does: %s%s", variants[br],
              sr ? ", then swap BGR and RGB" : "");
