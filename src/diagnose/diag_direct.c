@@ -339,10 +339,12 @@ void xa_hyp_affine(diag_ctx *c) {
     for (int ch = 0; fitted && ch < nc; ch++)
         identity &= near_rel(f[ch].a, 1, 1e-6) && fabs(f[ch].b) < 1e-9;
     if (fitted && identity) conf = 0;
-    /* a map that leaves more than 1% of the difference is a coincidence of values (logits that
-     * grew with their input), not a normalisation: unless each side's own normalisation was
-     * found from its input, only a near-exact map is a finding */
-    if (!(have_p && have_r) && conf < 0.99) conf = 0;
+    /* a map that leaves more than float rounding of the difference is a coincidence of values
+     * (logits of a retrained layer are nearly an affine map of the original's), not a
+     * normalisation: unless each side's own normalisation was found from its input, only an
+     * exact map (to float32 rounding: 1e-6 of the difference) of an image-like tensor (channels
+     * of at least 16 values each) is a finding */
+    if (!(have_p && have_r) && (conf < 1 - 1e-6 || !R->image || R->n * R->h * R->w < 16)) conf = 0;
     /* scale: port = k * reference, no offset, one k for every channel */
     if (fitted && conf >= 0.5) {
         int same_a = 1, no_b = 1;
@@ -995,8 +997,15 @@ void xa_hyp_unknown(diag_ctx *c) {
                      "; the differences lie in rows %lld-%lld, columns %lld-%lld", (long long)y0,
                      (long long)y1, (long long)x0, (long long)x1);
     }
-    xa_finding *f = xa_add_finding(c, XA_CAUSE_UNKNOWN, 0, "%s", ev);
-    xa_set_fix(c, f, "port_input", NULL, NULL,
-               "compare the operation's code on both sides; 'xalign heatmap' shows where the "
-               "difference is");
+    xa_finding *f =
+        xa_add_finding(c, XA_CAUSE_UNKNOWN, 0, "%s%s%s", ev, c->hint[0] ? "; " : "", c->hint);
+    if (c->hint_op[0])
+        xa_set_fix(c, f, "port_input", c->hint_op, c->hint_params,
+                   "do what the original does (%s %s); 'xalign heatmap' shows where the "
+                   "difference is",
+                   c->hint_op, c->hint_params);
+    else
+        xa_set_fix(c, f, "port_input", NULL, NULL,
+                   "compare the operation's code on both sides; 'xalign heatmap' shows where the "
+                   "difference is");
 }

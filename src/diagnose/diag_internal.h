@@ -53,6 +53,12 @@ typedef struct diag_ctx {
      * (resize, window, decoder, each side's normalisation), not only the two outputs */
     int from_inputs;
     unsigned char *basis; /* per finding, from_inputs when it was added */
+    /* what a family learnt without naming a cause (the original's operation reproduces the
+     * reference but nothing reproduces the port): added to an `unknown` finding's evidence, with
+     * the operation that aligns the stage as its fix */
+    char hint[400];
+    char hint_op[32];
+    char hint_params[256];
 } diag_ctx;
 
 /* The hypothesis families in the order the driver runs them, for xa_diagnose_timed. */

@@ -263,6 +263,27 @@ void xa_hyp_resize(diag_ctx *c) {
     }
     xa_tensor_free(pin);
     int explains_p = exact(on_p[bp]) || on_p[bp].m <= 1; /* the port's method, found */
+    int explains_r = exact(rr[br]) || rr[br].m <= 1;     /* the original's */
+    if (!explains_p || !explains_r) {
+        /* a side no resize method reproduces: not a choice of method; say what is known */
+        if (explains_p)
+            snprintf(c->hint, sizeof c->hint,
+                     "the port's output is %s of its input (%s); no resize method reproduces the "
+                     "original's (closest %s, max_abs %.6g)",
+                     names[bp], match_text(on_p[bp], a, sizeof a), names[br], rr[br].m);
+        else if (exact(rr[br]) && !c->inputs_differ) {
+            snprintf(c->hint, sizeof c->hint,
+                     "the original's %s reproduces the reference from its input, but no resize "
+                     "method reproduces the port's output from its own (closest %s, max_abs "
+                     "%.6g): the port's step is not a plain resize of its input",
+                     names[br], names[bp], on_p[bp].m);
+            if (hwc) {
+                snprintf(c->hint_op, sizeof c->hint_op, "resize");
+                snprintf(c->hint_params, sizeof c->hint_params, "%s", params);
+            }
+        }
+        return;
+    }
     /* the share of the difference the method explains: with equal inputs, what replaying the
      * original's method on the port's input leaves; with inputs that already differ, the share
      * of the stage's own error (the port against the original's method on the port's input) */
@@ -441,6 +462,16 @@ static void hyp_letterbox(diag_ctx *c) {
                          : "");
         else
             snprintf(pd, sizeof pd, "none of the letterboxes tried");
+        if (!(b1.found && b2.found) || !strstr(pd, "top-left")) {
+            /* nothing says what the port did: no finding, only what is known */
+            snprintf(c->hint, sizeof c->hint,
+                     "the original's %s %s reproduces the reference from its input; no letterbox "
+                     "tried reproduces the port's output",
+                     variants[br][0], variants[br][1]);
+            snprintf(c->hint_op, sizeof c->hint_op, "%s", variants[br][0]);
+            snprintf(c->hint_params, sizeof c->hint_params, "%s", params[br]);
+            return;
+        }
     }
     xa_finding *f =
         xa_add_finding(c, XA_CAUSE_PADDING, conf, "original = %s %s (exact%s); port = %s",

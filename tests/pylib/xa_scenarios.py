@@ -57,6 +57,10 @@ MISTAKES = {
     "pad_0_vs_114": ("detect", "letterbox", "padding"),
     "pad_top_left": ("detect", "letterbox", "padding"),
     "outputs_reordered": ("detect", "outputs", "output_order"),
+    # mistakes no hypothesis covers: the cause must be `unknown`, never a guess
+    "blur_after_resize": ("classify", "resize", "unknown"),
+    "gamma": ("torch", "adjust", "unknown"),
+    "retrained_head": ("classify", "logits", "unknown"),
 }
 
 torch.manual_seed(0)
@@ -83,6 +87,10 @@ def head_f16(x):
 def logits_of(x, mistake=None):
     with torch.no_grad():
         t = torch.from_numpy(np.ascontiguousarray(x))
+        if mistake == "retrained_head":  # the port ships other weights for the last layer
+            lin = HEAD[4]
+            y = HEAD[:4](t)
+            return F.linear(y, lin.weight * 1.01 + 0.02, lin.bias).numpy()
         if mistake == "f16_model":
             return head_f16(t).numpy()
         if mistake == "bf16_model":  # the model converted to bfloat16, its output back to float32
@@ -151,6 +159,8 @@ def classify_port(out, image, mistake=None, sample=None):
         img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
     else:
         img = np.asarray(Image.fromarray(img).resize((w, h), Image.BILINEAR))
+    if mistake == "blur_after_resize":  # a smoothing filter the original does not have
+        img = cv2.GaussianBlur(img, (3, 3), 0)
     xd.dump("resize", img)
     top, left = int(round((h - CROP) / 2.0)), int(round((w - CROP) / 2.0))
     if mistake == "crop_off_by_one":  # (H - h + 1) // 2: rounds 4.5 up
@@ -171,7 +181,8 @@ def classify_port(out, image, mistake=None, sample=None):
     if mistake == "nhwc":  # the model gets NHWC bytes it reads as NCHW
         inp = np.ascontiguousarray(inp.transpose(0, 2, 3, 1))
     xd.dump("input", inp)
-    y = logits_of(inp.reshape(1, 3, CROP, CROP), mistake if mistake in ("f16_model", "bf16_model") else None)
+    y = logits_of(inp.reshape(1, 3, CROP, CROP),
+                  mistake if mistake in ("f16_model", "bf16_model", "retrained_head") else None)
     xd.dump("logits", y)
     if mistake == "heads_swapped":  # list(outputs.values()) in the engine's order, named by position
         xd.dump_multi("heads", logits=softmax(y), probs=y)
@@ -226,6 +237,8 @@ def torch_port(out, image, mistake=None, sample=None, to_uint8=True):
     xd.dump("read", img)
     if mistake == "wraparound":  # uint8 arithmetic that wraps: (x + 60) mod 256
         img = (img.astype(np.int16) + 60).astype(np.uint8)
+    elif mistake == "gamma":  # a brightening by a gamma curve instead of an offset
+        img = np.round(255 * (img / 255.0) ** (1 / 1.4)).astype(np.uint8)
     else:
         img = np.clip(img.astype(np.int16) + 60, 0, 255).astype(np.uint8)
     xd.dump("adjust", img)
