@@ -285,6 +285,9 @@ static void compare_inputs(diag_ctx *c) {
     o.threads = 1;
     xa_cmp_result res;
     if (xa_compare(a, b, &o, &res, NULL)) return;
+    c->inputs_same = res.total.equal == res.total.count && a->dtype == b->dtype &&
+                     a->rank == b->rank &&
+                     !memcmp(a->shape, b->shape, (size_t)a->rank * sizeof a->shape[0]);
     if (!res.aligned) {
         c->inputs_differ = 1;
         snprintf(c->inputs_text, sizeof c->inputs_text, "max_abs %.6g, %lld of %lld differ",

@@ -24,11 +24,11 @@ static void tuple(const double *v, int n, char *buf, size_t size) {
 }
 
 /* "0.485,0.456,0.406": values for a registry parameter */
-static void plist(const double *v, int n, char *buf, size_t size) {
+static void plist(const double *v, int n, int digits, char *buf, size_t size) {
     size_t o = 0;
     buf[0] = 0;
     for (int i = 0; i < n && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, i ? ",%.9g" : "%.9g", v[i]);
+        o += (size_t)snprintf(buf + o, size - o, i ? ",%.*g" : "%.*g", digits, v[i]);
 }
 
 /* ---- layout: axis permutations and the batch axis ----------------------------------------------
@@ -454,25 +454,30 @@ void xa_hyp_affine(diag_ctx *c) {
                    "manifest to have them named)");
         return;
     }
-    char mp[256], sp[256], params[600];
-    plist(rm, nc, mp, sizeof mp);
-    plist(rs, nc, sp, sizeof sp);
-    const char *op = NULL;
-    if (c->in->port_in && c->pi.count == P->count) {
-        int u8in = input_scale(&c->pi) == 255;
-        if (u8in && R->chw && !c->pi.chw) {
-            op = "to-tensor-normalize";
-            snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
-        } else if (!u8in && R->chw && c->pi.chw) {
-            op = "normalize";
-            snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
-        } else if (!R->chw && !c->pi.chw) { /* the port normalises HWC arrays in numpy */
-            op = "numpy-normalize";
-            snprintf(params, sizeof params, "mean=%s std=%s form=div out-dtype=f32", mp, sp);
+    /* the constants as people write them (0.485, not 0.485000017) when the replay still aligns
+     * with them; else the fitted values at float precision */
+    for (int digits = 4; digits <= 9; digits += 5) {
+        char mp[256], sp[256], params[600];
+        plist(rm, nc, digits, mp, sizeof mp);
+        plist(rs, nc, digits, sp, sizeof sp);
+        const char *op = NULL;
+        if (c->in->port_in && c->pi.count == P->count) {
+            int u8in = input_scale(&c->pi) == 255;
+            if (u8in && R->chw && !c->pi.chw) {
+                op = "to-tensor-normalize";
+                snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
+            } else if (!u8in && R->chw && c->pi.chw) {
+                op = "normalize";
+                snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
+            } else if (!R->chw && !c->pi.chw) { /* the port normalises HWC arrays in numpy */
+                op = "numpy-normalize";
+                snprintf(params, sizeof params, "mean=%s std=%s form=div out-dtype=f32", mp, sp);
+            }
         }
+        xa_set_fix(c, fd, "port_input", op, op ? params : NULL,
+                   "normalise with the reference's mean (%s) and std (%s)", mp, sp);
+        if (!op || fd->aligned_after) break;
     }
-    xa_set_fix(c, fd, "port_input", op, op ? params : NULL,
-               "normalise with the reference's mean (%s) and std (%s)", mp, sp);
 }
 
 /* ---- spatial: shift, borders, orientation

@@ -45,6 +45,7 @@ typedef struct diag_ctx {
     /* both inputs are given and differ: the stage comes after an unaligned one, so a finding that
      * only looks at the outputs cannot tell the stage's own error from the inherited one */
     int inputs_differ;
+    int inputs_same;       /* both inputs given, same shape and dtype, every value equal */
     char inputs_text[160]; /* "max_abs 86, 170721 of 271872 differ" */
     /* the original's operation (in->original) reproduces the reference from its own input but
      * not the port from its: the stage's own operation differs, whatever its input */

@@ -116,6 +116,10 @@ void xa_hyp_original(diag_ctx *c) {
 void xa_hyp_same_op(diag_ctx *c) {
     const xa_tensor *ri = c->in->ref_in, *pi = c->in->port_in;
     if (!ri || !pi) return;
+    /* every operation tried keeps the element count */
+    if (xa_tensor_count(ri) != xa_tensor_count(c->in->ref) ||
+        xa_tensor_count(pi) != xa_tensor_count(c->in->port))
+        return;
     if (same_values(ri, c->in->ref) && same_values(pi, c->in->port)) {
         snprintf(c->inherited, sizeof c->inherited,
                  "each side passes its own input on unchanged (a copy or a reshape): the "
@@ -158,6 +162,8 @@ void xa_hyp_resize(diag_ctx *c) {
         xa_tensor_free(pin);
         return;
     }
+    /* the same input on both sides: one run per method serves both */
+    int same_in = rin && c->inputs_same;
     /* every registered resize method, on each side's own input */
     const xa_param_info *mp = &xa_op_find("resize")->params[0];
     const char *choices = xa_param_choices(mp);
@@ -181,7 +187,9 @@ void xa_hyp_resize(diag_ctx *c) {
         }
         xa_tensor_free(o);
         o = NULL;
-        if (rin && !xa_run_op("resize", params, rin, &o, NULL))
+        if (same_in)
+            on_r[nm] = p_to_r[nm];
+        else if (rin && !xa_run_op("resize", params, rin, &o, NULL))
             xa_hwc_energy(o, R, &on_r[nm].e, &on_r[nm].m);
         xa_tensor_free(o);
         nm++;
@@ -416,7 +424,9 @@ static void hyp_letterbox(diag_ctx *c) {
         }
         xa_tensor_free(o);
         o = NULL;
-        if (rin && !xa_run_op(variants[k][0], params[k], rin, &o, NULL))
+        if (rin && c->inputs_same)
+            on_r[k] = p_to_r[k];
+        else if (rin && !xa_run_op(variants[k][0], params[k], rin, &o, NULL))
             xa_hwc_energy(o, R, &on_r[k].e, &on_r[k].m);
         xa_tensor_free(o);
     }
