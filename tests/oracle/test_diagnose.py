@@ -162,17 +162,22 @@ rf = stage_file(ck.path(f"{ctrl[0]}/ref"), "resize")
 rc, j = run_json("diagnose", rf, stage_file(ck.path(f"{ctrl[0]}/port"), "resize"))
 ck.check(rc == 0 and j["diagnosis"] == [], f"aligned control through diagnose: exit {rc}, {j['diagnosis']}")
 
-# the confusion tables: injected cause (rows) x top cause of the first unaligned stage (columns)
+# the confusion tables: injected cause (rows) x top cause of the first unaligned stage (columns,
+# by the first four letters of the cause; "-" no cause, "n/a" a stage of several tensors)
+def abbrev(t):
+    return {"(none)": "-", "(aligned)": "-"}.get(t, "n/a" if t.startswith("(n/a") else t[:4])
+
+
 injected = sorted({s[5] or "(aligned)" for s in scenarios})
 for kind, table in confusion.items():
-    tops = sorted({t for _, t in table})
-    print(f"\nconfusion ({kind}): injected x top cause")
-    w = max(len(x) for x in injected + ["injected"]) + 1
-    print(" " * w + " ".join(f"{t[:13]:>13}" for t in tops))
+    tops = sorted({t for _, t in table}, key=abbrev)
+    print(f"\nconfusion ({kind}): injected cause x top cause")
+    w = max(len(x) for x in injected) + 1
+    print(" " * w + " ".join(f"{abbrev(t):>4}" for t in tops))
     for row in injected:
         cells = [table.get((row, t), 0) for t in tops]
         if sum(cells):
-            print(f"{row:<{w}}" + " ".join(f"{c if c else '.':>13}" for c in cells))
+            print(f"{row:<{w}}" + " ".join(f"{c if c else '.':>4}" for c in cells))
     off = {k: v for k, v in table.items()
            if k[0] != k[1] and not (k[0] == "(aligned)" and k[1] == "(none)") and not k[1].startswith("(n/a")}
     expected_off = collections.Counter()
