@@ -78,16 +78,21 @@ static int reproduces(const diag_ctx *c, const xa_tensor *t, const xa_tensor *wa
 void xa_hyp_original(diag_ctx *c) {
     const xa_op *orig = c->in->original;
     const xa_tensor *ri = c->in->ref_in, *pi = c->in->port_in;
-    if (!orig || !ri || !pi || !strcmp(xa_op_get_info(orig)->inputs, "file")) return;
+    if (!orig || !ri || !pi || !strcmp(xa_op_get_info(orig)->inputs, "file") ||
+        xa_op_get_info(orig)->min_inputs > 1)
+        return;
     xa_op *op = NULL;
     if (xa_op_dup(orig, &op, NULL)) return;
     xa_tensor *ro = NULL, *po = NULL;
     double mr = INFINITY, mp = INFINITY;
-    int self_ok = !xa_op_run(op, &ri, 1, &ro, NULL) && reproduces(c, ro, c->in->ref, &mr);
-    int own_ok = !xa_op_run(op, &pi, 1, &po, NULL) && reproduces(c, po, c->in->port, &mp);
+    /* an operation that cannot run on these inputs says nothing either way */
+    int ran = !xa_op_run(op, &ri, 1, &ro, NULL) && !xa_op_run(op, &pi, 1, &po, NULL);
+    int self_ok = ran && reproduces(c, ro, c->in->ref, &mr);
+    int own_ok = ran && reproduces(c, po, c->in->port, &mp);
     xa_tensor_free(ro);
     xa_tensor_free(po);
     xa_op_free(op);
+    if (!ran) return;
     const char *what = xa_op_describe(orig);
     if (self_ok && own_ok) {
         snprintf(c->inherited, sizeof c->inherited,
