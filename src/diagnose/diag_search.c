@@ -459,25 +459,19 @@ static void hyp_letterbox(diag_ctx *c) {
     double conf = c->inputs_differ ? (bp >= 0 ? 1 : 0) : xa_explained(c, p_to_r[br].e);
     if (conf < 0.5) return;
     char pd[320];
+    int topleft = 0;
     if (bp >= 0) {
         snprintf(pd, sizeof pd, "%s %s (exact)", variants[bp][0], variants[bp][1]);
     } else { /* say where the port put its border: the placement is what differs */
         xa_border b1, b2;
         xa_find_border(P, &b1);
         xa_find_border(R, &b2);
-        if (b1.found && b2.found)
-            snprintf(pd, sizeof pd,
-                     "none of the letterboxes tried; its border is top %lld bottom %lld left %lld "
-                     "right %lld, the original's top %lld bottom %lld left %lld right %lld%s",
-                     (long long)b1.top, (long long)b1.bottom, (long long)b1.left,
-                     (long long)b1.right, (long long)b2.top, (long long)b2.bottom,
-                     (long long)b2.left, (long long)b2.right,
-                     (b1.top == 0 && b1.left == 0) && (b2.top > 0 || b2.left > 0)
-                         ? ": the port puts the image at the top-left, the original centres it"
-                         : "");
-        else
-            snprintf(pd, sizeof pd, "none of the letterboxes tried");
-        if (!(b1.found && b2.found) || !strstr(pd, "top-left")) {
+        int placed = b1.found && b2.found &&
+                     (b1.top != b2.top || b1.bottom != b2.bottom || b1.left != b2.left ||
+                      b1.right != b2.right) &&
+                     b1.top + b1.bottom == b2.top + b2.bottom &&
+                     b1.left + b1.right == b2.left + b2.right;
+        if (!placed) {
             /* nothing says what the port did: no finding, only what is known */
             snprintf(c->hint, sizeof c->hint,
                      "the original's %s %s reproduces the reference from its input; no letterbox "
@@ -487,6 +481,14 @@ static void hyp_letterbox(diag_ctx *c) {
             snprintf(c->hint_params, sizeof c->hint_params, "%s", params[br]);
             return;
         }
+        topleft = b1.top == 0 && b1.left == 0;
+        snprintf(pd, sizeof pd,
+                 "none of the letterboxes tried; its border is top %lld bottom %lld left %lld "
+                 "right %lld, the original's top %lld bottom %lld left %lld right %lld: %s",
+                 (long long)b1.top, (long long)b1.bottom, (long long)b1.left, (long long)b1.right,
+                 (long long)b2.top, (long long)b2.bottom, (long long)b2.left, (long long)b2.right,
+                 topleft ? "the port puts the image at the top-left, the original centres it"
+                         : "the border is split differently (the rounding of (H - h) / 2)");
     }
     xa_finding *f =
         xa_add_finding(c, XA_CAUSE_PADDING, conf, "original = %s %s (exact%s); port = %s",
@@ -494,7 +496,7 @@ static void hyp_letterbox(diag_ctx *c) {
     if (bp >= 0)
         xa_summary(f, "port %s, original %s", variants[bp][1], variants[br][1]);
     else
-        xa_summary(f, "placement: %s", strstr(pd, "top-left") ? "top-left vs centred" : "differs");
+        xa_summary(f, "placement: %s", topleft ? "top-left vs centred" : "split of the border");
     xa_set_fix(c, f, "port_input", variants[br][0], params[br],
                "letterbox as the original does: %s %s", variants[br][0], variants[br][1]);
 }

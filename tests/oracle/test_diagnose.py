@@ -34,7 +34,8 @@ FIX_OP = {
     "crop_off_by_one": "center-crop", "f16_model": None, "bf16_model": None, "heads_swapped": None,
     "no_fancy_upsampling": (None, "decode"), "exif_orientation": (None, "decode"),
     "truncation": "resize", "channels_last": "resize", "wraparound": None,
-    "pad_0_vs_114": "letterbox-yolov5", "pad_top_left": "letterbox-yolov5", "outputs_reordered": None,
+    "pad_0_vs_114": "letterbox-yolov5", "pad_top_left": "letterbox-yolov5", "pad_split": "letterbox-yolov5",
+    "outputs_reordered": None,
     "blur_after_resize": "resize", "gamma": None, "retrained_head": None,
 }
 # words the evidence of the top finding must contain (what the user needs to read)
@@ -43,7 +44,7 @@ EVIDENCE = {
     "mean_reversed": "port mean = reference mean reversed", "no_std": "divides by no std",
     "no_div255": "missing a /255", "crop_off_by_one": "top 5", "f16_model": "float16",
     "bf16_model": "bfloat16", "truncation": "truncates", "wraparound": "wrap-around",
-    "pad_0_vs_114": "color=0,0,0", "pad_top_left": "top-left", "heads_swapped": "ref 'logits' = port 'probs'",
+    "pad_0_vs_114": "color=0,0,0", "pad_top_left": "top-left", "pad_split": "split differently", "heads_swapped": "ref 'logits' = port 'probs'",
     "outputs_reordered": "ref 'p3' = port 'p5'", "exif_orientation": "orientation",
     "blur_after_resize": "not a plain resize", "gamma": "no tested cause explains it",
     "retrained_head": "no tested cause explains it",
@@ -57,6 +58,8 @@ for i, (mistake, (pipe, stage, cause)) in enumerate(S.MISTAKES.items()):
         image = S.SUBSAMPLED[i % len(S.SUBSAMPLED)]
     if mistake == "exif_orientation":
         image = exif
+    if mistake == "pad_split":  # a border of odd height: 493x356 in 256x256 leaves 71 rows
+        image = S.IMAGES[0]
     scenarios.append((mistake, mistake, pipe, image, stage, cause))
 for k, (pipe, image) in enumerate([("classify", S.IMAGES[1]), ("classify", S.IMAGES[3]), ("torch", S.IMAGES[2]),
                                    ("detect", S.IMAGES[4]), ("detect", S.IMAGES[0])]):

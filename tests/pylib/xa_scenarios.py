@@ -56,6 +56,7 @@ MISTAKES = {
     "wraparound": ("torch", "adjust", "saturation"),
     "pad_0_vs_114": ("detect", "letterbox", "padding"),
     "pad_top_left": ("detect", "letterbox", "padding"),
+    "pad_split": ("detect", "letterbox", "padding"),
     "outputs_reordered": ("detect", "outputs", "output_order"),
     # mistakes no hypothesis covers: the cause must be `unknown`, never a guess
     "blur_after_resize": ("classify", "resize", "unknown"),
@@ -285,11 +286,15 @@ def detect_port(out, image, mistake=None, sample=None):
     im = cv2.imread(image)
     xd.dump("read", im)
     color = (0, 0, 0) if mistake == "pad_0_vs_114" else (114, 114, 114)
-    if mistake == "pad_top_left":  # resized like YOLOv5, the whole border put after the image
+    if mistake in ("pad_top_left", "pad_split"):  # resized like YOLOv5, the border placed otherwise
         g = yolo_geometry(im.shape[:2], (LETTERBOX, LETTERBOX), False, False, True, 32)
         im = cv2.resize(im, (g["new_w"], g["new_h"]), interpolation=cv2.INTER_LINEAR)
-        im = cv2.copyMakeBorder(im, 0, g["top"] + g["bottom"], 0, g["left"] + g["right"],
-                                cv2.BORDER_CONSTANT, value=color)
+        tb, lr = g["top"] + g["bottom"], g["left"] + g["right"]
+        if mistake == "pad_top_left":  # the whole border after the image
+            top, left = 0, 0
+        else:  # the larger half of an odd border on top (YOLOv5 puts it at the bottom)
+            top, left = tb - tb // 2, lr - lr // 2
+        im = cv2.copyMakeBorder(im, top, tb - top, left, lr - left, cv2.BORDER_CONSTANT, value=color)
     else:
         im, _ = yolo_letterbox(im, (LETTERBOX, LETTERBOX), color, False, False, True, 32)
     xd.dump("letterbox", im)
