@@ -156,7 +156,7 @@ xa_status xa_diag_pairing(const xa_tensor_list *ref, const xa_tensor_list *port,
                  "in an order that is not the original's (list(outputs.values()) of a dict in "
                  "another order)",
                  map, nr - (size_t)fin->bad, nr, nr - (size_t)bad0, mx);
-        snprintf(out->summary, sizeof out->summary, "%s", map);
+        snprintf(out->summary, sizeof out->summary, "%.127s", map);
         snprintf(out->fix_text, sizeof out->fix_text,
                  "take the port's outputs by name (the engine's output names, or the model's "
                  "declared order), not by position");

@@ -54,10 +54,11 @@ static void manifest_wrong(xa_stage_result *s, const xa_stage_data *d, int align
                 xa_diag_correct_op(mop, rin, ref, &tol, desc, sizeof desc, change, sizeof change);
     xa_finding f = {.cause = XA_CAUSE_MANIFEST, .confidence = 1};
     char found_text[480] = "";
-    if (found) snprintf(found_text, sizeof found_text, "; with %s it does (%s)", change, desc);
+    if (found)
+        snprintf(found_text, sizeof found_text, "; with %.150s it does (%.290s)", change, desc);
     snprintf(f.evidence, sizeof f.evidence,
-             "%sthe manifest's %s does not reproduce the reference from its own input (max_abs "
-             "%.6g)%s: the manifest describes the original wrongly%s",
+             "%sthe manifest's %.200s does not reproduce the reference from its own input (max_abs "
+             "%.6g)%.300s: the manifest describes the original wrongly%s",
              aligned ? "the stage is aligned, but " : "", d->manifest->op.text,
              s->self.total.max_abs, found_text,
              aligned ? ""
