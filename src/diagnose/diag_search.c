@@ -157,6 +157,21 @@ void xa_hyp_same_op(diag_ctx *c) {
 
 /* ---- resize
  * ---------------------------------------------------------------------------------------- */
+/* The C call of a registered resize method: "pil-bilinear" -> "xa_resize(img, 224, 224,
+ * XA_RESIZE_PIL_BILINEAR, &out, &err)" (the enum names the registry's names, cv2 as CV). */
+static void c_call(const char *method, int64_t w, int64_t h, char *buf, size_t n) {
+    char e[64];
+    size_t o = 0;
+    const char *m = !strncmp(method, "cv2-", 4)
+                        ? (o = (size_t)snprintf(e, sizeof e, "CV_"), method + 4)
+                        : method;
+    for (; *m && o + 1 < sizeof e; m++)
+        e[o++] = *m == '-' ? '_' : (char)(*m >= 'a' && *m <= 'z' ? *m - 'a' + 'A' : *m);
+    e[o] = 0;
+    snprintf(buf, n, "xa_resize(img, %lld, %lld, XA_RESIZE_%s, &out, &err)", (long long)w,
+             (long long)h, e);
+}
+
 void xa_hyp_resize(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     int have_p = spatial_pair(&c->pi, P), have_r = spatial_pair(&c->ri, R);
@@ -237,6 +252,8 @@ void xa_hyp_resize(diag_ctx *c) {
                       : !strncmp(names[br], "torch-", 6) ? "torch's F.interpolate"
                                                          : "the original's method";
     int hwc = c->in->port_in && c->in->port_in->rank == 3 && c->pi.c == c->in->port_in->shape[2];
+    char call[128];
+    c_call(names[br], R->w, R->h, call, sizeof call);
     /* the original's method on the port's input gives the port's integer values to within one
      * unit: the port computes the same resize and rounds its result differently (truncation,
      * half up). The share explained: the original's method leaves nothing of its own error. */
@@ -268,9 +285,8 @@ void xa_hyp_resize(diag_ctx *c) {
                    : !down ? "port rounds up"
                            : "rounding rule");
         xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
-                   "round as the original does: %s %s rounds to nearest, half to even "
-                   "(xa_resize(..., \"%s\"))",
-                   how, names[br], names[br]);
+                   "round as the original does: %s %s rounds to nearest, half to even (%s)", how,
+                   names[br], call);
         xa_tensor_free(pin);
         return;
     }
@@ -313,16 +329,15 @@ void xa_hyp_resize(diag_ctx *c) {
                : "");
     xa_summary(f, "port = %s, original = %s", names[bp], names[br]);
     if (memfmt)
-        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
-                   "%s: call .contiguous() on the tensor before F.interpolate (%s; "
-                   "xa_resize(..., \"%s\"))",
-                   cl_only ? "give torch the contiguous tensor the original gives it"
-                           : "resize a channels-last tensor as the original does",
-                   names[br], names[br]);
+        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params, "%s (%s; %s)",
+                   cl_only ? "give torch the contiguous tensor the original gives it: call "
+                             ".contiguous() on the tensor before F.interpolate"
+                           : "give torch a channels-last tensor as the original does: permute "
+                             "from HWC without .contiguous()",
+                   names[br], call);
     else
         xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
-                   "resize as the original does: %s %s (xa_resize(..., \"%s\"))", how, names[br],
-                   names[br]);
+                   "resize as the original does: %s %s (%s)", how, names[br], call);
 }
 
 /* ---- windows: crop origin and letterbox
