@@ -7,13 +7,14 @@ the search a user runs by hand in Python to find the same cause.
 Two stages, both 224x224x3 uint8 from examples/resnet/butterfly.jpg:
   resize  the original resizes with Pillow's bilinear (torchvision's Resize), the port with
           cv2.resize; the stage's inputs given, so every family runs, the resize family with every
-          registered resize method on each side's input;
+          registered resize method (`xalign resize --help`) on the input;
   read    a 224x224 JPEG decoded by Pillow and by libjpeg without fancy upsampling (djpeg
           -nosmooth); the image given, so the decode family runs all its decoder variants.
 build/bench/bench_diagnose times xa_diagnose per family through the library's internal timing
 hook (median of RUNS calls). The alternative, in the same run and alternating with it for
 ROUNDS rounds: numpy/OpenCV/Pillow/torch doing what issue 8 says users did by hand -- every
-cv2.resize interpolation, every Pillow filter and torch's bilinear on the input, each compared
+cv2.resize interpolation, every Pillow filter and torch's F.interpolate modes (both memory
+formats) on the input, each compared
 with both sides, plus the channel permutations and a per-channel affine fit (for the resize
 stage); Pillow, OpenCV and djpeg with and without -nosmooth, -dct fast, -dct float for the read
 stage. Printed: per family the median time, the
@@ -38,6 +39,10 @@ PHOTO = os.path.join(HERE, "..", "examples", "resnet", "butterfly.jpg")
 CV2 = [cv2.INTER_NEAREST, cv2.INTER_NEAREST_EXACT, cv2.INTER_LINEAR, cv2.INTER_LINEAR_EXACT, cv2.INTER_AREA,
        cv2.INTER_CUBIC, cv2.INTER_LANCZOS4]
 PIL = [Image.NEAREST, Image.BOX, Image.BILINEAR, Image.HAMMING, Image.BICUBIC, Image.LANCZOS]
+TORCH = [("nearest", {}), ("nearest-exact", {}), ("bilinear", {"align_corners": False}),
+         ("bicubic", {"align_corners": False}), ("area", {}),
+         ("bilinear", {"align_corners": False, "antialias": True}),
+         ("bicubic", {"align_corners": False, "antialias": True})]
 
 
 def make(tmp):
@@ -64,9 +69,12 @@ def python_search(src, ref, port):
     r64, p64 = ref.astype(np.float64), port.astype(np.float64)
     outs = [cv2.resize(src, (224, 224), interpolation=i) for i in CV2]
     outs += [np.asarray(Image.fromarray(src).resize((224, 224), f)) for f in PIL]
-    t = torch.from_numpy(src).permute(2, 0, 1)[None].float().contiguous()
-    y = F.interpolate(t, size=(224, 224), mode="bilinear", align_corners=False)
-    outs.append(y.round().clamp(0, 255).to(torch.uint8)[0].permute(1, 2, 0).numpy())
+    # torch's modes, on the contiguous tensor and on the channels-last one (permuted from HWC)
+    cl = torch.from_numpy(src).permute(2, 0, 1)[None].float()
+    for t in (cl.contiguous(), cl):
+        for mode, kw in TORCH:
+            y = F.interpolate(t, size=(224, 224), mode=mode, **kw)
+            outs.append(y.round().clamp(0, 255).to(torch.uint8)[0].permute(1, 2, 0).numpy())
     for o in outs:
         o64 = o.astype(np.float64)
         best.append((np.abs(o64 - r64).max(), np.abs(o64 - p64).max()))
