@@ -128,8 +128,8 @@ int xa_diag_correct_op(const xa_op *op, const xa_tensor *in, const xa_tensor *wa
                        const xa_tolerance *tol, char *desc, size_t dn, char *change, size_t cn);
 
 /* output_order (diag_pairing.c): the pairing of two multi-tensor stages' members that aligns the
- * most of them, when it is better than pairing by name; *found = 1 and *out filled then. */
-#define XA_DIAG_PAIRING_MAX 12
+ * most of them (xa_pairing_search, up to XA_PAIRING_MAX a side), when it aligns more than pairing
+ * by name; *found = 1 and *out filled then. */
 xa_status xa_diag_pairing(const xa_tensor_list *ref, const xa_tensor_list *port,
                           const xa_tolerance *tol, xa_finding *out, int *found, xa_error *err);
 
