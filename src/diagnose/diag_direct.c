@@ -570,14 +570,15 @@ static void hyp_shift(diag_ctx *c) {
     char a[32];
     xa_finding *f = xa_add_finding(
         c, XA_CAUSE_SHIFT, conf,
-        "the port equals the reference moved by %d row%s and %d column%s (on the %lldx%lld overlap "
-        "max_abs %s): a different crop or pad origin, e.g. CenterCrop's round((H - h) / 2) half to "
-        "even vs a truncating division",
-        -by, by == 1 || by == -1 ? "" : "s", -bx, bx == 1 || bx == -1 ? "" : "s",
-        (long long)(R->w - (bx < 0 ? -bx : bx)), (long long)(R->h - (by < 0 ? -by : by)),
+        "the port equals the reference moved %d row%s %s and %d column%s %s (on the %lldx%lld "
+        "overlap max_abs %s): a different crop or pad origin, e.g. CenterCrop's round((H - h) / "
+        "2) half to even vs a truncating division",
+        abs(by), abs(by) == 1 ? "" : "s", by >= 0 ? "down" : "up", abs(bx), abs(bx) == 1 ? "" : "s",
+        bx >= 0 ? "right" : "left", (long long)(R->w - abs(bx)), (long long)(R->h - abs(by)),
         fmtn(bm, a, sizeof a));
-    xa_summary(f, "moved by %d row%s, %d column%s", -by, by == 1 || by == -1 ? "" : "s", -bx,
-               bx == 1 || bx == -1 ? "" : "s");
+    xa_summary(f, "moved %d row%s %s, %d column%s %s", abs(by), abs(by) == 1 ? "" : "s",
+               by >= 0 ? "down" : "up", abs(bx), abs(bx) == 1 ? "" : "s",
+               bx >= 0 ? "right" : "left");
     xa_set_fix(c, f, "port_input", NULL, NULL,
                "start the port's window %d row%s %s and %d column%s %s", by < 0 ? -by : by,
                by == 1 || by == -1 ? "" : "s", by > 0 ? "lower" : "higher", bx < 0 ? -bx : bx,
