@@ -133,6 +133,7 @@ int cmd_stages(int argc, char **argv) {
             rc = cli_lib_error("stages", &err, st);
             goto out;
         }
+        for (size_t i = 0; diagnose && i < dr.nsamples; i++) xa_diagnose_report(&dr.reports[i]);
         rc = cli_emit(json ? xa_report_dataset_json(&dr)
                            : xa_report_dataset_text(&dr, pos[0], pos[1]),
                       "stages");

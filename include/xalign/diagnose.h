@@ -35,6 +35,10 @@ typedef struct xa_diagnosis {
     size_t n;    /* findings, best first */
     xa_finding *findings;
     char note[512]; /* why there are no findings, or a conclusion beyond them */
+    /* no findings because the stage only inherits its difference: 1 proven (one operation
+     * reproduces each side from its own input), 2 presumed (the inputs differ and no cause of
+     * the stage's own explains the difference) */
+    int inherited;
 } xa_diagnosis;
 
 XA_API xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *err);

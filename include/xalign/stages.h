@@ -32,7 +32,8 @@ XA_API const char *xa_stage_status_name(xa_stage_status s); /* "aligned", "missi
 /* The original's operation of a stage, replayed on the port's input (docs/stages.md). */
 typedef struct xa_stage_op {
     xa_op *op;       /* a registered operation with its parameters (registry.h); NULL: none */
-    char input[256]; /* the port dump to feed: stage name, or a path; "" = previous stage */
+    char input[256]; /* the port dump to feed: stage name, or a path; "" = previous stage.
+                        "{sample}" in a path is the sample's folder name (xa_stages_options) */
     char text[256];  /* "resize method=pil-bilinear size=224x224" */
 } xa_stage_op;
 
@@ -119,6 +120,9 @@ typedef struct xa_finding {
     xa_cause cause;
     double confidence;  /* [0, 1]: the share of the difference it explains */
     char evidence[768]; /* one sentence with the numbers */
+    char summary[128];  /* a short label, the same for the same cause found the same way in
+                           another sample ("port = cv2-linear, original = pil-bilinear"): what a
+                           dataset report counts */
     /* the fix: what to change, and the registered operation (registry.h) with its parameters
      * that aligns the stage, replayed to verify it */
     char fix_text[512];
@@ -157,9 +161,13 @@ typedef struct xa_stage_result {
     /* a detections stage: both sides' detections and their matching (results.h) */
     struct xa_dets *det_ref, *det_port;
     struct xa_results_report *det_report;
+    char *self_error; /* why the replay on the reference's input failed (self_status error) */
     /* diagnosis (xa_diagnose_stage_hook): causes best first; `diag_note` says why there are none
      * (aligned, inherits its error, not diagnosed) or adds a conclusion */
     int diagnosed;
+    /* the stage only inherits its difference: 1 proven (one operation reproduces each side from
+     * its own input), 2 presumed (its input differs and no cause of its own was found) */
+    int diag_inherited;
     size_t nfindings;
     xa_finding *findings;
     char *diag_note;
@@ -209,6 +217,9 @@ typedef struct xa_stages_options {
     /* dataset runs: compare only the samples of shard k of n (0 <= k < n), assigned by the
      * FNV-1a 64 hash of the sample's name modulo n, so every shard of a run agrees; n = 0: all */
     int shard_k, shard_n;
+    /* what "{sample}" in a manifest's "input" stands for; NULL: the name of REF_DIR's folder
+     * (a dataset run sets each sample's) */
+    const char *sample;
 } xa_stages_options;
 
 XA_API xa_status xa_stages_run(const char *ref_dir, const char *port_dir,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *xa_cause_name(xa_cause c) {
     static const char *const names[XA_CAUSE_COUNT] = {
@@ -134,8 +135,12 @@ xa_finding *xa_add_finding(diag_ctx *c, xa_cause cause, double confidence, const
         xa_finding *f = realloc(o->findings, cap * sizeof *f);
         if (!f) return NULL;
         o->findings = f;
+        unsigned char *b = realloc(c->basis, cap);
+        if (!b) return NULL;
+        c->basis = b;
         c->cap = cap;
     }
+    c->basis[o->n] = (unsigned char)c->from_inputs;
     xa_finding *f = &o->findings[o->n++];
     memset(f, 0, sizeof *f);
     f->cause = cause;
@@ -145,6 +150,14 @@ xa_finding *xa_add_finding(diag_ctx *c, xa_cause cause, double confidence, const
     vsnprintf(f->evidence, sizeof f->evidence, fmt, ap);
     va_end(ap);
     return f;
+}
+
+void xa_summary(xa_finding *f, const char *fmt, ...) {
+    if (!f) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
+    va_end(ap);
 }
 
 xa_status xa_run_op(const char *name, const char *params, const xa_tensor *in, xa_tensor **out,
@@ -223,9 +236,84 @@ void xa_diagnosis_clear(xa_diagnosis *d) {
     memset(d, 0, sizeof *d);
 }
 
-xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *err) {
+/* The families in the order they run: the cheap ones that can show the stage only inherits its
+ * difference come first, so the costly searches are skipped when they do. */
+typedef struct {
+    const char *name;
+    void (*run)(diag_ctx *c);
+    int same_shape; /* needs outputs of one shape that differ */
+} family;
+
+static void hyp_unknown_family(diag_ctx *c) {
+    (void)c; /* run by the driver after ranking; listed for the timing table */
+}
+
+static const family families[XA_DIAG_FAMILIES - 1] = {
+    {"original", xa_hyp_original, 0}, {"same-op", xa_hyp_same_op, 0},
+    {"layout", xa_hyp_layout, 0},     {"channels", xa_hyp_channels, 1},
+    {"affine", xa_hyp_affine, 1},     {"spatial", xa_hyp_spatial, 1},
+    {"values", xa_hyp_values, 1},     {"orientation", xa_hyp_orientation, 0},
+    {"resize", xa_hyp_resize, 0},     {"window", xa_hyp_window, 0},
+    {"decode", xa_hyp_decode, 0},
+};
+
+const char *xa_diag_family_name(int i) {
+    if (i == 0) return "prepare";
+    if (i >= 1 && i < XA_DIAG_FAMILIES) return families[i - 1].name;
+    (void)hyp_unknown_family;
+    return "?";
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Do the stage's two inputs differ? Under the tolerance their dtypes take by default: inputs that
+ * agree within it are what an aligned previous stage hands on. */
+static void compare_inputs(diag_ctx *c) {
+    const xa_tensor *a = c->in->ref_in, *b = c->in->port_in;
+    if (!a || !b) return;
+    if (xa_tensor_count(a) != xa_tensor_count(b)) {
+        c->inputs_differ = 1;
+        snprintf(c->inputs_text, sizeof c->inputs_text, "their shapes differ");
+        return;
+    }
+    xa_cmp_options o;
+    xa_cmp_options_init(&o);
+    o.threads = 1;
+    xa_cmp_result res;
+    if (xa_compare(a, b, &o, &res, NULL)) return;
+    c->inputs_same = res.total.equal == res.total.count && a->dtype == b->dtype &&
+                     a->rank == b->rank &&
+                     !memcmp(a->shape, b->shape, (size_t)a->rank * sizeof a->shape[0]);
+    if (!res.aligned) {
+        c->inputs_differ = 1;
+        snprintf(c->inputs_text, sizeof c->inputs_text, "max_abs %.6g, %lld of %lld differ",
+                 res.total.max_abs, (long long)(res.total.count - res.total.equal),
+                 (long long)res.total.count);
+    }
+    xa_cmp_result_clear(&res);
+}
+
+/* Keep the best finding of each cause (the list is sorted best first). */
+static void dedupe(xa_diagnosis *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = out->findings[j].cause == out->findings[i].cause;
+        if (!seen) out->findings[k++] = out->findings[i];
+    }
+    out->n = k;
+}
+
+xa_status xa_diagnose_timed(const xa_diagnose_input *in, xa_diagnosis *out, double *seconds,
+                            xa_error *err) {
     memset(out, 0, sizeof *out);
     if (!in || !in->ref || !in->port) return xa_fail(err, XA_EINVAL, "diagnose: no tensors");
+    double t0 = seconds ? now_seconds() : 0;
     diag_ctx c;
     memset(&c, 0, sizeof c);
     c.in = in;
@@ -255,35 +343,64 @@ xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *
             goto done;
         }
     }
-    xa_hyp_layout(&c);
-    if (c.same_shape && c.e0 > 0) {
-        xa_hyp_channels(&c);
-        xa_hyp_affine(&c);
-        xa_hyp_spatial(&c);
-        xa_hyp_values(&c);
+    compare_inputs(&c);
+    if (seconds) seconds[0] += now_seconds() - t0;
+    for (int k = 0; k < XA_DIAG_FAMILIES - 1 && !c.inherited[0]; k++) {
+        if (families[k].same_shape && !(c.same_shape && c.e0 > 0)) continue;
+        double t = seconds ? now_seconds() : 0;
+        c.from_inputs = 0;
+        families[k].run(&c);
+        if (seconds) seconds[k + 1] += now_seconds() - t;
     }
-    xa_hyp_resize(&c);
-    xa_hyp_window(&c);
-    xa_hyp_decode(&c);
     if (c.inherited[0]) { /* the stage's own operation is the same on both sides */
         out->n = 0;
+        out->inherited = 1;
         snprintf(out->note, sizeof out->note, "inherits its difference: %.480s", c.inherited);
         goto done;
     }
-    /* findings that explain less than half of the difference are not findings */
+    /* findings that explain less than half of the difference are not findings; on a stage whose
+     * input already differs, one that only compares the outputs is a finding only when its fix
+     * aligns the stage: otherwise it may describe the inherited difference */
     size_t k = 0;
-    for (size_t i = 0; i < out->n; i++)
-        if (out->findings[i].confidence >= 0.5) out->findings[k++] = out->findings[i];
+    for (size_t i = 0; i < out->n; i++) {
+        const xa_finding *f = &out->findings[i];
+        if (f->confidence < 0.5) continue;
+        if (c.inputs_differ && !c.own_error && !c.basis[i] && !f->aligned_after) continue;
+        out->findings[k++] = *f;
+    }
     out->n = k;
     if (out->n) qsort(out->findings, out->n, sizeof *out->findings, by_confidence);
-    if (!out->n) xa_hyp_unknown(&c);
+    dedupe(out);
+    /* a best finding whose fix is verified to align the stage is the cause: another that does
+     * not align it is an alternative reading of the same difference, not a second cause */
+    if (out->n && out->findings[0].fix_verified && out->findings[0].aligned_after) {
+        k = 1;
+        for (size_t i = 1; i < out->n; i++)
+            if (out->findings[i].fix_verified && out->findings[i].aligned_after)
+                out->findings[k++] = out->findings[i];
+        out->n = k;
+    }
+    if (!out->n && c.inputs_differ && !c.own_error) {
+        out->inherited = 2;
+        snprintf(out->note, sizeof out->note,
+                 "may only inherit its difference: its input already differs (%s) and no "
+                 "operation of its own explains the difference",
+                 c.inputs_text);
+    } else if (!out->n) {
+        xa_hyp_unknown(&c);
+    }
 done:
+    free(c.basis);
     xa_dimg_clear(&c.r);
     xa_dimg_clear(&c.p);
     xa_dimg_clear(&c.ri);
     xa_dimg_clear(&c.pi);
     if (st) xa_diagnosis_clear(out);
     return st;
+}
+
+xa_status xa_diagnose(const xa_diagnose_input *in, xa_diagnosis *out, xa_error *err) {
+    return xa_diagnose_timed(in, out, NULL, err);
 }
 
 xa_status xa_dimg_hwc(const dimg *d, xa_tensor **out, xa_error *err) {

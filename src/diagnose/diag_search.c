@@ -33,8 +33,145 @@ static int spatial_pair(const dimg *in, const dimg *out) {
     return in->count && in->image && out->image && in->n == 1 && out->n == 1 && in->c == out->c;
 }
 
+/* ---- the stage's own operation: the manifest's, or one without parameters ---------------------
+ */
+/* The values of two tensors in C order are the same (NaN equal to NaN): the shapes may differ.
+ * Converted a block at a time, so the first difference ends the comparison. */
+static int same_values(const xa_tensor *a, const xa_tensor *b) {
+    int64_t n = xa_tensor_count(a);
+    if (n != xa_tensor_count(b) || n < 0) return 0;
+    enum { BLOCK = 4096 };
+    xa_tensor *na = NULL, *nb = NULL;
+    double x[BLOCK], y[BLOCK];
+    int ok = 1;
+    if (a->fortran_order && a->rank > 1) ok = !xa_tensor_dup_native(a, &na, NULL);
+    if (ok && b->fortran_order && b->rank > 1) ok = !xa_tensor_dup_native(b, &nb, NULL);
+    const xa_tensor *sa = na ? na : a, *sb = nb ? nb : b;
+    size_t za = xa_dtype_size(sa->dtype), zb = xa_dtype_size(sb->dtype);
+    for (int64_t i = 0; i < n && ok; i += BLOCK) {
+        size_t k = (size_t)(n - i < BLOCK ? n - i : BLOCK);
+        xa_convert_to_f64(sa->dtype, sa->swapped, (const char *)sa->data + (size_t)i * za, k, x);
+        xa_convert_to_f64(sb->dtype, sb->swapped, (const char *)sb->data + (size_t)i * zb, k, y);
+        for (size_t j = 0; j < k && ok; j++) ok = x[j] == y[j] || (isnan(x[j]) && isnan(y[j]));
+    }
+    xa_tensor_free(na);
+    xa_tensor_free(nb);
+    return ok;
+}
+
+/* max |t - want| under the stage's tolerance: does `t` reproduce `want`? */
+static int reproduces(const diag_ctx *c, const xa_tensor *t, const xa_tensor *want, double *m) {
+    *m = INFINITY;
+    if (xa_tensor_count(t) != xa_tensor_count(want)) return 0;
+    xa_cmp_options o;
+    xa_cmp_options_init(&o);
+    o.tol = c->in->tol;
+    o.threads = 1;
+    xa_cmp_result res;
+    if (xa_compare(want, t, &o, &res, NULL)) return 0;
+    *m = res.total.nonfinite_mismatch ? INFINITY : res.total.max_abs;
+    int ok = res.aligned && !res.total.nonfinite_mismatch;
+    xa_cmp_result_clear(&res);
+    return ok;
+}
+
+void xa_hyp_original(diag_ctx *c) {
+    const xa_op *orig = c->in->original;
+    const xa_tensor *ri = c->in->ref_in, *pi = c->in->port_in;
+    if (!orig || !ri || !pi || !strcmp(xa_op_get_info(orig)->inputs, "file") ||
+        xa_op_get_info(orig)->min_inputs > 1)
+        return;
+    xa_op *op = NULL;
+    if (xa_op_dup(orig, &op, NULL)) return;
+    xa_tensor *ro = NULL, *po = NULL;
+    double mr = INFINITY, mp = INFINITY;
+    /* an operation that cannot run on these inputs says nothing either way */
+    int ran = !xa_op_run(op, &ri, 1, &ro, NULL) && !xa_op_run(op, &pi, 1, &po, NULL);
+    int self_ok = ran && reproduces(c, ro, c->in->ref, &mr);
+    int own_ok = ran && reproduces(c, po, c->in->port, &mp);
+    xa_tensor_free(ro);
+    xa_tensor_free(po);
+    xa_op_free(op);
+    if (!ran) return;
+    const char *what = xa_op_describe(orig);
+    if (self_ok && own_ok) {
+        snprintf(c->inherited, sizeof c->inherited,
+                 "the original's %s reproduces both sides from their own inputs: the difference "
+                 "comes from the input",
+                 what);
+    } else if (self_ok) {
+        c->own_error = 1; /* the port's operation is not the original's */
+    } else {
+        char a[32];
+        snprintf(a, sizeof a, "%.6g", mr);
+        c->from_inputs = 1;
+        xa_finding *f = xa_add_finding(
+            c, XA_CAUSE_MANIFEST, 1,
+            "the original's operation as given (%s) does not reproduce the reference from its "
+            "own input (max_abs %s): it describes the original wrongly",
+            what, isfinite(mr) ? a : "-- the shapes differ");
+        xa_summary(f, "the operation given does not reproduce the original");
+        xa_set_fix(c, f, "port_input", NULL, NULL,
+                   "correct the operation given for the original (the other findings name the "
+                   "one that reproduces it)");
+        c->from_inputs = 0;
+    }
+}
+
+void xa_hyp_same_op(diag_ctx *c) {
+    const xa_tensor *ri = c->in->ref_in, *pi = c->in->port_in;
+    if (!ri || !pi) return;
+    /* every operation tried keeps the element count */
+    if (xa_tensor_count(ri) != xa_tensor_count(c->in->ref) ||
+        xa_tensor_count(pi) != xa_tensor_count(c->in->port))
+        return;
+    if (same_values(ri, c->in->ref) && same_values(pi, c->in->port)) {
+        snprintf(c->inherited, sizeof c->inherited,
+                 "each side passes its own input on unchanged (a copy or a reshape): the "
+                 "difference comes from the input");
+        return;
+    }
+    /* the operations without parameters a pipeline has between two dumps */
+    static const char *const ops[][2] = {
+        {"to-tensor", ""},         {"to-f32", ""},  {"add-batch", ""},
+        {"hwc2chw", ""},           {"chw2hwc", ""}, {"bgr2rgb", "layout=hwc"},
+        {"bgr2rgb", "layout=chw"},
+    };
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        xa_tensor *ro = NULL, *po = NULL;
+        int both = !xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, c->in->ref) &&
+                   !xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL) &&
+                   same_values(po, c->in->port) && ro->rank == c->in->ref->rank &&
+                   po->rank == c->in->port->rank;
+        xa_tensor_free(ro);
+        xa_tensor_free(po);
+        if (both) {
+            snprintf(c->inherited, sizeof c->inherited,
+                     "%s%s%s reproduces both sides exactly from their own inputs: the difference "
+                     "comes from the input",
+                     ops[k][0], ops[k][1][0] ? " " : "", ops[k][1]);
+            return;
+        }
+    }
+}
+
 /* ---- resize
  * ---------------------------------------------------------------------------------------- */
+/* The C call of a registered resize method: "pil-bilinear" -> "xa_resize(img, 224, 224,
+ * XA_RESIZE_PIL_BILINEAR, &out, &err)" (the enum names the registry's names, cv2 as CV). */
+static void c_call(const char *method, int64_t w, int64_t h, char *buf, size_t n) {
+    char e[64];
+    size_t o = 0;
+    const char *m = !strncmp(method, "cv2-", 4)
+                        ? (o = (size_t)snprintf(e, sizeof e, "CV_"), method + 4)
+                        : method;
+    for (; *m && o + 1 < sizeof e; m++)
+        e[o++] = *m == '-' ? '_' : (char)(*m >= 'a' && *m <= 'z' ? *m - 'a' + 'A' : *m);
+    e[o] = 0;
+    snprintf(buf, n, "xa_resize(img, %lld, %lld, XA_RESIZE_%s, &out, &err)", (long long)w,
+             (long long)h, e);
+}
+
 void xa_hyp_resize(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     int have_p = spatial_pair(&c->pi, P), have_r = spatial_pair(&c->ri, R);
@@ -45,6 +182,8 @@ void xa_hyp_resize(diag_ctx *c) {
         xa_tensor_free(pin);
         return;
     }
+    /* the same input on both sides: one run per method serves both */
+    int same_in = rin && c->inputs_same;
     /* every registered resize method, on each side's own input */
     const xa_param_info *mp = &xa_op_find("resize")->params[0];
     const char *choices = xa_param_choices(mp);
@@ -68,12 +207,13 @@ void xa_hyp_resize(diag_ctx *c) {
         }
         xa_tensor_free(o);
         o = NULL;
-        if (rin && !xa_run_op("resize", params, rin, &o, NULL))
+        if (same_in)
+            on_r[nm] = p_to_r[nm];
+        else if (rin && !xa_run_op("resize", params, rin, &o, NULL))
             xa_hwc_energy(o, R, &on_r[nm].e, &on_r[nm].m);
         xa_tensor_free(o);
         nm++;
     }
-    xa_tensor_free(pin);
     xa_tensor_free(rin);
     int bp = 0, br = 0;
     const match *rr = rin ? on_r : p_to_r; /* the original's method, from its own input if there */
@@ -81,31 +221,29 @@ void xa_hyp_resize(diag_ctx *c) {
         if (on_p[k].e < on_p[bp].e) bp = k;
         if (rr[k].e < rr[br].e) br = k;
     }
-    if (!isfinite(on_p[bp].e) || !isfinite(rr[br].e)) return;
-    char a[48], b[48];
-    /* the same method reproduces both sides from their own inputs: the stage only inherits */
-    if (exact(on_p[bp]) && exact(rr[br]) && !strcmp(names[bp], names[br])) {
-        snprintf(c->inherited, sizeof c->inherited,
-                 "%s reproduces both sides exactly from their own inputs: this resize is the same "
-                 "on both sides and the difference comes from its input",
-                 names[bp]);
+    if (!isfinite(on_p[bp].e) || !isfinite(rr[br].e)) {
+        xa_tensor_free(pin);
         return;
     }
-    int explains_p = exact(on_p[bp]) || on_p[bp].m <= 1; /* the port's method, found */
-    double conf = xa_explained(c, p_to_r[br].e);
-    if (!explains_p && conf < 0.5) return;
-    if (conf < 0.5 && explains_p && exact(rr[br])) conf = 0.5; /* both named, inputs differ */
+    char a[48], b[48];
+    /* one method reproduces both sides from their own inputs: the stage only inherits */
+    for (int k = 0; k < nm; k++)
+        if (exact(on_p[k]) && exact(rr[k])) {
+            snprintf(c->inherited, sizeof c->inherited,
+                     "%s reproduces both sides exactly from their own inputs: this resize is the "
+                     "same on both sides and the difference comes from its input",
+                     names[k]);
+            xa_tensor_free(pin);
+            return;
+        }
+    /* prefer, among equally good methods, the original's own for the port (no difference to
+     * explain) and then the first listed */
+    c->from_inputs = 1;
     int cl_only = strstr(names[bp], "-cl") && !strncmp(names[bp], names[br], strlen(names[br])) &&
                   !strcmp(names[bp] + strlen(names[br]), "-cl");
     int cl_orig = strstr(names[br], "-cl") && !strncmp(names[br], names[bp], strlen(names[bp])) &&
                   !strcmp(names[br] + strlen(names[bp]), "-cl");
-    xa_finding *f = xa_add_finding(
-        c, cl_only || cl_orig ? XA_CAUSE_MEMORY_FORMAT : XA_CAUSE_RESIZE_METHOD, conf,
-        "port = %s (%s), original = %s (%s%s)%s", names[bp], match_text(on_p[bp], a, sizeof a),
-        names[br], match_text(rr[br], b, sizeof b), rin ? "" : ", on the port's input",
-        cl_only || cl_orig ? ": torch takes its channels-last kernel for a tensor permuted from "
-                             "HWC without .contiguous(), and it rounds differently"
-                           : "");
+    int memfmt = (cl_only || cl_orig) && exact(on_p[bp]) && exact(rr[br]);
     char params[160];
     snprintf(params, sizeof params, "method=%.31s size=%lldx%lld", names[br], (long long)R->w,
              (long long)R->h);
@@ -113,14 +251,93 @@ void xa_hyp_resize(diag_ctx *c) {
                       : !strncmp(names[br], "cv2-", 4)   ? "cv2.resize"
                       : !strncmp(names[br], "torch-", 6) ? "torch's F.interpolate"
                                                          : "the original's method";
-    if (c->in->port_in && c->in->port_in->rank == 3 && c->pi.c == c->in->port_in->shape[2])
-        xa_set_fix(c, f, "port_input", "resize", params,
-                   "resize as the original does: %s %s (xa_resize(..., \"%s\"))", how, names[br],
-                   names[br]);
+    int hwc = c->in->port_in && c->in->port_in->rank == 3 && c->pi.c == c->in->port_in->shape[2];
+    char call[128];
+    c_call(names[br], R->w, R->h, call, sizeof call);
+    /* the original's method on the port's input gives the port's integer values to within one
+     * unit: the port computes the same resize and rounds its result differently (truncation,
+     * half up). The share explained: the original's method leaves nothing of its own error. */
+    if (!memfmt && exact(rr[br]) && R->integral && P->integral && on_p[br].e > 0 &&
+        on_p[br].m <= 1) {
+        int64_t up = 0, down = 0;
+        xa_tensor *o = NULL;
+        if (!xa_run_op("resize", params, pin, &o, NULL) && xa_tensor_count(o) == P->h * P->w * P->c)
+            for (int64_t i = 0; i < P->h * P->w * P->c; i++) {
+                double v =
+                    o->dtype == XA_U8 ? ((const uint8_t *)o->data)[i] : ((const float *)o->data)[i];
+                up += P->v[i] > v, down += P->v[i] < v;
+            }
+        xa_tensor_free(o);
+        double conf = c->inputs_differ ? 1 : xa_explained(c, p_to_r[br].e);
+        xa_finding *f = xa_add_finding(
+            c, XA_CAUSE_ROUNDING, conf,
+            "the original's %s on the port's input gives the port's values to within one unit "
+            "(%lld of %lld values %s): the port computes the same resize and %s",
+            names[br], (long long)(up + down), (long long)(P->h * P->w * P->c),
+            !down ? "higher by 1"
+            : !up ? "lower by 1"
+                  : "off by 1 either way",
+            !up     ? "truncates where the original rounds"
+            : !down ? "rounds up (or half up) where the original rounds half to even or truncates"
+                    : "rounds differently (half to even vs half up, float vs fixed point)");
+        xa_summary(f, "%s, %s", names[br],
+                   !up     ? "port truncates"
+                   : !down ? "port rounds up"
+                           : "rounding rule");
+        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
+                   "round as the original does: %s %s rounds to nearest, half to even (%s)", how,
+                   names[br], call);
+        xa_tensor_free(pin);
+        return;
+    }
+    xa_tensor_free(pin);
+    int explains_p = exact(on_p[bp]) || on_p[bp].m <= 1; /* the port's method, found */
+    int explains_r = exact(rr[br]) || rr[br].m <= 1;     /* the original's */
+    if (!explains_p || !explains_r) {
+        /* a side no resize method reproduces: not a choice of method; say what is known */
+        if (explains_p)
+            snprintf(c->hint, sizeof c->hint,
+                     "the port's output is %s of its input (%s); no resize method reproduces the "
+                     "original's (closest %s, max_abs %.6g)",
+                     names[bp], match_text(on_p[bp], a, sizeof a), names[br], rr[br].m);
+        else if (exact(rr[br]) && !c->inputs_differ) {
+            snprintf(c->hint, sizeof c->hint,
+                     "the original's %s reproduces the reference from its input, but no resize "
+                     "method reproduces the port's output from its own (closest %s, max_abs "
+                     "%.6g): the port's step is not a plain resize of its input",
+                     names[br], names[bp], on_p[bp].m);
+            if (hwc) {
+                snprintf(c->hint_op, sizeof c->hint_op, "resize");
+                snprintf(c->hint_params, sizeof c->hint_params, "%s", params);
+            }
+        }
+        return;
+    }
+    /* the share of the difference the method explains: with equal inputs, what replaying the
+     * original's method on the port's input leaves; with inputs that already differ, the share
+     * of the stage's own error (the port against the original's method on the port's input) */
+    double conf = xa_explained(c, p_to_r[br].e);
+    if (c->inputs_differ)
+        conf = on_p[br].e > 0 && isfinite(on_p[br].e) ? 1 - on_p[bp].e / on_p[br].e : 0;
+    if (!explains_p && conf < 0.5) return;
+    xa_finding *f = xa_add_finding(
+        c, memfmt ? XA_CAUSE_MEMORY_FORMAT : XA_CAUSE_RESIZE_METHOD, conf,
+        "port = %s (%s), original = %s (%s%s)%s", names[bp], match_text(on_p[bp], a, sizeof a),
+        names[br], match_text(rr[br], b, sizeof b), rin ? "" : ", on the port's input",
+        memfmt ? ": torch takes its channels-last kernel for a tensor permuted from HWC without "
+                 ".contiguous(), and it rounds differently"
+               : "");
+    xa_summary(f, "port = %s, original = %s", names[bp], names[br]);
+    if (memfmt)
+        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params, "%s (%s; %s)",
+                   cl_only ? "give torch the contiguous tensor the original gives it: call "
+                             ".contiguous() on the tensor before F.interpolate"
+                           : "give torch a channels-last tensor as the original does: permute "
+                             "from HWC without .contiguous()",
+                   names[br], call);
     else
-        xa_set_fix(c, f, "port_input", NULL, NULL,
-                   "resize as the original does: %s %s (xa_resize(..., \"%s\"))", how, names[br],
-                   names[br]);
+        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
+                   "resize as the original does: %s %s (%s)", how, names[br], call);
 }
 
 /* ---- windows: crop origin and letterbox
@@ -159,14 +376,19 @@ static void hyp_crop(diag_ctx *c) {
         return;
     }
     /* the reference's window on the port's input */
-    xa_finding *f =
-        xa_add_finding(c, XA_CAUSE_SHIFT, 1,
-                       "the port crops its %lldx%lld window at top %lld, left %lld; the "
-                       "original at top %lld, left %lld (%s)",
-                       (long long)R->w, (long long)R->h, (long long)pt, (long long)pl,
-                       (long long)rt, (long long)rl,
-                       "a crop origin off by rounding: torchvision's CenterCrop uses "
-                       "round((H - h) / 2), half to even");
+    c->from_inputs = 1;
+    int by_one = llabs(pt - rt) <= 1 && llabs(pl - rl) <= 1;
+    xa_finding *f = xa_add_finding(
+        c, XA_CAUSE_SHIFT, 1,
+        "the port crops its %lldx%lld window at top %lld, left %lld; the original at top %lld, "
+        "left %lld%s",
+        (long long)R->w, (long long)R->h, (long long)pt, (long long)pl, (long long)rt,
+        (long long)rl,
+        by_one ? " (a crop origin off by rounding: torchvision's CenterCrop uses round((H - h) / "
+                 "2), half to even; (H - h + 1) / 2 or a float-to-int cast differ by one)"
+               : "");
+    xa_summary(f, "crop at top %lld left %lld, original top %lld left %lld", (long long)pt,
+               (long long)pl, (long long)rt, (long long)rl);
     char params[128];
     int64_t cy = 0, cx = 0;
     { /* is the original's window torchvision's CenterCrop? */
@@ -195,6 +417,7 @@ static void hyp_crop(diag_ctx *c) {
 static void hyp_letterbox(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     if (!spatial_pair(&c->pi, P) || R->h != P->h || R->w != P->w || c->pi.chw) return;
+    if (c->pi.h == P->h && c->pi.w == P->w) return; /* same size: no letterbox changes it */
     /* a letterbox keeps the aspect ratio and pads: the output is not a plain resize of the input */
     static const char *const variants[][2] = {
         {"letterbox-yolov5", "auto=false color=114,114,114"},
@@ -221,7 +444,9 @@ static void hyp_letterbox(diag_ctx *c) {
         }
         xa_tensor_free(o);
         o = NULL;
-        if (rin && !xa_run_op(variants[k][0], params[k], rin, &o, NULL))
+        if (rin && c->inputs_same)
+            on_r[k] = p_to_r[k];
+        else if (rin && !xa_run_op(variants[k][0], params[k], rin, &o, NULL))
             xa_hwc_energy(o, R, &on_r[k].e, &on_r[k].m);
         xa_tensor_free(o);
     }
@@ -234,23 +459,59 @@ static void hyp_letterbox(diag_ctx *c) {
         if (exact(rr[k]) && br < 0) br = k;
     }
     if (br < 0) return; /* no letterbox reproduces the original: not a letterbox stage */
-    if (bp == br) {
-        snprintf(c->inherited, sizeof c->inherited,
-                 "%s %s reproduces both sides from their own inputs: the difference comes from "
-                 "the input",
-                 variants[br][0], variants[br][1]);
-        return;
-    }
-    double conf = xa_explained(c, p_to_r[br].e);
-    if (conf < 0.5 && bp < 0) return;
-    char pd[200];
-    if (bp >= 0)
+    for (int k = 0; k < NV; k++)
+        if (exact(on_p[k]) && exact(rr[k])) {
+            snprintf(c->inherited, sizeof c->inherited,
+                     "%s %s reproduces both sides from their own inputs: the difference comes "
+                     "from the input",
+                     variants[k][0], variants[k][1]);
+            return;
+        }
+    /* with equal inputs, the share of the difference the original's letterbox on the port's
+     * input leaves; with inputs that already differ, the port's own letterbox found exactly
+     * explains all of the stage's own error, and nothing is claimed without it */
+    c->from_inputs = 1;
+    double conf = c->inputs_differ ? (bp >= 0 ? 1 : 0) : xa_explained(c, p_to_r[br].e);
+    if (conf < 0.5) return;
+    char pd[320];
+    int topleft = 0;
+    if (bp >= 0) {
         snprintf(pd, sizeof pd, "%s %s (exact)", variants[bp][0], variants[bp][1]);
+    } else { /* say where the port put its border: the placement is what differs */
+        xa_border b1, b2;
+        xa_find_border(P, &b1);
+        xa_find_border(R, &b2);
+        int placed = b1.found && b2.found &&
+                     (b1.top != b2.top || b1.bottom != b2.bottom || b1.left != b2.left ||
+                      b1.right != b2.right) &&
+                     b1.top + b1.bottom == b2.top + b2.bottom &&
+                     b1.left + b1.right == b2.left + b2.right;
+        if (!placed) {
+            /* nothing says what the port did: no finding, only what is known */
+            snprintf(c->hint, sizeof c->hint,
+                     "the original's %s %s reproduces the reference from its input; no letterbox "
+                     "tried reproduces the port's output",
+                     variants[br][0], variants[br][1]);
+            snprintf(c->hint_op, sizeof c->hint_op, "%s", variants[br][0]);
+            snprintf(c->hint_params, sizeof c->hint_params, "%s", params[br]);
+            return;
+        }
+        topleft = b1.top == 0 && b1.left == 0;
+        snprintf(pd, sizeof pd,
+                 "none of the letterboxes tried; its border is top %lld bottom %lld left %lld "
+                 "right %lld, the original's top %lld bottom %lld left %lld right %lld: %s",
+                 (long long)b1.top, (long long)b1.bottom, (long long)b1.left, (long long)b1.right,
+                 (long long)b2.top, (long long)b2.bottom, (long long)b2.left, (long long)b2.right,
+                 topleft ? "the port puts the image at the top-left, the original centres it"
+                         : "the border is split differently (the rounding of (H - h) / 2)");
+    }
+    xa_finding *f =
+        xa_add_finding(c, XA_CAUSE_PADDING, conf, "original = %s %s (exact%s); port = %s",
+                       variants[br][0], variants[br][1], rin ? "" : ", on the port's input", pd);
+    if (bp >= 0)
+        xa_summary(f, "port %s, original %s", variants[bp][1], variants[br][1]);
     else
-        snprintf(pd, sizeof pd, "none of the letterboxes tried");
-    xa_finding *f = xa_add_finding(c, XA_CAUSE_PADDING, conf < 0.5 ? 0.5 : conf,
-                                   "port = %s, original = %s %s (exact%s)", pd, variants[br][0],
-                                   variants[br][1], rin ? "" : ", on the port's input");
+        xa_summary(f, "placement: %s", topleft ? "top-left vs centred" : "split of the border");
     xa_set_fix(c, f, "port_input", variants[br][0], params[br],
                "letterbox as the original does: %s %s", variants[br][0], variants[br][1]);
 }
@@ -262,15 +523,54 @@ void xa_hyp_window(diag_ctx *c) {
 
 /* ---- decoders
  * ----------------------------------------------------------------------------------------- */
+/* JPEG's full-range YCbCr of an RGB pixel (ITU-T T.871, what libjpeg converts from; the
+ * constants are the standard's, in double: the test is statistical, not bit-exact). */
+static void to_ycc(const double *rgb, double *y, double *cb, double *cr) {
+    double r = rgb[0], g = rgb[1], b = rgb[2];
+    *y = 0.299 * r + 0.587 * g + 0.114 * b;
+    *cb = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
+    *cr = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+}
+
+/* Sum over aligned by x bx blocks of the squared deviation of chroma from the block's mean. */
+static double chroma_block_var(const dimg *d, const double *cb, const double *cr, int by, int bx) {
+    double s = 0;
+    int64_t H = d->h / by * by, W = d->w / bx * bx;
+    for (int64_t b = 0; b < d->n; b++)
+        for (int64_t y = 0; y < H; y += by)
+            for (int64_t x = 0; x < W; x += bx) {
+                double mb = 0, mr = 0;
+                for (int i = 0; i < by; i++)
+                    for (int j = 0; j < bx; j++) {
+                        int64_t k = (b * d->h + y + i) * d->w + x + j;
+                        mb += cb[k], mr += cr[k];
+                    }
+                mb /= by * bx, mr /= by * bx;
+                for (int i = 0; i < by; i++)
+                    for (int j = 0; j < bx; j++) {
+                        int64_t k = (b * d->h + y + i) * d->w + x + j;
+                        s += (cb[k] - mb) * (cb[k] - mb) + (cr[k] - mr) * (cr[k] - mr);
+                    }
+            }
+    return s;
+}
+
 static void decode_from_dumps(diag_ctx *c) {
-    /* no image file: a small difference spread like two JPEG decoders' (chroma upsampling, IDCT)
-     * on a first stage of uint8 images is this cause, with lower confidence */
+    /* no image file: on a first stage of uint8 RGB images, a difference the decoders explain */
     const dimg *R = &c->r, *P = &c->p;
     if (c->in->ref_in || c->in->port_in || !c->same_shape || !R->image || R->c != 3 ||
-        R->dtype != XA_U8 || P->dtype != XA_U8 || c->max0 > 24 || c->max0 < 1)
+        R->dtype != XA_U8 || P->dtype != XA_U8 || c->max0 < 1)
         return;
     int64_t px = R->h * R->w * R->n, dpx = 0, multi = 0;
     double sum = 0;
+    double *yr = malloc((size_t)px * 4 * sizeof *yr);
+    if (!yr) return;
+    double *cbr = yr + px, *cbp = yr + 2 * px, *crp = yr + 3 * px, e_luma = 0;
+    double *crr = malloc((size_t)px * sizeof *crr);
+    if (!crr) {
+        free(yr);
+        return;
+    }
     for (int64_t i = 0; i < px; i++) {
         int k = 0;
         for (int ch = 0; ch < 3; ch++) {
@@ -280,21 +580,86 @@ static void decode_from_dumps(diag_ctx *c) {
         }
         dpx += k > 0;
         multi += k >= 2;
+        double yp;
+        to_ycc(&R->v[i * 3], &yr[i], &cbr[i], &crr[i]);
+        to_ycc(&P->v[i * 3], &yp, &cbp[i], &crp[i]);
+        /* "only the chroma differs": the port's pixel with the reference's luma (Y adds equally to
+         * R, G and B), i.e. the difference left is the luma difference in each channel */
+        double dy = yp - yr[i];
+        e_luma += 3 * dy * dy;
     }
-    if (dpx * 100 < px || multi * 2 < dpx || fabs(sum) > 0.25 * (double)dpx) return;
-    xa_finding *f = xa_add_finding(
-        c, XA_CAUSE_DECODE_METHOD, 0.6,
-        "small differences (max_abs %.0f) at %.1f%% of the pixels, in two or three channels at "
-        "once at %.0f%% of them and averaging zero: the pattern of two JPEG decoders (chroma "
-        "upsampling, IDCT); give the image file (--image, or a manifest decode stage) to name them",
-        c->max0, 100.0 * (double)dpx / (double)px, 100.0 * (double)multi / (double)dpx);
-    xa_set_fix(c, f, "port_input", NULL, NULL,
-               "decode with the original's decoder (xalign decode --like pil|cv2 shows both)");
+    double chroma = xa_explained(c, e_luma);
+    if (chroma >= 0.5) {
+        /* a decoder without fancy upsampling replicates the subsampled chroma over each block:
+         * the port's chroma varies much less inside 2x2 (4:2:0), 2x1 or 1x2 blocks */
+        static const int blocks[3][2] = {{2, 2}, {1, 2}, {2, 1}}; /* rows x columns */
+        double best = 1;
+        int bi = -1;
+        for (int k = 0; k < 3 && bi < 0; k++) { /* the largest block that holds: 4:2:0 first */
+            double vr = chroma_block_var(R, cbr, crr, blocks[k][0], blocks[k][1]);
+            double vp = chroma_block_var(P, cbp, crp, blocks[k][0], blocks[k][1]);
+            double ratio = vr > 0 ? vp / vr : 1;
+            if (ratio < 0.5) best = ratio, bi = k;
+        }
+        xa_finding *f;
+        if (bi >= 0) {
+            char less[64];
+            if (best < 1e-3)
+                snprintf(less, sizeof less, "is constant");
+            else
+                snprintf(less, sizeof less, "varies %.3g times less", 1 / best);
+            f = xa_add_finding(
+                c, XA_CAUSE_DECODE_METHOD, chroma,
+                "the two decodes agree on luma and differ in chroma (%.4g%% of the difference), "
+                "and the port's chroma %s inside blocks of %d row%s x %d columns, while "
+                "the reference's varies: the port's JPEG decoder replicates the subsampled chroma "
+                "instead of interpolating it (no fancy upsampling); give the image file "
+                "(--image, or a manifest decode stage) to verify",
+                100 * chroma, less, blocks[bi][0], blocks[bi][0] > 1 ? "s" : "", blocks[bi][1]);
+            xa_summary(f, "no fancy upsampling (from the dumps)");
+            xa_set_fix(c, f, "port_input", NULL, NULL,
+                       "decode with fancy upsampling as the original does (libjpeg "
+                       "do_fancy_upsampling = TRUE, its default; xalign decode --like pil)");
+        } else {
+            f = xa_add_finding(
+                c, XA_CAUSE_DECODE_METHOD, chroma,
+                "the two decodes agree on luma and differ in chroma (%.4g%% of the difference): "
+                "their decoders upsample or convert the chroma differently; give the image file "
+                "(--image, or a manifest decode stage) to name them",
+                100 * chroma);
+            xa_summary(f, "chroma differs (from the dumps)");
+            xa_set_fix(c, f, "port_input", NULL, NULL,
+                       "decode with the original's decoder (xalign decode --like pil|cv2 shows "
+                       "both)");
+        }
+    } else if (c->max0 <= 24 && multi * 2 >= dpx && fabs(sum) <= 0.25 * (double)dpx) {
+        /* small zero-mean differences in luma and chroma at once: two decoders' IDCTs. The
+         * share of the difference carried by differences of at most 8 (an IDCT's rounding) */
+        double big = 0;
+        for (int64_t i = 0; i < R->count; i++) {
+            double d = P->v[i] - R->v[i];
+            if (fabs(d) > 8) big += d * d;
+        }
+        xa_finding *f = xa_add_finding(
+            c, XA_CAUSE_DECODE_METHOD, xa_explained(c, big),
+            "small differences (max_abs %.0f) at %.1f%% of the pixels, in two or three channels "
+            "at once at %.0f%% of them, averaging zero, in luma and chroma: the pattern of two "
+            "JPEG decoders' IDCTs (islow, ifast, float); give the image file (--image, or a "
+            "manifest decode stage) to name them",
+            c->max0, 100.0 * (double)dpx / (double)px, 100.0 * (double)multi / (double)dpx);
+        xa_summary(f, "IDCT (from the dumps)");
+        xa_set_fix(c, f, "port_input", NULL, NULL,
+                   "decode with the original's decoder (xalign decode --like pil|cv2 shows both)");
+    }
+    free(yr);
+    free(crr);
 }
 
 void xa_hyp_decode(diag_ctx *c) {
     const char *image = c->in->image;
     const dimg *R = &c->r, *P = &c->p;
+    if (c->in->ref_in || c->in->port_in) return; /* a decode is a first stage: no input */
+    c->from_inputs = 1;
     if (!image) {
         decode_from_dumps(c);
         return;
@@ -349,9 +714,16 @@ void xa_hyp_decode(diag_ctx *c) {
         snprintf(pd, sizeof pd, "decode %s%s (exact)", variants[bp], sp ? " + BGR<->RGB" : "");
     else
         snprintf(pd, sizeof pd, "none of the decoders tried");
-    xa_finding *f = xa_add_finding(c, XA_CAUSE_DECODE_METHOD, 1,
-                                   "port = %s, original = decode %s%s (exact), of %s", pd,
-                                   variants[br], sr ? " + BGR<->RGB" : "", image);
+    /* cv2.imread applies the EXIF orientation, PIL's Image.open does not: the two cv2 variants
+     * (index 1: applied, 2: ignored) tell whether it is what differs */
+    int exif_p = bp == 1 && !exact(on_p[2][sp]), exif_r = br == 1 && !exact(on_r[2][sr]);
+    xa_finding *f = xa_add_finding(
+        c, XA_CAUSE_DECODE_METHOD, 1, "port = %s, original = decode %s%s (exact), of %s%s", pd,
+        variants[br], sr ? " + BGR<->RGB" : "", image,
+        exif_p != exif_r ? ": the image has an EXIF orientation, which cv2.imread applies and "
+                           "PIL's Image.open does not"
+                         : "");
+    xa_summary(f, "port = %s, original = %s", bp >= 0 ? variants[bp] : "?", variants[br]);
     snprintf(f->fix_text, sizeof f->fix_text, "decode as the original does: %s%s", variants[br],
              sr ? ", then swap BGR and RGB" : "");
     if (!sr) {
@@ -366,4 +738,96 @@ void xa_hyp_decode(diag_ctx *c) {
         xa_tensor_free(o);
     }
     xa_tensor_free(bytes);
+}
+
+/* ---- a manifest that describes the original wrongly: the variant of its operation that does not
+ * ------------------------------------------------------------------------------------------------
+ */
+/* Does op (a copy) with key=value reproduce `want` from `in`? */
+static int variant_reproduces(const xa_op *op, const char *key, const char *value, const char *key2,
+                              const char *value2, const xa_tensor *in, const xa_tensor *want,
+                              const xa_tolerance *tol, char *desc, size_t dn) {
+    xa_op *v = NULL;
+    xa_tensor *out = NULL;
+    int ok = 0;
+    if (xa_op_dup(op, &v, NULL)) return 0;
+    if ((!key || !xa_op_set(v, key, value, NULL)) && (!key2 || !xa_op_set(v, key2, value2, NULL)) &&
+        !xa_op_run(v, &in, 1, &out, NULL) && xa_tensor_count(out) == xa_tensor_count(want)) {
+        xa_cmp_options o;
+        xa_cmp_options_init(&o);
+        o.tol = *tol;
+        o.threads = 1;
+        xa_cmp_result res;
+        if (!xa_compare(want, out, &o, &res, NULL)) {
+            ok = res.aligned && !res.total.nonfinite_mismatch;
+            xa_cmp_result_clear(&res);
+        }
+        if (ok) snprintf(desc, dn, "%s", xa_op_describe(v));
+    }
+    xa_tensor_free(out);
+    xa_op_free(v);
+    return ok;
+}
+
+int xa_diag_correct_op(const xa_op *op, const xa_tensor *in, const xa_tensor *want,
+                       const xa_tolerance *tol, char *desc, size_t dn, char *change, size_t cn) {
+    const xa_op_info *info = xa_op_get_info(op);
+    if (!op || !in || !want) return 0;
+    /* the wanted output's size, for SIZE parameters (images: HW, HWC, CHW, NCHW) */
+    char size[64] = "";
+    const int64_t *s = want->shape;
+    if (want->rank == 2)
+        snprintf(size, sizeof size, "%lldx%lld", (long long)s[1], (long long)s[0]);
+    else if (want->rank == 3)
+        snprintf(size, sizeof size, "%lldx%lld", (long long)(s[2] <= 4 ? s[1] : s[2]),
+                 (long long)(s[2] <= 4 ? s[0] : s[1]));
+    else if (want->rank == 4 && s[1] <= 4)
+        snprintf(size, sizeof size, "%lldx%lld", (long long)s[3], (long long)s[2]);
+    const char *size_key = NULL;
+    for (size_t k = 0; k < info->nparams; k++)
+        if (info->params[k].type == XA_PARAM_SIZE && !strcmp(info->params[k].name, "size"))
+            size_key = "size";
+    if (size_key && size[0] &&
+        (!xa_op_get(op, size_key) || strcmp(xa_op_get(op, size_key), size)) &&
+        variant_reproduces(op, size_key, size, NULL, NULL, in, want, tol, desc, dn)) {
+        snprintf(change, cn, "%s=%s", size_key, size);
+        return 1;
+    }
+    for (int with_size = 0; with_size < 2; with_size++) {
+        if (with_size && !(size_key && size[0])) break;
+        for (size_t k = 0; k < info->nparams; k++) {
+            const xa_param_info *p = &info->params[k];
+            const char *cur = xa_op_get(op, p->name);
+            char curbuf[128];
+            snprintf(curbuf, sizeof curbuf, "%s", cur ? cur : "");
+            if (p->type == XA_PARAM_BOOL) {
+                const char *alt = !strcmp(curbuf, "true") ? "false" : "true";
+                if (variant_reproduces(op, p->name, alt, with_size ? size_key : NULL, size, in,
+                                       want, tol, desc, dn)) {
+                    snprintf(change, cn, "%s=%s%s%s", p->name, alt, with_size ? " " : "",
+                             with_size ? "size=" : "");
+                    if (with_size)
+                        snprintf(change + strlen(change), cn - strlen(change), "%s", size);
+                    return 1;
+                }
+            } else if (p->type == XA_PARAM_CHOICE) {
+                const char *ch = xa_param_choices(p);
+                for (const char *c = ch; c && *c;) {
+                    const char *e = strchr(c, '|');
+                    size_t l = e ? (size_t)(e - c) : strlen(c);
+                    char v[64];
+                    snprintf(v, sizeof v, "%.*s", (int)(l < 63 ? l : 63), c);
+                    c += l + (e != NULL);
+                    if (!strcmp(v, curbuf)) continue;
+                    if (variant_reproduces(op, p->name, v, with_size ? size_key : NULL, size, in,
+                                           want, tol, desc, dn)) {
+                        snprintf(change, cn, "%s=%s%s%s", p->name, v, with_size ? " size=" : "",
+                                 with_size ? size : "");
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
 }

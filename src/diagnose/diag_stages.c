@@ -2,6 +2,7 @@
  * are loaded, with the manifest's replays taken into account, and the conclusions over the whole
  * run that keep the verdicts from contradicting each other. */
 #include "diag_internal.h"
+#include "xalign/io.h"
 #include "xalign/registry.h"
 
 #include <stdio.h>
@@ -31,6 +32,87 @@ static const xa_tensor *single(const xa_tensor_list *l) {
     return l && l->count == 1 ? l->tensors[0] : NULL;
 }
 
+/* The manifest's operation does not reproduce the reference from the reference's own input: say
+ * so, and search the variant of it (one parameter changed) that does, verified on the port's
+ * input. `aligned` says the stage itself is aligned. */
+static void manifest_wrong(xa_stage_result *s, const xa_stage_data *d, int aligned) {
+    const xa_op *mop = d->manifest->op.op;
+    int file = !strcmp(xa_op_get_info(mop)->inputs, "file");
+    const char *want_in = d->manifest->op.input;
+    xa_tensor *bytes = NULL;
+    const xa_tensor *rin = NULL, *pin = NULL;
+    if (file && d->image && !xa_load_bytes(d->image, &bytes, NULL)) {
+        rin = pin = bytes;
+    } else if (!file && (!want_in[0] || (d->ref_in_name && !strcmp(want_in, d->ref_in_name)))) {
+        rin = single(d->ref_in);
+        pin = single(d->port_in);
+    }
+    const xa_tensor *ref = single(d->ref);
+    xa_tolerance tol = d->cmp ? d->cmp->tol : (xa_tolerance){0};
+    char desc[300], change[160];
+    int found = rin && ref &&
+                xa_diag_correct_op(mop, rin, ref, &tol, desc, sizeof desc, change, sizeof change);
+    xa_finding f = {.cause = XA_CAUSE_MANIFEST, .confidence = 1};
+    char found_text[480] = "";
+    if (found)
+        snprintf(found_text, sizeof found_text, "; with %.150s it does (%.290s)", change, desc);
+    snprintf(f.evidence, sizeof f.evidence,
+             "%sthe manifest's %.200s does not reproduce the reference from its own input (max_abs "
+             "%.6g)%.300s: the manifest describes the original wrongly%s",
+             aligned ? "the stage is aligned, but " : "", d->manifest->op.text,
+             s->self.total.max_abs, found_text,
+             aligned ? ""
+                     : ", so its replay cannot tell this stage's own error from what it "
+                       "inherits");
+    snprintf(f.summary, sizeof f.summary, "manifest: %.100s", found ? change : "wrong operation");
+    if (found) {
+        snprintf(f.fix_text, sizeof f.fix_text,
+                 "correct the manifest: %s (the original's operation for this stage)", desc);
+        const char *sp = strchr(desc, ' ');
+        snprintf(f.fix_op, sizeof f.fix_op, "%.*s", (int)(sp ? (size_t)(sp - desc) : strlen(desc)),
+                 desc);
+        snprintf(f.fix_params, sizeof f.fix_params, "%s", sp ? sp + 1 : "");
+        snprintf(f.fix_input, sizeof f.fix_input, "%s", file ? "image" : "port_input");
+        /* verified: the corrected operation on the port's input against the reference */
+        xa_op *op = NULL;
+        xa_tensor *out = NULL;
+        if (pin && !xa_op_new(f.fix_op, &op, NULL)) {
+            int ok = 1;
+            char buf[sizeof f.fix_params];
+            snprintf(buf, sizeof buf, "%s", f.fix_params);
+            for (char *save = NULL, *kv = strtok_r(buf, " ", &save); kv && ok;
+                 kv = strtok_r(NULL, " ", &save)) {
+                char *eq = strchr(kv, '=');
+                if (eq) *eq = 0;
+                ok = eq && !xa_op_set(op, kv, eq + 1, NULL);
+            }
+            xa_cmp_options o;
+            xa_cmp_options_init(&o);
+            o.tol = tol;
+            o.threads = 1;
+            xa_cmp_result res;
+            if (ok && !xa_op_run(op, &pin, 1, &out, NULL) &&
+                xa_tensor_count(out) == xa_tensor_count(ref) &&
+                !xa_compare(ref, out, &o, &res, NULL)) {
+                f.fix_verified = 1;
+                f.max_abs_after = res.total.max_abs;
+                f.aligned_after = res.aligned;
+                xa_cmp_result_clear(&res);
+            }
+        }
+        xa_tensor_free(out);
+        xa_op_free(op);
+    } else {
+        snprintf(f.fix_text, sizeof f.fix_text,
+                 "correct the manifest's operation for this stage (no variant of %s with one "
+                 "parameter changed reproduces the reference%s)",
+                 xa_op_get_info(mop)->name,
+                 aligned ? "; 'xalign diagnose' on the reference's input and output" : "");
+    }
+    xa_tensor_free(bytes);
+    push(s, &f);
+}
+
 void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *d) {
     (void)ctx;
     if (s->status == XA_STAGE_MISSING_REF || s->status == XA_STAGE_MISSING_PORT ||
@@ -43,43 +125,44 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
     int self_bad = s->has_self && s->self_status == XA_STAGE_UNALIGNED;
     int own_ok = s->has_own && s->own_status == XA_STAGE_ALIGNED;
     if (s->status == XA_STAGE_ALIGNED) {
-        if (self_bad) {
-            xa_finding f = {.cause = XA_CAUSE_MANIFEST, .confidence = 1};
-            snprintf(f.evidence, sizeof f.evidence,
-                     "the stage is aligned, but the manifest's %s does not reproduce the "
-                     "reference from its own input (max_abs %.6g): the manifest does not describe "
-                     "the original",
-                     d->manifest->op.text, s->self.total.max_abs);
-            snprintf(f.fix_text, sizeof f.fix_text,
-                     "correct the manifest's operation for this stage ('xalign diagnose' on the "
-                     "reference's input and output names the one that does)");
-            push(s, &f);
-        } else {
+        if (self_bad)
+            manifest_wrong(s, d, 1);
+        else
             s->diag_note = xa_strdup("aligned: no cause to look for");
-        }
         return;
     }
     if (self_bad && own_ok) {
+        /* the manifest describes the port's side, not the reference's: the two folders the
+         * other way round, or a manifest written from the port's code */
         xa_finding f = {.cause = XA_CAUSE_SWAPPED, .confidence = 1};
         snprintf(f.evidence, sizeof f.evidence,
                  "the manifest's %s reproduces the port's stage from the port's input exactly but "
-                 "not the reference's (max_abs %.6g): REF and PORT are probably given the other "
-                 "way round",
+                 "not the reference's from its own (max_abs %.6g): REF and PORT are given the "
+                 "other way round, or the manifest describes the port's operation instead of the "
+                 "original's",
                  d->manifest->op.text, s->self.total.max_abs);
         snprintf(f.fix_text, sizeof f.fix_text,
                  "run 'xalign stages PORT_DIR REF_DIR' the other way round, or correct the "
                  "manifest");
+        snprintf(f.summary, sizeof f.summary, "REF and PORT swapped?");
         push(s, &f);
-        return;
-    }
-    if (own_ok && (!s->has_self || self_ok)) {
+    } else if (own_ok && (!s->has_self || self_ok)) {
+        s->diag_inherited = 1;
         s->diag_note = dupf("inherits its difference: the original's %s reproduces the port's "
                             "stage from the port's own input",
                             d->manifest->op.text);
         return;
     }
     const xa_tensor *ref = single(d->ref), *port = single(d->port);
-    if (!ref || !port) { /* multi-tensor stages: the worst member */
+    if (!ref || !port) { /* multi-tensor stages: another pairing, else the worst member */
+        xa_finding pf;
+        int found = 0;
+        xa_tolerance tol = d->cmp ? d->cmp->tol : (xa_tolerance){0};
+        if (d->ref && d->port && !xa_diag_pairing(d->ref, d->port, &tol, &pf, &found, NULL) &&
+            found && pf.confidence >= 0.5) {
+            push(s, &pf);
+            return;
+        }
         const xa_stage_tensor *w = NULL;
         size_t wi = 0;
         for (size_t i = 0; i < s->ntensors; i++)
@@ -112,19 +195,10 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
         s->diag_note = dupf("not diagnosed: %s", err.message);
         return;
     }
-    if (self_bad) {
-        xa_finding f = {.cause = XA_CAUSE_MANIFEST, .confidence = 1};
-        snprintf(f.evidence, sizeof f.evidence,
-                 "the manifest's %s does not reproduce the reference from its own input (max_abs "
-                 "%.6g): the manifest describes the original wrongly, so its replay cannot tell "
-                 "this stage's own error from what it inherits",
-                 d->manifest->op.text, s->self.total.max_abs);
-        snprintf(f.fix_text, sizeof f.fix_text, "correct the manifest's operation for this stage%s",
-                 dg.n && dg.findings[0].fix_op[0] ? " (the fix below names the original's)" : "");
-        push(s, &f);
-    }
+    if (self_bad && !own_ok) manifest_wrong(s, d, 0);
     for (size_t i = 0; i < dg.n; i++) push(s, &dg.findings[i]);
     if (dg.note[0]) s->diag_note = xa_strdup(dg.note);
+    s->diag_inherited = dg.n ? 0 : dg.inherited;
     xa_diagnosis_clear(&dg);
 }
 
@@ -172,7 +246,8 @@ void xa_diagnose_report(xa_stages_report *r) {
         if (i + 1 < r->nstages && s->status == XA_STAGE_ALIGNED && s->ntensors == 1 &&
             s->tensors[0].has_cmp && s->tensors[0].cmp.total.max_abs == 0) {
             xa_stage_result *t = &r->stages[i + 1];
-            if (t->status != XA_STAGE_ALIGNED && t->has_own && t->own_status == XA_STAGE_ALIGNED)
+            if (t->status != XA_STAGE_ALIGNED && t->has_own && t->own_status == XA_STAGE_ALIGNED &&
+                !(t->has_self && t->self_status == XA_STAGE_UNALIGNED))
                 conclude(r,
                          "'%s' is aligned exactly, so '%s' cannot only inherit a difference: the "
                          "manifest's operation for '%s' does not describe the original, or REF "

@@ -137,6 +137,9 @@ xa_status xa_stages_to_json(const char *ref_dir, const char *port_dir, const cha
         xa_dataset_report dr;
         st = xa_dataset_run(ref_dir, port_dir, &so, o.jobs, &dr, err);
         if (!st) {
+            /* each sample's conclusions, as the command line draws them */
+            for (size_t i = 0; o.diagnose && i < dr.nsamples; i++)
+                xa_diagnose_report(&dr.reports[i]);
             *json = xa_report_dataset_json(&dr);
             xa_dataset_report_clear(&dr);
         }

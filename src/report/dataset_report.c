@@ -22,6 +22,81 @@ static double jnum(json_t *o, const char *k) {
     return NAN;
 }
 
+static void add_int(json_t *o, const char *k, json_int_t d) {
+    json_object_set_new(o, k, json_integer(json_integer_value(json_object_get(o, k)) + d));
+}
+
+/* The diagnosis of one sample's stage `st` into its aggregate `agg`: the cause of its best
+ * finding and that finding's summary (counted in "_summaries" until diag_finish), whether it only
+ * inherits, the manifest's replay (run, own error, failure with the first message), top-1. */
+static void diag_count(json_t *agg, json_t *st, const char *sample) {
+    json_t *d0 = json_array_get(json_object_get(st, "diagnosis"), 0);
+    if (json_is_object(d0) && jstr(d0, "cause")) {
+        json_t *sums = json_object_get(agg, "_summaries");
+        if (!sums) json_object_set_new(agg, "_summaries", sums = json_object());
+        json_t *bycause = json_object_get(sums, jstr(d0, "cause"));
+        if (!bycause) json_object_set_new(sums, jstr(d0, "cause"), bycause = json_object());
+        add_int(bycause, jstr(d0, "summary") ? jstr(d0, "summary") : "", 1);
+    }
+    const char *inh = jstr(st, "diagnosis_inherits");
+    if (inh && !strcmp(inh, "proven")) add_int(agg, "inherits", 1);
+    if (inh && !strcmp(inh, "presumed")) add_int(agg, "may_inherit", 1);
+    json_t *own = json_object_get(st, "own_error"),
+           *self = json_object_get(st, "replay_on_reference");
+    if (json_is_object(own)) {
+        add_int(agg, "replayed", 1);
+        const char *os = jstr(own, "status"), *ss = self ? jstr(self, "status") : NULL;
+        if (os && !strcmp(os, "unaligned")) add_int(agg, "own_differs", 1);
+        int failed = (os && !strcmp(os, "error")) || (ss && !strcmp(ss, "error"));
+        if (failed && !json_integer_value(json_object_get(agg, "replay_failed"))) {
+            const char *why = os && !strcmp(os, "error") ? jstr(st, "error") : jstr(self, "error");
+            json_object_set_new(agg, "replay_error", json_string(why ? why : "?"));
+            json_object_set_new(agg, "replay_error_sample", json_string(sample ? sample : "?"));
+        }
+        if (failed) add_int(agg, "replay_failed", 1);
+    }
+    json_t *tk = json_object_get(st, "topk");
+    if (json_is_object(tk)) {
+        json_t *t1 = json_object_get(agg, "top1");
+        if (!json_is_object(t1))
+            json_object_set_new(agg, "top1",
+                                t1 = json_pack("{s:i, s:i}", "samples", 0, "agree", 0));
+        add_int(t1, "samples", 1);
+        add_int(t1, "agree", json_is_true(json_object_get(tk, "top1_equal")));
+    }
+}
+
+/* "causes": [{cause, samples, summary, summary_samples}] by decreasing samples, from the counts
+ * of diag_count: per cause the number of samples and its most frequent summary. */
+static void diag_finish(json_t *agg) {
+    json_t *sums = json_object_get(agg, "_summaries"), *causes = json_array();
+    const char *cause;
+    json_t *bycause;
+    json_object_foreach(sums, cause, bycause) {
+        const char *sum, *best = "";
+        json_t *n;
+        json_int_t total = 0, top = 0;
+        json_object_foreach(bycause, sum, n) {
+            total += json_integer_value(n);
+            if (json_integer_value(n) > top ||
+                (json_integer_value(n) == top && strcmp(sum, best) < 0))
+                top = json_integer_value(n), best = sum;
+        }
+        json_t *c = json_pack("{s:s, s:I, s:s, s:I}", "cause", cause, "samples", total, "summary",
+                              best, "summary_samples", top);
+        size_t at = 0; /* sorted: most samples first, then by name */
+        while (at < json_array_size(causes)) {
+            json_t *o = json_array_get(causes, at);
+            json_int_t m = json_integer_value(json_object_get(o, "samples"));
+            if (m < total || (m == total && strcmp(jstr(o, "cause"), cause) > 0)) break;
+            at++;
+        }
+        json_array_insert_new(causes, at, c);
+    }
+    json_object_del(agg, "_summaries");
+    json_object_set_new(agg, "causes", causes);
+}
+
 /* {"schema", "run", "ref_dir", "port_dir", "samples_total", "samples_unaligned", "stages",
  * "samples", "aligned"}: the aggregates as dataset.c counts them -- per stage in order of first
  * appearance: samples, missing, errors, unaligned (any other status), the largest max_abs of any
@@ -51,6 +126,12 @@ static json_t *dataset_object(json_t *run, const char *ref_dir, const char *port
                 json_object_set_new(agg, "errors", json_integer(0));
                 json_object_set_new(agg, "worst_max_abs", json_null());
                 json_object_set_new(agg, "worst_sample", json_null());
+                const char *zero[] = {"inherits",    "may_inherit",   "replayed",
+                                      "own_differs", "replay_failed", NULL};
+                for (int z = 0; zero[z]; z++) json_object_set_new(agg, zero[z], json_integer(0));
+                json_object_set_new(agg, "replay_error", json_null());
+                json_object_set_new(agg, "replay_error_sample", json_null());
+                json_object_set_new(agg, "top1", json_null());
                 json_array_append_new(stages, agg);
             }
             const char *count = !strncmp(status, "missing", 7) ? "missing"
@@ -63,6 +144,7 @@ static json_t *dataset_object(json_t *run, const char *ref_dir, const char *port
             if (count)
                 json_object_set_new(
                     agg, count, json_integer(json_integer_value(json_object_get(agg, count)) + 1));
+            diag_count(agg, st, jstr(sm, "sample"));
             json_t *ts = json_object_get(st, "tensors");
             for (size_t t = 0; t < json_array_size(ts); t++) {
                 json_t *m = json_object_get(json_array_get(ts, t), "metrics");
@@ -76,6 +158,7 @@ static json_t *dataset_object(json_t *run, const char *ref_dir, const char *port
             }
         }
     }
+    for (size_t q = 0; q < json_array_size(stages); q++) diag_finish(json_array_get(stages, q));
     json_object_set_new(o, "samples_total", json_integer((json_int_t)json_array_size(samples)));
     json_object_set_new(o, "samples_unaligned", json_integer((json_int_t)unaligned));
     json_object_set_new(o, "stages", stages);
@@ -144,11 +227,38 @@ static char *dataset_text(json_t *root) {
                      (long long)json_integer_value(json_object_get(s, "samples")));
         if (mi) xa_sb_printf(&sb, ", %lld missing", mi);
         if (er) xa_sb_printf(&sb, ", %lld errors", er);
+        /* the causes named, each with its most frequent summary */
+        json_t *causes = json_object_get(s, "causes");
+        for (size_t c = 0; c < json_array_size(causes); c++) {
+            json_t *dc = json_array_get(causes, c);
+            long long n = json_integer_value(json_object_get(dc, "samples"));
+            long long ns = json_integer_value(json_object_get(dc, "summary_samples"));
+            const char *sum = jstr(dc, "summary");
+            xa_sb_printf(&sb, "%s%s in %lld", c ? ", " : "; cause ", jstr(dc, "cause"), n);
+            if (sum && sum[0]) xa_sb_printf(&sb, ns == n ? " (%s)" : " (%s in %lld)", sum, ns);
+        }
+        long long inh = json_integer_value(json_object_get(s, "inherits"));
+        long long may = json_integer_value(json_object_get(s, "may_inherit"));
+        long long own = json_integer_value(json_object_get(s, "own_differs"));
+        long long rep = json_integer_value(json_object_get(s, "replayed"));
+        long long rf = json_integer_value(json_object_get(s, "replay_failed"));
+        json_t *t1 = json_object_get(s, "top1");
+        if (inh) xa_sb_printf(&sb, "; inherits in %lld", inh);
+        if (may) xa_sb_printf(&sb, "; may only inherit in %lld", may);
+        if (json_is_object(t1))
+            xa_sb_printf(&sb, "; top-1 agrees in %lld/%lld samples",
+                         (long long)json_integer_value(json_object_get(t1, "agree")),
+                         (long long)json_integer_value(json_object_get(t1, "samples")));
+        if (own) xa_sb_printf(&sb, "; replay: own error in %lld/%lld", own, rep - rf);
         if (jstr(s, "worst_sample"))
             xa_sb_printf(&sb, "; worst max_abs %s in %s",
                          xa_fmt_num(jnum(s, "worst_max_abs"), 6, a, sizeof a),
                          jstr(s, "worst_sample"));
         xa_sb_printf(&sb, "\n");
+        if (rf) /* a failed replay is said here, not only in the JSON */
+            xa_sb_printf(&sb, "  %-*s replay failed in %lld sample%s (%s: %s)\n", (int)w, "", rf,
+                         rf == 1 ? "" : "s", jstr(s, "replay_error_sample"),
+                         jstr(s, "replay_error"));
     }
     /* first divergent stage per sample */
     xa_sb_printf(&sb, "first unaligned stage per sample:\n");

@@ -231,11 +231,16 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                                  "this operation differs\n",
                                  pad, vt, mx, s->own_desc);
             }
+            if (s->has_self && s->self_status == XA_STAGE_ERROR && s->own_status != XA_STAGE_ERROR)
+                xa_sb_printf(&sb,
+                             "%sreplay on the reference's own input failed: %s -- whether the "
+                             "manifest describes the original is not known\n",
+                             pad, s->self_error ? s->self_error : "?");
         }
         xa_findings_text(&sb, s->findings, s->nfindings,
                          s->status != XA_STAGE_ALIGNED ? s->diag_note : NULL, pad);
         if (s->inherited && s->status != XA_STAGE_ALIGNED &&
-            !(s->has_own && s->own_status != XA_STAGE_ERROR))
+            !(s->has_own && s->own_status != XA_STAGE_ERROR) && !s->diag_inherited)
             xa_sb_printf(&sb, "%s(after the first unaligned stage: may be inherited)\n", pad);
     }
     if (r->first_unaligned >= 0) {
@@ -267,6 +272,7 @@ json_t *xa_jfindings(const xa_finding *fs, size_t n) {
         json_object_set_new(o, "cause", json_string(xa_cause_name(f->cause)));
         json_object_set_new(o, "confidence", xa_jnum(f->confidence));
         json_object_set_new(o, "evidence", json_string(f->evidence));
+        json_object_set_new(o, "summary", json_string(f->summary));
         json_object_set_new(fx, "text", json_string(f->fix_text));
         json_object_set_new(fx, "op", f->fix_op[0] ? json_string(f->fix_op) : json_null());
         json_t *params = json_object();
@@ -380,12 +386,17 @@ static json_t *jstage(const xa_stage_result *s) {
     json_object_set_new(o, "diagnosis", xa_jfindings(s->findings, s->nfindings));
     json_object_set_new(o, "diagnosis_note",
                         s->diag_note ? json_string(s->diag_note) : json_null());
+    json_object_set_new(o, "diagnosis_inherits",
+                        s->diag_inherited == 1   ? json_string("proven")
+                        : s->diag_inherited == 2 ? json_string("presumed")
+                                                 : json_null());
     if (s->has_self) {
         json_t *sf = json_object();
         json_object_set_new(sf, "status", json_string(xa_stage_status_name(s->self_status)));
         json_object_set_new(sf, "metrics",
                             s->self_status != XA_STAGE_ERROR ? xa_jmetrics(&s->self.total, NULL)
                                                              : json_null());
+        if (s->self_error) json_object_set_new(sf, "error", json_string(s->self_error));
         json_object_set_new(o, "replay_on_reference", sf);
     }
     json_object_set_new(o, "error", s->error ? json_string(s->error) : json_null());

@@ -114,6 +114,7 @@ static void run_sample(void *arg, int i) {
     xa_error err = {0};
     xa_stages_options o = *j->opt;
     if (o.threads <= 0) o.threads = 1; /* by default parallel over samples, not inside one */
+    o.sample = j->rep->samples[i];
     if (!is_dir(pp)) {
         j->status[i] =
             xa_fail(&err, XA_ENOTFOUND, "%s: sample folder missing on the port side", pp);

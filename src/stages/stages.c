@@ -161,6 +161,7 @@ static void stage_result_clear(xa_stage_result *s) {
     xa_dets_free(s->det_ref);
     xa_dets_free(s->det_port);
     free(s->own_desc);
+    free(s->self_error);
     free(s->error);
     free(s->findings);
     free(s->diag_note);
@@ -307,6 +308,7 @@ typedef struct {
     const stage_dir *d;
     const xa_tensor_list *prev; /* the previous stage as loaded, NULL if none */
     const char *prev_name;
+    const char *sample; /* what "{sample}" in a manifest's input stands for */
 } side_ctx;
 
 /* An operation of several inputs on the previous stage's tensors: the members named as its inputs
@@ -343,6 +345,22 @@ static xa_status replay_members(const xa_stage_op *sop, const side_ctx *sc, cons
     return st;
 }
 
+/* The manifest's "input" with every "{sample}" replaced by the sample's name. */
+static void expand_input(const char *in, const char *sample, char *out, size_t n) {
+    size_t o = 0;
+    out[0] = 0;
+    for (const char *p = in; *p && o + 1 < n;) {
+        if (!strncmp(p, "{sample}", 8)) {
+            o += (size_t)snprintf(out + o, n - o, "%s", sample ? sample : "");
+            p += 8;
+        } else {
+            out[o++] = *p++;
+            out[o] = 0;
+        }
+        if (o >= n) o = n - 1;
+    }
+}
+
 /* The original's operation (a registered operation) on one side's input: the manifest's "input"
  * (a stage of that side, or a path), or else the previous stage as loaded. A copy of the
  * manifest's handle runs, so dataset samples can replay in parallel. `label` says what ran. */
@@ -355,14 +373,15 @@ static xa_status replay_on(const xa_stage_op *sop, const side_ctx *sc, const cha
     *out = NULL;
     xa_status st = XA_OK;
     if (sop->input[0]) {
-        char path[4096 + 512];
-        const stage_file *src = find_stage(sc->d, sop->input);
+        char path[4096 + 512], input[1024];
+        expand_input(sop->input, sc->sample, input, sizeof input);
+        const stage_file *src = find_stage(sc->d, input);
         if (src)
             snprintf(path, sizeof path, "%s", src->path);
-        else if (sop->input[0] == '/')
-            snprintf(path, sizeof path, "%s", sop->input);
+        else if (input[0] == '/')
+            snprintf(path, sizeof path, "%s", input);
         else
-            snprintf(path, sizeof path, "%s/%s", sc->dir, sop->input);
+            snprintf(path, sizeof path, "%s/%s", sc->dir, input);
         if (src)
             snprintf(label, lsize, "%s on %s %02d_%s", sop->text, side, src->order, src->name);
         else
@@ -443,6 +462,7 @@ static void replay_stage(const xa_manifest_stage *ms, const side_ctx *rc, const 
         if (!st) st = compare_replay(out, ref_out, "reference", co, &s->self, &e2);
         xa_tensor_free(out);
         s->has_self = 1;
+        if (st) s->self_error = xa_strdup(e2.message);
         s->self_status = st                ? XA_STAGE_ERROR
                          : s->self.aligned ? XA_STAGE_ALIGNED
                                            : XA_STAGE_UNALIGNED;
@@ -667,9 +687,11 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
         replay_stage(ms, rc, pc, rl.count == 1 ? rl.tensors[0] : NULL, pl.tensors[0], &co, s);
     if (opt->after_stage) {
         const char *image = NULL;
-        if (ms && ms->op.op && !strcmp(xa_op_get_info(ms->op.op)->inputs, "file") &&
-            ms->op.input[0] == '/')
-            image = ms->op.input;
+        char input[1024];
+        if (ms && ms->op.op && !strcmp(xa_op_get_info(ms->op.op)->inputs, "file")) {
+            expand_input(ms->op.input, rc->sample, input, sizeof input);
+            if (input[0] == '/') image = input;
+        }
         xa_stage_data d = {&rl,           &pl, rc->prev, pc->prev, rc->prev_name,
                            pc->prev_name, ms,  image,    &co};
         opt->after_stage(opt->hook_ctx, s, &d);
@@ -732,12 +754,23 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
         free(pd.f);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
+    /* "{sample}": the sample's name, else the name of REF_DIR's folder */
+    char base[256];
+    const char *sample = opt->sample;
+    if (!sample) {
+        size_t l = strlen(ref_dir);
+        while (l > 1 && ref_dir[l - 1] == '/') l--;
+        size_t b = l;
+        while (b > 0 && ref_dir[b - 1] != '/') b--;
+        snprintf(base, sizeof base, "%.*s", (int)(l - b), ref_dir + b);
+        sample = base;
+    }
     /* the previous stage's tensors stay loaded: they are the next stage's input */
     xa_tensor_list prev_r = {0}, prev_p = {0};
     const char *prev_name = NULL;
     for (size_t i = 0; i < n; i++) {
-        side_ctx rc = {ref_dir, &rd, prev_r.count ? &prev_r : NULL, prev_name};
-        side_ctx pc = {port_dir, &pd, prev_p.count ? &prev_p : NULL, prev_name};
+        side_ctx rc = {ref_dir, &rd, prev_r.count ? &prev_r : NULL, prev_name, sample};
+        side_ctx pc = {port_dir, &pd, prev_p.count ? &prev_p : NULL, prev_name, sample};
         xa_tensor_list cr = {0}, cp = {0};
         xa_stage_result *s = &out->stages[i];
         run_stage(&rc, &pc, all[i].name, opt, s, &cr, &cp);

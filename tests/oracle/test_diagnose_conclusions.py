@@ -1,0 +1,156 @@
+"""Conclusions of `xalign stages` that cannot contradict each other (issue 8, section 3), as regression
+tests on a real pipeline (tests/pylib/xa_scenarios.py: torchvision on PIL vs OpenCV): REF and PORT
+given the other way round with a manifest, a wrong operation in the manifest, a missing stage, the
+replay of a stage that is not the first with a raw port dump, and stage names that differ by a
+typo."""
+import json
+import os
+import re
+import shutil
+
+import numpy as np
+import xa_scenarios as S
+from xa_testlib import Checker, run, run_json
+
+ck = Checker("diagnose_conclusions")
+IMAGE = S.IMAGES[0]
+
+
+def blocks(text):
+    """The text report's lines per stage name."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^(?:\d\d|--) (\S+)", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = []
+        if cur and not line.startswith(("first unaligned", "conclusion:", "all ", "no compared")):
+            out[cur].append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def no_contradiction(text, what):
+    """No stage reads 'aligned' and 'this operation differs' at once; no exactly aligned stage is
+    followed by one that 'only inherits' through the manifest's replay."""
+    b = blocks(text)
+    names = list(b)
+    for k, name in enumerate(names):
+        head = b[name].splitlines()[0]
+        ck.check(not (" aligned." in head and "this operation differs" in b[name]),
+                 f"{what}: '{name}' is aligned and its operation differs:\n{b[name]}")
+        if k + 1 < len(names) and re.search(r" aligned\. max_abs 0 ", head):
+            ck.check("inherited only" not in b[names[k + 1]],
+                     f"{what}: '{names[k + 1]}' only inherits after the exactly aligned '{name}':\n{text}")
+
+
+ref, cv2port, good = ck.path("ref"), ck.path("cv2port"), ck.path("good")
+manifest = S.build("classify", ref, cv2port, IMAGE, "cv2_resize")
+S.classify_port(good, IMAGE)
+mpath = ck.path("manifest.json")
+with open(mpath, "w") as f:
+    json.dump(manifest, f)
+
+# 1. REF and PORT swapped with a manifest: the manifest's resize reproduces the "port" (the real
+# original) from its own input but not the "reference" (the real port): say swapped, never print
+# an aligned stage followed by "inherited only"
+rc, text, _ = run("stages", cv2port, ref, "--manifest", mpath)
+rcj, j = run_json("stages", cv2port, ref, "--manifest", mpath)
+ck.check(rc == 1 and rcj == 1, f"swapped: exit {rc}/{rcj}")
+no_contradiction(text, "swapped")
+st = {s["name"]: s for s in j["stages"]}
+causes = [d["cause"] for d in st["resize"]["diagnosis"]]
+ck.check(causes[:1] == ["swapped"], f"swapped: resize's diagnosis {causes}")
+ck.check(st["resize"]["replay_on_reference"]["status"] == "unaligned", f"swapped: {st['resize'].get('replay_on_reference')}")
+ck.check(any("REF and PORT swapped?" in c for c in j["conclusions"]), f"swapped: conclusions {j['conclusions']}")
+ck.check("REF and PORT swapped?" in text and "cause: swapped" in text, f"swapped: the text says so:\n{text}")
+# the same folders the right way round: no swap, the resize method named
+rc, j = run_json("stages", ref, cv2port, "--manifest", mpath)
+st = {s["name"]: s for s in j["stages"]}
+ck.check(rc == 1 and [d["cause"] for d in st["resize"]["diagnosis"]][:1] == ["resize_method"] and not j["conclusions"],
+         f"the right way round: {st['resize']['diagnosis']} {j['conclusions']}")
+
+# 2. a wrong operation in the manifest (bicubic where the original resizes bilinear)
+wrong = json.loads(json.dumps(manifest))
+wrong["stages"]["resize"]["method"] = "pil-bicubic"
+wpath = ck.path("wrong.json")
+with open(wpath, "w") as f:
+    json.dump(wrong, f)
+size = manifest["stages"]["resize"]["size"]
+for port, label in ((good, "aligned port"), (cv2port, "cv2 port")):
+    rc, text, _ = run("stages", ref, port, "--manifest", wpath)
+    rcj, j = run_json("stages", ref, port, "--manifest", wpath)
+    no_contradiction(text, f"wrong op, {label}")
+    res = {s["name"]: s for s in j["stages"]}["resize"]
+    man = [d for d in res["diagnosis"] if d["cause"] == "manifest"]
+    ck.check(len(man) == 1 and res["diagnosis"][0]["cause"] == "manifest",
+             f"wrong op, {label}: the manifest is named first: {[d['cause'] for d in res['diagnosis']]}")
+    if man:
+        m = man[0]
+        ck.check("describes the original wrongly" in m["evidence"] and "method=pil-bilinear" in m["evidence"],
+                 f"wrong op, {label}: evidence {m['evidence']}")
+        # the right operation, found by changing one parameter, replayed on the port's input
+        ck.check(m["fix"]["op"] == "resize" and m["fix"]["params"] == {"method": "pil-bilinear", "size": size}
+                 and m["fix"]["aligned_after"] is True and m["fix"]["max_abs_after"] == 0,
+                 f"wrong op, {label}: fix {m['fix']}")
+    ck.check("this operation differs" not in blocks(text)["resize"], f"wrong op, {label}: {blocks(text)['resize']}")
+    if port == good:
+        ck.check(res["status"] == "aligned" and rc == 0 and rcj == 0, f"wrong op, {label}: exit {rc}, {res['status']}")
+    else:
+        ck.check([d["cause"] for d in res["diagnosis"]] == ["manifest", "resize_method"] and rc == 1,
+                 f"wrong op, {label}: {[d['cause'] for d in res['diagnosis']]} exit {rc}")
+
+# 3. a stage missing on one side is reported as missing, never as the first unaligned stage; exit 1
+for port, first in ((good, None), (cv2port, "resize")):
+    p = ck.path(f"missing_{os.path.basename(port)}")
+    shutil.copytree(port, p)
+    os.remove(os.path.join(p, "02_crop.npy"))
+    rc, text, _ = run("stages", ref, p)
+    rcj, j = run_json("stages", ref, p)
+    st = {s["name"]: s["status"] for s in j["stages"]}
+    ck.check(st["crop"] == "missing_port" and j["first_unaligned"] == first and j["missing"] == ["crop"]
+             and rc == 1 and rcj == 1 and j["aligned"] is False,
+             f"missing crop ({first}): {st}, first {j['first_unaligned']}, exit {rc}/{rcj}")
+    ck.check("02 crop      missing in the port dumps" in text and "missing_port" not in
+             "".join(l for l in text.splitlines() if l.startswith("first unaligned")),
+             f"missing crop: text\n{text}")
+    if first is None:
+        ck.check(text.rstrip().endswith("not every stage was compared: crop (missing_port)"), f"missing: last line\n{text}")
+
+# 4. the replay of a stage that is not the first, its port dump a raw file: the previous stage is
+# its input ("no port input (the stage is the first one)" was printed)
+for port, want in ((good, "aligned"), (cv2port, "unaligned")):
+    p = ck.path(f"raw_{os.path.basename(port)}")
+    shutil.copytree(port, p)
+    np.load(os.path.join(p, "05_input.npy")).tofile(os.path.join(p, "input.bin"))
+    os.remove(os.path.join(p, "05_input.npy"))
+    rm = ck.path("raw.json")
+    with open(rm, "w") as f:
+        json.dump({"stages": {"input": {"port": f"input.bin:f32:1x3x{S.CROP}x{S.CROP}", "op": "add-batch"}}}, f)
+    rc, text, _ = run("stages", ref, p, "--manifest", rm)
+    rcj, j = run_json("stages", ref, p, "--manifest", rm)
+    inp = {s["name"]: s for s in j["stages"]}["input"]
+    ck.check("first one" not in text and "no port input" not in text, f"raw port spec ({want}): text\n{text}")
+    ck.check(inp["status"] == want and inp["own_error"]["status"] == "aligned" and "on port normalize" in inp["own_error"]["op"],
+             f"raw port spec ({want}): {inp['status']} {inp['own_error']}")
+    ck.check(rc == (0 if want == "aligned" else 1), f"raw port spec: exit {rc}")
+    if want == "unaligned":
+        ck.check(inp["diagnosis"] == [] and "inherits" in inp["diagnosis_note"], f"raw port spec: {inp['diagnosis_note']}")
+
+# 5. stage names that differ by a typo: "did you mean"
+p = ck.path("typo")
+shutil.copytree(good, p)
+os.rename(os.path.join(p, "04_normalize.npy"), os.path.join(p, "04_normalise.npy"))
+rc, text, _ = run("stages", ref, p)
+rcj, j = run_json("stages", ref, p)
+st = {s["name"]: s["status"] for s in j["stages"]}
+ck.check(st.get("normalize") == "missing_port" and st.get("normalise") == "missing_ref" and rc == 1 and rcj == 1,
+         f"typo: {st} exit {rc}")
+ck.check(any("did you mean 'normalize'" in c for c in j["conclusions"]) and "did you mean 'normalize'?" in text,
+         f"typo: {j['conclusions']}")
+# names far apart are not suggested
+p2 = ck.path("renamed")
+shutil.copytree(good, p2)
+os.rename(os.path.join(p2, "04_normalize.npy"), os.path.join(p2, "04_standardize.npy"))
+rc, j = run_json("stages", ref, p2)
+ck.check(not any("did you mean" in c for c in j["conclusions"]) and rc == 1, f"no typo: {j['conclusions']}")
+ck.done()
