@@ -348,14 +348,16 @@ void xa_hyp_affine(diag_ctx *c) {
     /* scale: port = k * reference with one k for every channel and no offset -- the map through
      * the origin must explain the difference by itself, and k must be a scale (not 1) */
     if (fitted && conf >= 0.5) {
-        double srp = 0, spp = 0, srr = 0;
+        int same_a = 1, no_b = 1;
+        double range = 0;
         for (int64_t i = 0; i < R->count; i++)
-            if (isfinite(R->v[i]) && isfinite(P->v[i]))
-                srp += R->v[i] * P->v[i], srr += R->v[i] * R->v[i], spp += P->v[i] * P->v[i];
-        double k = srr > 0 ? srp / srr : 1;
-        double e_k = spp - 2 * k * srp + k * k * srr; /* sum (P - kR)^2 */
-        double conf_k = xa_explained(c, e_k > 0 ? e_k : 0);
-        if (conf_k >= 0.99 && fabs(k - 1) > 1e-3) {
+            if (isfinite(R->v[i]) && fabs(R->v[i]) > range) range = fabs(R->v[i]);
+        for (int ch = 0; ch < nc; ch++) { /* one k in every channel (1e-4), no offset */
+            same_a &= near_rel(f[ch].a, f[0].a, 1e-4);
+            no_b &= fabs(f[ch].b) <= 1e-4 * (fabs(f[ch].a) * range + 1e-12);
+        }
+        double k = f[0].a, conf_k = conf;
+        if (same_a && no_b && fabs(k - 1) > 1e-3) {
             char x[64];
             const char *what = near_rel(k, 255, 1e-3) ? ": the port is missing a /255"
                                : near_rel(k, 1 / 255.0, 1e-3)
