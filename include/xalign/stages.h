@@ -153,6 +153,8 @@ typedef struct xa_stage_result {
     char *error;
     /* the tensors pair better in another order than by name: "p3 <- #2, p4 <- #1" */
     char *pairing;
+    /* how a side was found when it was not named: a BMRT dump paired by its size */
+    char *note;
     /* the original's operation replayed on the reference's own input (manifest op): does the
      * manifest describe the original? */
     int has_self;

@@ -76,6 +76,10 @@ int xa_f16_to_f32_avx2(const unsigned char *src, size_t n, float *dst, int path)
 /* v in the fewest significant digits that read back as v (Python's repr); returns buf. */
 const char *xa_fmt_shortest(double v, char *buf, size_t size);
 
+/* The next permutation of a[0..n) in lexicographic order (start from 0, 1, ..., n-1: the
+ * identity comes first); 0 after the last. */
+int xa_next_permutation(int *a, int n);
+
 /* strdup that may fail. */
 char *xa_strdup(const char *s);
 

@@ -112,26 +112,13 @@ void xa_hyp_layout(diag_ctx *c) {
 
 /* ---- channel order ------------------------------------------------------------------------------
  */
-/* every permutation of n (<= 4) items in lexicographic order, identity first */
-static int next_perm(int *a, int n) {
-    int i = n - 2;
-    while (i >= 0 && a[i] >= a[i + 1]) i--;
-    if (i < 0) return 0;
-    int j = n - 1;
-    while (a[j] <= a[i]) j--;
-    int t = a[i];
-    a[i] = a[j], a[j] = t;
-    for (int l = i + 1, r = n - 1; l < r; l++, r--) t = a[l], a[l] = a[r], a[r] = t;
-    return 1;
-}
-
 void xa_hyp_channels(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     if (!R->image || R->c < 2) return;
     int nc = (int)R->c, perm[4] = {0, 1, 2, 3}, best[4];
     double be = INFINITY, bm = 0;
     int64_t px = R->n * R->h * R->w;
-    while (next_perm(perm, nc)) {
+    while (xa_next_permutation(perm, nc)) {
         double e = 0, m = 0;
         for (int64_t i = 0; i < px && e < be; i++)
             for (int ch = 0; ch < nc; ch++) {

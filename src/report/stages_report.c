@@ -187,6 +187,7 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
                 pad, strncmp(s->unmatched[k], "ref:", 4) ? "tensor" : "tensor",
                 strncmp(s->unmatched[k], "ref:", 4) ? "port" : "reference",
                 strchr(s->unmatched[k], ':') + 1);
+        if (s->note) xa_sb_printf(&sb, "%s(%s)\n", pad, s->note);
         if (s->pairing)
             xa_sb_printf(&sb, "%sthe tensors pair better in another order: %s\n", pad, s->pairing);
         if (s->has_topk) {
@@ -345,6 +346,7 @@ static json_t *jstage(const xa_stage_result *s) {
         json_array_append_new(um, json_string(s->unmatched[k]));
     json_object_set_new(o, "unmatched", um);
     json_object_set_new(o, "pairing", s->pairing ? json_string(s->pairing) : json_null());
+    json_object_set_new(o, "note", s->note ? json_string(s->note) : json_null());
     if (s->has_own) {
         json_t *ow = json_object();
         json_object_set_new(ow, "op", json_string(s->own_desc ? s->own_desc : ""));

@@ -35,6 +35,9 @@ typedef struct {
     int order;
     char name[128];
     char path[4096 + 256];
+    /* a BMRT dump paired with the other side's stage of the same size (auto_bmrt): `path` is a
+     * raw spec in that stage's shapes; its parts take that stage's member names */
+    int bmrt;
 } stage_file;
 
 typedef struct {
@@ -166,6 +169,7 @@ static void stage_result_clear(xa_stage_result *s) {
     free(s->findings);
     free(s->diag_note);
     free(s->pairing);
+    free(s->note);
     memset(s, 0, sizeof *s);
 }
 
@@ -495,6 +499,57 @@ static void pairing_hint(const xa_tensor_list *rl, const xa_tensor_list *pl,
     xa_pairing_clear(&pr);
 }
 
+/* A BMRT dump read in the other side's member order that does not align: the runtime writes
+ * outputs in the model's order, which need not be the reference's (the seed's dict-values
+ * pitfall at the byte level). Try the other orders of the members' shapes (up to 5 parts) and
+ * say which one aligns every part. */
+static void bmrt_order_hint(const stage_file *bf, const xa_tensor_list *other,
+                            const xa_cmp_options *co, xa_stage_result *s) {
+    size_t n = other->count;
+    if (n < 2 || n > 5 || s->pairing) return;
+    char base[sizeof bf->path];
+    snprintf(base, sizeof base, "%s", bf->path);
+    char *colon = strstr(base, ".bmrt:");
+    if (!colon) return;
+    colon[5] = 0;
+    int perm[5] = {0, 1, 2, 3, 4};
+    while (xa_next_permutation(perm, (int)n)) {
+        char spec[sizeof bf->path + 256];
+        size_t o = (size_t)snprintf(spec, sizeof spec, "%s:%s:", base,
+                                    xa_dtype_short(other->tensors[0]->dtype));
+        for (size_t k = 0; k < n && o < sizeof spec; k++) {
+            const xa_tensor *t = other->tensors[perm[k]];
+            if (k) o += (size_t)snprintf(spec + o, sizeof spec - o, ",");
+            for (int d = 0; d < t->rank && o < sizeof spec; d++)
+                o += (size_t)snprintf(spec + o, sizeof spec - o, d ? "x%lld" : "%lld",
+                                      (long long)t->shape[d]);
+        }
+        xa_tensor_list l = {0};
+        if (o >= sizeof spec || xa_load_all(spec, &l, NULL)) continue;
+        size_t ok = 0;
+        xa_cmp_options c = *co;
+        c.axis = -1;
+        for (size_t k = 0; k < n; k++) {
+            xa_cmp_result r;
+            if (!xa_compare(other->tensors[perm[k]], l.tensors[k], &c, &r, NULL)) {
+                ok += r.aligned;
+                xa_cmp_result_clear(&r);
+            }
+        }
+        xa_tensor_list_clear(&l);
+        if (ok == n) {
+            char buf[1024];
+            size_t b = (size_t)snprintf(buf, sizeof buf, "the dump holds the parts in the order ");
+            for (size_t k = 0; k < n && b < sizeof buf; k++)
+                b += (size_t)snprintf(buf + b, sizeof buf - b, "%s%s", k ? ", " : "",
+                                      other->names[perm[k]]);
+            if (b < sizeof buf) snprintf(buf + b, sizeof buf - b, "; read so, all %zu align", n);
+            s->pairing = xa_strdup(buf);
+            return;
+        }
+    }
+}
+
 /* A detections stage: each side read as detections (a COCO results .json, an [N, 6] .npy or a
  * folder of them; results.h) and matched by IoU, not element by element. */
 static void run_detections(const char *ref_dir, const char *port_dir, const stage_file *rf,
@@ -622,6 +677,25 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
         s->error = xa_strdup("out of memory");
         goto done;
     }
+    /* a BMRT dump paired by size takes the other side's member names, in its order */
+    if ((rf && rf->bmrt) || (pf && pf->bmrt)) {
+        const stage_file *bf = rf && rf->bmrt ? rf : pf;
+        char note[4096 + 512];
+        snprintf(note, sizeof note,
+                 "%s: %s, paired by its size with the %s's stage '%s' and read in its dtype and "
+                 "shapes",
+                 bf == rf ? "ref" : "port", bf->path, bf == rf ? "port" : "reference", name);
+        s->note = xa_strdup(note);
+    }
+    if ((rf && rf->bmrt) != (pf && pf->bmrt)) {
+        xa_tensor_list *b = rf && rf->bmrt ? &rl : &pl, *o = b == &rl ? &pl : &rl;
+        for (size_t i = 0; b->count > 1 && b->count == o->count && i < b->count; i++) {
+            char *nn = xa_strdup(o->names[i]);
+            if (!nn) break;
+            free(b->names[i]);
+            b->names[i] = nn;
+        }
+    }
     /* the manifest names the parts of a split dump ("names": ["p3", "p4", "p5"]): #0, #1, ... */
     if (ms && ms->nnames) {
         xa_tensor_list *sides[2] = {&rl, &pl};
@@ -678,6 +752,8 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     if (s->ntensors == 0 && s->status == XA_STAGE_ALIGNED) s->status = XA_STAGE_UNALIGNED;
     if (!single && (s->nunmatched || s->status != XA_STAGE_ALIGNED) && rl.count > 1 && pl.count > 1)
         pairing_hint(&rl, &pl, &co, s);
+    if (s->status != XA_STAGE_ALIGNED && ((pf && pf->bmrt) != (rf && rf->bmrt)))
+        bmrt_order_hint(pf && pf->bmrt ? pf : rf, pf && pf->bmrt ? &rl : &pl, &co, s);
     int topk = ms && ms->topk ? ms->topk : 0;
     if (topk && s->ntensors == 1 && s->tensors[0].has_cmp) {
         s->has_topk = 1;
@@ -704,6 +780,70 @@ done:
     xa_tensor_list_clear(&pl);
 }
 
+/* 1 when a manifest stage names this file (its own spec then says how to read it). */
+static int manifest_names_file(const xa_manifest *m, const char *file) {
+    size_t l = strlen(file);
+    for (size_t i = 0; m && i < m->nstages; i++) {
+        const char *sp[2] = {m->stages[i].ref_spec, m->stages[i].port_spec};
+        for (int k = 0; k < 2; k++) {
+            const char *base = strrchr(sp[k], '/') ? strrchr(sp[k], '/') + 1 : sp[k];
+            if (!strncmp(base, file, l) && (!base[l] || base[l] == ':' || base[l] == '#')) return 1;
+        }
+    }
+    return 0;
+}
+
+/* BMRT_SAVE_IO_TENSORS dumps in a folder (input_ref_data.dat.bmrt, output_ref_data.dat.bmrt)
+ * that no manifest names become stages by themselves: each is paired with the other side's stage
+ * that has no dump on this side and whose tensors take exactly the file's bytes (the last such
+ * stage: the model's input is the last preprocessing stage, its output the last stage of that
+ * size), read in that stage's dtype and shapes -- the seed's step 4, "reshape to the reference's
+ * shape", without writing a shape by hand. */
+static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *other,
+                           const xa_manifest *m, xa_error *err) {
+    static const char *const files[] = {"input_ref_data.dat.bmrt", "output_ref_data.dat.bmrt"};
+    for (int k = 0; k < 2; k++) {
+        char path[4096 + 64];
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        struct stat sb;
+        if (stat(path, &sb) || !S_ISREG(sb.st_mode) || manifest_names_file(m, files[k])) continue;
+        for (size_t i = other->n; i-- > 0;) {
+            const stage_file *o = &other->f[i];
+            if (find_stage(side, o->name) || o->bmrt) continue;
+            xa_tensor_list l = {0};
+            if (xa_load_all(o->path, &l, NULL)) continue;
+            uint64_t bytes = 0;
+            int same = l.count > 0;
+            char spec[sizeof side->f[0].path];
+            size_t n = (size_t)snprintf(spec, sizeof spec, "%s:%s:", path,
+                                        l.count ? xa_dtype_short(l.tensors[0]->dtype) : "");
+            for (size_t t = 0; t < l.count && n < sizeof spec; t++) {
+                bytes += l.tensors[t]->nbytes;
+                same &= l.tensors[t]->dtype == l.tensors[0]->dtype;
+                if (t) n += (size_t)snprintf(spec + n, sizeof spec - n, ",");
+                if (!l.tensors[t]->rank) n += (size_t)snprintf(spec + n, sizeof spec - n, "scalar");
+                for (int d = 0; d < l.tensors[t]->rank && n < sizeof spec; d++)
+                    n += (size_t)snprintf(spec + n, sizeof spec - n, d ? "x%lld" : "%lld",
+                                          (long long)l.tensors[t]->shape[d]);
+            }
+            xa_tensor_list_clear(&l);
+            if (!same || bytes != (uint64_t)sb.st_size || n >= sizeof spec) continue;
+            stage_file *nf = realloc(side->f, (side->n + 1) * sizeof *nf);
+            if (!nf) return xa_fail(err, XA_ENOMEM, "out of memory");
+            side->f = nf;
+            stage_file *f = &side->f[side->n++];
+            memset(f, 0, sizeof *f);
+            f->order = o->order;
+            f->bmrt = 1;
+            snprintf(f->name, sizeof f->name, "%s", o->name);
+            snprintf(f->path, sizeof f->path, "%s", spec);
+            break;
+        }
+    }
+    qsort(side->f, side->n, sizeof *side->f, cmp_stage_file);
+    return XA_OK;
+}
+
 xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stages_options *opt,
                         xa_stages_report *out, xa_error *err) {
     memset(out, 0, sizeof *out);
@@ -714,8 +854,11 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
     xa_status st = scan_dir(ref_dir, &rd, err);
     if (st) return st;
     st = scan_dir(port_dir, &pd, err);
+    if (!st && !opt->bmodel) st = auto_bmrt(port_dir, &pd, &rd, opt->manifest, err);
+    if (!st && !opt->bmodel) st = auto_bmrt(ref_dir, &rd, &pd, opt->manifest, err);
     if (st) {
         free(rd.f);
+        free(pd.f);
         return st;
     }
     /* every name of either side (and of the manifest's raw stages), in NN order */

@@ -63,6 +63,19 @@ rc, so, se = run("stages", r, p2, "--manifest", m)
 ck.check(rc == 1 and "pair better in another order: 3/3 aligned when paired p3 <- p5, p4 <- p4, p5 <- p3" in so,
          f"the pairing that aligns is named: {so}")
 
+# without a manifest: the folder's BMRT dump is paired by its size with the reference stage it
+# matches, read in that stage's dtype and shapes, its parts named after the reference's members
+rc, j = run_json("stages", r, p)
+st = j["stages"][0]
+ck.check(rc == 0 and st["status"] == "aligned" and "paired by its size" in (st["note"] or "")
+         and [t["name"] for t in st["tensors"]] == ["p3", "p4", "p5"], f"BMRT dump found by itself: {rc} {st}")
+rc, so, se = run("stages", r, p2)
+ck.check(rc == 1 and "the dump holds the parts in the order p5, p4, p3; read so, all 3 align" in so,
+         f"... and in another order, the order that aligns: {so}")
+open(os.path.join(p2, "output_ref_data.dat.bmrt"), "ab").write(b"\0\0\0\0")
+rc, so, se = run("stages", r, p2)
+ck.check(rc == 1 and "missing in the port dumps" in so, f"a dump of another size is not paired: {so}")
+
 # tolerances: command line > tolerance file > manifest > dtype default
 a = rng.standard_normal((4, 5)).astype(np.float32)
 r3, p3 = folder("r3"), folder("p3")
