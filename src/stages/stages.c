@@ -106,6 +106,7 @@ static xa_status scan_dir(const char *dir, stage_dir *out, xa_error *err) {
             cap *= 2;
         }
         stage_file *f = &out->f[out->n++];
+        memset(f, 0, sizeof *f);
         f->order = order;
         snprintf(f->name, sizeof f->name, "%s", name);
         snprintf(f->path, sizeof f->path, "%s/%s", dir, e->d_name);
