@@ -307,10 +307,26 @@ int cli_param(cli_args *a, const xa_param_info *p, double *v, int *n) {
     return 1;
 }
 
-int cli_write_html(const char *json, const char *path, const char *title, const xa_bmodel *bm,
-                   const char *cmd) {
+int cli_html_option(cli_args *a, cli_html *h) {
+    if (!strcmp(a->opt, "--html")) {
+        h->path = cli_value(a);
+        return h->path ? 1 : -1;
+    }
+    if (!strcmp(a->opt, "--html-budget")) {
+        if (!cli_parse_double(a, &h->budget_mb)) return -1;
+        if (!(h->budget_mb >= 0.01 && h->budget_mb <= 1e6)) {
+            cli_error(a->cmd, "--html-budget: MB from 0.01 to 1000000, not %g", h->budget_mb);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int cli_write_html(const char *json, const cli_html *h, const xa_bmodel *bm, const char *cmd) {
     if (!json) return cli_error(cmd, "out of memory rendering the report");
-    xa_html_options o = {0, title, bm};
+    const char *path = h->path;
+    xa_html_options o = {0, NULL, bm, (int64_t)(h->budget_mb * 1e6)};
     char *html = NULL;
     xa_error err = {0};
     xa_status st = xa_report_html(json, &o, &html, &err);

@@ -118,10 +118,22 @@ xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
 /* 1 when the file starts with a bmodel magic. */
 int cli_is_bmodel(const char *path);
 
-/* Render the JSON of a run as the HTML report into path (a one-line note on stderr); returns an
- * exit code. */
-int cli_write_html(const char *json, const char *path, const char *title, const xa_bmodel *bm,
-                   const char *cmd);
+/* --html FILE [--html-budget MB]: the HTML report of a run (docs/report.md). */
+typedef struct cli_html {
+    const char *path; /* NULL: no report */
+    double budget_mb; /* 0: the library's default (XA_HTML_DEFAULT_BUDGET) */
+} cli_html;
+#define CLI_HTML_HELP                                                                              \
+    "  --html FILE         also write a self-contained HTML report: verdicts, metrics, "           \
+    "diagnosis\n"                                                                                  \
+    "                      and, for image-like stages, reference, port and |difference| heatmap\n" \
+    "  --html-budget MB    pictures are added while the page stays under MB megabytes (default\n"  \
+    "                      5); the page says what it left out\n"
+/* 1: the current option was one of these (consumed); 0: not one; -1: bad value (reported). */
+int cli_html_option(cli_args *a, cli_html *h);
+/* Render the JSON of a run as the HTML report into h->path (a one-line note on stderr); returns
+ * an exit code. */
+int cli_write_html(const char *json, const cli_html *h, const xa_bmodel *bm, const char *cmd);
 
 /* Parameters of a registered operation as options: --KEY VALUE (kebab-case keys, as `xalign ops`
  * lists them); a boolean is --KEY, --KEY=false, --KEY true|false|0|1 or --no-KEY. Returns 1 when

@@ -40,7 +40,8 @@ static const char *help =
     "  --u16-as bf16|f16   read uint16 members as bfloat16/float16 (tpu-mlir keeps bf16 as "
     "uint16)\n"
     "  --axis K            per-index breakdown along axis K of REF (one tensor pair only)\n"
-    "  --json              one JSON object (for several members: schema xalign.compare-members/1)\n"
+    "  --json              one JSON object (for several members: schema "
+    "xalign.compare-members/1)\n" CLI_HTML_HELP "                      (one tensor pair)\n"
     "  --threads N         worker threads (default: all cores)\n" CLI_BMODEL_HELP
     "  --help              this text\n\n"
     "Raw bytes given as PATH:DTYPE (no shape) are read in the other side's shape when the element\n"
@@ -95,6 +96,7 @@ typedef struct {
     int have_axis;
     const xa_tolerance_file *tolfile;
     xa_dtype u16_as;
+    cli_html html; /* --html FILE: the page of the pair (docs/report.md) */
 } settings;
 
 /* One tensor pair: today's report with the verdict's rule, and the shape rules. */
@@ -192,7 +194,14 @@ static int compare_pair(const settings *cs, const cli_bmodel *bm, char **pos, xa
     }
     xa_compare_report rep = {{lref, ref}, {lport, port},        &res, mismatch, nperms, perms, pres,
                              &rule,       note[0] ? note : NULL};
-    if (cli_emit(cs->json ? xa_report_compare_json(&rep) : xa_report_compare_text(&rep), "compare"))
+    int failed =
+        cli_emit(cs->json ? xa_report_compare_json(&rep) : xa_report_compare_text(&rep), "compare");
+    if (!failed && cs->html.path) {
+        char *j = xa_report_compare_json(&rep);
+        failed = cli_write_html(j, &cs->html, bm->model, "compare");
+        xa_free(j);
+    }
+    if (failed)
         rc = XA_EXIT_USAGE;
     else
         rc = res.aligned && !mismatch ? XA_EXIT_OK : XA_EXIT_UNALIGNED;
@@ -261,7 +270,7 @@ int cmd_compare(int argc, char **argv) {
                 cli_error("compare", "--u16-as takes bf16 or f16, not '%s'", v);
                 goto done;
             }
-        } else if ((r = cli_bmodel_option(&a, &bm)) != 0) {
+        } else if ((r = cli_bmodel_option(&a, &bm)) != 0 || (r = cli_html_option(&a, &cs.html))) {
             if (r < 0) goto done;
         } else {
             cli_error("compare", "unknown option '%s' (see --help)", o);
@@ -305,9 +314,10 @@ int cmd_compare(int argc, char **argv) {
     } else if (xa_multi_count(rm) == 1 && xa_multi_count(pm) == 1 &&
                xa_multi_get_kind(rm) != XA_MULTI_DIR && xa_multi_get_kind(pm) != XA_MULTI_DIR) {
         rc = compare_pair(&cs, &bm, pos, rm, pm);
-    } else if (cs.have_axis) {
-        rc = cli_error("compare", "--axis works on one tensor pair; %s holds %zu and %s %zu",
-                       pos[0], xa_multi_count(rm), pos[1], xa_multi_count(pm));
+    } else if (cs.have_axis || cs.html.path) {
+        rc = cli_error("compare", "%s works on one tensor pair; %s holds %zu and %s %zu",
+                       cs.have_axis ? "--axis" : "--html", pos[0], xa_multi_count(rm), pos[1],
+                       xa_multi_count(pm));
     } else {
         xa_members_options mo;
         xa_members_options_init(&mo);

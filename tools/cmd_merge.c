@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *help =
-    "usage: xalign merge PART.json... [--json] [--html FILE]\n\n"
+    "usage: xalign merge PART.json... [--json] [--html FILE [--bmodel FILE]]\n\n"
     "Join the parts of a sharded dataset run -- the --json of 'xalign stages REF_DIR PORT_DIR\n"
     "--shard K/N' for K = 0..N-1, run on one machine each (GNU parallel, a Slurm job array) --\n"
     "into the report one run over every sample gives: the same JSON, text and HTML, and the same\n"
@@ -14,9 +14,11 @@ static const char *help =
     "another manifest, tolerance, diagnosis setting, xalign version or other folders, a sample in\n"
     "two parts.\n\n"
     "options:\n"
-    "  --json              the merged JSON (xalign.dataset/1) instead of text\n"
-    "  --html FILE         also write the HTML report (pictures are drawn from the dumps the\n"
-    "                      parts name, so the folders must be readable here)\n"
+    "  --json              the merged JSON (xalign.dataset/1) instead of text\n" CLI_HTML_HELP
+    "                      (pictures are drawn from the dumps the parts name, so the folders\n"
+    "                      must be readable here; the same page as 'stages --html')\n"
+    "  --bmodel FILE       the .bmodel the shards were run with, for the HTML report's pictures\n"
+    "                      of raw BMRT dumps named without a dtype\n"
     "  --help              this text\n\n"
     "exit: 0 every sample aligned, 1 otherwise, 2 usage or input error\n";
 
@@ -49,16 +51,19 @@ static char *slurp(const char *path, size_t limit) {
 int cmd_merge(int argc, char **argv) {
     cli_args a = CLI_ARGS(argc, argv, "merge");
     char **pos = a.pos;
-    int json = 0;
-    const char *html = NULL;
+    int json = 0, r;
+    cli_html html = {0};
+    cli_bmodel bm = CLI_BMODEL_INIT;
     while (cli_next(&a)) {
         if (!strcmp(a.opt, "--help") || !strcmp(a.opt, "-h")) {
             fputs(help, stdout);
             return XA_EXIT_OK;
         } else if (!strcmp(a.opt, "--json")) {
             json = 1;
-        } else if (!strcmp(a.opt, "--html")) {
-            if (!(html = cli_value(&a))) return XA_EXIT_USAGE;
+        } else if ((r = cli_html_option(&a, &html)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
+        } else if (!strcmp(a.opt, "--bmodel")) {
+            if (!(bm.path = cli_value(&a))) return XA_EXIT_USAGE;
         } else {
             return cli_error("merge", "unknown option '%s' (see --help)", a.opt);
         }
@@ -67,6 +72,9 @@ int cmd_merge(int argc, char **argv) {
         fputs(help, stderr);
         return XA_EXIT_USAGE;
     }
+    if (bm.path && !html.path)
+        return cli_error("merge",
+                         "--bmodel is for the pictures of --html FILE, which is not given");
     char **parts = calloc((size_t)a.npos, sizeof *parts);
     if (!parts) return cli_error("merge", "out of memory");
     int rc = XA_EXIT_OK;
@@ -84,7 +92,10 @@ int cmd_merge(int argc, char **argv) {
     for (int i = 0; i < a.npos; i++) free(parts[i]);
     free(parts);
     if (rc) return rc;
-    if (html) rc = cli_write_html(merged, html, NULL, NULL, "merge");
+    if (html.path && !(rc = cli_bmodel_open(&bm, "merge"))) {
+        rc = cli_write_html(merged, &html, bm.model, "merge");
+        cli_bmodel_close(&bm);
+    }
     if (!rc) {
         char *text = json ? merged : xa_report_dataset_text_json(merged);
         if (text != merged) xa_free(merged);

@@ -37,9 +37,8 @@ static const char *help =
     "  --json              one JSON object: {\"stages\": [...], \"first_unaligned\": ...}\n"
     "  --no-diagnose       compare only; do not look for the cause of each difference\n"
     "  --tolerance-file F  per-tensor tolerances: JSON {\"glob pattern\": {\"atol\": ..., ...}}\n"
-    "                      (precedence: command line > this file > manifest > dtype default)\n"
-    "  --html FILE         also write a self-contained HTML report with pictures of image-like\n"
-    "                      stages (reference, port, |difference| heatmap)\n"
+    "                      (precedence: command line > this file > manifest > dtype "
+    "default)\n" CLI_HTML_HELP
     "  --jobs N            samples compared at once in a dataset run (default: all cores)\n"
     "  --shard K/N         a dataset run's K-th of N parts (K = 0..N-1; by a hash of the sample\n"
     "                      name); 'xalign merge part-*.json' joins the --json of every part\n"
@@ -54,8 +53,9 @@ int cmd_stages(int argc, char **argv) {
     char **pos = a.pos;
     const char *manifest = NULL;
     int json = 0, bad = 0, diagnose = 1, shard_k = 0, shard_n = 0;
-    const char *html = NULL, *tolfile = NULL;
+    const char *tolfile = NULL;
     xa_tolerance_file *tf = NULL;
+    cli_html html = {0};
     long jobs = 0, threads = 0;
     cli_tolerance tol = {0};
     cli_bmodel bm = CLI_BMODEL_INIT;
@@ -75,8 +75,8 @@ int cmd_stages(int argc, char **argv) {
                                  v ? v : "");
         } else if (!strcmp(a.opt, "--tolerance-file")) {
             if (!(tolfile = cli_value(&a))) return XA_EXIT_USAGE;
-        } else if (!strcmp(a.opt, "--html")) {
-            if (!(html = cli_value(&a))) return XA_EXIT_USAGE;
+        } else if ((r = cli_html_option(&a, &html)) != 0) {
+            if (r < 0) return XA_EXIT_USAGE;
         } else if (!strcmp(a.opt, "--no-diagnose")) {
             diagnose = 0;
         } else if (!strcmp(a.opt, "--manifest")) {
@@ -137,9 +137,9 @@ int cmd_stages(int argc, char **argv) {
         rc = cli_emit(json ? xa_report_dataset_json(&dr)
                            : xa_report_dataset_text(&dr, pos[0], pos[1]),
                       "stages");
-        if (!rc && html) {
+        if (!rc && html.path) {
             char *j = xa_report_dataset_json(&dr);
-            rc = cli_write_html(j, html, NULL, bm.model, "stages");
+            rc = cli_write_html(j, &html, bm.model, "stages");
             xa_free(j);
         }
         if (!rc) rc = dr.unaligned_samples ? XA_EXIT_UNALIGNED : XA_EXIT_OK;
@@ -160,9 +160,9 @@ int cmd_stages(int argc, char **argv) {
         rc = cli_emit(json ? xa_report_stages_json(&rep)
                            : xa_report_stages_text(&rep, pos[0], pos[1]),
                       "stages");
-        if (!rc && html) {
+        if (!rc && html.path) {
             char *j = xa_report_stages_json(&rep);
-            rc = cli_write_html(j, html, NULL, bm.model, "stages");
+            rc = cli_write_html(j, &html, bm.model, "stages");
             xa_free(j);
         }
         if (!rc) rc = xa_stages_all_aligned(&rep) ? XA_EXIT_OK : XA_EXIT_UNALIGNED;

@@ -124,12 +124,17 @@ XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagno
  * One self-contained page from the JSON of a run (xalign.stages/1, xalign.dataset/1 or
  * xalign.compare/1): verdicts, metrics, diagnosis and, for image-like tensors, the reference,
  * the port and the |difference| heatmap drawn from the dumps the JSON names (paths relative to
- * its ref_dir / port_dir), with the colour scale and a histogram. Tensors longer than max_side
- * are drawn downsampled by an integer factor, stated on the page. *html is freed with xa_free. */
+ * its ref_dir / port_dir), with the colour scale and a histogram. Pictures: the unaligned stages
+ * of a run (every stage when none is), a dataset's samples' first unaligned stage. Tensors longer
+ * than max_side are drawn downsampled by an integer factor, stated on the page. Pictures are
+ * added while the page stays within max_bytes (a dataset's worst samples first, then page order;
+ * the text is always whole), and the page says what it left out. *html is freed with xa_free. */
+#define XA_HTML_DEFAULT_BUDGET 5000000 /* bytes: the page stays under 5 MB */
 typedef struct xa_html_options {
     int64_t max_side;        /* 0: 256 (a dataset's sample sections use half) */
     const char *title;       /* NULL: the kind of run */
     const xa_bmodel *bmodel; /* splits raw BMRT dumps named without a dtype, as the run did */
+    int64_t max_bytes;       /* 0: XA_HTML_DEFAULT_BUDGET */
 } xa_html_options;
 XA_API xa_status xa_report_html(const char *json, const xa_html_options *o, char **html,
                                 xa_error *err);

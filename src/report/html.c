@@ -16,8 +16,12 @@
 typedef struct {
     xa_sb sb;
     int64_t max_side;
-    size_t pictures;
     const xa_bmodel *bmodel;
+    int64_t budget;                      /* bytes the page may take with its pictures */
+    size_t note_at;                      /* where the note on the pictures goes (sb offset) */
+    size_t drawn, downsampled, left_out; /* stages drawn, of them downsampled; parts left out */
+    int64_t block_min, block_max;        /* the downsampling factors used */
+    int dataset;
 } page;
 
 static void esc(xa_sb *sb, const char *s) {
@@ -73,7 +77,6 @@ static void png(page *pg, const xa_tensor *rgb, const char *cls, const char *tit
     base64(&pg->sb, buf, n);
     xa_sb_printf(&pg->sb, "\">");
     xa_free(buf);
-    pg->pictures++;
 }
 
 static const char *num(double v, char *b, size_t n) {
@@ -248,18 +251,23 @@ static void scale_bar(page *pg, const xa_heatmap_info *in) {
                  (long long)in->pixels);
 }
 
-/* The pictures of one stage: reference, port, heatmap (+ per channel), scale, histogram. */
-static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *port_dir,
-                     int64_t max_side) {
-    const char *member = NULL;
-    json_t *tensors = json_object_get(stage, "tensors");
+/* The worst tensor of a stage (largest max_abs, NaN as the largest): what its pictures show. */
+static json_t *worst_tensor(json_t *stage) {
+    json_t *tensors = json_object_get(stage, "tensors"), *w = NULL;
     double worst = -1;
-    for (size_t i = 0; i < json_array_size(tensors); i++) { /* the worst member */
+    for (size_t i = 0; i < json_array_size(tensors); i++) {
         json_t *t = json_array_get(tensors, i);
         double m = jnum(json_object_get(t, "metrics"), "max_abs");
         if (isnan(m)) m = INFINITY;
-        if (m > worst) worst = m, member = jstr(t, "name");
+        if (m > worst) worst = m, w = t;
     }
+    return w;
+}
+
+/* The pictures of one stage: reference, port, heatmap (+ per channel), scale, histogram. */
+static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *port_dir,
+                     int64_t max_side) {
+    const char *member = jstr(worst_tensor(stage), "name");
     char why[600] = "";
     xa_tensor *r = load_side(jstr(stage, "ref"), ref_dir, member, pg->bmodel, why, sizeof why);
     xa_tensor *p =
@@ -270,18 +278,22 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
     xa_tensor *hm = NULL;
     xa_error err = {0};
     if (r && p) {
-        /* the block that brings the longer side under max_side */
-        xa_tensor *probe = NULL;
-        if (!xa_heatmap_new(r, p, &ho, &probe, &in, &err)) {
+        /* a probe of one pixel gives the layout and the size; tensors that are not image-like
+         * (vectors, 1 x N rows, rank 1 or 5) get no picture and no note, other failures (equal
+         * element counts in other shapes, ...) say why */
+        ho.block = 1 << 20;
+        xa_status hs = xa_heatmap_new(r, p, &ho, &hm, &in, &err);
+        xa_tensor_free(hm);
+        hm = NULL;
+        int same = r->rank == p->rank && !memcmp(r->shape, p->shape, sizeof(int64_t) * r->rank);
+        if (!hs && in.height > 1 && in.width > 1) {
             int64_t side = in.height > in.width ? in.height : in.width;
-            ho.block = (side + max_side - 1) / max_side;
-            xa_tensor_free(probe);
-            if (ho.block > 1 && xa_heatmap_new(r, p, &ho, &hm, &in, &err)) hm = NULL;
-            if (ho.block <= 1) {
-                ho.block = 1;
-                xa_heatmap_new(r, p, &ho, &hm, &in, &err);
+            ho.block = side > max_side ? (side + max_side - 1) / max_side : 1;
+            if (xa_heatmap_new(r, p, &ho, &hm, &in, &err)) {
+                hm = NULL;
+                snprintf(why, sizeof why, "no picture: %s", err.message);
             }
-        } else {
+        } else if (hs && (hs != XA_ESHAPE || !same)) {
             snprintf(why, sizeof why, "no picture: %s", err.message);
         }
     }
@@ -303,6 +315,12 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
         finite_range(p, &lo, &hi);
     }
     xa_tensor *rd = display(r, &in, ho.block, lo, hi), *pd = display(p, &in, ho.block, lo, hi);
+    pg->drawn++;
+    if (ho.block > 1) {
+        pg->downsampled++;
+        if (!pg->block_min || ho.block < pg->block_min) pg->block_min = ho.block;
+        if (ho.block > pg->block_max) pg->block_max = ho.block;
+    }
     char b1[40], b2[40], cap[256];
     xa_sb_printf(&pg->sb, "<div class=\"pics\">");
     if (rd) {
@@ -455,8 +473,28 @@ static const char *status_class(const char *s) {
     return "bad";
 }
 
-static void stage_section(page *pg, json_t *st, const char *ref_dir, const char *port_dir,
-                          int with_pictures, int64_t max_side, const char *sample) {
+/* Whether a stage gets pictures: compared, and its worst tensor image-like as the heatmap guesses
+ * the layout (report.h) with both sides longer than 1 (a 1 x 1000 row of logits is no picture). A
+ * stage without tensors (compare's) is tried. */
+static int drawable(json_t *stage) {
+    if (!json_is_object(json_object_get(stage, "metrics"))) return 0;
+    json_t *t = worst_tensor(stage);
+    if (!t) return 1;
+    json_t *shape = json_object_get(t, "ref_shape");
+    size_t r = json_array_size(shape);
+    int64_t d[4];
+    if (r < 2 || r > 4) return 0;
+    for (size_t k = 0; k < r; k++) d[k] = json_integer_value(json_array_get(shape, k));
+    const int64_t *e = d + (r == 4);
+    if (r == 4 && d[0] != 1) return 0;
+    int chw = r > 2 && e[2] > 4;
+    return e[chw] > 1 && e[chw + 1] > 1;
+}
+
+enum { NO_PICTURES, PICTURES, PICTURES_LEFT_OUT };
+
+static void stage_section(page *pg, json_t *st, const char *ref_dir, const char *port_dir, int mode,
+                          int64_t max_side, const char *sample) {
     const char *name = jstr(st, "name"), *status = jstr(st, "status");
     xa_sb_printf(&pg->sb, "<section class=\"stage %s\" id=\"", status_class(status));
     anchor(&pg->sb, "st-", sample ? sample : "");
@@ -491,8 +529,13 @@ static void stage_section(page *pg, json_t *st, const char *ref_dir, const char 
         esc(&pg->sb, err);
         xa_sb_printf(&pg->sb, "</p>");
     }
-    if (with_pictures && json_is_object(json_object_get(st, "metrics")))
+    if (mode == PICTURES)
         pictures(pg, st, ref_dir, port_dir, max_side);
+    else if (mode == PICTURES_LEFT_OUT)
+        xa_sb_printf(&pg->sb,
+                     "<p class=\"nopic leftout\">pictures left out to keep the page under %.3g MB "
+                     "(see the note at the top)</p>",
+                     (double)pg->budget / 1e6);
     xa_sb_printf(&pg->sb, "</section>\n");
 }
 
@@ -503,7 +546,10 @@ static const char *css =
     "section.miss,section.err{border-color:#e90}.badge{font-size:.8em;padding:1px 6px;border-"
     "radius:8px;color:#fff;background:#888}.badge.ok{background:#2a2}.badge.bad{background:#d33}"
     ".badge.miss,.badge.err{background:#e90}table{border-collapse:collapse;margin:.3em 0}td,th{"
-    "border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f4f4f4;cursor:pointer}"
+    "border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f4f4f4}table.sortable "
+    "th{cursor:pointer}"
+    "th[aria-sort=ascending]:after{content:\" \\25b2\"}th[aria-sort=descending]:after{content:\" "
+    "\\25bc\"}"
     "td.ok{color:#2a2}td.bad{color:#d33;font-weight:bold}td.miss{color:#e90}tr.bad td{color:#d33}"
     ".pics{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}img{image-rendering:pixelated;"
     "min-width:128px;border:1px solid #ccc}figcaption,.meta{font-size:.85em;color:#666}"
@@ -513,19 +559,23 @@ static const char *css =
     ".note{color:#555}.err{color:#b60}code{background:#f4f4f4}.nopic{color:#999;font-size:.85em}"
     "#filter{margin:.3em 0}";
 
+/* Sorting (a header click: ascending, then descending; numbers by their data-v value, the rest
+ * as text) and the samples filter (text and "unaligned only"), without a server. */
 static const char *js =
-    "document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('"
-    "click',function(){var tb=th.closest('table').tBodies[0],rows=Array.prototype.slice.call("
-    "tb.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';rows.sort(function(a,b){var "
-    "x=a.cells[i].dataset.v,y=b.cells[i].dataset.v;if(x===undefined)x=a.cells[i].textContent;if("
-    "y===undefined)y=b.cells[i].textContent;var nx=parseFloat(x),ny=parseFloat(y),c=(!isNaN(nx)&&"
-    "!isNaN(ny))?nx-ny:String(x).localeCompare(String(y));return asc?c:-c;});rows.forEach("
-    "function(r){tb.appendChild(r);});});});"
+    "document.querySelectorAll('table.sortable th').forEach(function(th){th.addEventListener("
+    "'click',function(){var i=th.cellIndex,tb=th.closest('table').tBodies[0],rows=Array.prototype."
+    "slice.call(tb.rows),asc=th.getAttribute('aria-sort')!=='ascending';th.closest('tr')."
+    "querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});th.setAttribute("
+    "'aria-sort',asc?'ascending':'descending');function key(r){var c=r.cells[i];return c.dataset."
+    "v!==undefined?c.dataset.v:c.textContent;}rows.sort(function(a,b){var x=key(a),y=key(b),nx="
+    "parseFloat(x),ny=parseFloat(y),c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:String(x).localeCompare("
+    "String(y));return asc?c:-c;});rows.forEach(function(r){tb.appendChild(r);});});});"
     "var f=document.getElementById('filter'),u=document.getElementById('onlybad');function "
     "apply(){var q=f?f.value.toLowerCase():'',b=u&&u.checked;document.querySelectorAll('table."
-    "samples tbody tr').forEach(function(r){var show=r.textContent.toLowerCase().indexOf(q)>=0&&"
-    "(!b||r.dataset.bad==='1');r.style.display=show?'':'none';});}if(f)f.addEventListener('input',"
-    "apply);if(u)u.addEventListener('change',apply);";
+    "samples tbody tr').forEach(function(r){var show=r.cells[0].textContent.toLowerCase()."
+    "indexOf(q)>=0||r.cells[1].textContent.toLowerCase().indexOf(q)>=0;r.style.display=show&&(!b"
+    "||r.dataset.bad==='1')?'':'none';});}if(f)f.addEventListener('input',apply);if(u)u."
+    "addEventListener('change',apply);";
 
 static void head(page *pg, const char *title) {
     xa_sb_printf(&pg->sb,
@@ -545,22 +595,114 @@ static void conclusions(page *pg, json_t *root) {
     }
 }
 
-static void stages_body(page *pg, json_t *root, int64_t max_side, const char *sample,
-                        int pictures_first_only) {
-    const char *rd = jstr(root, "ref_dir"), *pd = jstr(root, "port_dir");
-    const char *first = jstr(root, "first_unaligned");
-    json_t *stages = json_object_get(root, "stages");
-    for (size_t i = 0; i < json_array_size(stages); i++) {
-        json_t *st = json_array_get(stages, i);
-        const char *status = jstr(st, "status");
-        int unaligned = status && strcmp(status, "aligned");
-        int pics =
-            pictures_first_only ? first && !strcmp(first, jstr(st, "name")) : unaligned || !first;
-        stage_section(pg, st, rd, pd, pics, max_side, sample);
-    }
+/* ---- parts of a page and the size budget -------------------------------------------------------
+ * A page is written as parts (a stage's section, a sample's section), each rendered without
+ * pictures first. Then, in order of priority, a part is rendered again with its pictures and
+ * kept that way while the whole page stays within the budget; at the first part that would take
+ * the page past it, that part and every later one in the order keep a note instead. */
+typedef void (*part_fn)(page *pg, void *ctx, size_t i, int mode);
+
+static xa_sb render_part(page *pg, part_fn f, void *ctx, size_t i, int mode) {
+    xa_sb saved = pg->sb, out;
+    memset(&pg->sb, 0, sizeof pg->sb);
+    f(pg, ctx, i, mode);
+    out = pg->sb;
+    pg->sb = saved;
+    return out;
 }
 
-static void stages_page(page *pg, json_t *root, const xa_html_options *o) {
+enum { NOTE_RESERVE = 1024 }; /* bytes kept for the note on the pictures */
+static const char tail_fmt[] = "<script>%s</script></body></html>\n";
+
+/* Parts 0..n-1 in page order; `order` lists the m parts that want pictures, most wanted first. */
+static void parts(page *pg, part_fn f, void *ctx, size_t n, const size_t *order, size_t m) {
+    xa_sb *t = calloc(n ? n : 1, sizeof *t);
+    int *wants = calloc(n ? n : 1, sizeof *wants);
+    if (!t || !wants) {
+        free(t), free(wants);
+        pg->sb.oom = 1;
+        return;
+    }
+    for (size_t k = 0; k < m; k++) wants[order[k]] = 1;
+    size_t total = pg->sb.len + strlen(tail_fmt) + strlen(js) + NOTE_RESERVE;
+    for (size_t i = 0; i < n; i++) {
+        t[i] = render_part(pg, f, ctx, i, wants[i] ? PICTURES_LEFT_OUT : NO_PICTURES);
+        total += t[i].len;
+    }
+    size_t k = 0;
+    for (; k < m; k++) {
+        size_t i = order[k];
+        page before = *pg;
+        xa_sb w = render_part(pg, f, ctx, i, PICTURES);
+        if (w.oom || total - t[i].len + w.len > (size_t)pg->budget) {
+            free(w.s);
+            *pg = before; /* what the page says it drew */
+            break;
+        }
+        total = total - t[i].len + w.len;
+        free(t[i].s);
+        t[i] = w;
+    }
+    pg->left_out += m - k;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].oom) pg->sb.oom = 1;
+        xa_sb_append(&pg->sb, t[i].s ? t[i].s : "", t[i].len);
+        free(t[i].s);
+    }
+    free(t);
+    free(wants);
+}
+
+/* The note at the top: what was drawn, how it was downsampled, what the budget left out. */
+static void pictures_note(page *pg, xa_sb *sb, size_t parts_total) {
+    xa_sb_printf(sb, "<p class=\"meta\" id=\"pictures-note\">Pictures: ");
+    if (pg->dataset)
+        xa_sb_printf(sb, "each sample's first unaligned stage, at most %lld pixels a side; ",
+                     (long long)(pg->max_side / 2 > 32 ? pg->max_side / 2 : 32));
+    else
+        xa_sb_printf(sb,
+                     "the unaligned stages (every stage when none is), at most %lld pixels a "
+                     "side; ",
+                     (long long)pg->max_side);
+    xa_sb_printf(sb, "%zu stage%s drawn", pg->drawn, pg->drawn == 1 ? "" : "s");
+    if (pg->downsampled) {
+        xa_sb_printf(sb, ", %zu of them downsampled by ", pg->downsampled);
+        if (pg->block_min == pg->block_max)
+            xa_sb_printf(sb, "%lld", (long long)pg->block_min);
+        else
+            xa_sb_printf(sb, "%lld to %lld", (long long)pg->block_min, (long long)pg->block_max);
+        xa_sb_printf(sb, " (stated under each: a heatmap pixel is the largest |d| of its block, "
+                         "the reference and port pictures show the block's first element)");
+    }
+    if (pg->left_out)
+        xa_sb_printf(sb,
+                     "; the pictures of %zu of %zu %s are left out to keep the page under %.3g "
+                     "MB (--html-budget MB to change)",
+                     pg->left_out, parts_total,
+                     pg->dataset        ? "samples"
+                     : parts_total == 1 ? "stage"
+                                        : "stages",
+                     (double)pg->budget / 1e6);
+    xa_sb_printf(sb, ".</p>\n");
+}
+
+static void pictures_here(page *pg) {
+    pg->note_at = pg->sb.len;
+}
+
+typedef struct {
+    json_t *root;
+    int64_t max_side;
+} stages_ctx;
+
+static void stage_part(page *pg, void *ctx, size_t i, int mode) {
+    stages_ctx *c = ctx;
+    json_t *st = json_array_get(json_object_get(c->root, "stages"), i);
+    stage_section(pg, st, jstr(c->root, "ref_dir"), jstr(c->root, "port_dir"), mode, c->max_side,
+                  jstr(c->root, "sample"));
+}
+
+static void stages_page(page *pg, json_t *root, const xa_html_options *o, size_t *nparts) {
     head(pg, o && o->title ? o->title : "xalign stages");
     const char *first = jstr(root, "first_unaligned");
     xa_sb_printf(&pg->sb, "<p>ref <code>");
@@ -577,17 +719,62 @@ static void stages_page(page *pg, json_t *root, const xa_html_options *o) {
                                   : "no compared stage differs, but not every stage was compared");
     }
     xa_sb_printf(&pg->sb, "</p>");
+    pictures_here(pg);
     conclusions(pg, root);
-    stages_body(pg, root, pg->max_side, NULL, 0);
+    json_t *stages = json_object_get(root, "stages");
+    size_t n = json_array_size(stages), m = 0;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) {
+        pg->sb.oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) { /* the unaligned stages, or every stage when none is */
+        json_t *st = json_array_get(stages, i);
+        const char *status = jstr(st, "status");
+        if (((status && strcmp(status, "aligned")) || !first) && drawable(st)) order[m++] = i;
+    }
+    stages_ctx c = {root, pg->max_side};
+    parts(pg, stage_part, &c, n, order, m);
+    *nparts = m;
+    free(order);
 }
 
-static void dataset_page(page *pg, json_t *root, const xa_html_options *o) {
+static json_t *first_unaligned_stage(json_t *sample) {
+    const char *first = jstr(sample, "first_unaligned");
+    json_t *stages = json_object_get(sample, "stages");
+    for (size_t k = 0; first && k < json_array_size(stages); k++)
+        if (!strcmp(jstr(json_array_get(stages, k), "name"), first))
+            return json_array_get(stages, k);
+    return NULL;
+}
+
+static void sample_part(page *pg, void *ctx, size_t i, int mode) {
+    json_t *s = json_array_get(json_object_get(ctx, "samples"), i);
+    const char *name = jstr(s, "sample");
+    json_t *pic = first_unaligned_stage(s), *stages = json_object_get(s, "stages");
+    xa_sb_printf(&pg->sb, "<section class=\"sample\" id=\"");
+    anchor(&pg->sb, "s-", name);
+    xa_sb_printf(&pg->sb, "\"><h2>sample ");
+    esc(&pg->sb, name);
+    xa_sb_printf(&pg->sb, "</h2>");
+    conclusions(pg, s);
+    for (size_t k = 0; k < json_array_size(stages); k++) {
+        json_t *st = json_array_get(stages, k);
+        stage_section(pg, st, jstr(s, "ref_dir"), jstr(s, "port_dir"),
+                      st == pic ? mode : NO_PICTURES, pg->max_side / 2 > 32 ? pg->max_side / 2 : 32,
+                      name);
+    }
+    xa_sb_printf(&pg->sb, "</section>\n");
+}
+
+static void dataset_page(page *pg, json_t *root, const xa_html_options *o, size_t *nparts) {
     head(pg, o && o->title ? o->title : "xalign dataset");
     json_t *stages = json_object_get(root, "stages"), *samples = json_object_get(root, "samples");
     char b[40];
     xa_sb_printf(&pg->sb, "<p>%lld samples, %lld unaligned</p>",
                  (long long)json_integer_value(json_object_get(root, "samples_total")),
                  (long long)json_integer_value(json_object_get(root, "samples_unaligned")));
+    pictures_here(pg);
     xa_sb_printf(&pg->sb, "<h2>stages</h2><table class=\"sortable\"><thead><tr><th>stage</th>"
                           "<th>samples</th><th>unaligned</th><th>missing</th><th>errors</th>"
                           "<th>worst max_abs</th><th>worst sample</th></tr></thead><tbody>");
@@ -653,24 +840,43 @@ static void dataset_page(page *pg, json_t *root, const xa_html_options *o) {
         xa_sb_printf(&pg->sb, "</tr>");
     }
     xa_sb_printf(&pg->sb, "</tbody></table>\n");
-    for (size_t i = 0; i < json_array_size(samples); i++) {
-        json_t *s = json_array_get(samples, i);
-        const char *name = jstr(s, "sample");
-        xa_sb_printf(&pg->sb, "<section class=\"sample\" id=\"");
-        anchor(&pg->sb, "s-", name);
-        xa_sb_printf(&pg->sb, "\"><h2>sample ");
-        esc(&pg->sb, name);
-        xa_sb_printf(&pg->sb, "</h2>");
-        conclusions(pg, s);
-        stages_body(pg, s, pg->max_side / 2 > 32 ? pg->max_side / 2 : 32, name, 1);
-        xa_sb_printf(&pg->sb, "</section>\n");
+    /* pictures for the worst sample of each stage first (the stages table links them), then
+     * for the other samples in page order */
+    size_t n = json_array_size(samples), m = 0;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    char *taken = calloc(n ? n : 1, 1);
+    if (!order || !taken) {
+        free(order), free(taken);
+        pg->sb.oom = 1;
+        return;
     }
+    for (size_t k = 0; k <= json_array_size(stages); k++)
+        for (size_t i = 0; i < n; i++) {
+            json_t *s = json_array_get(samples, i);
+            const char *ws = k < json_array_size(stages)
+                                 ? jstr(json_array_get(stages, k), "worst_sample")
+                                 : jstr(s, "sample");
+            json_t *pic = first_unaligned_stage(s);
+            if (!taken[i] && ws && !strcmp(ws, jstr(s, "sample")) && pic && drawable(pic))
+                taken[i] = 1, order[m++] = i;
+        }
+    parts(pg, sample_part, root, n, order, m);
+    *nparts = m;
+    free(order);
+    free(taken);
 }
 
-static void compare_page(page *pg, json_t *root, const xa_html_options *o) {
+static void compare_page(page *pg, json_t *root, const xa_html_options *o, size_t *nparts) {
     head(pg, o && o->title ? o->title : "xalign compare");
     json_t *ref = json_object_get(root, "ref"), *port = json_object_get(root, "port");
-    json_t *st = json_object();
+    xa_sb_printf(&pg->sb, "<p>ref <code>");
+    esc(&pg->sb, jstr(ref, "spec"));
+    xa_sb_printf(&pg->sb, "</code>, port <code>");
+    esc(&pg->sb, jstr(port, "spec"));
+    xa_sb_printf(&pg->sb, "</code></p>");
+    pictures_here(pg);
+    /* the comparison as a stage of one tensor */
+    json_t *st = json_object(), *t = json_object(), *c = json_object(), *list = json_array();
     json_object_set_new(st, "name", json_string("compare"));
     json_object_set_new(
         st, "status",
@@ -679,8 +885,20 @@ static void compare_page(page *pg, json_t *root, const xa_html_options *o) {
     json_object_set(st, "tolerance", json_object_get(root, "tolerance"));
     json_object_set_new(st, "ref", json_string(jstr(ref, "spec") ? jstr(ref, "spec") : ""));
     json_object_set_new(st, "port", json_string(jstr(port, "spec") ? jstr(port, "spec") : ""));
-    stage_section(pg, st, NULL, NULL, 1, pg->max_side, NULL);
-    json_decref(st);
+    json_object_set_new(t, "name", json_string(""));
+    json_object_set(t, "ref_shape", json_object_get(ref, "shape"));
+    json_object_set(t, "port_shape", json_object_get(port, "shape"));
+    json_object_set(t, "metrics", json_object_get(root, "metrics"));
+    json_array_append_new(list, t);
+    json_object_set_new(st, "tensors", list);
+    list = json_array();
+    json_array_append_new(list, st);
+    json_object_set_new(c, "stages", list);
+    size_t order[1] = {0};
+    stages_ctx sc = {c, pg->max_side};
+    *nparts = drawable(st);
+    parts(pg, stage_part, &sc, 1, order, *nparts);
+    json_decref(c);
 }
 
 xa_status xa_report_html(const char *json, const xa_html_options *o, char **out, xa_error *err) {
@@ -692,23 +910,34 @@ xa_status xa_report_html(const char *json, const xa_html_options *o, char **out,
     memset(&pg, 0, sizeof pg);
     pg.max_side = o && o->max_side > 0 ? o->max_side : 256;
     pg.bmodel = o ? o->bmodel : NULL;
+    pg.budget = o && o->max_bytes > 0 ? o->max_bytes : XA_HTML_DEFAULT_BUDGET;
     const char *schema = jstr(root, "schema");
     xa_status st = XA_OK;
-    if (schema && !strcmp(schema, "xalign.stages/1"))
-        stages_page(&pg, root, o);
-    else if (schema && !strcmp(schema, "xalign.dataset/1"))
-        dataset_page(&pg, root, o);
-    else if (schema && !strcmp(schema, "xalign.compare/1"))
-        compare_page(&pg, root, o);
-    else
+    size_t nparts = 0;
+    if (schema && !strcmp(schema, "xalign.stages/1")) {
+        stages_page(&pg, root, o, &nparts);
+    } else if (schema && !strcmp(schema, "xalign.dataset/1")) {
+        pg.dataset = 1;
+        dataset_page(&pg, root, o, &nparts);
+    } else if (schema && !strcmp(schema, "xalign.compare/1")) {
+        compare_page(&pg, root, o, &nparts);
+    } else {
         st = xa_fail(err, XA_EFORMAT, "report: schema '%s' is not a stages, dataset or compare run",
                      schema ? schema : "(none)");
+    }
     json_decref(root);
     if (st) {
         free(xa_sb_take(&pg.sb));
         return st;
     }
-    xa_sb_printf(&pg.sb, "<script>%s</script></body></html>\n", js);
-    *out = xa_sb_take(&pg.sb);
+    /* the page: its beginning, the note on the pictures, the rest */
+    xa_sb page_sb = {0};
+    xa_sb_append(&page_sb, pg.sb.s ? pg.sb.s : "", pg.note_at);
+    pictures_note(&pg, &page_sb, nparts);
+    xa_sb_append(&page_sb, pg.sb.s ? pg.sb.s + pg.note_at : "", pg.sb.len - pg.note_at);
+    if (pg.sb.oom) page_sb.oom = 1;
+    free(xa_sb_take(&pg.sb));
+    xa_sb_printf(&page_sb, tail_fmt, js);
+    *out = xa_sb_take(&page_sb);
     return *out ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
 }

@@ -1,66 +1,20 @@
 """xalign heatmap: the PNG, read back with Pillow and with cv2, equals pixel for pixel the heatmap
 numpy computes from the same dumps by the rule of docs/heatmap.md (|d| per element, 0 where
-equal, maximum over channels, black / magenta / colour k of scripts/heatmap_colormap.py's map).
-The log scale uses Python's math.log, which is the C library's log that xalign calls (numpy's
-own SIMD log may differ in the last bit and move a value across a colour boundary).
+equal, maximum over channels, black / magenta / colour k of scripts/heatmap_colormap.py's map;
+the model is tests/pylib/xa_heatmap.py, shared with the HTML report's test).
 Layouts, --channel, Fortran order, NaN/Inf, the scale's numbers, exit codes and bad input."""
 import math
 import os
-import sys
 
 import cv2
 import numpy as np
 from PIL import Image
+from xa_heatmap import EXACT, LUT, NONFINITE, reference
 from xa_testlib import SOURCE_DIR, Checker, run, run_json
-
-sys.path.insert(0, os.path.join(SOURCE_DIR, "scripts"))
-import heatmap_colormap  # noqa: E402
 
 ck = Checker("heatmap")
 rng = np.random.default_rng(20261211)
-LUT = heatmap_colormap.lut()
-EXACT, NONFINITE = (0, 0, 0), (255, 0, 255)
 E = os.path.join(SOURCE_DIR, "examples", "resnet")
-
-
-def reference(ref, port, layout=None, channel=None, scale="abs"):
-    """(H x W x 3 uint8, info) by the documented rule."""
-    r, p = ref.astype(np.float64), port.astype(np.float64)
-    if r.ndim == 2:
-        r, p = r[:, :, None], p[:, :, None]
-    else:
-        if r.ndim == 4:
-            r, p = r[0], p[0]
-        layout = layout or ("hwc" if ref.shape[-1] <= 4 else "chw")
-        if layout == "chw":
-            r, p = r.transpose(1, 2, 0), p.transpose(1, 2, 0)
-    with np.errstate(invalid="ignore", over="ignore"):
-        d = np.abs(p - r)
-    d[(r == p) | (np.isnan(r) & np.isnan(p))] = 0
-    if channel is not None:
-        d = d[:, :, channel:channel + 1]
-    bad = ~np.isfinite(d)
-    v = np.where(bad, 0, d).max(axis=2)
-    badpix = bad.any(axis=2)
-    nz = ~badpix & (v > 0)
-    out = np.zeros(v.shape + (3,), np.uint8)
-    info = {"max": 0.0, "min_nonzero": 0.0, "exact_pixels": int((~badpix & (v == 0)).sum()),
-            "nonfinite_pixels": int(badpix.sum()), "height": v.shape[0], "width": v.shape[1]}
-    if nz.any():
-        vals = v[nz]
-        vmax, vmin = float(vals.max()), float(vals.min())
-        info.update(max=vmax, min_nonzero=vmin)
-        if vmax == vmin:
-            k = np.full(vals.shape, 255.0)
-        elif scale == "abs":
-            k = np.floor(vals / vmax * 255.0)
-        else:
-            lo = math.log(vmin)
-            span = math.log(vmax) - lo
-            k = np.floor((np.array([math.log(x) for x in vals.tolist()]) - lo) / span * 255.0)
-        out[nz] = LUT[np.clip(k, 0, 255).astype(np.int64)]
-    out[badpix] = NONFINITE
-    return out, info
 
 
 def save(name, a):
