@@ -300,8 +300,54 @@ char *xa_report_dataset_text_json(const char *json) {
 
 /* ---- merging shards ----------------------------------------------------------------------------
  */
-static int cmp_sample(const void *a, const void *b) {
-    return strcmp(jstr(*(json_t *const *)a, "sample"), jstr(*(json_t *const *)b, "sample"));
+typedef struct {
+    json_t *sample;
+    size_t part;
+} merge_entry;
+
+static int cmp_entry(const void *a, const void *b) {
+    const merge_entry *x = a, *y = b;
+    int c = strcmp(jstr(x->sample, "sample"), jstr(y->sample, "sample"));
+    return c ? c : x->part < y->part ? -1 : x->part > y->part;
+}
+
+/* What a part's "run" may not change, in the words of the refusal. */
+static const struct {
+    const char *key, *what;
+} run_keys[] = {
+    {"xalign", "the xalign version"},
+    {"manifest_fingerprint", "the manifest (its fingerprint)"},
+    {"tolerance", "the tolerance"},
+    {"diagnose", "the diagnosis setting (--no-diagnose)"},
+    {"samples_all", "the number of samples in the folders"},
+};
+
+/* The first key of the runs a and b (shard removed) whose values differ, or NULL. */
+static const char *run_difference(json_t *a, json_t *b, char *va, char *vb, size_t n) {
+    const char *key = NULL;
+    for (size_t k = 0; k < sizeof run_keys / sizeof run_keys[0] && !key; k++)
+        if (!json_equal(json_object_get(a, run_keys[k].key), json_object_get(b, run_keys[k].key)))
+            key = run_keys[k].key;
+    json_t *ab[2] = {a, b};
+    for (int side = 0; side < 2 && !key; side++) { /* any other key, in either run */
+        const char *k2;
+        json_t *v;
+        json_object_foreach(ab[side], k2, v) {
+            if (!key && strcmp(k2, "shard") && !json_equal(v, json_object_get(ab[!side], k2)))
+                key = k2;
+        }
+    }
+    if (!key) return NULL;
+    json_t *x[2] = {json_object_get(a, key), json_object_get(b, key)};
+    char *out[2] = {va, vb};
+    for (int i = 0; i < 2; i++) {
+        char *d = x[i] ? json_dumps(x[i], JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        snprintf(out[i], n, "%s", d ? d : "none");
+        free(d);
+    }
+    for (size_t k = 0; k < sizeof run_keys / sizeof run_keys[0]; k++)
+        if (!strcmp(key, run_keys[k].key)) return run_keys[k].what;
+    return key;
 }
 
 xa_status xa_report_merge(const char *const *parts, const char *const *names, size_t n,
@@ -309,83 +355,109 @@ xa_status xa_report_merge(const char *const *parts, const char *const *names, si
     *merged = NULL;
     if (aligned) *aligned = 0;
     if (!n) return xa_fail(err, XA_EINVAL, "merge: no parts");
-    json_t **roots = calloc(n, sizeof *roots), *run0 = NULL, *all = json_array();
-    json_t **list = NULL;
-    int *seen = NULL;
-    xa_status st = XA_OK;
-    const char *rd = NULL, *pd = NULL;
+    json_t **roots = calloc(n, sizeof *roots), *run0 = NULL;
+    merge_entry *list = NULL;
+    size_t ns = 0, cap = 0;
+    size_t *seen = NULL; /* seen[k]: 1 + the part that holds shard k */
+    xa_status st = roots ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
+    const char *rd = NULL, *pd = NULL, *first = names ? names[0] : "part 1";
     long long shards = -1, total = -1;
+    char va[200], vb[200], nb[40];
     for (size_t i = 0; i < n && !st; i++) {
         json_error_t je;
-        const char *nm = names ? names[i] : "part";
+        const char *nm = names ? names[i] : (snprintf(nb, sizeof nb, "part %zu", i + 1), nb);
         roots[i] = json_loads(parts[i], 0, &je);
         json_t *r = roots[i], *run = r ? json_object_get(r, "run") : NULL;
         json_t *sh = run ? json_object_get(run, "shard") : NULL;
         if (!r) {
             st = xa_fail(err, XA_EFORMAT, "%s: not JSON (line %d: %s)", nm, je.line, je.text);
-        } else if (!jstr(r, "schema") || strcmp(jstr(r, "schema"), "xalign.dataset/1")) {
+            break;
+        }
+        if (!jstr(r, "schema") || strcmp(jstr(r, "schema"), "xalign.dataset/1")) {
             st = xa_fail(err, XA_EFORMAT,
                          "%s: schema '%s' is not a dataset run's (xalign.dataset/1, from 'xalign "
                          "stages --shard K/N --json')",
                          nm, jstr(r, "schema") ? jstr(r, "schema") : "(none)");
-        } else if (!json_is_object(sh)) {
+            break;
+        }
+        if (!json_is_object(sh) || !json_is_integer(json_object_get(sh, "k")) ||
+            !json_is_integer(json_object_get(sh, "n"))) {
             st = xa_fail(err, XA_EFORMAT, "%s: not a shard (run with --shard K/N)", nm);
-        } else {
-            long long k = json_integer_value(json_object_get(sh, "k"));
-            long long nn = json_integer_value(json_object_get(sh, "n"));
-            if (shards < 0) {
-                shards = nn;
-                total = json_integer_value(json_object_get(run, "samples_all"));
-                seen = calloc((size_t)(nn > 0 ? nn : 1), sizeof *seen);
-                rd = jstr(r, "ref_dir"), pd = jstr(r, "port_dir");
-                run0 = json_deep_copy(run);
-                json_object_del(run0, "shard");
+            break;
+        }
+        long long k = json_integer_value(json_object_get(sh, "k"));
+        long long nn = json_integer_value(json_object_get(sh, "n"));
+        if (shards < 0) {
+            if (nn < 1 || nn > 1000000) {
+                st = xa_fail(err, XA_EFORMAT, "%s: shard count %lld is out of range", nm, nn);
+                break;
             }
-            json_t *rc = json_deep_copy(run);
-            json_object_del(rc, "shard");
-            if (nn != shards)
-                st = xa_fail(err, XA_EINVAL,
-                             "%s: shard %lld of %lld, but the first part was of %lld", nm, k, nn,
-                             shards);
-            else if (k < 0 || k >= nn || !seen)
-                st = xa_fail(err, XA_EFORMAT, "%s: shard %lld of %lld is out of range", nm, k, nn);
-            else if (seen[k]++)
-                st = xa_fail(err, XA_EINVAL, "%s: shard %lld/%lld given twice", nm, k, nn);
-            else if (!json_equal(rc, run0))
-                st = xa_fail(err, XA_EINVAL,
-                             "%s: run differently from the first part (xalign version, manifest, "
-                             "tolerance, diagnosis or sample count)",
-                             nm);
-            else if ((jstr(r, "ref_dir") && rd && strcmp(jstr(r, "ref_dir"), rd)) ||
-                     (jstr(r, "port_dir") && pd && strcmp(jstr(r, "port_dir"), pd)))
-                st = xa_fail(err, XA_EINVAL, "%s: other folders than the first part's (%s, %s)", nm,
-                             rd ? rd : "?", pd ? pd : "?");
-            if (!rd) rd = jstr(r, "ref_dir");
-            if (!pd) pd = jstr(r, "port_dir");
-            json_decref(rc);
-            json_t *ss = json_object_get(r, "samples");
-            for (size_t q = 0; !st && q < json_array_size(ss); q++)
-                json_array_append(all, json_array_get(ss, q));
+            shards = nn;
+            total = json_integer_value(json_object_get(run, "samples_all"));
+            seen = calloc((size_t)nn, sizeof *seen);
+            rd = jstr(r, "ref_dir"), pd = jstr(r, "port_dir");
+            run0 = json_deep_copy(run);
+            json_object_del(run0, "shard");
+            if (!seen || !run0) {
+                st = xa_fail(err, XA_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        const char *what;
+        if (nn != shards) {
+            st = xa_fail(err, XA_EINVAL, "%s: shard %lld of %lld, but %s is a shard of %lld", nm, k,
+                         nn, first, shards);
+        } else if (k < 0 || k >= nn) {
+            st = xa_fail(err, XA_EFORMAT, "%s: shard %lld of %lld is out of range", nm, k, nn);
+        } else if (seen[k]) {
+            st =
+                xa_fail(err, XA_EINVAL, "%s: shard %lld/%lld is given twice (%s is the same shard)",
+                        nm, k, nn, names ? names[seen[k] - 1] : "an earlier part");
+        } else if ((what = run_difference(run, run0, va, vb, sizeof va)) != NULL) {
+            st = xa_fail(err, XA_EINVAL, "%s: run with another %s than %s: %s vs %s", nm,
+                         !strncmp(what, "the ", 4) ? what + 4 : what, first, va, vb);
+        } else if ((jstr(r, "ref_dir") && rd && strcmp(jstr(r, "ref_dir"), rd)) ||
+                   (jstr(r, "port_dir") && pd && strcmp(jstr(r, "port_dir"), pd))) {
+            st = xa_fail(err, XA_EINVAL, "%s: other folders (%s, %s) than %s (%s, %s)", nm,
+                         jstr(r, "ref_dir") ? jstr(r, "ref_dir") : "?",
+                         jstr(r, "port_dir") ? jstr(r, "port_dir") : "?", first, rd ? rd : "?",
+                         pd ? pd : "?");
+        }
+        if (st) break;
+        seen[k] = i + 1;
+        if (!rd) rd = jstr(r, "ref_dir");
+        if (!pd) pd = jstr(r, "port_dir");
+        json_t *ss = json_object_get(r, "samples");
+        for (size_t q = 0; q < json_array_size(ss) && !st; q++) {
+            json_t *sm = json_array_get(ss, q);
+            if (!jstr(sm, "sample")) {
+                st = xa_fail(err, XA_EFORMAT, "%s: sample %zu has no name", nm, q);
+            } else if (ns == cap) {
+                merge_entry *nl = realloc(list, (cap = cap ? 2 * cap : 256) * sizeof *list);
+                if (!nl) st = xa_fail(err, XA_ENOMEM, "out of memory");
+                list = nl ? nl : list;
+            }
+            if (!st) list[ns].sample = sm, list[ns++].part = i;
         }
     }
     for (long long k = 0; !st && k < shards; k++)
         if (!seen[k]) st = xa_fail(err, XA_EINVAL, "shard %lld of %lld is missing", k, shards);
-    size_t ns = json_array_size(all);
-    if (!st && (list = malloc((ns ? ns : 1) * sizeof *list))) {
-        for (size_t i = 0; i < ns; i++) list[i] = json_array_get(all, i);
-        qsort(list, ns, sizeof *list, cmp_sample);
-        for (size_t i = 1; i < ns && !st; i++)
-            if (!strcmp(jstr(list[i], "sample"), jstr(list[i - 1], "sample")))
-                st =
-                    xa_fail(err, XA_EINVAL, "sample '%s' is in two parts", jstr(list[i], "sample"));
-        if (!st && (long long)ns != total)
-            st = xa_fail(err, XA_EINVAL, "the parts hold %zu samples, the run had %lld", ns, total);
-    } else if (!st) {
-        st = xa_fail(err, XA_ENOMEM, "out of memory");
-    }
+    if (!st && ns) qsort(list, ns, sizeof *list, cmp_entry);
+    for (size_t i = 1; i < ns && !st; i++)
+        if (!strcmp(jstr(list[i].sample, "sample"), jstr(list[i - 1].sample, "sample"))) {
+            const char *a = names ? names[list[i - 1].part] : "a part";
+            const char *b = names ? names[list[i].part] : "another";
+            st = list[i].part == list[i - 1].part
+                     ? xa_fail(err, XA_EINVAL, "%s: sample '%s' is in it twice", a,
+                               jstr(list[i].sample, "sample"))
+                     : xa_fail(err, XA_EINVAL, "sample '%s' is in %s and in %s",
+                               jstr(list[i].sample, "sample"), a, b);
+        }
+    if (!st && (long long)ns != total)
+        st = xa_fail(err, XA_EINVAL, "the parts hold %zu samples, the run had %lld", ns, total);
     if (!st) {
         json_t *samples = json_array();
-        for (size_t i = 0; i < ns; i++) json_array_append(samples, list[i]);
+        for (size_t i = 0; i < ns; i++) json_array_append(samples, list[i].sample);
         json_t *o = dataset_object(run0, rd, pd, samples);
         run0 = NULL;
         if (aligned) *aligned = json_is_true(json_object_get(o, "aligned"));
@@ -393,10 +465,9 @@ xa_status xa_report_merge(const char *const *parts, const char *const *names, si
         if (!*merged) st = xa_fail(err, XA_ENOMEM, "out of memory");
     }
     json_decref(run0);
-    json_decref(all);
     free(list);
     free(seen);
-    for (size_t i = 0; i < n; i++) json_decref(roots[i]);
+    for (size_t i = 0; roots && i < n; i++) json_decref(roots[i]);
     free(roots);
     return st;
 }

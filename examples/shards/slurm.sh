@@ -1,0 +1,40 @@
+#!/bin/sh
+# A sharded dataset run on Slurm: a job array of N shards (`xalign stages --shard
+# $SLURM_ARRAY_TASK_ID/N --json`) and a merge job that starts once every shard has succeeded
+# (docs/stages.md, "Sharded runs").
+#
+#   examples/shards/slurm.sh REF_DIR PORT_DIR N OUT_DIR [xalign stages options...]
+#
+# Prints the merge job's id. The shards write OUT_DIR/part-K.json (logs OUT_DIR/shard-K.log); the
+# merge job writes OUT_DIR/dataset.json (the merged JSON, identical to one run's),
+# OUT_DIR/report.html and the text report in OUT_DIR/merge.log, and exits as `xalign stages`
+# would have on all samples (0 aligned, 1 some unaligned: Slurm shows it as FAILED, ExitCode 1).
+# A shard that fails (exit 2) cancels the merge job (--kill-on-invalid-dep).
+# Environment:
+#   XALIGN        the xalign program (default: xalign on PATH); the folders, OUT_DIR and XALIGN
+#                 must be at the same paths on the compute nodes (a shared file system)
+#   SBATCH_OPTS   more sbatch options for both jobs (e.g. "--partition=cpu --time=1:00:00")
+#   XALIGN_WAIT=1 wait for the merge job and exit with its exit code (sbatch --wait)
+set -eu
+[ $# -ge 4 ] || { sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+ref=$1 port=$2 n=$3 out=$4
+shift 4
+XALIGN=${XALIGN:-xalign}
+q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+opts=""
+for a in "$@"; do opts="$opts $(q "$a")"; done
+mkdir -p "$out"
+rm -f "$out"/part-*.json
+x=$(q "$XALIGN") o=$(q "$out")
+# exit 1 (some sample unaligned) is a shard's normal result; only 2 (an error) fails the task
+array=$(sbatch --parsable ${SBATCH_OPTS:-} --job-name=xalign-shard --array=0-$((n - 1)) \
+    --output="$out/shard-%a.log" \
+    --wrap="$x stages $(q "$ref") $(q "$port") --shard \$SLURM_ARRAY_TASK_ID/$n --json$opts \
+> $o/part-\$SLURM_ARRAY_TASK_ID.json || { r=\$?; [ \$r -eq 1 ] || exit \$r; }")
+array=${array%%;*}
+merge=$(sbatch --parsable ${SBATCH_OPTS:-} --job-name=xalign-merge \
+    --dependency=afterok:"$array" --kill-on-invalid-dep=yes --output="$out/merge.log" \
+    ${XALIGN_WAIT:+--wait} \
+    --wrap="$x merge $o/part-*.json --json > $o/dataset.json; $x merge $o/part-*.json --html $o/report.html") ||
+    { rc=$?; echo "${merge%%;*}"; exit $rc; }
+echo "${merge%%;*}"
