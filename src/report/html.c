@@ -251,6 +251,17 @@ static void scale_bar(page *pg, const xa_heatmap_info *in) {
                  (long long)in->pixels);
 }
 
+/* The picture's height and width of a shape as the heatmap reads it with a guessed layout
+ * (report.h: HW, HWC, CHW, NCHW, NHWC; a last axis <= 4 is channels last); 0 unless it is
+ * image-like with both sides longer than 1 (a 1 x 1000 row of logits is no picture). */
+static int spatial(const int64_t *d, int rank, int64_t *h, int64_t *w) {
+    if (rank < 2 || rank > 4 || (rank == 4 && d[0] != 1)) return 0;
+    const int64_t *e = d + (rank == 4);
+    int chw = rank > 2 && e[2] > 4;
+    *h = e[chw], *w = e[chw + 1];
+    return *h > 1 && *w > 1;
+}
+
 /* The worst tensor of a stage (largest max_abs, NaN as the largest): what its pictures show. */
 static json_t *worst_tensor(json_t *stage) {
     json_t *tensors = json_object_get(stage, "tensors"), *w = NULL;
@@ -278,23 +289,17 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
     xa_tensor *hm = NULL;
     xa_error err = {0};
     if (r && p) {
-        /* a probe of one pixel gives the layout and the size; tensors that are not image-like
-         * (vectors, 1 x N rows, rank 1 or 5) get no picture and no note, other failures (equal
-         * element counts in other shapes, ...) say why */
-        ho.block = 1 << 20;
-        xa_status hs = xa_heatmap_new(r, p, &ho, &hm, &in, &err);
-        xa_tensor_free(hm);
-        hm = NULL;
+        /* tensors that are not image-like (vectors, 1 x N rows, rank 1 or 5) get no picture and
+         * no note; other failures (equal element counts in other shapes, ...) say why */
+        int64_t h = 0, w = 0;
         int same = r->rank == p->rank && !memcmp(r->shape, p->shape, sizeof(int64_t) * r->rank);
-        if (!hs && in.height > 1 && in.width > 1) {
-            int64_t side = in.height > in.width ? in.height : in.width;
-            ho.block = side > max_side ? (side + max_side - 1) / max_side : 1;
+        if (!same || spatial(r->shape, r->rank, &h, &w)) {
+            int64_t side = h > w ? h : w;
+            ho.block = same && side > max_side ? (side + max_side - 1) / max_side : 1;
             if (xa_heatmap_new(r, p, &ho, &hm, &in, &err)) {
                 hm = NULL;
                 snprintf(why, sizeof why, "no picture: %s", err.message);
             }
-        } else if (hs && (hs != XA_ESHAPE || !same)) {
-            snprintf(why, sizeof why, "no picture: %s", err.message);
         }
     }
     if (!hm) {
@@ -481,14 +486,10 @@ static int drawable(json_t *stage) {
     json_t *t = worst_tensor(stage);
     if (!t) return 1;
     json_t *shape = json_object_get(t, "ref_shape");
+    int64_t d[4], h, w;
     size_t r = json_array_size(shape);
-    int64_t d[4];
-    if (r < 2 || r > 4) return 0;
-    for (size_t k = 0; k < r; k++) d[k] = json_integer_value(json_array_get(shape, k));
-    const int64_t *e = d + (r == 4);
-    if (r == 4 && d[0] != 1) return 0;
-    int chw = r > 2 && e[2] > 4;
-    return e[chw] > 1 && e[chw + 1] > 1;
+    for (size_t k = 0; k < r && k < 4; k++) d[k] = json_integer_value(json_array_get(shape, k));
+    return spatial(d, (int)r, &h, &w);
 }
 
 enum { NO_PICTURES, PICTURES, PICTURES_LEFT_OUT };
