@@ -15,6 +15,7 @@ Diagnosis is off (--no-diagnose) in every command: it would dominate every figur
 """
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -79,15 +80,20 @@ def main():
         t["render"].append(timed([x, "merge", one, "--json", "--html", os.path.join(d, "rendered.html")]))
         t["two"].append(shards(x, ref, port, d))
     m = {k: statistics.median(v) for k, v in t.items()}
+    text = os.path.join(d, "text.html")  # the page without pictures: what the budget cannot cut
+    subprocess.run([x, "merge", one, "--html", text, "--html-budget", "0.01"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    left = re.search(r"the pictures of (\d+) of (\d+) samples are left out", open(page).read())
+    drawn = f"{int(left.group(2)) - int(left.group(1))} of {left.group(2)} unaligned samples drawn" if left else "every picture"
     same = open(os.path.join(d, "merged.json")).read() == open(js).read()
     mb = lambda p: os.path.getsize(p) / 1e6  # noqa: E731
     print(f"dataset: {a.samples} samples x 6 stages ({ref}), medians of {a.runs} rounds, {os.cpu_count()} cores")
     print(f"  stages --json                   {m['json']:7.2f} s   JSON {mb(js):6.2f} MB")
-    print(f"  stages --json --html            {m['html']:7.2f} s   HTML {mb(page):6.2f} MB (budget 5 MB)"
+    print(f"  stages --json --html            {m['html']:7.2f} s   HTML {mb(page):6.2f} MB (budget 5 MB: {drawn})"
           f"   {m['html'] / m['json']:.2f}x the run without the page")
     print(f"  ... --html-budget 1000          {m['full']:7.2f} s   HTML {mb(full):6.2f} MB (every picture)"
           f"   {m['full'] / m['json']:.2f}x")
-    print(f"  merge --html (page from JSON)   {m['render']:7.2f} s")
+    print(f"  merge --html (page from JSON)   {m['render']:7.2f} s   text alone (--html-budget 0.01) {mb(text):.2f} MB")
     print(f"  2 shards at once (--jobs 1 each) + merge {m['two']:7.2f} s   {m['two'] / m['json']:.2f}x one run"
           f" (--jobs 2);"
           f" merged JSON identical to one run's: {same}")

@@ -654,12 +654,17 @@ static void parts(page *pg, part_fn f, void *ctx, size_t n, const size_t *order,
     free(wants);
 }
 
+/* A dataset's sample sections draw at half the size (at least 32 pixels a side). */
+static int64_t sample_side(const page *pg) {
+    return pg->max_side / 2 > 32 ? pg->max_side / 2 : 32;
+}
+
 /* The note at the top: what was drawn, how it was downsampled, what the budget left out. */
 static void pictures_note(page *pg, xa_sb *sb, size_t parts_total) {
     xa_sb_printf(sb, "<p class=\"meta\" id=\"pictures-note\">Pictures: ");
     if (pg->dataset)
         xa_sb_printf(sb, "each sample's first unaligned stage, at most %lld pixels a side; ",
-                     (long long)(pg->max_side / 2 > 32 ? pg->max_side / 2 : 32));
+                     (long long)sample_side(pg));
     else
         xa_sb_printf(sb,
                      "the unaligned stages (every stage when none is), at most %lld pixels a "
@@ -762,8 +767,7 @@ static void sample_part(page *pg, void *ctx, size_t i, int mode) {
     for (size_t k = 0; k < json_array_size(stages); k++) {
         json_t *st = json_array_get(stages, k);
         stage_section(pg, st, jstr(s, "ref_dir"), jstr(s, "port_dir"),
-                      st == pic ? mode : NO_PICTURES, pg->max_side / 2 > 32 ? pg->max_side / 2 : 32,
-                      name);
+                      st == pic ? mode : NO_PICTURES, sample_side(pg), name);
     }
     xa_sb_printf(&pg->sb, "</section>\n");
 }
