@@ -97,6 +97,21 @@ static void diag_finish(json_t *agg) {
     json_object_set_new(agg, "causes", causes);
 }
 
+/* What is wrong with a sample of dataset JSON (NULL: nothing): the dataset JSON and text are
+ * computed from "sample", "aligned", "first_unaligned" and the stages' "name" and "status". */
+static const char *bad_sample(json_t *sm) {
+    json_t *sst = json_object_get(sm, "stages"), *first = json_object_get(sm, "first_unaligned");
+    if (!jstr(sm, "sample")) return "no \"sample\" name";
+    if (!json_is_boolean(json_object_get(sm, "aligned"))) return "no \"aligned\" verdict";
+    if (!json_is_array(sst)) return "no \"stages\" list";
+    if (first && !json_is_null(first) && !json_is_string(first))
+        return "\"first_unaligned\" is neither a name nor null";
+    for (size_t k = 0; k < json_array_size(sst); k++)
+        if (!jstr(json_array_get(sst, k), "name") || !jstr(json_array_get(sst, k), "status"))
+            return "a stage without \"name\" or \"status\"";
+    return NULL;
+}
+
 /* {"schema", "run", "ref_dir", "port_dir", "samples_total", "samples_unaligned", "stages",
  * "samples", "aligned"}: the aggregates as dataset.c counts them -- per stage in order of first
  * appearance: samples, missing, errors, unaligned (any other status), the largest max_abs of any
@@ -272,7 +287,8 @@ static char *dataset_text(json_t *root) {
         for (size_t k = 0; k < json_array_size(sst); k++)
             if (!strcmp(jstr(json_array_get(sst, k), "name"), first))
                 status = jstr(json_array_get(sst, k), "status");
-        if (shown++ < 20) xa_sb_printf(&sb, "  %s: %s (%s)\n", jstr(sm, "sample"), first, status);
+        if (shown++ < 20)
+            xa_sb_printf(&sb, "  %s: %s (%s)\n", jstr(sm, "sample"), first, status ? status : "?");
     }
     if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
     if (!shown) xa_sb_printf(&sb, "  none: no compared stage differs in any sample.\n");
@@ -291,8 +307,16 @@ char *xa_report_dataset_text(const xa_dataset_report *r, const char *ref_dir,
 }
 
 char *xa_report_dataset_text_json(const char *json) {
-    json_t *o = json_loads(json, 0, NULL);
-    if (!o) return NULL;
+    json_t *o = json_loads(json, 0, NULL), *samples = json_object_get(o, "samples");
+    int ok = json_is_array(samples) && json_is_array(json_object_get(o, "stages"));
+    for (size_t i = 0; ok && i < json_array_size(samples); i++)
+        ok = !bad_sample(json_array_get(samples, i));
+    for (size_t k = 0; ok && k < json_array_size(json_object_get(o, "stages")); k++)
+        ok = jstr(json_array_get(json_object_get(o, "stages"), k), "name") != NULL;
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
     char *t = dataset_text(o);
     json_decref(o);
     return t;
@@ -430,8 +454,9 @@ xa_status xa_report_merge(const char *const *parts, const char *const *names, si
         json_t *ss = json_object_get(r, "samples");
         for (size_t q = 0; q < json_array_size(ss) && !st; q++) {
             json_t *sm = json_array_get(ss, q);
-            if (!jstr(sm, "sample")) {
-                st = xa_fail(err, XA_EFORMAT, "%s: sample %zu has no name", nm, q);
+            const char *bad = bad_sample(sm);
+            if (bad) {
+                st = xa_fail(err, XA_EFORMAT, "%s: sample %zu: %s", nm, q, bad);
             } else if (ns == cap) {
                 merge_entry *nl = realloc(list, (cap = cap ? 2 * cap : 256) * sizeof *list);
                 if (!nl) st = xa_fail(err, XA_ENOMEM, "out of memory");

@@ -92,6 +92,10 @@ static const char *jstr(json_t *o, const char *k) {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
+/* strings of the JSON may be missing (NULL): equal only when both are there */
+static int streq(const char *a, const char *b) {
+    return a && b && !strcmp(a, b);
+}
 
 /* ---- loading a stage's tensors again, from the paths the JSON names
  * ------------------------------ */
@@ -401,7 +405,7 @@ static void metrics_table(page *pg, json_t *m, json_t *tol) {
         xa_sb_printf(&pg->sb, "<td>%s</td>", num(jnum(m, keys[k]), b, sizeof b));
     xa_sb_printf(&pg->sb, "<td>%.0f of %.0f</td></tr></table>", jnum(m, "count") - jnum(m, "equal"),
                  jnum(m, "count"));
-    if (json_is_object(tol) && json_object_get(tol, "preset"))
+    if (json_is_object(tol) && jstr(tol, "preset"))
         xa_sb_printf(&pg->sb, "<p class=\"meta\">tolerance preset %s</p>", jstr(tol, "preset"));
 }
 
@@ -631,7 +635,7 @@ static void parts(page *pg, part_fn f, void *ctx, size_t n, const size_t *order,
         total += t[i].len;
     }
     size_t k = 0;
-    for (; k < m; k++) {
+    for (; k < m && total <= (size_t)pg->budget; k++) {
         size_t i = order[k];
         page before = *pg;
         xa_sb w = render_part(pg, f, ctx, i, PICTURES);
@@ -749,8 +753,7 @@ static json_t *first_unaligned_stage(json_t *sample) {
     const char *first = jstr(sample, "first_unaligned");
     json_t *stages = json_object_get(sample, "stages");
     for (size_t k = 0; first && k < json_array_size(stages); k++)
-        if (!strcmp(jstr(json_array_get(stages, k), "name"), first))
-            return json_array_get(stages, k);
+        if (streq(jstr(json_array_get(stages, k), "name"), first)) return json_array_get(stages, k);
     return NULL;
 }
 
@@ -833,14 +836,13 @@ static void dataset_page(page *pg, json_t *root, const xa_html_options *o, size_
             const char *want = jstr(json_array_get(stages, k), "name");
             json_t *hit = NULL;
             for (size_t q = 0; q < json_array_size(sst); q++)
-                if (!strcmp(jstr(json_array_get(sst, q), "name"), want))
-                    hit = json_array_get(sst, q);
+                if (streq(jstr(json_array_get(sst, q), "name"), want)) hit = json_array_get(sst, q);
             const char *status = hit ? jstr(hit, "status") : "missing";
             double m = hit ? jnum(json_object_get(hit, "metrics"), "max_abs") : NAN;
             xa_sb_printf(&pg->sb, "<td class=\"%s\" data-v=\"%.17g\">%s %s</td>",
                          status_class(status), isnan(m) ? -1.0 : m,
                          !strcmp(status_class(status), "ok") ? "&#10003;" : "&#10007;",
-                         isnan(m) ? status : num(m, b, sizeof b));
+                         isnan(m) ? (status ? status : "?") : num(m, b, sizeof b));
         }
         xa_sb_printf(&pg->sb, "</tr>");
     }
@@ -862,7 +864,7 @@ static void dataset_page(page *pg, json_t *root, const xa_html_options *o, size_
                                  ? jstr(json_array_get(stages, k), "worst_sample")
                                  : jstr(s, "sample");
             json_t *pic = first_unaligned_stage(s);
-            if (!taken[i] && ws && !strcmp(ws, jstr(s, "sample")) && pic && drawable(pic))
+            if (!taken[i] && streq(ws, jstr(s, "sample")) && pic && drawable(pic))
                 taken[i] = 1, order[m++] = i;
         }
     parts(pg, sample_part, root, n, order, m);

@@ -110,6 +110,7 @@ version = edited(p2[1], "version.json", lambda j: j["run"].update(xalign="0.0.1"
 other_dirs = edited(p2[1], "dirs.json", lambda j: j.update(ref_dir="elsewhere/ref"))
 second = json.load(open(p2[0]))["samples"][0]
 twice = edited(p2[1], "twice.json", lambda j: j["samples"].append(second))
+no_stages = edited(p2[1], "nostages.json", lambda j: j["samples"][0].pop("stages"))
 dup_in_one = edited(p2[0], "dup.json", lambda j: j["samples"].append(j["samples"][0]))
 not_shard = ck.path("whole.json")
 with open(not_shard, "w") as f:
@@ -133,6 +134,7 @@ cases = [
     ((p2[0], other_dirs), f"xalign merge: {other_dirs}: other folders (elsewhere/ref, "),
     ((p2[0], twice), f"xalign merge: sample '{second['sample']}' is in {p2[0]} and in {twice}"),
     ((dup_in_one, p2[1]), f"xalign merge: {dup_in_one}: sample '{second['sample']}' is in it twice"),
+    ((p2[0], no_stages), f'xalign merge: {no_stages}: sample 0: no "stages" list'),
     ((not_shard,), f"xalign merge: {not_shard}: not a shard (run with --shard K/N)"),
     ((p2[0], garbage), f"xalign merge: {garbage}: not JSON (line 1: "),
     ((cmp_json,), f"xalign merge: {cmp_json}: schema 'xalign.compare/1' is not a dataset run's (xalign.dataset/1"),

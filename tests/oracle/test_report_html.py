@@ -219,6 +219,9 @@ try:
     ck.check(rc == 1 and "unaligned!" in out and f"HTML report written to {cmp_html}" in err, f"compare --html: rc {rc}")
     load(d, cmp_html, "compare")
     check_pictures(d, anchor("st-", "") + anchor("-", "compare"), np.load(cr), np.load(cp), 256, "compare")
+    rc, out, err = run("compare", cr, cp, "--html", os.path.join(cr, "x.html"))
+    ck.check(rc == 2 and err.endswith(f"xalign compare: {os.path.join(cr, 'x.html')}: cannot write the HTML report\n"),
+             f"compare --html to a path that cannot be written: rc {rc}, {err!r}")
     rc, out, err = run("compare", os.path.join(E, "ref", "05_logits.npy"), os.path.join(E, "ref", "05_logits.npy"),
                        "--html", ck.path("logits.html"))
     ck.check(rc == 0 and load(d, ck.path("logits.html"), "compare logits") == 0 and
