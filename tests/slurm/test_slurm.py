@@ -121,7 +121,7 @@ try:
     conf = os.path.join(D, "slurm.conf")
     with open(conf, "w") as f:
         f.write(f"""ClusterName=xalign-test
-SlurmctldHost={HOST}
+SlurmctldHost={HOST}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -147,7 +147,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MinJobAge=300
-{node[0]} State=UNKNOWN
+{node[0]} NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=xalign Nodes={HOST} Default=YES MaxTime=INFINITE State=UP
 """)
     os.environ["SLURM_CONF"] = conf  # the clients (sbatch, squeue) and the jobs read it
