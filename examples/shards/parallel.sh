@@ -16,20 +16,11 @@
 #             REF_DIR, PORT_DIR, OUT_DIR and XALIGN must be reachable at the same paths (a shared
 #             file system such as NFS).
 set -eu
-[ $# -ge 4 ] || { sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-ref=$1 port=$2 n=$3 out=$4
-shift 4
-XALIGN=${XALIGN:-xalign}
-# quote an argument for the shell parallel starts (single quotes, ' as '\'')
-q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-opts=""
-for a in "$@"; do opts="$opts $(q "$a")"; done
-mkdir -p "$out"
-rm -f "$out"/part-*.json
+. "$(dirname "$0")/common.sh"
 # exit 1 (some sample unaligned) is a shard's normal result: only 2 (an error) fails the job,
 # and the first failure stops the run
 cmd="$(q "$XALIGN") stages $(q "$ref") $(q "$port") --shard {}/$n --json$opts > $(q "$out")/part-{}.json || { r=\$?; [ \$r -eq 1 ] || exit \$r; }"
 seq 0 $((n - 1)) | parallel --halt now,fail=1 ${JOBS:+--jobs "$JOBS"} \
     ${SSHLOGIN:+--sshlogin "$SSHLOGIN" --workdir .} "$cmd"
-"$XALIGN" merge "$out"/part-*.json --json > "$out/dataset.json" || [ $? -eq 1 ]
+"$XALIGN" merge "$out"/part-*.json --json > "$out/dataset.json" || { r=$?; [ $r -eq 1 ] || exit $r; }
 exec "$XALIGN" merge "$out"/part-*.json --html "$out/report.html"

@@ -18,15 +18,7 @@
 #   XALIGN_WAIT=1 wait for the merge job (polling squeue), print its text report and exit with
 #                 its exit code (2 when a shard failed)
 set -eu
-[ $# -ge 4 ] || { sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
-ref=$1 port=$2 n=$3 out=$4
-shift 4
-XALIGN=${XALIGN:-xalign}
-q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-opts=""
-for a in "$@"; do opts="$opts $(q "$a")"; done
-mkdir -p "$out"
-rm -f "$out"/part-*.json "$out/merge.exit"
+. "$(dirname "$0")/common.sh"
 x=$(q "$XALIGN") o=$(q "$out")
 # exit 1 (some sample unaligned) is a shard's normal result; only 2 (an error) fails the task
 array=$(sbatch --parsable ${SBATCH_OPTS:-} --job-name=xalign-shard --array=0-$((n - 1)) \
