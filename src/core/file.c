@@ -11,24 +11,73 @@ enum { XA_POPULATE_MAX = 16 << 20 };
 #include <sys/stat.h>
 #include <unistd.h>
 
-xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err) {
-    memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+/* "a FIFO", "a character device", ... for a file that is neither regular nor a directory. */
+static const char *special_kind(mode_t m) {
+    return S_ISFIFO(m)   ? "a FIFO (named pipe)"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISDIR(m)  ? "a directory"
+                         : "not a regular file";
+}
+
+static xa_status not_regular(const char *path, mode_t m, xa_error *err) {
+    if (S_ISDIR(m)) return xa_fail(err, XA_EIO, "%s: is a directory", path);
+    return xa_fail(err, XA_EIO, "%s: is %s; xalign reads regular files only", path,
+                   special_kind(m));
+}
+
+xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err) {
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return xa_fail(err, XA_EIO, "%s: no such file", path);
+        return xa_fail(err, XA_EIO, "%s: cannot access: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) return not_regular(path, st.st_mode, err);
+    if (size) *size = (uint64_t)st.st_size;
+    return XA_OK;
+}
+
+/* Open a regular file for reading. O_NONBLOCK keeps open() itself from waiting (a FIFO without
+ * a writer blocks a plain open until one comes; some devices too); the file is then refused by
+ * its fstat unless it is regular, and for regular files O_NONBLOCK changes nothing. */
+static xa_status open_regular(const char *path, int *fd, struct stat *st, xa_error *err) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (*fd < 0) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(*fd, st) != 0) {
         int e = errno;
-        close(fd);
+        close(*fd);
         return xa_fail(err, XA_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return xa_fail(err, XA_EIO, "%s: is a directory", path);
+    if (!S_ISREG(st->st_mode)) {
+        close(*fd);
+        return not_regular(path, st->st_mode, err);
     }
-    if (!S_ISREG(st.st_mode)) { /* pipes, devices: read what comes, bounded */
-        close(fd);
-        return xa_fail(err, XA_EIO, "%s: not a regular file", path);
+    return XA_OK;
+}
+
+size_t xa_file_head(const char *path, void *buf, size_t n) {
+    int fd;
+    struct stat st;
+    if (open_regular(path, &fd, &st, NULL)) return 0;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
     }
+    close(fd);
+    return got;
+}
+
+xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err) {
+    memset(f, 0, sizeof *f);
+    int fd;
+    struct stat st;
+    xa_status rs = open_regular(path, &fd, &st, err);
+    if (rs) return rs;
     if ((uint64_t)st.st_size > SIZE_MAX) {
         close(fd);
         return xa_fail(err, XA_ELIMIT, "%s: file too large for this address space", path);

@@ -44,7 +44,16 @@ typedef struct xa_file {
     const unsigned char *data;
     size_t size;
 } xa_file;
+/* Only regular files are opened (symbolic links to them included); a FIFO, device or socket is
+ * refused with XA_EIO without blocking ("PATH: is a FIFO (named pipe); ..."). */
 xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err);
+/* XA_OK when `path` is a regular file (its size in *size, which may be NULL); otherwise XA_EIO
+ * with "PATH: no such file", "PATH: is a directory" or "PATH: is a FIFO ..." in err. Does not
+ * open the file. */
+xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err);
+/* Up to n first bytes of a regular file into buf; 0 when it cannot be opened or is not a regular
+ * file. Never blocks on FIFOs or devices. */
+size_t xa_file_head(const char *path, void *buf, size_t n);
 void xa_file_close(xa_file *f);
 /* Drop pages of a mapping that were already consumed (keeps RSS low on huge files). */
 void xa_mapping_release(const void *p, size_t n);

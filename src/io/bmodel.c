@@ -709,9 +709,7 @@ xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *ne
     /* Only a dump without a dtype in the spec is the bmodel's to split; anything else (and a
      * missing file, for its message) is an ordinary spec. */
     if (!s.dtype && xa_sniff_path(s.path) == XA_KIND_UNKNOWN && m) {
-        FILE *fp = fopen(s.path, "rb");
-        if (fp) {
-            fclose(fp);
+        if (!xa_check_regular(s.path, NULL, NULL)) {
             st = bmrt_split(s.path, m, net, stage, -1, s.member, out, where, err);
             xa_spec_clear(&s);
             return st;

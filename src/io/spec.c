@@ -12,6 +12,26 @@ static int file_exists(const char *p) {
     return stat(p, &st) == 0;
 }
 
+/* 1 when text[0..n) names an existing file. */
+static int prefix_exists(const char *text, size_t n) {
+    char *p = malloc(n + 1);
+    if (!p) return 0;
+    memcpy(p, text, n);
+    p[n] = 0;
+    int r = file_exists(p);
+    free(p);
+    return r;
+}
+
+/* "f32 f16 ..." : the short names of every dtype. */
+static const char *dtype_list(char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = 0;
+    for (int d = 1; d < XA_DTYPE_COUNT && o < size; d++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? " " : "", xa_dtype_short((xa_dtype)d));
+    return buf;
+}
+
 void xa_spec_clear(xa_spec *s) {
     if (!s) return;
     free(s->path);
@@ -132,8 +152,8 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
             if (out->select >= n) {
                 int sel = out->select;
                 xa_spec_clear(out);
-                return xa_fail(err, XA_EINVAL, "%s: tensor #%d selected but only %d shapes given",
-                               text, sel, n);
+                return xa_fail(err, XA_EINVAL, "%s: tensor #%d selected but only %d shape%s given",
+                               text, sel, n, n == 1 ? " is" : "s are");
             }
         } else if (*p == '#') {
             xa_spec_clear(out);
@@ -145,6 +165,18 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
         return XA_OK;
     }
     const char *hash = strrchr(text, '#');
+    if (!hash || hash == text || !prefix_exists(text, (size_t)(hash - text))) {
+        /* PATH:FIELD where PATH exists but FIELD names no dtype: say so rather than "no such
+         * file" for the whole text */
+        for (size_t c = 0; c < len; c++) {
+            if (text[c] != ':' || !prefix_exists(text, c)) continue;
+            size_t dlen = strcspn(text + c + 1, ":#");
+            char names[128];
+            return xa_fail(err, XA_EINVAL, "%s: unknown dtype '%.*s' (dtypes: %s)", text,
+                           (int)(dlen < 32 ? dlen : 32), text + c + 1,
+                           dtype_list(names, sizeof names));
+        }
+    }
     if (hash && hash != text) {
         out->path = malloc((size_t)(hash - text) + 1);
         out->member = xa_strdup(hash + 1);
@@ -291,10 +323,7 @@ static int json_sniff(const unsigned char *b, size_t n) {
 
 xa_file_kind xa_sniff_path(const char *path) {
     unsigned char b[64] = {0};
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return XA_KIND_UNKNOWN;
-    size_t n = fread(b, 1, sizeof b, fp);
-    fclose(fp);
+    size_t n = xa_file_head(path, b, sizeof b);
     if (n >= 6 && b[0] == 0x93 && !memcmp(b + 1, "NUMPY", 5)) return XA_KIND_NPY;
     if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5)) return XA_KIND_NPZ;
     if (xa_image_sniff(b, n)) return XA_KIND_IMAGE;
@@ -328,15 +357,8 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     xa_spec s;
     xa_status st = xa_spec_parse(text, &s, err);
     if (st) return st;
-    struct stat sb;
-    if (stat(s.path, &sb) != 0) {
-        st = xa_fail(err, XA_EIO, "%s: no such file", s.path);
-        goto done;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        st = xa_fail(err, XA_EIO, "%s: is a directory, not a tensor file", s.path);
-        goto done;
-    }
+    uint64_t fsize = 0;
+    if ((st = xa_check_regular(s.path, &fsize, err))) goto done;
     xa_file_kind kind = xa_sniff_path(s.path);
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
         st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks,
@@ -421,7 +443,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
                      "%s: a SOPHON bmodel holds no tensor to compare; it describes "
                      "the tensors of BMRT dumps (see docs/bmodel.md)",
                      s.path);
-    } else if (sb.st_size == 0) {
+    } else if (fsize == 0) {
         st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
         st = xa_fail(

@@ -10,9 +10,14 @@ SOURCE_DIR = os.environ.get("XA_SOURCE_DIR", os.path.dirname(os.path.dirname(os.
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 
 
-def run(*args, check_rc=None, input=None):
-    """Run the CLI; returns (rc, stdout, stderr)."""
-    p = subprocess.run([XALIGN, *map(str, args)], capture_output=True, text=True, input=input)
+def run(*args, check_rc=None, input=None, timeout=None):
+    """Run the CLI; returns (rc, stdout, stderr). With a timeout, a run that takes longer is
+    killed and reported as rc None with "timed out" on stderr (for inputs that once hung)."""
+    try:
+        p = subprocess.run([XALIGN, *map(str, args)], capture_output=True, text=True, input=input,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, "", f"timed out after {timeout} s\n"
     if check_rc is not None and p.returncode != check_rc:
         raise AssertionError(f"xalign {' '.join(map(str, args))}: exit {p.returncode}, want {check_rc}\n"
                              f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
