@@ -16,7 +16,9 @@ static void progress(void *ctx, size_t done, size_t total) {
 
 /* --manifest -: the manifest read from standard input, as large as a manifest file may be. */
 static xa_status manifest_stdin(xa_manifest *m, xa_error *err) {
-    const size_t max = XA_MANIFEST_MAX_BYTES;
+    xa_limits lim;
+    xa_limits_init(&lim);
+    const size_t max = lim.manifest_bytes;
     size_t n = 0, cap = 0;
     char *buf = NULL, why[96] = "";
     xa_status st = XA_OK;

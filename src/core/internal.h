@@ -21,6 +21,11 @@ xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) XA_PRINTF(3
 /* Prefix an existing message with "PREFIX: " (used to add a file name at an outer level). */
 void xa_error_prefix(xa_error *err, const char *prefix);
 
+/* The limits to apply: `l`, or the defaults (xa_limits_init) when it is NULL. */
+const xa_limits *xa_limits_or_default(const xa_limits *l);
+/* l->max_elements capped at XA_MAX_ELEMENTS, the ceiling of every tensor (l may be NULL). */
+int64_t xa_limits_max_elements(const xa_limits *l);
+
 /* Backing store of tensor data: a heap block or a read-only file mapping, reference counted
  * so that several tensors (npz members, BMRT splits) can share one mapping. */
 struct xa_backing {

@@ -73,6 +73,7 @@ typedef struct fb {
     size_t text;            /* string bytes copied so far */
     size_t stages, tensors; /* totals so far */
     char where[160];        /* what is being read, for messages: "net 0 stage 1 input 2" */
+    const xa_limits *lim;
     xa_error *err;
 } fb;
 
@@ -217,12 +218,12 @@ static xa_status fb_string(fb *b, const fb_table *t, int id, int required, const
                        what, n, data - 4);
     if (memchr(b->p + data, 0, n))
         return fb_fail(b, XA_EFORMAT, "%s: string holds a NUL byte", what);
-    if (n > XA_BMODEL_MAX_STRING)
-        return fb_fail(b, XA_ELIMIT, "%s: string of %zu bytes exceeds the limit of %d", what, n,
-                       XA_BMODEL_MAX_STRING);
-    if (n > XA_BMODEL_MAX_TEXT - b->text)
-        return fb_fail(b, XA_ELIMIT, "strings exceed the limit of %zu bytes in all",
-                       (size_t)XA_BMODEL_MAX_TEXT);
+    if (n > b->lim->bmodel_string_bytes)
+        return fb_fail(b, XA_ELIMIT, "%s: string of %zu bytes exceeds the limit of %llu", what, n,
+                       (unsigned long long)b->lim->bmodel_string_bytes);
+    if (n > b->lim->bmodel_text_bytes - b->text)
+        return fb_fail(b, XA_ELIMIT, "strings exceed the limit of %llu bytes in all",
+                       (unsigned long long)b->lim->bmodel_text_bytes);
     b->text += n;
     *out = malloc(n + 1);
     if (!*out) return xa_fail(b->err, XA_ENOMEM, "out of memory");
@@ -309,8 +310,9 @@ static xa_status parse_tensors(fb *b, const fb_table *param, int id, const char 
     snprintf(what, sizeof what, "NetParameter.%s_tensor", side);
     xa_status st = fb_vector_field(b, param, id, 4, 1, what, &n, &data, &present);
     if (st) return st;
-    if (n > (size_t)XA_BMODEL_MAX_TENSORS - b->tensors)
-        return fb_fail(b, XA_ELIMIT, "more than %d tensors in all", XA_BMODEL_MAX_TENSORS);
+    if (n > b->lim->bmodel_tensors - b->tensors)
+        return fb_fail(b, XA_ELIMIT, "more than %llu tensors in all",
+                       (unsigned long long)b->lim->bmodel_tensors);
     b->tensors += n;
     *out = calloc(n ? n : 1, sizeof **out);
     if (!*out) return xa_fail(b->err, XA_ENOMEM, "out of memory");
@@ -340,8 +342,9 @@ static xa_status parse_net(fb *b, const fb_table *t, xa_bmodel_net *net) {
     int present;
     if (!st) st = fb_vector_field(b, t, NET_PARAMETER, 4, 0, "Net.parameter", &n, &data, &present);
     if (st || !n) return st;
-    if (n > (size_t)XA_BMODEL_MAX_STAGES - b->stages)
-        return fb_fail(b, XA_ELIMIT, "more than %d stages in all", XA_BMODEL_MAX_STAGES);
+    if (n > b->lim->bmodel_stages - b->stages)
+        return fb_fail(b, XA_ELIMIT, "more than %llu stages in all",
+                       (unsigned long long)b->lim->bmodel_stages);
     b->stages += n;
     net->stages = calloc(n, sizeof *net->stages);
     if (!net->stages) return xa_fail(b->err, XA_ENOMEM, "out of memory");
@@ -370,8 +373,9 @@ static xa_status parse_model(fb *b, xa_bmodel *m) {
     if (!st) st = fb_string(b, &t, MODEL_CHIP, 1, "Model.chip", &m->chip);
     if (!st) st = fb_vector_field(b, &t, MODEL_NET, 4, 1, "Model.net", &n, &data, &present);
     if (st) return st;
-    if (n > XA_BMODEL_MAX_NETS)
-        return fb_fail(b, XA_ELIMIT, "%zu nets exceed the limit of %d", n, XA_BMODEL_MAX_NETS);
+    if (n > b->lim->bmodel_nets)
+        return fb_fail(b, XA_ELIMIT, "%zu nets exceed the limit of %llu", n,
+                       (unsigned long long)b->lim->bmodel_nets);
     m->nets = calloc(n ? n : 1, sizeof *m->nets);
     if (!m->nets) return xa_fail(b->err, XA_ENOMEM, "out of memory");
     m->nnets = n;
@@ -392,7 +396,17 @@ int xa_bmodel_sniff(const void *buf, size_t size) {
 }
 
 xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_error *err) {
+    return xa_bmodel_parse_ex(buf, size, NULL, out, err);
+}
+
+xa_status xa_bmodel_parse_ex(const void *buf, size_t size, const xa_load_options *o,
+                             xa_bmodel **out, xa_error *err) {
     *out = NULL;
+    const xa_limits *lim = xa_load_limits(o);
+    /* FlatBuffers' own offsets are 32-bit signed: 2 GiB is the largest buffer that can exist */
+    uint64_t max_fb = lim->bmodel_flatbuffer_bytes < XA_BMODEL_MAX_FLATBUFFER
+                          ? lim->bmodel_flatbuffer_bytes
+                          : XA_BMODEL_MAX_FLATBUFFER;
     const unsigned char *p = buf;
     if (size < XA_BMODEL_HEADER_SIZE)
         return xa_fail(err, XA_ETRUNC, "bmodel: %zu bytes, shorter than the %d-byte header", size,
@@ -413,9 +427,13 @@ xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_erro
                      "bmodel: header_size %u is smaller than the %d-byte header "
                      "(an encrypted bmodel?)",
                      m->header_size, XA_BMODEL_HEADER_SIZE);
-    else if (m->flatbuffers_size < 8 || m->flatbuffers_size >= XA_BMODEL_MAX_FLATBUFFER)
-        st = xa_fail(err, XA_EFORMAT, "bmodel: flatbuffers_size %u is outside 8..%llu",
-                     m->flatbuffers_size, (unsigned long long)XA_BMODEL_MAX_FLATBUFFER - 1);
+    else if (m->flatbuffers_size < 8)
+        st =
+            xa_fail(err, XA_EFORMAT, "bmodel: flatbuffers_size %u is below 8", m->flatbuffers_size);
+    else if (m->flatbuffers_size >= max_fb)
+        st = xa_fail(err, max_fb < XA_BMODEL_MAX_FLATBUFFER ? XA_ELIMIT : XA_EFORMAT,
+                     "bmodel: flatbuffers_size %u is above the limit of %llu", m->flatbuffers_size,
+                     (unsigned long long)max_fb - 1);
     else if (need > size) /* libsophon's ModelCtx refuses such files too */
         st = xa_fail(err, XA_ETRUNC,
                      "bmodel: the header needs %llu bytes (header %u + flatbuffer "
@@ -423,7 +441,7 @@ xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_erro
                      (unsigned long long)need, m->header_size, m->flatbuffers_size, m->binary_size,
                      size);
     if (!st) {
-        fb b = {p + m->header_size, m->flatbuffers_size, 0, 0, 0, "", err};
+        fb b = {p + m->header_size, m->flatbuffers_size, 0, 0, 0, "", lim, err};
         st = parse_model(&b, m);
         if (st == XA_EFORMAT && m->magic == XA_BMODEL_MAGIC_OLD && err)
             msg_add(err->message, sizeof err->message,
@@ -440,11 +458,16 @@ xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_erro
 }
 
 xa_status xa_bmodel_load(const char *path, xa_bmodel **out, xa_error *err) {
+    return xa_bmodel_load_ex(path, NULL, out, err);
+}
+
+xa_status xa_bmodel_load_ex(const char *path, const xa_load_options *o, xa_bmodel **out,
+                            xa_error *err) {
     *out = NULL;
     xa_file f;
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
-    st = xa_bmodel_parse(f.data, f.size, out, err);
+    st = xa_bmodel_parse_ex(f.data, f.size, o, out, err);
     if (st) xa_error_prefix(err, path);
     xa_file_close(&f);
     return st;
@@ -645,8 +668,8 @@ static xa_status bmrt_choose(const char *path, const xa_bmodel *m, const char *n
 }
 
 static xa_status bmrt_split(const char *path, const xa_bmodel *m, const char *net, int stage,
-                            int outputs, const char *name, xa_tensor_list *out,
-                            xa_bmrt_where *where, xa_error *err) {
+                            int outputs, const char *name, const xa_limits *lim,
+                            xa_tensor_list *out, xa_bmrt_where *where, xa_error *err) {
     memset(out, 0, sizeof *out);
     if (!m) return xa_fail(err, XA_EINVAL, "%s: no bmodel given", path);
     xa_file f;
@@ -672,7 +695,7 @@ static xa_status bmrt_split(const char *path, const xa_bmodel *m, const char *ne
         char what[256];
         where_text(m, &w, what, sizeof what);
         st = xa_raw_split(&f, path, n, dts, ranks, (const int64_t(*)[XA_MAX_RANK])shapes, names,
-                          what, out, err);
+                          what, lim, out, err);
     }
     if (!st && w.tensor >= 0) { /* keep the named tensor only */
         size_t k = (size_t)w.tensor;
@@ -696,25 +719,32 @@ static xa_status bmrt_split(const char *path, const xa_bmodel *m, const char *ne
 
 xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *net, int stage,
                        int outputs, xa_tensor_list *out, xa_bmrt_where *where, xa_error *err) {
-    return bmrt_split(path, m, net, stage, outputs, NULL, out, where, err);
+    return bmrt_split(path, m, net, stage, outputs, NULL, NULL, out, where, err);
 }
 
 xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net, int stage,
                             xa_tensor_list *out, xa_bmrt_where *where, xa_error *err) {
+    return xa_bmrt_load_spec_ex(spec, m, net, stage, NULL, out, where, err);
+}
+
+xa_status xa_bmrt_load_spec_ex(const char *spec, const xa_bmodel *m, const char *net, int stage,
+                               const xa_load_options *o, xa_tensor_list *out, xa_bmrt_where *where,
+                               xa_error *err) {
     memset(out, 0, sizeof *out);
     if (where) *where = (xa_bmrt_where){SIZE_MAX, SIZE_MAX, -1, -1};
     xa_spec s;
-    xa_status st = xa_spec_parse(spec, &s, err);
+    xa_status st = xa_spec_parse_ex(spec, o, &s, err);
     if (st) return st;
     /* Only a dump without a dtype in the spec is the bmodel's to split; anything else (and a
      * missing file, for its message) is an ordinary spec. */
     if (!s.dtype && xa_sniff_path(s.path) == XA_KIND_UNKNOWN && m) {
         if (!xa_check_regular(s.path, NULL, NULL)) {
-            st = bmrt_split(s.path, m, net, stage, -1, s.member, out, where, err);
+            st =
+                bmrt_split(s.path, m, net, stage, -1, s.member, xa_load_limits(o), out, where, err);
             xa_spec_clear(&s);
             return st;
         }
     }
     xa_spec_clear(&s);
-    return xa_load_all(spec, out, err);
+    return xa_load_all_ex(spec, o, out, err);
 }

@@ -2,6 +2,7 @@
 #include "io_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,12 @@ static xa_status parse_shape(const char *txt, size_t len, int *rank, int64_t *sh
 }
 
 xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
+    return xa_spec_parse_ex(text, NULL, out, err);
+}
+
+xa_status xa_spec_parse_ex(const char *text, const xa_load_options *o, xa_spec *out,
+                           xa_error *err) {
+    uint64_t max_shapes = xa_load_limits(o)->spec_shapes;
     memset(out, 0, sizeof *out);
     out->select = -1;
     if (!text || !*text) return xa_fail(err, XA_EINVAL, "empty tensor spec");
@@ -116,7 +123,7 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
                 char *e;
                 errno = 0;
                 long k = strtol(hash + 1, &e, 10);
-                if (!hash[1] || *e || k < 0 || k >= XA_SPEC_MAX_SHAPES || errno) {
+                if (!hash[1] || *e || k < 0 || (uint64_t)k >= max_shapes || errno) {
                     xa_spec_clear(out);
                     return xa_fail(err, XA_EINVAL, "%s: bad tensor index '%s' (want #0, #1, ...)",
                                    text, hash);
@@ -124,12 +131,14 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
                 out->select = (int)k;
             }
             /* count shapes */
-            int n = 1;
-            for (size_t i = 0; i < slen; i++) n += p[i] == ',';
-            if (n > XA_SPEC_MAX_SHAPES) {
+            size_t count = 1;
+            for (size_t i = 0; i < slen; i++) count += p[i] == ',';
+            if (count > max_shapes || count > INT_MAX) {
                 xa_spec_clear(out);
-                return xa_fail(err, XA_ELIMIT, "%s: more than %d shapes", text, XA_SPEC_MAX_SHAPES);
+                return xa_fail(err, XA_ELIMIT, "%s: %zu shapes exceed the limit of %llu", text,
+                               count, (unsigned long long)max_shapes);
             }
+            int n = (int)count;
             out->ranks = calloc((size_t)n, sizeof *out->ranks);
             out->shapes = calloc((size_t)n, sizeof *out->shapes);
             if (!out->ranks || !out->shapes) {
@@ -224,27 +233,22 @@ static xa_status list_push(xa_tensor_list *l, const char *name, xa_tensor *t, xa
     return XA_OK;
 }
 
-/* Bytes of a tensor of dtype dt and the given shape, or -1 past XA_MAX_ELEMENTS / overflow. */
-static int64_t raw_nbytes(xa_dtype dt, int rank, const int64_t *shape) {
-    int64_t c = xa_shape_count(rank, shape);
-    uint64_t b;
-    if (c < 0 || c > XA_MAX_ELEMENTS || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(dt), &b) ||
-        b > (uint64_t)INT64_MAX)
-        return -1;
-    return (int64_t)b;
-}
-
 xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dtype *dts,
                        const int *ranks, const int64_t (*shapes)[XA_MAX_RANK],
-                       const char *const *names, const char *what, xa_tensor_list *out,
-                       xa_error *err) {
+                       const char *const *names, const char *what, const xa_limits *lim,
+                       xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
-    uint64_t total = 0;
+    uint64_t total = 0, b;
+    int64_t max = xa_limits_max_elements(lim);
     for (size_t k = 0; k < n; k++) {
-        int64_t b = raw_nbytes(dts[k], ranks[k], shapes[k]);
+        int64_t c = xa_shape_count(ranks[k], shapes[k]);
         if (!xa_dtype_size(dts[k]))
             return xa_fail(err, XA_EINVAL, "%s: tensor %zu: invalid dtype", path, k);
-        if (b < 0 || __builtin_add_overflow(total, (uint64_t)b, &total))
+        if (c > max)
+            return xa_fail(err, XA_ELIMIT, "%s: shape %zu: %lld elements exceed the limit of %lld",
+                           path, k, (long long)c, (long long)max);
+        if (c < 0 || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(dts[k]), &b) ||
+            __builtin_add_overflow(total, b, &total) || total > (uint64_t)INT64_MAX)
             return xa_fail(err, XA_ELIMIT, "%s: shape %zu is too large", path, k);
     }
     if (total != f->size)
@@ -269,8 +273,9 @@ xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dt
     return st;
 }
 
-xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
-                      const int64_t (*shapes)[XA_MAX_RANK], xa_tensor_list *out, xa_error *err) {
+static xa_status raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
+                          const int64_t (*shapes)[XA_MAX_RANK], const xa_limits *lim,
+                          xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
     size_t es = xa_dtype_size(dt);
     if (!es) return xa_fail(err, XA_EINVAL, "%s: invalid dtype", path);
@@ -295,12 +300,17 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
                      path, f.size, xa_dtype_short(dt), es);
     else if (nshapes <= 0)
         st = xa_raw_split(&f, path, 1, dts, &flat_rank, (const int64_t(*)[XA_MAX_RANK]) & flat,
-                          NULL, what, out, err);
+                          NULL, what, lim, out, err);
     else
-        st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, out, err);
+        st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, lim, out, err);
     free(dts);
     xa_file_close(&f);
     return st;
+}
+
+xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
+                      const int64_t (*shapes)[XA_MAX_RANK], xa_tensor_list *out, xa_error *err) {
+    return raw_load(path, dt, nshapes, ranks, shapes, NULL, out, err);
 }
 
 /* Sniff the kind of file by its first bytes. */
@@ -353,16 +363,22 @@ static xa_status list_single(xa_tensor_list *out, const char *name, xa_tensor *t
 }
 
 xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
+    return xa_load_all_ex(text, NULL, out, err);
+}
+
+xa_status xa_load_all_ex(const char *text, const xa_load_options *o, xa_tensor_list *out,
+                         xa_error *err) {
     memset(out, 0, sizeof *out);
+    const xa_limits *lim = xa_load_limits(o);
     xa_spec s;
-    xa_status st = xa_spec_parse(text, &s, err);
+    xa_status st = xa_spec_parse_ex(text, o, &s, err);
     if (st) return st;
     uint64_t fsize = 0;
     if ((st = xa_check_regular(s.path, &fsize, err))) goto done;
     xa_file_kind kind = xa_sniff_path(s.path);
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
-        st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks,
-                         (const int64_t(*)[XA_MAX_RANK])s.shapes, out, err);
+        st = raw_load(s.path, s.dtype, s.nshapes, s.ranks, (const int64_t(*)[XA_MAX_RANK])s.shapes,
+                      lim, out, err);
         if (!st && s.select >= 0) { /* keep only #K */
             xa_tensor_list keep;
             st = list_alloc(&keep, 1, err);
@@ -379,7 +395,7 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
     }
     if (kind == XA_KIND_NPZ) {
         xa_npz *z;
-        st = xa_npz_open(s.path, &z, err);
+        st = xa_npz_open_ex(s.path, o, &z, err);
         if (st) goto done;
         size_t n = xa_npz_count(z);
         if (s.member) {
@@ -426,17 +442,17 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
                      s.path, s.member);
     } else if (kind == XA_KIND_NPY) {
         xa_tensor *t;
-        st = xa_npy_load(s.path, &t, err);
+        st = xa_npy_load_ex(s.path, o, &t, err);
         if (!st && s.dtype) {
             st = reinterpret(t, s.dtype, s.path, err);
             if (st) xa_tensor_free(t);
         }
         if (!st) st = list_single(out, "", t, err);
     } else if (s.dtype) { /* raw, 1-D */
-        st = xa_raw_load(s.path, s.dtype, 0, NULL, NULL, out, err);
+        st = raw_load(s.path, s.dtype, 0, NULL, NULL, lim, out, err);
     } else if (kind == XA_KIND_IMAGE) {
         xa_tensor *t;
-        st = xa_image_load(s.path, &t, err);
+        st = xa_image_load_ex(s.path, o, &t, err);
         if (!st) st = list_single(out, "", t, err);
     } else if (kind == XA_KIND_BMODEL) {
         st = xa_fail(err, XA_EINVAL,
@@ -459,9 +475,13 @@ done:
 }
 
 xa_status xa_load(const char *text, xa_tensor **out, xa_error *err) {
+    return xa_load_ex(text, NULL, out, err);
+}
+
+xa_status xa_load_ex(const char *text, const xa_load_options *o, xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_tensor_list l;
-    xa_status st = xa_load_all(text, &l, err);
+    xa_status st = xa_load_all_ex(text, o, &l, err);
     if (st) return st;
     if (l.count != 1) {
         size_t n = l.count;
