@@ -20,6 +20,8 @@
 xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) XA_PRINTF(3, 4);
 /* Prefix an existing message with "PREFIX: " (used to add a file name at an outer level). */
 void xa_error_prefix(xa_error *err, const char *prefix);
+/* Append printf text to the NUL-terminated text in buf[0..size) (truncated to fit). */
+void xa_msg_append(char *buf, size_t size, const char *fmt, ...) XA_PRINTF(3, 4);
 
 /* The limits to apply: `l`, or the defaults (xa_limits_init) when it is NULL. */
 const xa_limits *xa_limits_or_default(const xa_limits *l);

@@ -44,7 +44,8 @@ static void test_defaults(void) {
     CHECK(l.bmodel_flatbuffer_bytes == XA_BMODEL_MAX_FLATBUFFER &&
           l.bmodel_nets == XA_BMODEL_MAX_NETS && l.bmodel_stages == XA_BMODEL_MAX_STAGES &&
           l.bmodel_tensors == XA_BMODEL_MAX_TENSORS &&
-          l.bmodel_string_bytes == XA_BMODEL_MAX_STRING && l.bmodel_text_bytes == XA_BMODEL_MAX_TEXT);
+          l.bmodel_string_bytes == XA_BMODEL_MAX_STRING &&
+          l.bmodel_text_bytes == XA_BMODEL_MAX_TEXT);
     CHECK(l.manifest_bytes == XA_MANIFEST_MAX_BYTES &&
           l.op_output_bytes == XA_OPS_MAX_OUTPUT_BYTES);
     xa_limits_init(NULL); /* no-op */
@@ -177,8 +178,7 @@ static void test_npz(void) {
     xa_npz_free(z);
     l.npz_inflated_bytes = n;
     CHECK(xa_npz_open_memory_ex(arch, an, &o, &z, &e) == XA_OK);
-    CHECKF(xa_npz_load(z, "a", &got, &e) == XA_OK && xa_tensor_count(got) == 1000, "%s",
-           e.message);
+    CHECKF(xa_npz_load(z, "a", &got, &e) == XA_OK && xa_tensor_count(got) == 1000, "%s", e.message);
     xa_tensor_free(got);
     xa_npz_free(z);
     xa_free(npy);
