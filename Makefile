@@ -23,12 +23,13 @@ demo: all
 install: all
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
-# Address/UB sanitizer build of the unit and fuzz-replay tests (CI runs this too).
+# Address/UB sanitizer build of the unit and fuzz-replay tests, the CLI tests, and a quick subset
+# (XA_QUICK=1) of the decode and resize oracle tests (label "quick"); CI runs this too.
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXA_SANITIZE=ON -DXA_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) -L "sanitize|cli" -E "cli/test_install"
+	cd build-asan && ASAN_OPTIONS=abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 XA_QUICK=1 \
+		ctest --output-on-failure -j $(JOBS) -L "sanitize|cli|quick" -E "cli/test_install"
 # (test_install links the C examples against the installed library, which in this build carries
 # the sanitizer runtime the examples would also need: it runs in the normal build only)
 
