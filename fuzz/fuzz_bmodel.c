@@ -1,6 +1,7 @@
 /* Fuzz target: the bmodel header and FlatBuffers walk (xa_bmodel_parse_ex). Whatever the bytes, it
  * must return a status without crashing, and a parsed model must hold what its limits promise
  * (small ones, set through the public options). */
+#include "fuzz_target.h"
 #include "xalign/io.h"
 
 #include <stdlib.h>

@@ -3,6 +3,7 @@
  * decoder of xa_image_load. Decoded images are limited to 2^22 pixels through the public limits
  * (xa_limits.image_pixels) so that one input cannot ask for gigabytes. Checks the output
  * contract. */
+#include "fuzz_target.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* Fuzz target: the command line's tensor spec parser (xa_spec_parse_ex, at most 64 shapes through
  * the public limits) on arbitrary strings. The input is cut at its first NUL, as a shell argument
  * would be. */
+#include "fuzz_target.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

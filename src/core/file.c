@@ -131,12 +131,16 @@ void xa_file_close(xa_file *f) {
 }
 
 static uintptr_t page_size(void) {
+    /* cached; threads that race to fill it store the same value, atomically (ThreadSanitizer
+     * saw the plain read and write when comparison threads release pages at once) */
     static uintptr_t ps;
-    if (!ps) {
-        long v = sysconf(_SC_PAGESIZE);
-        ps = v > 0 ? (uintptr_t)v : 4096;
+    uintptr_t v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+    if (!v) {
+        long s = sysconf(_SC_PAGESIZE);
+        v = s > 0 ? (uintptr_t)s : 4096;
+        __atomic_store_n(&ps, v, __ATOMIC_RELAXED);
     }
-    return ps;
+    return v;
 }
 
 void xa_mapping_release(const void *p, size_t n) {
