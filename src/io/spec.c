@@ -98,7 +98,7 @@ xa_status xa_spec_parse_ex(const char *text, const xa_load_options *o, xa_spec *
      * leaves an existing path before it; otherwise PATH#MEMBER. */
     size_t len = strlen(text);
     for (size_t c = len; c-- > 0;) {
-        if (text[c] != ':') continue;
+        if (text[c] != ':' || c == 0) continue; /* ":f32" names no file */
         const char *rest = text + c + 1;
         const char *colon2 = strchr(rest, ':');
         size_t dlen = colon2 ? (size_t)(colon2 - rest) : strcspn(rest, "#");
@@ -379,6 +379,14 @@ xa_status xa_load_all_ex(const char *text, const xa_load_options *o, xa_tensor_l
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
         st = raw_load(s.path, s.dtype, s.nshapes, s.ranks, (const int64_t(*)[XA_MAX_RANK])s.shapes,
                       lim, out, err);
+        if (st == XA_ESHAPE && kind != XA_KIND_UNKNOWN && err) /* a self-describing file */
+            xa_msg_append(err->message, sizeof err->message,
+                          " (this is %s file: PATH:DTYPE:SHAPE reads its bytes raw, header "
+                          "included)",
+                          kind == XA_KIND_NPY     ? "an .npy"
+                          : kind == XA_KIND_NPZ   ? "an .npz"
+                          : kind == XA_KIND_IMAGE ? "an image"
+                                                  : "a bmodel");
         if (!st && s.select >= 0) { /* keep only #K */
             xa_tensor_list keep;
             st = list_alloc(&keep, 1, err);
@@ -393,7 +401,12 @@ xa_status xa_load_all_ex(const char *text, const xa_load_options *o, xa_tensor_l
         }
         goto done;
     }
-    if (kind == XA_KIND_NPZ) {
+    if (kind == XA_KIND_NPZ && s.dtype) {
+        st = xa_fail(err, XA_EINVAL,
+                     "%s: ':%s' views the elements of an .npy or raw file; this is an .npz "
+                     "(select a member with #NAME)",
+                     s.path, xa_dtype_short(s.dtype));
+    } else if (kind == XA_KIND_NPZ) {
         xa_npz *z;
         st = xa_npz_open_ex(s.path, o, &z, err);
         if (st) goto done;

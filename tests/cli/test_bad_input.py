@@ -178,6 +178,11 @@ case("raw shape dimension overflow", ["info", raw_p + ":f32:99999999999999999999
 # an unknown dtype after an existing path once read "no such file"
 case("unknown raw dtype", ["info", raw_p + ":f99:25"], "dump.bin:f99:25", "unknown dtype 'f99'", "f32")
 case("one shape given, part #1 selected", ["info", raw_p + ":u8:10#1"], "#1", "only 1 shape is given")
+# a dtype on an .npz was silently ignored (its float64 members listed as "x.npz:f32#a")
+case("dtype on an .npz", ["info", npz_p + ":f32"], "two.npz", "':f32'", "#NAME")
+case("raw shape on an .npy", ["info", good_p + ":u8:96"], "good.npy", "the file has 224",
+     "this is an .npy file", "header included")
+case("dtype without a path", ["info", ":f32"], ":f32: no such file")
 
 # --- manifests on standard input (--manifest -) name it in their messages ---
 for body, needle in ((b"{\"stages\": [", "']' expected"), (b"\x00\xff", "manifest")):

@@ -52,8 +52,9 @@ static void test_dataset(void) {
         CHECK(save_sample("ref", s, 0));
         CHECK(save_sample("port", s, s % 3 == 1)); /* samples 1, 4, 7 differ */
     }
-    const char *json = "{\"stages\": {\"resize\": {\"op\": \"resize\", \"method\": \"pil-bilinear\","
-                       " \"size\": [15, 10]}}}";
+    const char *json =
+        "{\"stages\": {\"resize\": {\"op\": \"resize\", \"method\": \"pil-bilinear\","
+        " \"size\": [15, 10]}}}";
     xa_manifest m;
     xa_error e;
     CHECKF(xa_manifest_parse(json, strlen(json), &m, &e) == XA_OK, "%s", e.message);
@@ -74,8 +75,8 @@ static void test_dataset(void) {
                "sample %zu", i);
         /* the replayed resize on the port's read is the reference's: the broken port's own
          * error shows there, the others have none */
-        CHECKF(s->stages[1].has_own && s->stages[1].own_status ==
-                                           (broken ? XA_STAGE_UNALIGNED : XA_STAGE_ALIGNED),
+        CHECKF(s->stages[1].has_own &&
+                   s->stages[1].own_status == (broken ? XA_STAGE_UNALIGNED : XA_STAGE_ALIGNED),
                "sample %zu replay", i);
     }
     xa_dataset_report_clear(&r);
