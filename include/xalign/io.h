@@ -1,7 +1,9 @@
 /* xalign io: .npy, .npz, raw/BMRT dumps, images, and the tensor spec of the command line.
  *
- * Every reader treats its input as untrusted and enforces the limits below; a file that breaks
- * them is refused with XA_ELIMIT and a message naming the file and the number.
+ * Every reader treats its input as untrusted and enforces the limits of an xa_limits (core.h; the
+ * *_ex calls take them in xa_load_options, the plain calls use the defaults); a file that breaks
+ * one is refused with XA_ELIMIT and a message naming the file and the number. Only regular files
+ * are read: FIFOs, devices and sockets are refused without blocking.
  */
 #ifndef XALIGN_IO_H
 #define XALIGN_IO_H
