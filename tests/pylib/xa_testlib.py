@@ -45,6 +45,8 @@ def preload_sanitizer_runtime():
                ASAN_OPTIONS="detect_leaks=0:" + os.environ.get("ASAN_OPTIONS", ""))
     sys.stdout.flush()
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 SOURCE_DIR = os.environ.get("XA_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 
