@@ -171,15 +171,31 @@ xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
     return xa_bmrt_load_spec(spec, b->model, b->net, (int)b->stage, l, where, err);
 }
 
-size_t cli_read_head(const char *path, unsigned char *buf, size_t n) {
-    /* O_NONBLOCK: a FIFO without a writer must not hang the open; only regular files are read
-     * (the library then refuses the others with a message) */
+FILE *cli_fopen_regular(const char *path, const char **why) {
+    /* O_NONBLOCK: a FIFO without a writer must not hang the open; the file is then refused by
+     * its fstat unless it is regular (for which O_NONBLOCK changes nothing) */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return 0;
     struct stat st;
-    ssize_t r = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, n) : 0;
-    close(fd);
-    return r > 0 ? (size_t)r : 0;
+    FILE *f = NULL;
+    if (why) *why = NULL;
+    if (fd < 0) {
+        if (why) *why = strerror(errno);
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (why) *why = "not a regular file (a FIFO, device, socket or directory)";
+    } else if (!(f = fdopen(fd, "rb")) && why) {
+        *why = strerror(errno);
+    }
+    if (!f) close(fd);
+    return f;
+}
+
+size_t cli_read_head(const char *path, unsigned char *buf, size_t n) {
+    FILE *f = cli_fopen_regular(path, NULL); /* others: the library refuses them with a message */
+    size_t r = f ? fread(buf, 1, n, f) : 0;
+    if (f) fclose(f);
+    return r;
 }
 
 int cli_is_bmodel(const char *path) {

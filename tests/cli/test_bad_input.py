@@ -68,6 +68,7 @@ for argv in (["info", fifo], ["compare", fifo, fifo], ["decode", "--like", "cv2"
              ["info", "--bmodel", fifo, fifo], ["resize", fifo, CK.path("o.npy"), "--method", "cv2-linear", "--size", "2x2"],
              ["preprocess", fifo, CK.path("o.npy"), "--recipe", "resnet-opencv"]):
     case(f"FIFO ({argv[0]})", argv, "pipe.npy", "is a FIFO", "regular files only")
+case("FIFO (merge)", ["merge", fifo, fifo], "pipe.npy", "not a regular file")
 case("character device", ["info", "/dev/zero"], "/dev/zero", "is a character device")
 case("/dev/null is no empty file", ["info", "/dev/null"], "/dev/null", "is a character device")
 
