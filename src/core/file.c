@@ -11,20 +11,18 @@ enum { XA_POPULATE_MAX = 16 << 20 };
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "a FIFO", "a character device", ... for a file that is neither regular nor a directory. */
-static const char *special_kind(mode_t m) {
-    return S_ISFIFO(m)   ? "a FIFO (named pipe)"
-           : S_ISCHR(m)  ? "a character device"
-           : S_ISBLK(m)  ? "a block device"
-           : S_ISSOCK(m) ? "a socket"
-           : S_ISDIR(m)  ? "a directory"
-                         : "not a regular file";
+/* Why a file that is not regular is refused: "is a directory", "is a FIFO (named pipe); ...". */
+static const char *not_regular_why(mode_t m) {
+    return S_ISDIR(m)    ? "is a directory"
+           : S_ISFIFO(m) ? "is a FIFO (named pipe); xalign reads regular files only"
+           : S_ISCHR(m)  ? "is a character device; xalign reads regular files only"
+           : S_ISBLK(m)  ? "is a block device; xalign reads regular files only"
+           : S_ISSOCK(m) ? "is a socket; xalign reads regular files only"
+                         : "is not a regular file; xalign reads regular files only";
 }
 
 static xa_status not_regular(const char *path, mode_t m, xa_error *err) {
-    if (S_ISDIR(m)) return xa_fail(err, XA_EIO, "%s: is a directory", path);
-    return xa_fail(err, XA_EIO, "%s: is %s; xalign reads regular files only", path,
-                   special_kind(m));
+    return xa_fail(err, XA_EIO, "%s: %s", path, not_regular_why(m));
 }
 
 xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err) {
@@ -55,6 +53,18 @@ static xa_status open_regular(const char *path, int *fd, struct stat *st, xa_err
         return not_regular(path, st->st_mode, err);
     }
     return XA_OK;
+}
+
+FILE *xa_fopen_regular(const char *path, xa_error *err) {
+    int fd;
+    struct stat st;
+    if (open_regular(path, &fd, &st, err)) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }
 
 size_t xa_file_head(const char *path, void *buf, size_t n) {

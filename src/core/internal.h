@@ -5,6 +5,7 @@
 #include "xalign/core.h"
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define XA_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -58,6 +59,9 @@ xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_er
  * with "PATH: no such file", "PATH: is a directory" or "PATH: is a FIFO ..." in err. Does not
  * open the file. */
 xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err);
+/* fopen(path, "rb") of a regular file, without blocking on anything else; NULL (XA_EIO in err,
+ * "PATH: cannot open: ..." or "PATH: is a FIFO ...") otherwise. */
+FILE *xa_fopen_regular(const char *path, xa_error *err);
 /* Up to n first bytes of a regular file into buf; 0 when it cannot be opened or is not a regular
  * file. Never blocks on FIFOs or devices. */
 size_t xa_file_head(const char *path, void *buf, size_t n);

@@ -46,8 +46,8 @@ xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t 
                               xa_error *err);
 
 /* xa_npy_parse_header under the given limits (NULL: the defaults). */
-xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim,
-                                  xa_tensor *t, size_t *data_offset, xa_error *err);
+xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim, xa_tensor *t,
+                                  size_t *data_offset, xa_error *err);
 
 /* The .npy preamble (magic, version, header dict, padding) np.save writes for `t`; at most
  * XA_NPY_PREAMBLE_MAX bytes, always a multiple of 64 long. */

@@ -125,8 +125,8 @@ static xa_status parse_descr(const char *d, xa_tensor *t, xa_error *err) {
     return XA_OK;
 }
 
-xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim,
-                                  xa_tensor *t, size_t *data_offset, xa_error *err) {
+xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim, xa_tensor *t,
+                                  size_t *data_offset, xa_error *err) {
     const unsigned char *b = buf;
     lim = xa_limits_or_default(lim);
     memset(t, 0, sizeof *t);

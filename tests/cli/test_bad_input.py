@@ -69,6 +69,11 @@ for argv in (["info", fifo], ["compare", fifo, fifo], ["decode", "--like", "cv2"
              ["preprocess", fifo, CK.path("o.npy"), "--recipe", "resnet-opencv"]):
     case(f"FIFO ({argv[0]})", argv, "pipe.npy", "is a FIFO", "regular files only")
 case("FIFO (merge)", ["merge", fifo, fifo], "pipe.npy", "not a regular file")
+for argv in (["diagnose", fifo, fifo], ["heatmap", fifo, fifo, CK.path("o.png")], ["results", fifo, fifo],
+             ["coco-json", fifo, CK.path("o.json")], ["cocoeval", "--gt", fifo, "--dt", fifo],
+             ["compare", good_p, good_p, "--tolerance-file", fifo], ["compare", good_p, good_p, "--map", fifo]):
+    case(f"FIFO ({' '.join(a for a in argv if a not in (fifo, good_p) and '/' not in a)})", argv,
+         "pipe.npy", "is a FIFO", "regular files only")
 case("character device", ["info", "/dev/zero"], "/dev/zero", "is a character device")
 case("/dev/null is no empty file", ["info", "/dev/null"], "/dev/null", "is a character device")
 
