@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test demo clean install asan bench format format-check
+.PHONY: all deps test demo clean install asan tsan bench format format-check
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -23,20 +23,30 @@ demo: all
 install: all
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
-# Address/UB sanitizer build of the unit and fuzz-replay tests (CI runs this too).
+# Address/UB sanitizer build of the unit and fuzz-replay tests, the CLI tests, and a quick subset
+# (XA_QUICK=1) of the decode and resize oracle tests (label "quick"); CI runs this too.
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DXA_SANITIZE=ON -DXA_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS) -L "sanitize|cli" -E "cli/test_install"
+	cd build-asan && ASAN_OPTIONS=abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 XA_QUICK=1 \
+		ctest --output-on-failure -j $(JOBS) -L "sanitize|cli|quick" -E "cli/test_install"
 # (test_install links the C examples against the installed library, which in this build carries
 # the sanitizer runtime the examples would also need: it runs in the normal build only)
+
+# ThreadSanitizer build of the tests that run library code on several threads (label "threads":
+# the comparison's parts, dataset runs over samples, xa_dump from many threads, the parallel
+# CRC-32 of .npz members); CI runs this too.
+tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXA_TSAN=ON -DXA_WERROR=ON >/dev/null
+	@cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		ctest --output-on-failure -j $(JOBS) -L threads
 
 bench: all
 	/usr/bin/python3 bench/bench_compare.py --xalign $(BUILD)/xalign
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-tsan
 
 # Every tracked C file formatted with the project's .clang-format (CI fails on any difference).
 format:

@@ -2,6 +2,7 @@
  * truth, classification CSV / JSON lines), then what consumes their output: the rounding check,
  * the detection comparison, COCO JSON writing (whose output must parse back to the same count)
  * and, when the input is "GROUND TRUTH \0 RESULTS", COCOeval and its movers. */
+#include "fuzz_target.h"
 #include <stdint.h>
 #include <string.h>
 #include <xalign/xalign.h>

@@ -1,12 +1,13 @@
 /* Fuzz target: JPEG/PNG decoding (src/io/image*.c) with every flavour the library has:
  * like cv2 (colour), like PIL (gray), a variant (no fancy upsampling + IFAST) and the plain
- * decoder. Decoded images are limited to 2^22 pixels here so that one input cannot ask for
- * gigabytes (the public limit is XA_IMAGE_MAX_PIXELS). Checks the output contract. */
+ * decoder of xa_image_load. Decoded images are limited to 2^22 pixels through the public limits
+ * (xa_limits.image_pixels) so that one input cannot ask for gigabytes. Checks the output
+ * contract. */
+#include "fuzz_target.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-#include "../src/io/image_internal.h"
+#include <xalign/xalign.h>
 
 enum { FUZZ_MAX_PIXELS = 1 << 22 };
 
@@ -28,41 +29,43 @@ static void check_tensor(xa_status st, const xa_tensor *t, int sample_bytes) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    xa_limits lim;
+    xa_limits_init(&lim);
+    lim.image_pixels = FUZZ_MAX_PIXELS;
     xa_decode_options o;
     xa_decode_info info;
     xa_tensor *t = NULL;
     xa_status st;
 
     xa_decode_options_init(&o);
+    o.limits = &lim;
     o.like = XA_DECODE_CV2;
-    st = xa_image_decode_memory_limited(data, size, &o, FUZZ_MAX_PIXELS, &t, &info, NULL);
+    st = xa_image_decode_memory(data, size, &o, &t, &info, NULL);
     check_tensor(st, t, 1);
     if (!st && (info.exif_orientation < 0 || info.exif_orientation > 8)) abort();
     xa_tensor_free(t);
 
     xa_decode_options_init(&o);
+    o.limits = &lim;
     o.gray = 1;
-    st = xa_image_decode_memory_limited(data, size, &o, FUZZ_MAX_PIXELS, &t, &info, NULL);
+    st = xa_image_decode_memory(data, size, &o, &t, &info, NULL);
     check_tensor(st, t, 1);
     if (!st && (t->shape[2] != 1 || info.orientation_applied)) abort();
     xa_tensor_free(t);
 
     xa_decode_options_init(&o);
+    o.limits = &lim;
     o.like = XA_DECODE_CV2;
     o.fancy_upsampling = 0;
     o.dct = XA_DCT_IFAST;
-    st = xa_image_decode_memory_limited(data, size, &o, FUZZ_MAX_PIXELS, &t, NULL, NULL);
+    st = xa_image_decode_memory(data, size, &o, &t, NULL, NULL);
     check_tensor(st, t, 1);
     xa_tensor_free(t);
 
     /* The plain decoder behind xa_image_load (uint16 for 16-bit PNGs). */
-    xa_image_request rq = {XA_FLAVOR_BASIC, 0, 1, XA_DCT_ISLOW, FUZZ_MAX_PIXELS};
-    xa_decoded d = {0};
-    if (xa_image_sniff(data, size)) {
-        st = size > 3 && data[0] == 0xFF ? xa_jpeg_decode(data, size, &rq, &d, NULL)
-                                         : xa_png_decode(data, size, &rq, &d, NULL);
-        check_tensor(st, d.tensor, 0);
-        xa_tensor_free(d.tensor);
-    }
+    xa_load_options lo = {&lim, 1};
+    st = xa_image_load_memory(data, size, &lo, &t, NULL);
+    check_tensor(st, t, 0);
+    xa_tensor_free(t);
     return 0;
 }

@@ -2,6 +2,7 @@
  * NUL-terminated names and specs, and every operation must be valid as parsed: its description
  * and every parameter's canonical value are readable, and a parameter's text form parses back to
  * the same value (the registry's one parser per kind of value). */
+#include "fuzz_target.h"
 #include <stdint.h>
 #include <string.h>
 #include <xalign/xalign.h>

@@ -1,6 +1,7 @@
 /* Fuzz target: the per-member rule files of `xalign compare` on arbitrary bytes -- a
  * --tolerance-file (glob patterns to tolerances), a --map file (JSON name map), and the bytes as
  * a --rename rule -- each then applied to a few member names. */
+#include "fuzz_target.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * NUL bytes into at most 16 parts. A merge that succeeds must give JSON both renderers accept.
  * The HTML is rendered with a budget of one byte, so no picture is drawn and no file the JSON
  * names is opened: the text of every page kind is what is fuzzed. */
+#include "fuzz_target.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,7 @@
  * disagree with the data it was given shows up under ASan. */
 #ifndef XA_FUZZ_TOUCH_H
 #define XA_FUZZ_TOUCH_H
+#include "fuzz_target.h"
 #include <xalign/xalign.h>
 
 static volatile double fuzz_sink;

@@ -1,10 +1,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -168,13 +171,36 @@ xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
     return xa_bmrt_load_spec(spec, b->model, b->net, (int)b->stage, l, where, err);
 }
 
+FILE *cli_fopen_regular(const char *path, const char **why) {
+    /* O_NONBLOCK: a FIFO without a writer must not hang the open; the file is then refused by
+     * its fstat unless it is regular (for which O_NONBLOCK changes nothing) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f = NULL;
+    if (why) *why = NULL;
+    if (fd < 0) {
+        if (why) *why = strerror(errno);
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (why) *why = "not a regular file (a FIFO, device, socket or directory)";
+    } else if (!(f = fdopen(fd, "rb")) && why) {
+        *why = strerror(errno);
+    }
+    if (!f) close(fd);
+    return f;
+}
+
+size_t cli_read_head(const char *path, unsigned char *buf, size_t n) {
+    FILE *f = cli_fopen_regular(path, NULL); /* others: the library refuses them with a message */
+    size_t r = f ? fread(buf, 1, n, f) : 0;
+    if (f) fclose(f);
+    return r;
+}
+
 int cli_is_bmodel(const char *path) {
     unsigned char m[4];
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t n = fread(m, 1, sizeof m, f);
-    fclose(f);
-    return xa_bmodel_sniff(m, n);
+    return xa_bmodel_sniff(m, cli_read_head(path, m, sizeof m));
 }
 
 int cli_positionals(const cli_args *a, int want, const char *what, const char *help) {
@@ -191,9 +217,7 @@ void cli_report_written(const char *in_spec, const xa_tensor *in, const char *wh
                         const xa_tensor *out, const char *out_path) {
     char a[160], b[160];
     unsigned char head[8] = {0};
-    FILE *f = fopen(in_spec, "rb");
-    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
-    if (f) fclose(f);
+    size_t n = cli_read_head(in_spec, head, sizeof head);
     printf("%s: %s %s%s -> %s -> %s %s written to %s\n", in_spec, xa_dtype_name(in->dtype),
            xa_shape_format(in->rank, in->shape, a, sizeof a),
            xa_image_sniff(head, n)

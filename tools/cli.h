@@ -115,6 +115,11 @@ void cli_bmodel_close(cli_bmodel *b);
 /* Every tensor a spec names, through the bmodel when one was given. `where` may be NULL. */
 xa_status cli_load_all(const cli_bmodel *b, const char *spec, xa_tensor_list *l,
                        xa_bmrt_where *where, xa_error *err);
+/* fopen(path, "rb") of a regular file; NULL for anything else, at once (a FIFO without a writer
+ * does not block), with the reason in *why (may be NULL). */
+FILE *cli_fopen_regular(const char *path, const char **why);
+/* Up to n first bytes of a regular file (0 for anything else); never blocks on a FIFO. */
+size_t cli_read_head(const char *path, unsigned char *buf, size_t n);
 /* 1 when the file starts with a bmodel magic. */
 int cli_is_bmodel(const char *path);
 

@@ -23,8 +23,8 @@ static const char *help =
     "exit: 0 every sample aligned, 1 otherwise, 2 usage or input error\n";
 
 /* a whole file, NUL-terminated (parts are JSON text) */
-static char *slurp(const char *path, size_t limit) {
-    FILE *f = fopen(path, "rb");
+static char *slurp(const char *path, size_t limit, const char **why) {
+    FILE *f = cli_fopen_regular(path, why);
     if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
@@ -78,9 +78,11 @@ int cmd_merge(int argc, char **argv) {
     char **parts = calloc((size_t)a.npos, sizeof *parts);
     if (!parts) return cli_error("merge", "out of memory");
     int rc = XA_EXIT_OK;
+    const char *why = NULL;
     for (int i = 0; i < a.npos && !rc; i++)
-        if (!(parts[i] = slurp(pos[i], (size_t)1 << 34)))
-            rc = cli_error("merge", "%s: cannot read it", pos[i]);
+        if (!(parts[i] = slurp(pos[i], (size_t)1 << 34, &why)))
+            rc = cli_error("merge", "%s: cannot read it%s%s", pos[i], why ? ": " : "",
+                           why ? why : "");
     char *merged = NULL;
     int aligned = 0;
     xa_error err = {0};

@@ -79,9 +79,7 @@ int cmd_preprocess(int argc, char **argv) {
     xa_decode_info info = {0};
     int decoded = 0;
     unsigned char head[8] = {0};
-    FILE *f = fopen(pos[0], "rb");
-    size_t nh = f ? fread(head, 1, sizeof head, f) : 0;
-    if (f) fclose(f);
+    size_t nh = cli_read_head(pos[0], head, sizeof head);
     xa_status st;
     if (xa_image_sniff(head, nh)) {
         xa_decode_options o;

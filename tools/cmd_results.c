@@ -49,7 +49,7 @@ static const char *help =
 static int is_classification(const char *path) {
     struct stat sb;
     if (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode)) return 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = cli_fopen_regular(path, NULL); /* a FIFO must not hang: the loader explains */
     if (!f) return 0;
     char head[4097];
     size_t n = fread(head, 1, sizeof head - 1, f);

@@ -14,6 +14,49 @@ static void progress(void *ctx, size_t done, size_t total) {
     if (done == total) fputs("\r\033[K", stderr);
 }
 
+/* --manifest -: the manifest read from standard input, as large as a manifest file may be. */
+static xa_status manifest_stdin(xa_manifest *m, xa_error *err) {
+    xa_limits lim;
+    xa_limits_init(&lim);
+    const size_t max = lim.manifest_bytes;
+    size_t n = 0, cap = 0;
+    char *buf = NULL, why[96] = "";
+    xa_status st = XA_OK;
+    for (;;) {
+        if (n == cap) {
+            char *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
+            if (!nb) {
+                st = XA_ENOMEM;
+                snprintf(why, sizeof why, "out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, cap - n, stdin);
+        n += r;
+        if (n > max) {
+            st = XA_ELIMIT;
+            snprintf(why, sizeof why, "manifest larger than %zu bytes", max);
+            break;
+        }
+        if (!r) break;
+    }
+    if (!st && ferror(stdin)) {
+        st = XA_EIO;
+        snprintf(why, sizeof why, "read failed");
+    }
+    if (!st) st = xa_manifest_parse(buf, n, m, err);
+    free(buf);
+    if (st) { /* name the source, as a file's path names it */
+        char msg[sizeof err->message + 16];
+        snprintf(msg, sizeof msg, "standard input: %s", why[0] ? why : err->message);
+        memcpy(err->message, msg, sizeof err->message - 1);
+        err->message[sizeof err->message - 1] = 0;
+        err->status = st;
+    }
+    return st;
+}
+
 static const char *help =
     "usage: xalign stages REF_DIR PORT_DIR [--manifest FILE] [options]\n\n"
     "Pair the stage dumps of the original (REF_DIR) and the port (PORT_DIR) by name, compare\n"
@@ -31,6 +74,7 @@ static const char *help =
     "  integer/bool stages must be equal; others max_abs <= 1e-3\n" CLI_TOLERANCE_HELP
     "\noptions:\n"
     "  --manifest FILE     per-stage tolerances, raw dumps, top-k, operations to replay\n"
+    "                      ('-' reads it from standard input)\n"
     "  --bmodel FILE       a SOPHON .bmodel: the manifest's raw dumps given without a dtype\n"
     "                      (\"port\": \"output_ref_data.dat.bmrt\") are split into its named "
     "tensors\n"
@@ -102,7 +146,8 @@ int cmd_stages(int argc, char **argv) {
         return cli_error("stages", "--net and --stage are not used by stages");
     if ((r = cli_bmodel_open(&bm, "stages"))) return r;
     if (manifest) {
-        xa_status st = xa_manifest_load(manifest, &m, &err);
+        xa_status st = !strcmp(manifest, "-") ? manifest_stdin(&m, &err)
+                                              : xa_manifest_load(manifest, &m, &err);
         if (st) {
             cli_bmodel_close(&bm);
             return cli_lib_error("stages", &err, st);

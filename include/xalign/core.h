@@ -150,6 +150,55 @@ XA_API void xa_tensor_unravel(const xa_tensor *t, int64_t i, int64_t *coords);
 /* "[1, 3, 224, 224]" into buf; returns buf. */
 XA_API char *xa_shape_format(int rank, const int64_t *shape, char *buf, size_t size);
 
+/* ---- limits on untrusted input ------------------------------------------------------------- */
+/* Every reader of a user's file checks its sizes against these before it allocates anything, and
+ * refuses a file that breaks one with XA_ELIMIT and a message naming the number (as libspng's
+ * spng_set_image_limits and zstd's ZSTD_d_windowLogMax bound their decoders). They are run-time
+ * values: fill an xa_limits with xa_limits_init (the defaults below), change the fields you need,
+ * and pass it in the options of a load or decode call (xa_load_options, xa_decode_options,
+ * xa_stages_options); NULL there means the defaults. Fields may be added at the end in later
+ * versions, so always start from xa_limits_init. */
+#define XA_NPY_MAX_HEADER (1u << 20)            /* bytes of an .npy header dictionary */
+#define XA_MAX_ELEMENTS ((int64_t)1 << 40)      /* elements in one tensor (also the ceiling) */
+#define XA_NPZ_MAX_MEMBERS 65536                /* members in one .npz */
+#define XA_NPZ_MAX_INFLATED ((uint64_t)1 << 36) /* bytes of one deflated member once inflated */
+#define XA_NPZ_MAX_NAME 4096    /* bytes of one member name in an .npz (with ".npy") */
+#define XA_SPEC_MAX_SHAPES 1024 /* shapes in one raw spec (BMRT split) */
+#define XA_IMAGE_MAX_PIXELS ((uint64_t)1 << 28)      /* decoded image pixels */
+#define XA_BMODEL_MAX_FLATBUFFER ((uint64_t)1 << 31) /* bytes: FlatBuffers' own 2 GiB limit */
+#define XA_BMODEL_MAX_NETS 65536                     /* nets in one model */
+#define XA_BMODEL_MAX_STAGES (1 << 18)               /* stages in all nets together */
+#define XA_BMODEL_MAX_TENSORS (1 << 18)              /* input+output tensors in all stages */
+#define XA_BMODEL_MAX_STRING 65536                   /* bytes of one name or string */
+#define XA_BMODEL_MAX_TEXT ((size_t)1 << 26)         /* bytes of all strings together */
+#define XA_MANIFEST_MAX_BYTES (16u << 20)            /* bytes of one stage manifest */
+/* bytes of one output image of any operation: a few bytes of input must not be able to ask for
+ * tens of gigabytes (a 65536 x 65536 float image is 16 GiB per channel) */
+#define XA_OPS_MAX_OUTPUT_BYTES ((uint64_t)1 << 32)
+
+typedef struct xa_limits {
+    uint64_t npy_header_bytes; /* XA_NPY_MAX_HEADER */
+    /* XA_MAX_ELEMENTS: elements of one tensor read from a file (.npy, .npz member, raw spec, BMRT
+     * split); larger values act as XA_MAX_ELEMENTS, the ceiling of every tensor */
+    int64_t max_elements;
+    uint64_t npz_members;             /* XA_NPZ_MAX_MEMBERS */
+    uint64_t npz_inflated_bytes;      /* XA_NPZ_MAX_INFLATED */
+    uint64_t npz_name_bytes;          /* XA_NPZ_MAX_NAME */
+    uint64_t spec_shapes;             /* XA_SPEC_MAX_SHAPES */
+    uint64_t image_pixels;            /* XA_IMAGE_MAX_PIXELS (width x height) */
+    uint64_t bmodel_flatbuffer_bytes; /* XA_BMODEL_MAX_FLATBUFFER (larger values act as it) */
+    uint64_t bmodel_nets;             /* XA_BMODEL_MAX_NETS */
+    uint64_t bmodel_stages;           /* XA_BMODEL_MAX_STAGES */
+    uint64_t bmodel_tensors;          /* XA_BMODEL_MAX_TENSORS */
+    uint64_t bmodel_string_bytes;     /* XA_BMODEL_MAX_STRING */
+    uint64_t bmodel_text_bytes;       /* XA_BMODEL_MAX_TEXT */
+    uint64_t manifest_bytes;          /* XA_MANIFEST_MAX_BYTES */
+    uint64_t op_output_bytes;         /* XA_OPS_MAX_OUTPUT_BYTES */
+} xa_limits;
+
+/* The defaults above. */
+XA_API void xa_limits_init(xa_limits *l);
+
 /* ---- threads ------------------------------------------------------------------------------ */
 /* Worker threads used by the library (default: online CPUs, at most 64; env XA_THREADS). */
 XA_API int xa_threads_get(void);

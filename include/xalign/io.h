@@ -1,7 +1,9 @@
 /* xalign io: .npy, .npz, raw/BMRT dumps, images, and the tensor spec of the command line.
  *
- * Every reader treats its input as untrusted and enforces the limits below; a file that breaks
- * them is refused with XA_ELIMIT and a message naming the file and the number.
+ * Every reader treats its input as untrusted and enforces the limits of an xa_limits (core.h; the
+ * *_ex calls take them in xa_load_options, the plain calls use the defaults); a file that breaks
+ * one is refused with XA_ELIMIT and a message naming the file and the number. Only regular files
+ * are read: FIFOs, devices and sockets are refused without blocking.
  */
 #ifndef XALIGN_IO_H
 #define XALIGN_IO_H
@@ -12,26 +14,32 @@
 extern "C" {
 #endif
 
-/* Explicit limits on untrusted input. */
-#define XA_NPY_MAX_HEADER (1u << 20)            /* bytes of an .npy header dictionary */
-#define XA_MAX_ELEMENTS ((int64_t)1 << 40)      /* elements in one tensor */
-#define XA_NPZ_MAX_MEMBERS 65536                /* members in one .npz */
-#define XA_NPZ_MAX_INFLATED ((uint64_t)1 << 36) /* bytes of one deflated member once inflated */
-#define XA_NPZ_MAX_NAME 4096    /* bytes of one member name in an .npz (with ".npy") */
-#define XA_SPEC_MAX_SHAPES 1024 /* shapes in one raw spec (BMRT split) */
-#define XA_IMAGE_MAX_PIXELS ((uint64_t)1 << 28) /* decoded image pixels */
+/* ---- options of the loading calls ---------------------------------------------------------- */
+/* The *_ex calls take these; each plain call is its *_ex call with NULL options. A zeroed struct
+ * means the defaults too. */
+typedef struct xa_load_options {
+    const xa_limits *limits; /* NULL: the defaults of xa_limits_init */
+    /* threads one load may use (the CRC-32 check of large .npz members); 0: xa_threads_get().
+     * A caller that loads several files at once (a dataset run) passes its share. */
+    int threads;
+} xa_load_options;
 
 /* ---- .npy ---------------------------------------------------------------------------------- */
 /* Parse an .npy header from the first `size` bytes of a file. On success *data_offset is where
- * the array data starts and `t` describes it (t->data NULL). Used by xa_npy_load and the fuzzer. */
+ * the array data starts and `t` describes it (t->data NULL). The default limits apply. */
 XA_API xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t,
                                      size_t *data_offset, xa_error *err);
 /* Load an .npy file. Files of XA_NPY_MAP_THRESHOLD bytes or more are memory-mapped read-only. */
 #define XA_NPY_MAP_THRESHOLD ((size_t)1 << 16)
 XA_API xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err);
-/* Parse an .npy image held in memory (copied into the tensor unless `keep` is the backing). */
+XA_API xa_status xa_npy_load_ex(const char *path, const xa_load_options *o, xa_tensor **out,
+                                xa_error *err);
+/* Parse an .npy image held in memory; the bytes are copied, so `buf` may be freed after the call.
+ * `name` (may be NULL) prefixes messages. */
 XA_API xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name, xa_tensor **out,
                                     xa_error *err);
+XA_API xa_status xa_npy_from_memory_ex(const void *buf, size_t size, const char *name,
+                                       const xa_load_options *o, xa_tensor **out, xa_error *err);
 /* Write `t` as numpy's np.save would: the same header bytes, version 1 unless the header needs
  * more than 65535 bytes (then 2). Fortran-order tensors keep their order. Swapped tensors are
  * written in their stored byte order (descr '>'). bfloat16 is written as '|V2'. */
@@ -48,6 +56,11 @@ typedef struct xa_npz xa_npz;
 XA_API xa_status xa_npz_open(const char *path, xa_npz **out, xa_error *err);
 /* The same from memory; the bytes are copied, so `buf` may be freed after the call. */
 XA_API xa_status xa_npz_open_memory(const void *buf, size_t size, xa_npz **out, xa_error *err);
+/* With options: the archive keeps the limits and thread count for every xa_npz_load on it. */
+XA_API xa_status xa_npz_open_ex(const char *path, const xa_load_options *o, xa_npz **out,
+                                xa_error *err);
+XA_API xa_status xa_npz_open_memory_ex(const void *buf, size_t size, const xa_load_options *o,
+                                       xa_npz **out, xa_error *err);
 /* Members, in archive order; a name that occurs several times is counted once. */
 XA_API size_t xa_npz_count(const xa_npz *z);
 /* Member name without the ".npy" suffix numpy adds (np.savez(f, a=x) -> "a"); NULL when i is
@@ -92,10 +105,15 @@ typedef struct xa_spec {
 } xa_spec;
 
 XA_API xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err);
+/* With options: at most o->limits->spec_shapes shapes. */
+XA_API xa_status xa_spec_parse_ex(const char *text, const xa_load_options *o, xa_spec *out,
+                                  xa_error *err);
 XA_API void xa_spec_clear(xa_spec *s);
 
 /* Load one tensor named by a spec. */
 XA_API xa_status xa_load(const char *spec, xa_tensor **out, xa_error *err);
+XA_API xa_status xa_load_ex(const char *spec, const xa_load_options *o, xa_tensor **out,
+                            xa_error *err);
 
 /* A whole file's bytes as a 1-D uint8 tensor (what the registered "decode" operation takes). */
 XA_API xa_status xa_load_bytes(const char *path, xa_tensor **out, xa_error *err);
@@ -108,6 +126,8 @@ typedef struct xa_tensor_list {
     xa_tensor **tensors;
 } xa_tensor_list;
 XA_API xa_status xa_load_all(const char *spec, xa_tensor_list *out, xa_error *err);
+XA_API xa_status xa_load_all_ex(const char *spec, const xa_load_options *o, xa_tensor_list *out,
+                                xa_error *err);
 XA_API void xa_tensor_list_clear(xa_tensor_list *l);
 
 /* Raw bytes from a file: n tensors of dtype dt with the given shapes, in order. The file size
@@ -121,6 +141,11 @@ XA_API xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const i
  * no EXIF orientation; C = 1 gray or 3 RGB) or PNG (palette expanded; C = 1, 2, 3 or 4; 8-bit
  * as uint8, 16-bit as uint16). The format is detected by magic bytes, not the extension. */
 XA_API xa_status xa_image_load(const char *path, xa_tensor **out, xa_error *err);
+XA_API xa_status xa_image_load_ex(const char *path, const xa_load_options *o, xa_tensor **out,
+                                  xa_error *err);
+/* The same decoder on an image held in memory (at most o->limits->image_pixels pixels). */
+XA_API xa_status xa_image_load_memory(const void *buf, size_t size, const xa_load_options *o,
+                                      xa_tensor **out, xa_error *err);
 /* 1 when the first bytes look like a JPEG or PNG. */
 XA_API int xa_image_sniff(const void *buf, size_t size);
 
@@ -140,7 +165,8 @@ typedef struct xa_decode_options {
     int fancy_upsampling; /* 1: libjpeg's default smooth chroma upsampling; 0: nearest chroma,
                              the closest software model of hardware JPEG units (Sophon JPU) */
     xa_dct_method dct;
-    int ignore_orientation; /* cv2 only: cv2.IMREAD_IGNORE_ORIENTATION */
+    int ignore_orientation;  /* cv2 only: cv2.IMREAD_IGNORE_ORIENTATION */
+    const xa_limits *limits; /* NULL: the defaults (image_pixels applies) */
 } xa_decode_options;
 typedef struct xa_decode_info {
     char format[8];          /* "jpeg" or "png" */
@@ -152,7 +178,7 @@ typedef struct xa_decode_info {
                                 and decodes the missing part as flat grey) */
     char warning[128];       /* the first warning's text, "" if none */
 } xa_decode_info;
-XA_API void xa_decode_options_init(xa_decode_options *o); /* PIL, RGB, fancy, ISLOW */
+XA_API void xa_decode_options_init(xa_decode_options *o); /* PIL, RGB, fancy, ISLOW, limits NULL */
 /* info may be NULL. PNGs decode identically for every "like" except channel order/gray. */
 XA_API xa_status xa_image_decode(const char *path, const xa_decode_options *o, xa_tensor **out,
                                  xa_decode_info *info, xa_error *err);
@@ -180,13 +206,8 @@ XA_API xa_status xa_png_encode(const xa_tensor *t, void **out, size_t *out_size,
 #define XA_BMODEL_MAGIC 0xFF55AAEEu
 #define XA_BMODEL_MAGIC_OLD 0xFF55AAFFu
 #define XA_BMODEL_HEADER_SIZE 64
-/* Limits on untrusted bmodels (flatbuffers can share sub-objects, so totals are limited too). */
-#define XA_BMODEL_MAX_FLATBUFFER ((uint64_t)1 << 31) /* bytes: FlatBuffers' own 2 GiB limit */
-#define XA_BMODEL_MAX_NETS 65536                     /* nets in one model */
-#define XA_BMODEL_MAX_STAGES (1 << 18)               /* stages in all nets together */
-#define XA_BMODEL_MAX_TENSORS (1 << 18)              /* input+output tensors in all stages */
-#define XA_BMODEL_MAX_STRING 65536                   /* bytes of one name or string */
-#define XA_BMODEL_MAX_TEXT ((size_t)1 << 26)         /* bytes of all strings together */
+/* Limits on untrusted bmodels: the bmodel_* fields of xa_limits (FlatBuffers can share
+ * sub-objects, so totals are limited too). */
 
 typedef struct xa_bmodel_tensor {
     char *name;
@@ -226,6 +247,11 @@ XA_API int xa_bmodel_sniff(const void *buf, size_t size);
 /* Parse a whole bmodel file held in memory. Nothing of `buf` is kept. */
 XA_API xa_status xa_bmodel_parse(const void *buf, size_t size, xa_bmodel **out, xa_error *err);
 XA_API xa_status xa_bmodel_load(const char *path, xa_bmodel **out, xa_error *err);
+/* With options: the bmodel_* limits (and max_elements nowhere: shapes are only described). */
+XA_API xa_status xa_bmodel_parse_ex(const void *buf, size_t size, const xa_load_options *o,
+                                    xa_bmodel **out, xa_error *err);
+XA_API xa_status xa_bmodel_load_ex(const char *path, const xa_load_options *o, xa_bmodel **out,
+                                   xa_error *err);
 XA_API void xa_bmodel_free(xa_bmodel *m);
 /* tpu_model's name of a bm_data_type_t code ("float32", ..., "bfloat16", "int4", "uint4");
  * NULL for codes it does not know. */
@@ -262,6 +288,9 @@ XA_API xa_status xa_bmrt_load(const char *path, const xa_bmodel *m, const char *
  * tensor = -1 and net = stage = SIZE_MAX. */
 XA_API xa_status xa_bmrt_load_spec(const char *spec, const xa_bmodel *m, const char *net, int stage,
                                    xa_tensor_list *out, xa_bmrt_where *where, xa_error *err);
+XA_API xa_status xa_bmrt_load_spec_ex(const char *spec, const xa_bmodel *m, const char *net,
+                                      int stage, const xa_load_options *o, xa_tensor_list *out,
+                                      xa_bmrt_where *where, xa_error *err);
 
 /* ---- files of several tensors --------------------------------------------------------------
  * A multi-member file read member by member, so that a pass over it holds one member at a time:

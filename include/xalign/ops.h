@@ -13,9 +13,8 @@ extern "C" {
 #endif
 
 #define XA_RESIZE_MAX_DIM 65536 /* output width/height limit */
-/* limit on the bytes of one output image of any operation: a few bytes of input must not be
- * able to ask for tens of gigabytes (a 65536 x 65536 float image is 16 GiB per channel) */
-#define XA_OPS_MAX_OUTPUT_BYTES ((uint64_t)1 << 32)
+/* The bytes of one output image of any operation are limited by xa_limits.op_output_bytes
+ * (XA_OPS_MAX_OUTPUT_BYTES by default, core.h). */
 
 typedef enum xa_resize_method {
     XA_RESIZE_CV_NEAREST = 0,       /* cv2.INTER_NEAREST */

@@ -16,7 +16,7 @@ extern "C" {
 
 #define XA_STAGES_MAX 4096 /* stage files in one folder */
 #define XA_STAGES_MAX_SAMPLES 1000000
-#define XA_MANIFEST_MAX_BYTES (16u << 20)
+/* manifests: at most xa_limits.manifest_bytes (XA_MANIFEST_MAX_BYTES by default, core.h) */
 
 typedef enum xa_stage_status {
     XA_STAGE_ALIGNED = 0,
@@ -64,6 +64,9 @@ typedef struct xa_manifest {
 } xa_manifest;
 
 XA_API xa_status xa_manifest_load(const char *path, xa_manifest *out, xa_error *err);
+/* With limits (NULL: the defaults): at most limits->manifest_bytes bytes. */
+XA_API xa_status xa_manifest_load_ex(const char *path, const xa_limits *limits, xa_manifest *out,
+                                     xa_error *err);
 XA_API xa_status xa_manifest_parse(const char *json, size_t len, xa_manifest *out, xa_error *err);
 XA_API void xa_manifest_clear(xa_manifest *m);
 
@@ -222,6 +225,9 @@ typedef struct xa_stages_options {
     /* what "{sample}" in a manifest's "input" stands for; NULL: the name of REF_DIR's folder
      * (a dataset run sets each sample's) */
     const char *sample;
+    /* limits on the stage dumps read (NULL: the defaults); `threads` also bounds the threads one
+     * load may use (the CRC-32 of large .npz members) */
+    const xa_limits *limits;
 } xa_stages_options;
 
 XA_API xa_status xa_stages_run(const char *ref_dir, const char *port_dir,

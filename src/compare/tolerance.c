@@ -305,8 +305,8 @@ xa_status xa_tolerance_file_parse(const char *json, size_t len, const char *labe
 xa_status xa_read_small_file(const char *path, size_t limit, char **out, size_t *n, xa_error *err) {
     *out = NULL;
     *n = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return xa_fail(err, XA_EIO, "%s: cannot open", path);
+    FILE *fp = xa_fopen_regular(path, err);
+    if (!fp) return XA_EIO;
     char *buf = malloc(limit + 1);
     if (!buf) {
         fclose(fp);

@@ -11,24 +11,83 @@ enum { XA_POPULATE_MAX = 16 << 20 };
 #include <sys/stat.h>
 #include <unistd.h>
 
-xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err) {
-    memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+/* Why a file that is not regular is refused: "is a directory", "is a FIFO (named pipe); ...". */
+static const char *not_regular_why(mode_t m) {
+    return S_ISDIR(m)    ? "is a directory"
+           : S_ISFIFO(m) ? "is a FIFO (named pipe); xalign reads regular files only"
+           : S_ISCHR(m)  ? "is a character device; xalign reads regular files only"
+           : S_ISBLK(m)  ? "is a block device; xalign reads regular files only"
+           : S_ISSOCK(m) ? "is a socket; xalign reads regular files only"
+                         : "is not a regular file; xalign reads regular files only";
+}
+
+static xa_status not_regular(const char *path, mode_t m, xa_error *err) {
+    return xa_fail(err, XA_EIO, "%s: %s", path, not_regular_why(m));
+}
+
+xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err) {
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return xa_fail(err, XA_EIO, "%s: no such file", path);
+        return xa_fail(err, XA_EIO, "%s: cannot access: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) return not_regular(path, st.st_mode, err);
+    if (size) *size = (uint64_t)st.st_size;
+    return XA_OK;
+}
+
+/* Open a regular file for reading. O_NONBLOCK keeps open() itself from waiting (a FIFO without
+ * a writer blocks a plain open until one comes; some devices too); the file is then refused by
+ * its fstat unless it is regular, and for regular files O_NONBLOCK changes nothing. */
+static xa_status open_regular(const char *path, int *fd, struct stat *st, xa_error *err) {
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (*fd < 0) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(*fd, st) != 0) {
         int e = errno;
-        close(fd);
+        close(*fd);
         return xa_fail(err, XA_EIO, "%s: cannot stat: %s", path, strerror(e));
     }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return xa_fail(err, XA_EIO, "%s: is a directory", path);
+    if (!S_ISREG(st->st_mode)) {
+        close(*fd);
+        return not_regular(path, st->st_mode, err);
     }
-    if (!S_ISREG(st.st_mode)) { /* pipes, devices: read what comes, bounded */
+    return XA_OK;
+}
+
+FILE *xa_fopen_regular(const char *path, xa_error *err) {
+    int fd;
+    struct stat st;
+    if (open_regular(path, &fd, &st, err)) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
         close(fd);
-        return xa_fail(err, XA_EIO, "%s: not a regular file", path);
     }
+    return f;
+}
+
+size_t xa_file_head(const char *path, void *buf, size_t n) {
+    int fd;
+    struct stat st;
+    if (open_regular(path, &fd, &st, NULL)) return 0;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    return got;
+}
+
+xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err) {
+    memset(f, 0, sizeof *f);
+    int fd;
+    struct stat st;
+    xa_status rs = open_regular(path, &fd, &st, err);
+    if (rs) return rs;
     if ((uint64_t)st.st_size > SIZE_MAX) {
         close(fd);
         return xa_fail(err, XA_ELIMIT, "%s: file too large for this address space", path);
@@ -82,12 +141,16 @@ void xa_file_close(xa_file *f) {
 }
 
 static uintptr_t page_size(void) {
+    /* cached; threads that race to fill it store the same value, atomically (ThreadSanitizer
+     * saw the plain read and write when comparison threads release pages at once) */
     static uintptr_t ps;
-    if (!ps) {
-        long v = sysconf(_SC_PAGESIZE);
-        ps = v > 0 ? (uintptr_t)v : 4096;
+    uintptr_t v = __atomic_load_n(&ps, __ATOMIC_RELAXED);
+    if (!v) {
+        long s = sysconf(_SC_PAGESIZE);
+        v = s > 0 ? (uintptr_t)s : 4096;
+        __atomic_store_n(&ps, v, __ATOMIC_RELAXED);
     }
-    return ps;
+    return v;
 }
 
 void xa_mapping_release(const void *p, size_t n) {

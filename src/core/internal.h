@@ -5,6 +5,7 @@
 #include "xalign/core.h"
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define XA_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -20,6 +21,13 @@
 xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) XA_PRINTF(3, 4);
 /* Prefix an existing message with "PREFIX: " (used to add a file name at an outer level). */
 void xa_error_prefix(xa_error *err, const char *prefix);
+/* Append printf text to the NUL-terminated text in buf[0..size) (truncated to fit). */
+void xa_msg_append(char *buf, size_t size, const char *fmt, ...) XA_PRINTF(3, 4);
+
+/* The limits to apply: `l`, or the defaults (xa_limits_init) when it is NULL. */
+const xa_limits *xa_limits_or_default(const xa_limits *l);
+/* l->max_elements capped at XA_MAX_ELEMENTS, the ceiling of every tensor (l may be NULL). */
+int64_t xa_limits_max_elements(const xa_limits *l);
 
 /* Backing store of tensor data: a heap block or a read-only file mapping, reference counted
  * so that several tensors (npz members, BMRT splits) can share one mapping. */
@@ -44,7 +52,19 @@ typedef struct xa_file {
     const unsigned char *data;
     size_t size;
 } xa_file;
+/* Only regular files are opened (symbolic links to them included); a FIFO, device or socket is
+ * refused with XA_EIO without blocking ("PATH: is a FIFO (named pipe); ..."). */
 xa_status xa_file_open(const char *path, size_t map_threshold, xa_file *f, xa_error *err);
+/* XA_OK when `path` is a regular file (its size in *size, which may be NULL); otherwise XA_EIO
+ * with "PATH: no such file", "PATH: is a directory" or "PATH: is a FIFO ..." in err. Does not
+ * open the file. */
+xa_status xa_check_regular(const char *path, uint64_t *size, xa_error *err);
+/* fopen(path, "rb") of a regular file, without blocking on anything else; NULL (XA_EIO in err,
+ * "PATH: cannot open: ..." or "PATH: is a FIFO ...") otherwise. */
+FILE *xa_fopen_regular(const char *path, xa_error *err);
+/* Up to n first bytes of a regular file into buf; 0 when it cannot be opened or is not a regular
+ * file. Never blocks on FIFOs or devices. */
+size_t xa_file_head(const char *path, void *buf, size_t n);
 void xa_file_close(xa_file *f);
 /* Drop pages of a mapping that were already consumed (keeps RSS low on huge files). */
 void xa_mapping_release(const void *p, size_t n);

@@ -53,6 +53,15 @@ xa_status xa_fail(xa_error *err, xa_status st, const char *fmt, ...) {
     return st;
 }
 
+void xa_msg_append(char *buf, size_t size, const char *fmt, ...) {
+    size_t o = strlen(buf);
+    if (o + 1 >= size) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + o, size - o, fmt, ap);
+    va_end(ap);
+}
+
 void xa_error_prefix(xa_error *err, const char *prefix) {
     if (!err || !prefix) return;
     char tmp[XA_ERROR_MESSAGE_SIZE];

@@ -88,12 +88,13 @@ xa_status xa_diag_pairing(const xa_tensor_list *ref, const xa_tensor_list *port,
             w += (size_t)snprintf(map + w, sizeof map - w, "%sref '%s' = port '%s'", w ? ", " : "",
                                   ref->names[i], port->names[j]);
         }
-        snprintf(out->evidence, sizeof out->evidence,
-                 "the members match under another pairing than by name: %s -- %zu of %zu aligned "
-                 "that way, %zu by name (max_abs %.6g): the port names its outputs by position "
-                 "in an order that is not the original's (list(outputs.values()) of a dict in "
-                 "another order)",
-                 map, pr.naligned, nr, aligned_by_name, mx);
+        snprintf(
+            out->evidence, sizeof out->evidence,
+            "the members match under another pairing than by name: %.400s -- %zu of %zu aligned "
+            "that way, %zu by name (max_abs %.6g): the port names its outputs by position "
+            "in an order that is not the original's (list(outputs.values()) of a dict in "
+            "another order)",
+            map, pr.naligned, nr, aligned_by_name, mx);
         snprintf(out->summary, sizeof out->summary, "%.127s", map);
         snprintf(out->fix_text, sizeof out->fix_text,
                  "take the port's outputs by name (the engine's output names, or the model's "

@@ -11,10 +11,11 @@
 
 /* snprintf and strtod in the C locale, whatever the host program set (json_reader.c). */
 #define strtod_cl xa_strtod_c
-static int snprintf_cl(char *buf, size_t n, const char *fmt, int prec, double x) {
+static int snprintf_cl(char *buf, size_t n, char conv, int prec, double x) {
     locale_t c = xa_c_locale();
     locale_t old = c ? uselocale(c) : (locale_t)0;
-    int r = snprintf(buf, n, fmt, prec, x);
+    /* literal formats, so the compiler checks them (-Wformat=2) */
+    int r = conv == 'e' ? snprintf(buf, n, "%.*e", prec, x) : snprintf(buf, n, "%.*f", prec, x);
     if (c) uselocale(old);
     return r;
 }
@@ -97,11 +98,11 @@ double xa_py_round(double x, int nd) {
     if (nd >= 0) {
         /* glibc's printf is exact and rounds the exact binary value half to even, as dtoa's
          * mode 3 does: the decimal string is Python's, strtod brings it back as _Py_dg_strtod */
-        snprintf_cl(buf, sizeof buf, "%.*f", nd, x);
+        snprintf_cl(buf, sizeof buf, 'f', nd, x);
         return strtod_cl(buf);
     }
     char ex[1500];
-    snprintf_cl(ex, sizeof ex, "%.*f", 1074, x); /* every digit of the exact value */
+    snprintf_cl(ex, sizeof ex, 'f', 1074, x); /* every digit of the exact value */
     round_digits(ex, nd, buf, sizeof buf);
     return strtod_cl(buf);
 }
@@ -208,7 +209,7 @@ static int candidate(double x, const char *d17, int e17, int p, char *dg) {
     for (int k = p + 1; k < 17; k++) rest_zero &= d17[k] == '0';
     if (first == '5' && rest_zero) {
         char s[48];
-        snprintf_cl(s, sizeof s, "%.*e", p - 1, x);
+        snprintf_cl(s, sizeof s, 'e', p - 1, x);
         return e_digits(s, dg);
     }
     memcpy(dg, d17, (size_t)p);
@@ -233,7 +234,7 @@ size_t xa_py_repr(double x, char buf[XA_PY_REPR_SIZE]) {
     int neg = signbit(x) != 0;
     if (x == 0) return (size_t)sprintf(buf, neg ? "-0.0" : "0.0");
     char s[48], d17[24], dg[24];
-    snprintf_cl(s, sizeof s, "%.*e", 16, x);
+    snprintf_cl(s, sizeof s, 'e', 16, x);
     int e17 = e_digits(s, d17);
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);

@@ -187,8 +187,8 @@ xa_status xa_dets_load(const char *path, xa_box_format npy_format, xa_dets **out
     if (stat(path, &sb) != 0) return xa_fail(err, XA_EIO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode)) return xa_dets_load_npy(path, npy_format, out, err);
     unsigned char head[64];
-    FILE *f = fopen(path, "rb");
-    if (!f) return xa_fail(err, XA_EIO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = xa_fopen_regular(path, err);
+    if (!f) return XA_EIO;
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
     if (n >= 6 && !memcmp(head, "\x93NUMPY", 6))

@@ -6,6 +6,7 @@
  * format readers are image_jpeg.c and image_png.c; EXIF orientation is image_exif.c.
  */
 #include "image_internal.h"
+#include "io_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -64,24 +65,35 @@ static xa_status decode_any(const unsigned char *buf, size_t size, const xa_imag
     return xa_fail(err, XA_EFORMAT, "not a JPEG or PNG file (no FF D8 FF or PNG signature)");
 }
 
-xa_status xa_image_load(const char *path, xa_tensor **out, xa_error *err) {
+xa_status xa_image_load_memory(const void *buf, size_t size, const xa_load_options *o,
+                               xa_tensor **out, xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_image_load: out is NULL");
+    *out = NULL;
+    if (!buf && size) return xa_fail(err, XA_EINVAL, "xa_image_load: buffer is NULL");
+    xa_image_request rq = {XA_FLAVOR_BASIC, 0, 1, XA_DCT_ISLOW, xa_load_limits(o)->image_pixels};
+    xa_decoded d;
+    const char *format;
+    xa_status st = decode_any(buf, size, &rq, &d, &format, err);
+    if (!st) *out = d.tensor;
+    return st;
+}
+
+xa_status xa_image_load_ex(const char *path, const xa_load_options *o, xa_tensor **out,
+                           xa_error *err) {
     if (!out) return xa_fail(err, XA_EINVAL, "xa_image_load: out is NULL");
     *out = NULL;
     if (!path) return xa_fail(err, XA_EINVAL, "xa_image_load: path is NULL");
     xa_file f;
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
-    xa_image_request rq = {XA_FLAVOR_BASIC, 0, 1, XA_DCT_ISLOW, XA_IMAGE_MAX_PIXELS};
-    xa_decoded d;
-    const char *format;
-    st = decode_any(f.data, f.size, &rq, &d, &format, err);
+    st = xa_image_load_memory(f.data, f.size, o, out, err);
     xa_file_close(&f);
-    if (st) {
-        xa_error_prefix(err, path);
-        return st;
-    }
-    *out = d.tensor;
-    return XA_OK;
+    if (st) xa_error_prefix(err, path);
+    return st;
+}
+
+xa_status xa_image_load(const char *path, xa_tensor **out, xa_error *err) {
+    return xa_image_load_ex(path, NULL, out, err);
 }
 
 void xa_decode_options_init(xa_decode_options *o) {
@@ -91,6 +103,7 @@ void xa_decode_options_init(xa_decode_options *o) {
     o->fancy_upsampling = 1;
     o->dct = XA_DCT_ISLOW;
     o->ignore_orientation = 0;
+    o->limits = NULL;
 }
 
 static const char *dct_name(xa_dct_method m) {
@@ -129,9 +142,8 @@ static void describe(const xa_decode_options *o, const char *format, const xa_de
                  d->warnings == 1 ? "" : "s", d->warning);
 }
 
-xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_decode_options *o,
-                                         uint64_t max_pixels, xa_tensor **out, xa_decode_info *info,
-                                         xa_error *err) {
+xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
+                                 xa_tensor **out, xa_decode_info *info, xa_error *err) {
     if (!out) return xa_fail(err, XA_EINVAL, "xa_image_decode: out is NULL");
     *out = NULL;
     if (info) memset(info, 0, sizeof *info);
@@ -146,7 +158,8 @@ xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_
     if (o->dct != XA_DCT_ISLOW && o->dct != XA_DCT_IFAST && o->dct != XA_DCT_FLOAT)
         return xa_fail(err, XA_EINVAL, "xa_image_decode: unknown DCT method %d", (int)o->dct);
     xa_image_request rq = {o->like == XA_DECODE_CV2 ? XA_FLAVOR_CV2 : XA_FLAVOR_PIL, !!o->gray,
-                           !!o->fancy_upsampling, o->dct, max_pixels};
+                           !!o->fancy_upsampling, o->dct,
+                           xa_limits_or_default(o->limits)->image_pixels};
     /* Image.open raises DecompressionBombError when width * height > 2 * MAX_IMAGE_PIXELS
      * (Pillow 9.4 Image._decompression_bomb_check, MAX_IMAGE_PIXELS = 2^30 / 4 / 3). */
     int pil_bomb = rq.flavor == XA_FLAVOR_PIL && rq.max_pixels > XA_PIL_BOMB_PIXELS;
@@ -181,11 +194,6 @@ xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_
     }
     *out = d.tensor;
     return XA_OK;
-}
-
-xa_status xa_image_decode_memory(const void *buf, size_t size, const xa_decode_options *o,
-                                 xa_tensor **out, xa_decode_info *info, xa_error *err) {
-    return xa_image_decode_memory_limited(buf, size, o, XA_IMAGE_MAX_PIXELS, out, info, err);
 }
 
 xa_status xa_image_decode(const char *path, const xa_decode_options *o, xa_tensor **out,

@@ -25,7 +25,7 @@ typedef struct xa_image_request {
     int gray;             /* cv2/PIL: one output channel */
     int fancy_upsampling; /* JPEG only */
     xa_dct_method dct;    /* JPEG only */
-    uint64_t max_pixels;  /* width * height limit (XA_IMAGE_MAX_PIXELS for the public API) */
+    uint64_t max_pixels;  /* width * height limit (xa_limits.image_pixels) */
 } xa_image_request;
 
 /* A decoded image before orientation: `height` rows of width * channels samples of
@@ -79,10 +79,5 @@ void xa_pil_cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb);
  * pixel of libjpeg's CMYK output. */
 void xa_cv_cmyk_to_bgr(const unsigned char *cmyk, unsigned char *bgr);
 unsigned char xa_cv_cmyk_to_gray(const unsigned char *cmyk);
-
-/* The public decode with an explicit pixel limit (the fuzz target uses a small one). */
-xa_status xa_image_decode_memory_limited(const void *buf, size_t size, const xa_decode_options *o,
-                                         uint64_t max_pixels, xa_tensor **out, xa_decode_info *info,
-                                         xa_error *err);
 
 #endif

@@ -5,6 +5,15 @@
 #include "internal.h"
 #include "xalign/io.h"
 
+/* The limits of load options (the defaults for NULL options or NULL limits), and the threads one
+ * load may use (0: xa_parallel's default, xa_threads_get()). */
+static inline const xa_limits *xa_load_limits(const xa_load_options *o) {
+    return xa_limits_or_default(o ? o->limits : NULL);
+}
+static inline int xa_load_threads(const xa_load_options *o) {
+    return o && o->threads > 0 ? o->threads : 0;
+}
+
 /* What a file holds, by its first bytes. */
 typedef enum {
     XA_KIND_UNKNOWN,
@@ -16,14 +25,15 @@ typedef enum {
 } xa_file_kind;
 xa_file_kind xa_sniff_path(const char *path);
 
-/* Split the bytes of an open file into n tensors laid end to end, tensor k of dtype dts[k] and
+/* Split the bytes of an open file (each tensor at most lim->max_elements elements; lim may be
+ * NULL for the defaults) into n tensors laid end to end, tensor k of dtype dts[k] and
  * shape shapes[k] (rank ranks[k]); they share the file's backing. The file size must equal the
  * sum exactly, otherwise XA_ESHAPE "PATH: WHAT need N bytes, the file has M". names[k] names
  * tensor k (NULL: "#k" when n > 1, "" otherwise). */
 xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dtype *dts,
                        const int *ranks, const int64_t (*shapes)[XA_MAX_RANK],
-                       const char *const *names, const char *what, xa_tensor_list *out,
-                       xa_error *err);
+                       const char *const *names, const char *what, const xa_limits *lim,
+                       xa_tensor_list *out, xa_error *err);
 
 /* Build a tensor from an .npy image of `size` bytes at `base` inside backing `bk`. The tensor
  * shares the backing (a reference is taken) when its data is aligned to the element size; data
@@ -32,7 +42,12 @@ xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dt
  * pointers. `what` names the container in messages ("file", "member"). Bytes after the data are
  * ignored, as numpy ignores them. */
 xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size, int readonly,
-                              const char *what, xa_tensor **out, xa_error *err);
+                              const char *what, const xa_limits *lim, xa_tensor **out,
+                              xa_error *err);
+
+/* xa_npy_parse_header under the given limits (NULL: the defaults). */
+xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim, xa_tensor *t,
+                                  size_t *data_offset, xa_error *err);
 
 /* The .npy preamble (magic, version, header dict, padding) np.save writes for `t`; at most
  * XA_NPY_PREAMBLE_MAX bytes, always a multiple of 64 long. */

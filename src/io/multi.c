@@ -377,7 +377,7 @@ static xa_status pg_tensor(const xa_multi *m, size_t i, xa_tensor **out, xa_erro
     }
     if (n) memcpy(bk->base, bytes, n);
     free(bytes);
-    st = xa_npy_from_backing(bk, bk->base, n, 0, "array", out, err);
+    st = xa_npy_from_backing(bk, bk->base, n, 0, "array", NULL, out, err);
     xa_backing_unref(bk);
     return st;
 }
@@ -417,8 +417,8 @@ static xa_status pg_info(const xa_multi *m, size_t i, xa_member_info *info, xa_e
 
 /* The header of an .npy file, reading only its first bytes. */
 static xa_status npy_file_info(const char *path, xa_member_info *info, xa_error *err) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return xa_fail(err, XA_EIO, "cannot open: %s", strerror(errno));
+    FILE *fp = xa_fopen_regular(path, err);
+    if (!fp) return XA_EIO;
     unsigned char pre[12];
     size_t n = fread(pre, 1, sizeof pre, fp), need = n;
     if (n >= 10 && pre[6] == 1)

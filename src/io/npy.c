@@ -125,9 +125,10 @@ static xa_status parse_descr(const char *d, xa_tensor *t, xa_error *err) {
     return XA_OK;
 }
 
-xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t *data_offset,
-                              xa_error *err) {
+xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits *lim, xa_tensor *t,
+                                  size_t *data_offset, xa_error *err) {
     const unsigned char *b = buf;
+    lim = xa_limits_or_default(lim);
     memset(t, 0, sizeof *t);
     if (size < 10 || memcmp(b, npy_magic, 6) != 0)
         return size < 10 && size > 0 && !memcmp(b, npy_magic, size < 6 ? size : 6)
@@ -147,9 +148,9 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
     }
     if (minor != 0)
         return xa_fail(err, XA_EUNSUPPORTED, "unsupported .npy format version %u.%u", major, minor);
-    if (hlen > XA_NPY_MAX_HEADER)
-        return xa_fail(err, XA_ELIMIT, ".npy header of %zu bytes exceeds the limit of %u", hlen,
-                       (unsigned)XA_NPY_MAX_HEADER);
+    if (hlen > lim->npy_header_bytes)
+        return xa_fail(err, XA_ELIMIT, ".npy header of %zu bytes exceeds the limit of %llu", hlen,
+                       (unsigned long long)lim->npy_header_bytes);
     if (size - pre < hlen)
         return xa_fail(err, XA_ETRUNC,
                        ".npy header says %zu bytes but the file has %zu after the "
@@ -226,9 +227,9 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
     if (st) return st;
     int64_t n = xa_shape_count(t->rank, t->shape);
     if (n < 0) return xa_fail(err, XA_ELIMIT, ".npy header: the shape's element count overflows");
-    if (n > XA_MAX_ELEMENTS)
+    if (n > xa_limits_max_elements(lim))
         return xa_fail(err, XA_ELIMIT, ".npy header: %lld elements exceed the limit of %lld",
-                       (long long)n, (long long)XA_MAX_ELEMENTS);
+                       (long long)n, (long long)xa_limits_max_elements(lim));
     uint64_t nb;
     if (xa_mul_overflow_u64((uint64_t)n, xa_dtype_size(t->dtype), &nb) || nb > SIZE_MAX)
         return xa_fail(err, XA_ELIMIT, ".npy header: byte size overflows");
@@ -237,12 +238,18 @@ xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t
     return XA_OK;
 }
 
+xa_status xa_npy_parse_header(const void *buf, size_t size, xa_tensor *t, size_t *data_offset,
+                              xa_error *err) {
+    return xa_npy_parse_header_lim(buf, size, NULL, t, data_offset, err);
+}
+
 xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t size, int readonly,
-                              const char *what, xa_tensor **out, xa_error *err) {
+                              const char *what, const xa_limits *lim, xa_tensor **out,
+                              xa_error *err) {
     *out = NULL;
     xa_tensor h;
     size_t off;
-    xa_status st = xa_npy_parse_header(base, size, &h, &off, err);
+    xa_status st = xa_npy_parse_header_lim(base, size, lim, &h, &off, err);
     if (st) return st;
     if (size - off < h.nbytes) {
         char sb[160];
@@ -283,11 +290,17 @@ xa_status xa_npy_from_backing(xa_backing *bk, const unsigned char *base, size_t 
 }
 
 xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err) {
+    return xa_npy_load_ex(path, NULL, out, err);
+}
+
+xa_status xa_npy_load_ex(const char *path, const xa_load_options *o, xa_tensor **out,
+                         xa_error *err) {
     *out = NULL;
     xa_file f;
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
-    st = xa_npy_from_backing(f.backing, f.data, f.size, f.backing->mapped, "file", out, err);
+    st = xa_npy_from_backing(f.backing, f.data, f.size, f.backing->mapped, "file",
+                             xa_load_limits(o), out, err);
     xa_file_close(&f);
     if (st) xa_error_prefix(err, path);
     return st;
@@ -295,11 +308,16 @@ xa_status xa_npy_load(const char *path, xa_tensor **out, xa_error *err) {
 
 xa_status xa_npy_from_memory(const void *buf, size_t size, const char *name, xa_tensor **out,
                              xa_error *err) {
+    return xa_npy_from_memory_ex(buf, size, name, NULL, out, err);
+}
+
+xa_status xa_npy_from_memory_ex(const void *buf, size_t size, const char *name,
+                                const xa_load_options *o, xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_backing *bk = xa_backing_heap(size, 0);
     if (!bk) return xa_fail(err, XA_ENOMEM, "out of memory");
     if (size) memcpy(bk->base, buf, size);
-    xa_status st = xa_npy_from_backing(bk, bk->base, size, 0, "file", out, err);
+    xa_status st = xa_npy_from_backing(bk, bk->base, size, 0, "file", xa_load_limits(o), out, err);
     xa_backing_unref(bk);
     if (st && name) xa_error_prefix(err, name);
     return st;

@@ -28,7 +28,14 @@ struct xa_npz {
     size_t count;                /* listed members */
     char **shown;                /* listed member -> name as listed */
     char *shown_store;
+    xa_limits lim; /* of the options it was opened with */
+    int threads;   /* for the CRC-32 checks; 0: xa_threads_get() */
 };
+
+/* A 64-bit limit as a size_t count (saturated on 32-bit hosts). */
+static size_t clamp_size(uint64_t v) {
+    return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+}
 
 /* Names hold no NUL (xa_zip_open refuses them), so this is strcmp's order. */
 static int name_cmp(const xa_zip_entry *e, const char *name, size_t n) {
@@ -105,16 +112,20 @@ static xa_status index_members(xa_npz *z, xa_error *err) {
     return XA_OK;
 }
 
-static xa_status npz_from_backing(xa_backing *bk, const char *label, xa_npz **out, xa_error *err) {
+static xa_status npz_from_backing(xa_backing *bk, const char *label, const xa_load_options *o,
+                                  xa_npz **out, xa_error *err) {
     *out = NULL;
     xa_npz *z = calloc(1, sizeof *z);
     if (!z) return xa_fail(err, XA_ENOMEM, "out of memory");
+    z->lim = *xa_load_limits(o);
+    z->threads = xa_load_threads(o);
     z->backing = bk;
     xa_backing_ref(bk);
     z->label = xa_strdup(label);
     xa_status st = z->label ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
     if (!st)
-        st = xa_zip_open(bk->base, bk->size, XA_NPZ_MAX_MEMBERS, XA_NPZ_MAX_NAME, &z->zip, err);
+        st = xa_zip_open(bk->base, bk->size, clamp_size(z->lim.npz_members),
+                         clamp_size(z->lim.npz_name_bytes), &z->zip, err);
     if (!st) st = index_members(z, err);
     if (st) {
         xa_npz_free(z);
@@ -125,22 +136,31 @@ static xa_status npz_from_backing(xa_backing *bk, const char *label, xa_npz **ou
 }
 
 xa_status xa_npz_open(const char *path, xa_npz **out, xa_error *err) {
+    return xa_npz_open_ex(path, NULL, out, err);
+}
+
+xa_status xa_npz_open_ex(const char *path, const xa_load_options *o, xa_npz **out, xa_error *err) {
     *out = NULL;
     xa_file f;
     xa_status st = xa_file_open(path, XA_NPY_MAP_THRESHOLD, &f, err);
     if (st) return st;
-    st = npz_from_backing(f.backing, path, out, err);
+    st = npz_from_backing(f.backing, path, o, out, err);
     xa_file_close(&f);
     if (st && st != XA_ENOMEM) xa_error_prefix(err, path);
     return st;
 }
 
 xa_status xa_npz_open_memory(const void *buf, size_t size, xa_npz **out, xa_error *err) {
+    return xa_npz_open_memory_ex(buf, size, NULL, out, err);
+}
+
+xa_status xa_npz_open_memory_ex(const void *buf, size_t size, const xa_load_options *o,
+                                xa_npz **out, xa_error *err) {
     *out = NULL;
     xa_backing *bk = xa_backing_heap(size, 0);
     if (!bk) return xa_fail(err, XA_ENOMEM, "out of memory copying %zu bytes", size);
     if (size) memcpy(bk->base, buf, size);
-    xa_status st = npz_from_backing(bk, "<memory>", out, err);
+    xa_status st = npz_from_backing(bk, "<memory>", o, out, err);
     xa_backing_unref(bk);
     if (st && st != XA_ENOMEM) xa_error_prefix(err, "<memory>");
     return st;
@@ -166,15 +186,15 @@ void xa_npz_free(xa_npz *z) {
 }
 
 /* What a deflated entry declares must be possible before anything is inflated. */
-static xa_status deflate_checks(const xa_zip_entry *e, xa_error *err) {
+static xa_status deflate_checks(const xa_zip_entry *e, const xa_limits *lim, xa_error *err) {
     if (e->method != 8)
         return xa_fail(err, XA_EUNSUPPORTED,
                        "compression method %u (numpy writes 0, stored, and "
                        "8, deflate)",
                        e->method);
-    if (e->usize > XA_NPZ_MAX_INFLATED)
+    if (e->usize > lim->npz_inflated_bytes)
         return xa_fail(err, XA_ELIMIT, "declares %llu inflated bytes, above the limit of %llu",
-                       (unsigned long long)e->usize, (unsigned long long)XA_NPZ_MAX_INFLATED);
+                       (unsigned long long)e->usize, (unsigned long long)lim->npz_inflated_bytes);
     if (e->usize / XA_DEFLATE_MAX_RATIO > e->csize)
         return xa_fail(err, XA_EFORMAT,
                        "declares %llu inflated bytes from %llu compressed, more "
@@ -198,16 +218,16 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
                            "stored member of %llu bytes declares %llu "
                            "uncompressed",
                            (unsigned long long)e->csize, (unsigned long long)e->usize);
-        uint32_t crc = xa_zip_crc32(0, src, (size_t)e->csize);
+        uint32_t crc = xa_zip_crc32(0, src, (size_t)e->csize, z->threads);
         if (crc != e->crc)
             return xa_fail(err, XA_EFORMAT,
                            "CRC-32 mismatch (data %08x, directory %08x): the "
                            "member is corrupt",
                            crc, e->crc);
         return xa_npy_from_backing(z->backing, src, (size_t)e->csize, z->backing->mapped, "member",
-                                   out, err);
+                                   &z->lim, out, err);
     }
-    st = deflate_checks(e, err);
+    st = deflate_checks(e, &z->lim, err);
     if (st) return st;
     xa_backing *bk = xa_backing_heap((size_t)e->usize, 0);
     if (!bk)
@@ -220,7 +240,7 @@ static xa_status load_entry(xa_npz *z, const xa_zip_entry *e, xa_tensor **out, x
                      "CRC-32 mismatch (data %08x, directory %08x): the member is "
                      "corrupt",
                      crc, e->crc);
-    if (!st) st = xa_npy_from_backing(bk, bk->base, bk->size, 0, "member", out, err);
+    if (!st) st = xa_npy_from_backing(bk, bk->base, bk->size, 0, "member", &z->lim, out, err);
     xa_backing_unref(bk);
     return st;
 }
@@ -243,7 +263,7 @@ static void members_hint(const xa_npz *z, char *buf, size_t cap) {
 static ptrdiff_t find_member(const xa_npz *z, const char *name) {
     size_t n = strlen(name);
     ptrdiff_t k = find_exact(z, name, n);
-    if (k < 0 && n <= XA_NPZ_MAX_NAME) { /* NpzFile: "a" finds "a.npy" */
+    if (k < 0 && n <= z->lim.npz_name_bytes) { /* NpzFile: "a" finds "a.npy" */
         char *withext = malloc(n + 5);
         if (!withext) return -2;
         memcpy(withext, name, n);
@@ -317,8 +337,9 @@ static xa_status entry_header(xa_npz *z, const xa_zip_entry *e, xa_tensor *h, si
     xa_status st = xa_zip_data_offset(&z->zip, e, &off, err);
     if (st) return st;
     const unsigned char *src = z->zip.data + off;
-    if (e->method == 0) return xa_npy_parse_header(src, (size_t)e->csize, h, data_off, err);
-    st = deflate_checks(e, err);
+    if (e->method == 0)
+        return xa_npy_parse_header_lim(src, (size_t)e->csize, &z->lim, h, data_off, err);
+    st = deflate_checks(e, &z->lim, err);
     if (st) return st;
     /* the preamble says how long the header is; then inflate exactly that much */
     unsigned char pre[12];
@@ -332,13 +353,14 @@ static xa_status entry_header(xa_npz *z, const xa_zip_entry *e, xa_tensor *h, si
     else if (got >= 12 && (pre[6] == 2 || pre[6] == 3))
         need = 12 + ((size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
                      (size_t)pre[11] << 24);
-    if (need > 12 + (size_t)XA_NPY_MAX_HEADER) need = 12 + (size_t)XA_NPY_MAX_HEADER + 1;
+    if (need > 12 && need - 12 > z->lim.npy_header_bytes) /* the parser refuses it: no more */
+        need = 12 + (size_t)z->lim.npy_header_bytes + 1;
     if (need > e->usize) need = (size_t)e->usize;
-    if (need <= got) return xa_npy_parse_header(pre, got, h, data_off, err);
+    if (need <= got) return xa_npy_parse_header_lim(pre, got, &z->lim, h, data_off, err);
     unsigned char *buf = malloc(need);
     if (!buf) return xa_fail(err, XA_ENOMEM, "out of memory");
     st = xa_zip_inflate_prefix(src, (size_t)e->csize, buf, need, &got, err);
-    if (!st) st = xa_npy_parse_header(buf, got, h, data_off, err);
+    if (!st) st = xa_npy_parse_header_lim(buf, got, &z->lim, h, data_off, err);
     free(buf);
     return st;
 }
@@ -380,7 +402,7 @@ xa_status xa_npz_member_view(xa_npz *z, size_t i, xa_member_view *v, xa_error *e
         st = xa_fail(err, XA_EFORMAT, "stored member of %llu bytes declares %llu uncompressed",
                      (unsigned long long)e->csize, (unsigned long long)e->usize);
     const unsigned char *src = z->zip.data + off;
-    if (!st) st = xa_npy_parse_header(src, (size_t)e->csize, &h, &hoff, err);
+    if (!st) st = xa_npy_parse_header_lim(src, (size_t)e->csize, &z->lim, &h, &hoff, err);
     if (!st && (size_t)e->csize - hoff < h.nbytes) {
         char sb[160];
         st = xa_fail(err, XA_ETRUNC, "header says %s %s = %zu data bytes, the member has %zu",
@@ -470,7 +492,7 @@ xa_status xa_npz_save(const char *path, size_t n, const char *const *names,
         if (st) break;
         rec[i].offset = o.pos;
         rec[i].size = pl + (uint64_t)t->nbytes;
-        rec[i].crc = xa_zip_crc32(xa_zip_crc32(0, pre, pl), t->data, t->nbytes);
+        rec[i].crc = xa_zip_crc32(xa_zip_crc32(0, pre, pl, 1), t->data, t->nbytes, 0);
         size_t hl =
             xa_zip_local_header(hdr, zname, nl, rec[i].crc, rec[i].size, o.pos, MEMBER_ALIGN);
         st = put(&o, hdr, hl, err);

@@ -2,6 +2,7 @@
 #include "io_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,26 @@
 static int file_exists(const char *p) {
     struct stat st;
     return stat(p, &st) == 0;
+}
+
+/* 1 when text[0..n) names an existing file. */
+static int prefix_exists(const char *text, size_t n) {
+    char *p = malloc(n + 1);
+    if (!p) return 0;
+    memcpy(p, text, n);
+    p[n] = 0;
+    int r = file_exists(p);
+    free(p);
+    return r;
+}
+
+/* "f32 f16 ..." : the short names of every dtype. */
+static const char *dtype_list(char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = 0;
+    for (int d = 1; d < XA_DTYPE_COUNT && o < size; d++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? " " : "", xa_dtype_short((xa_dtype)d));
+    return buf;
 }
 
 void xa_spec_clear(xa_spec *s) {
@@ -60,6 +81,12 @@ static xa_status parse_shape(const char *txt, size_t len, int *rank, int64_t *sh
 }
 
 xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
+    return xa_spec_parse_ex(text, NULL, out, err);
+}
+
+xa_status xa_spec_parse_ex(const char *text, const xa_load_options *o, xa_spec *out,
+                           xa_error *err) {
+    uint64_t max_shapes = xa_load_limits(o)->spec_shapes;
     memset(out, 0, sizeof *out);
     out->select = -1;
     if (!text || !*text) return xa_fail(err, XA_EINVAL, "empty tensor spec");
@@ -71,7 +98,7 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
      * leaves an existing path before it; otherwise PATH#MEMBER. */
     size_t len = strlen(text);
     for (size_t c = len; c-- > 0;) {
-        if (text[c] != ':') continue;
+        if (text[c] != ':' || c == 0) continue; /* ":f32" names no file */
         const char *rest = text + c + 1;
         const char *colon2 = strchr(rest, ':');
         size_t dlen = colon2 ? (size_t)(colon2 - rest) : strcspn(rest, "#");
@@ -96,7 +123,7 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
                 char *e;
                 errno = 0;
                 long k = strtol(hash + 1, &e, 10);
-                if (!hash[1] || *e || k < 0 || k >= XA_SPEC_MAX_SHAPES || errno) {
+                if (!hash[1] || *e || k < 0 || (uint64_t)k >= max_shapes || errno) {
                     xa_spec_clear(out);
                     return xa_fail(err, XA_EINVAL, "%s: bad tensor index '%s' (want #0, #1, ...)",
                                    text, hash);
@@ -104,12 +131,14 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
                 out->select = (int)k;
             }
             /* count shapes */
-            int n = 1;
-            for (size_t i = 0; i < slen; i++) n += p[i] == ',';
-            if (n > XA_SPEC_MAX_SHAPES) {
+            size_t count = 1;
+            for (size_t i = 0; i < slen; i++) count += p[i] == ',';
+            if (count > max_shapes || count > INT_MAX) {
                 xa_spec_clear(out);
-                return xa_fail(err, XA_ELIMIT, "%s: more than %d shapes", text, XA_SPEC_MAX_SHAPES);
+                return xa_fail(err, XA_ELIMIT, "%s: %zu shapes exceed the limit of %llu", text,
+                               count, (unsigned long long)max_shapes);
             }
+            int n = (int)count;
             out->ranks = calloc((size_t)n, sizeof *out->ranks);
             out->shapes = calloc((size_t)n, sizeof *out->shapes);
             if (!out->ranks || !out->shapes) {
@@ -132,8 +161,8 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
             if (out->select >= n) {
                 int sel = out->select;
                 xa_spec_clear(out);
-                return xa_fail(err, XA_EINVAL, "%s: tensor #%d selected but only %d shapes given",
-                               text, sel, n);
+                return xa_fail(err, XA_EINVAL, "%s: tensor #%d selected but only %d shape%s given",
+                               text, sel, n, n == 1 ? " is" : "s are");
             }
         } else if (*p == '#') {
             xa_spec_clear(out);
@@ -145,6 +174,18 @@ xa_status xa_spec_parse(const char *text, xa_spec *out, xa_error *err) {
         return XA_OK;
     }
     const char *hash = strrchr(text, '#');
+    if (!hash || hash == text || !prefix_exists(text, (size_t)(hash - text))) {
+        /* PATH:FIELD where PATH exists but FIELD names no dtype: say so rather than "no such
+         * file" for the whole text */
+        for (size_t c = 0; c < len; c++) {
+            if (text[c] != ':' || !prefix_exists(text, c)) continue;
+            size_t dlen = strcspn(text + c + 1, ":#");
+            char names[128];
+            return xa_fail(err, XA_EINVAL, "%s: unknown dtype '%.*s' (dtypes: %s)", text,
+                           (int)(dlen < 32 ? dlen : 32), text + c + 1,
+                           dtype_list(names, sizeof names));
+        }
+    }
     if (hash && hash != text) {
         out->path = malloc((size_t)(hash - text) + 1);
         out->member = xa_strdup(hash + 1);
@@ -192,27 +233,22 @@ static xa_status list_push(xa_tensor_list *l, const char *name, xa_tensor *t, xa
     return XA_OK;
 }
 
-/* Bytes of a tensor of dtype dt and the given shape, or -1 past XA_MAX_ELEMENTS / overflow. */
-static int64_t raw_nbytes(xa_dtype dt, int rank, const int64_t *shape) {
-    int64_t c = xa_shape_count(rank, shape);
-    uint64_t b;
-    if (c < 0 || c > XA_MAX_ELEMENTS || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(dt), &b) ||
-        b > (uint64_t)INT64_MAX)
-        return -1;
-    return (int64_t)b;
-}
-
 xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dtype *dts,
                        const int *ranks, const int64_t (*shapes)[XA_MAX_RANK],
-                       const char *const *names, const char *what, xa_tensor_list *out,
-                       xa_error *err) {
+                       const char *const *names, const char *what, const xa_limits *lim,
+                       xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
-    uint64_t total = 0;
+    uint64_t total = 0, b;
+    int64_t max = xa_limits_max_elements(lim);
     for (size_t k = 0; k < n; k++) {
-        int64_t b = raw_nbytes(dts[k], ranks[k], shapes[k]);
+        int64_t c = xa_shape_count(ranks[k], shapes[k]);
         if (!xa_dtype_size(dts[k]))
             return xa_fail(err, XA_EINVAL, "%s: tensor %zu: invalid dtype", path, k);
-        if (b < 0 || __builtin_add_overflow(total, (uint64_t)b, &total))
+        if (c > max)
+            return xa_fail(err, XA_ELIMIT, "%s: shape %zu: %lld elements exceed the limit of %lld",
+                           path, k, (long long)c, (long long)max);
+        if (c < 0 || xa_mul_overflow_u64((uint64_t)c, xa_dtype_size(dts[k]), &b) ||
+            __builtin_add_overflow(total, b, &total) || total > (uint64_t)INT64_MAX)
             return xa_fail(err, XA_ELIMIT, "%s: shape %zu is too large", path, k);
     }
     if (total != f->size)
@@ -237,8 +273,9 @@ xa_status xa_raw_split(const xa_file *f, const char *path, size_t n, const xa_dt
     return st;
 }
 
-xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
-                      const int64_t (*shapes)[XA_MAX_RANK], xa_tensor_list *out, xa_error *err) {
+static xa_status raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
+                          const int64_t (*shapes)[XA_MAX_RANK], const xa_limits *lim,
+                          xa_tensor_list *out, xa_error *err) {
     memset(out, 0, sizeof *out);
     size_t es = xa_dtype_size(dt);
     if (!es) return xa_fail(err, XA_EINVAL, "%s: invalid dtype", path);
@@ -263,12 +300,17 @@ xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ran
                      path, f.size, xa_dtype_short(dt), es);
     else if (nshapes <= 0)
         st = xa_raw_split(&f, path, 1, dts, &flat_rank, (const int64_t(*)[XA_MAX_RANK]) & flat,
-                          NULL, what, out, err);
+                          NULL, what, lim, out, err);
     else
-        st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, out, err);
+        st = xa_raw_split(&f, path, (size_t)n, dts, ranks, shapes, NULL, what, lim, out, err);
     free(dts);
     xa_file_close(&f);
     return st;
+}
+
+xa_status xa_raw_load(const char *path, xa_dtype dt, int nshapes, const int *ranks,
+                      const int64_t (*shapes)[XA_MAX_RANK], xa_tensor_list *out, xa_error *err) {
+    return raw_load(path, dt, nshapes, ranks, shapes, NULL, out, err);
 }
 
 /* Sniff the kind of file by its first bytes. */
@@ -291,10 +333,7 @@ static int json_sniff(const unsigned char *b, size_t n) {
 
 xa_file_kind xa_sniff_path(const char *path) {
     unsigned char b[64] = {0};
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return XA_KIND_UNKNOWN;
-    size_t n = fread(b, 1, sizeof b, fp);
-    fclose(fp);
+    size_t n = xa_file_head(path, b, sizeof b);
     if (n >= 6 && b[0] == 0x93 && !memcmp(b + 1, "NUMPY", 5)) return XA_KIND_NPY;
     if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5)) return XA_KIND_NPZ;
     if (xa_image_sniff(b, n)) return XA_KIND_IMAGE;
@@ -324,23 +363,30 @@ static xa_status list_single(xa_tensor_list *out, const char *name, xa_tensor *t
 }
 
 xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
+    return xa_load_all_ex(text, NULL, out, err);
+}
+
+xa_status xa_load_all_ex(const char *text, const xa_load_options *o, xa_tensor_list *out,
+                         xa_error *err) {
     memset(out, 0, sizeof *out);
+    const xa_limits *lim = xa_load_limits(o);
     xa_spec s;
-    xa_status st = xa_spec_parse(text, &s, err);
+    xa_status st = xa_spec_parse_ex(text, o, &s, err);
     if (st) return st;
-    struct stat sb;
-    if (stat(s.path, &sb) != 0) {
-        st = xa_fail(err, XA_EIO, "%s: no such file", s.path);
-        goto done;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        st = xa_fail(err, XA_EIO, "%s: is a directory, not a tensor file", s.path);
-        goto done;
-    }
+    uint64_t fsize = 0;
+    if ((st = xa_check_regular(s.path, &fsize, err))) goto done;
     xa_file_kind kind = xa_sniff_path(s.path);
     if (s.dtype && s.nshapes > 0) { /* raw with shapes */
-        st = xa_raw_load(s.path, s.dtype, s.nshapes, s.ranks,
-                         (const int64_t(*)[XA_MAX_RANK])s.shapes, out, err);
+        st = raw_load(s.path, s.dtype, s.nshapes, s.ranks, (const int64_t(*)[XA_MAX_RANK])s.shapes,
+                      lim, out, err);
+        if (st == XA_ESHAPE && kind != XA_KIND_UNKNOWN && err) /* a self-describing file */
+            xa_msg_append(err->message, sizeof err->message,
+                          " (this is %s file: PATH:DTYPE:SHAPE reads its bytes raw, header "
+                          "included)",
+                          kind == XA_KIND_NPY     ? "an .npy"
+                          : kind == XA_KIND_NPZ   ? "an .npz"
+                          : kind == XA_KIND_IMAGE ? "an image"
+                                                  : "a bmodel");
         if (!st && s.select >= 0) { /* keep only #K */
             xa_tensor_list keep;
             st = list_alloc(&keep, 1, err);
@@ -355,9 +401,14 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
         }
         goto done;
     }
-    if (kind == XA_KIND_NPZ) {
+    if (kind == XA_KIND_NPZ && s.dtype) {
+        st = xa_fail(err, XA_EINVAL,
+                     "%s: ':%s' views the elements of an .npy or raw file; this is an .npz "
+                     "(select a member with #NAME)",
+                     s.path, xa_dtype_short(s.dtype));
+    } else if (kind == XA_KIND_NPZ) {
         xa_npz *z;
-        st = xa_npz_open(s.path, &z, err);
+        st = xa_npz_open_ex(s.path, o, &z, err);
         if (st) goto done;
         size_t n = xa_npz_count(z);
         if (s.member) {
@@ -404,24 +455,24 @@ xa_status xa_load_all(const char *text, xa_tensor_list *out, xa_error *err) {
                      s.path, s.member);
     } else if (kind == XA_KIND_NPY) {
         xa_tensor *t;
-        st = xa_npy_load(s.path, &t, err);
+        st = xa_npy_load_ex(s.path, o, &t, err);
         if (!st && s.dtype) {
             st = reinterpret(t, s.dtype, s.path, err);
             if (st) xa_tensor_free(t);
         }
         if (!st) st = list_single(out, "", t, err);
     } else if (s.dtype) { /* raw, 1-D */
-        st = xa_raw_load(s.path, s.dtype, 0, NULL, NULL, out, err);
+        st = raw_load(s.path, s.dtype, 0, NULL, NULL, lim, out, err);
     } else if (kind == XA_KIND_IMAGE) {
         xa_tensor *t;
-        st = xa_image_load(s.path, &t, err);
+        st = xa_image_load_ex(s.path, o, &t, err);
         if (!st) st = list_single(out, "", t, err);
     } else if (kind == XA_KIND_BMODEL) {
         st = xa_fail(err, XA_EINVAL,
                      "%s: a SOPHON bmodel holds no tensor to compare; it describes "
                      "the tensors of BMRT dumps (see docs/bmodel.md)",
                      s.path);
-    } else if (sb.st_size == 0) {
+    } else if (fsize == 0) {
         st = xa_fail(err, XA_EFORMAT, "%s: empty file (0 bytes)", s.path);
     } else {
         st = xa_fail(
@@ -437,9 +488,13 @@ done:
 }
 
 xa_status xa_load(const char *text, xa_tensor **out, xa_error *err) {
+    return xa_load_ex(text, NULL, out, err);
+}
+
+xa_status xa_load_ex(const char *text, const xa_load_options *o, xa_tensor **out, xa_error *err) {
     *out = NULL;
     xa_tensor_list l;
-    xa_status st = xa_load_all(text, &l, err);
+    xa_status st = xa_load_all_ex(text, o, &l, err);
     if (st) return st;
     if (l.count != 1) {
         size_t n = l.count;

@@ -372,16 +372,17 @@ static void crc_part(void *arg, int i) {
     j->crcs[i] = xa_crc32(0, j->p + lo, hi - lo);
 }
 
-uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n) {
+uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n, int threads) {
     if (n == 0) return crc;
     enum { PARTS = 64 };
     const size_t min_part = (size_t)16 << 20; /* below 16 MiB a thread costs more than it saves */
-    if (n < 2 * min_part || xa_threads_get() < 2) return xa_crc32(crc, p, n);
+    if (threads <= 0) threads = xa_threads_get();
+    if (n < 2 * min_part || threads < 2) return xa_crc32(crc, p, n);
     size_t part = n / PARTS > min_part ? n / PARTS + 1 : min_part;
     int parts = (int)((n + part - 1) / part);
     uint32_t crcs[PARTS];
     crc_job j = {p, n, part, crcs};
-    xa_parallel(0, parts, crc_part, &j);
+    xa_parallel(threads, parts, crc_part, &j);
     for (int i = 0; i < parts; i++) {
         size_t len = (size_t)i == (size_t)parts - 1 ? n - part * (size_t)i : part;
         crc = xa_crc32_combine(crc, crcs[i], len);

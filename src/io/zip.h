@@ -57,9 +57,11 @@ xa_status xa_zip_inflate(const unsigned char *src, size_t csize, unsigned char *
 xa_status xa_zip_inflate_prefix(const unsigned char *src, size_t csize, unsigned char *dst,
                                 size_t want, size_t *got, xa_error *err);
 
-/* CRC-32 (zlib's) of n bytes, combining per-thread parts when n is large; crc is the running
- * value of the bytes before (0 to start). */
-uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n);
+/* CRC-32 (zlib's) of n bytes, combining the parts of up to `threads` threads when n is large
+ * (threads <= 0: xa_threads_get()); crc is the running value of the bytes before (0 to start).
+ * The caller's share of threads, so that a dataset run loading many archives at once does not
+ * start cores x samples threads. */
+uint32_t xa_zip_crc32(uint32_t crc, const void *p, size_t n, int threads);
 
 /* ---- writer -------------------------------------------------------------------------------- */
 /* Largest local header xa_zip_local_header writes for a name of nlen bytes. */

@@ -1,4 +1,5 @@
 /* Resize dispatch: method names and the common argument checks. */
+#include "ops_internal.h"
 #include "resize_internal.h"
 
 #include <string.h>
@@ -67,10 +68,7 @@ xa_status xa_resize(const xa_tensor *src, int64_t dw, int64_t dh, xa_resize_meth
     if ((unsigned)m >= XA_RESIZE_METHOD_COUNT)
         return xa_fail(err, XA_EINVAL, "unknown resize method %d", (int)m);
     uint64_t bytes = (uint64_t)dw * (uint64_t)dh * (uint64_t)g.c * xa_dtype_size(g.dtype);
-    if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
-        return xa_fail(err, XA_ELIMIT, "output of %llu bytes (%lldx%lld) exceeds the limit of %llu",
-                       (unsigned long long)bytes, (long long)dw, (long long)dh,
-                       (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
+    if ((st = xa_ops_check_output(bytes, dw, dh, err))) return st;
     if (m <= XA_RESIZE_CV_LANCZOS4) return xa_resize_cv(src, dw, dh, m, out, err);
     if (m <= XA_RESIZE_PIL_LANCZOS) return xa_resize_pil(src, dw, dh, m, out, err);
     if (m <= XA_RESIZE_TORCH_BILINEAR_CL) return xa_resize_torch(src, dw, dh, m, out, err);

@@ -1,6 +1,7 @@
 /* Windows of an image: crop, constant padding, torchvision's CenterCrop and Resize size rule.
  * One copy routine (xa_window_copy) serves them all: a crop whose window leaves the image is a
  * pad, and a pad is a crop with a negative origin. */
+#include "ops_internal.h"
 #include "transform_internal.h"
 
 #include <math.h>
@@ -85,11 +86,10 @@ xa_status xa_window_copy(const xa_tensor *src, const xa_img_view *v, int64_t top
         return xa_fail(err, XA_EINVAL, "window origin (%lld, %lld) is out of range", (long long)top,
                        (long long)left);
     uint64_t bytes = (uint64_t)oh * (uint64_t)ow * (uint64_t)v->c * (uint64_t)v->n * v->es;
-    if (bytes > XA_OPS_MAX_OUTPUT_BYTES)
-        return xa_fail(err, XA_ELIMIT, "output of %llu bytes exceeds the limit of %llu",
-                       (unsigned long long)bytes, (unsigned long long)XA_OPS_MAX_OUTPUT_BYTES);
+    xa_status st = xa_ops_check_output(bytes, ow, oh, err);
+    if (st) return st;
     xa_tensor *o;
-    xa_status st = xa_img_new(v, v->dtype, oh, ow, 1, &o, err);
+    st = xa_img_new(v, v->dtype, oh, ow, 1, &o, err);
     if (st) return st;
     const unsigned char *s = src->data;
     unsigned char *d = o->data;

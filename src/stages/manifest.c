@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void xa_manifest_clear(xa_manifest *m) {
     if (!m) return;
@@ -292,18 +291,24 @@ done:
 }
 
 xa_status xa_manifest_load(const char *path, xa_manifest *out, xa_error *err) {
+    return xa_manifest_load_ex(path, NULL, out, err);
+}
+
+xa_status xa_manifest_load_ex(const char *path, const xa_limits *limits, xa_manifest *out,
+                              xa_error *err) {
     memset(out, 0, sizeof *out);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > XA_MANIFEST_MAX_BYTES)
-        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path,
-                       XA_MANIFEST_MAX_BYTES);
+    uint64_t max = xa_limits_or_default(limits)->manifest_bytes, size = 0;
+    xa_status st = xa_check_regular(path, &size, err);
+    if (!st && size > max) /* refused before it is read */
+        st = xa_fail(err, XA_ELIMIT, "%s: manifest of %llu bytes is larger than the limit of %llu",
+                     path, (unsigned long long)size, (unsigned long long)max);
     xa_file f;
-    xa_status st = xa_file_open(path, (size_t)-1, &f, err);
+    if (!st) st = xa_file_open(path, (size_t)-1, &f, err);
     if (st) return st;
-    if (f.size > XA_MANIFEST_MAX_BYTES) { /* grew since the stat */
+    if (f.size > max) { /* grew since the check */
         xa_file_close(&f);
-        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than %u bytes", path,
-                       XA_MANIFEST_MAX_BYTES);
+        return xa_fail(err, XA_ELIMIT, "%s: manifest larger than the limit of %llu bytes", path,
+                       (unsigned long long)max);
     }
     st = xa_manifest_parse((const char *)f.data, f.size, out, err);
     xa_file_close(&f);

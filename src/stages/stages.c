@@ -582,17 +582,19 @@ static void run_detections(const char *ref_dir, const char *port_dir, const stag
 
 /* Load a stage's tensors: the manifest's raw spec (relative to the folder) or the stage file. */
 static xa_status load_side(const char *dir, const stage_file *f, const char *spec,
-                           const xa_bmodel *bm, xa_tensor_list *l, xa_error *err) {
+                           const xa_stages_options *opt, xa_tensor_list *l, xa_error *err) {
+    const xa_bmodel *bm = opt->bmodel;
+    xa_load_options lo = {opt->limits, opt->threads};
     if (spec && spec[0]) {
         char full[4096 + 600];
         if (spec[0] == '/')
             snprintf(full, sizeof full, "%s", spec);
         else
             snprintf(full, sizeof full, "%s/%s", dir, spec);
-        if (bm) return xa_bmrt_load_spec(full, bm, NULL, -1, l, NULL, err);
-        return xa_load_all(full, l, err);
+        if (bm) return xa_bmrt_load_spec_ex(full, bm, NULL, -1, &lo, l, NULL, err);
+        return xa_load_all_ex(full, &lo, l, err);
     }
-    return xa_load_all(f->path, l, err);
+    return xa_load_all_ex(f->path, &lo, l, err);
 }
 
 static int spec_exists(const char *dir, const char *spec) {
@@ -661,8 +663,8 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     xa_tol_sources tsrc = {&opt->tol, opt->tolerance_file, mtol.active ? &mtol : NULL};
     xa_tensor_list rl = {0}, pl = {0};
     xa_error err = {0};
-    xa_status st = load_side(ref_dir, rf, rspec, opt->bmodel, &rl, &err);
-    if (!st) st = load_side(port_dir, pf, pspec, opt->bmodel, &pl, &err);
+    xa_status st = load_side(ref_dir, rf, rspec, opt, &rl, &err);
+    if (!st) st = load_side(port_dir, pf, pspec, opt, &pl, &err);
     if (st) {
         s->status = XA_STAGE_ERROR;
         s->error = xa_strdup(err.message);

@@ -58,6 +58,24 @@ os.mkdir(CK.path("adir"))
 case("directory", ["info", CK.path("adir")], CK.path("adir"), "is a directory")
 case("empty file", ["info", put("empty.npy", b"")], "empty.npy", "empty file")
 case("unknown format", ["info", put("text.npy", b"hello world\n")], "text.npy", "not an .npy")
+# files that are not regular files are refused at once: a FIFO without a writer once made every
+# command wait forever in open(), and /dev/zero was called an "empty file (0 bytes)"
+fifo = CK.path("pipe.npy")
+os.mkfifo(fifo)
+os.mkdir(CK.path("dumps"))
+for argv in (["info", fifo], ["compare", fifo, fifo], ["decode", "--like", "cv2", fifo, CK.path("o.npy")],
+             ["stages", CK.path("dumps"), CK.path("dumps"), "--manifest", fifo],
+             ["info", "--bmodel", fifo, fifo], ["resize", fifo, CK.path("o.npy"), "--method", "cv2-linear", "--size", "2x2"],
+             ["preprocess", fifo, CK.path("o.npy"), "--recipe", "resnet-opencv"]):
+    case(f"FIFO ({argv[0]})", argv, "pipe.npy", "is a FIFO", "regular files only")
+case("FIFO (merge)", ["merge", fifo, fifo], "pipe.npy", "not a regular file")
+for argv in (["diagnose", fifo, fifo], ["heatmap", fifo, fifo, CK.path("o.png")], ["results", fifo, fifo],
+             ["coco-json", fifo, CK.path("o.json")], ["cocoeval", "--gt", fifo, "--dt", fifo],
+             ["compare", good_p, good_p, "--tolerance-file", fifo], ["compare", good_p, good_p, "--map", fifo]):
+    case(f"FIFO ({' '.join(a for a in argv if a not in (fifo, good_p) and '/' not in a)})", argv,
+         "pipe.npy", "is a FIFO", "regular files only")
+case("character device", ["info", "/dev/zero"], "/dev/zero", "is a character device")
+case("/dev/null is no empty file", ["info", "/dev/null"], "/dev/null", "is a character device")
 
 # --- .npy that lies or holds what xalign does not read ---
 case("truncated header", ["info", put("trunc_hdr.npy", good[:40])], "trunc_hdr.npy", "header says")
@@ -163,14 +181,27 @@ case("raw size not a whole number of elements", ["info", raw_p + ":f32"], "dump.
 case("raw split selects a missing part", ["info", raw_p + ":u8:2,3#5"], "dump.bin", "#5")
 case("raw shape syntax", ["info", raw_p + ":f32:1xx3"], "dump.bin", "bad shape")
 case("raw shape dimension overflow", ["info", raw_p + ":f32:99999999999999999999"], "dump.bin", "overflows")
+# an unknown dtype after an existing path once read "no such file"
+case("unknown raw dtype", ["info", raw_p + ":f99:25"], "dump.bin:f99:25", "unknown dtype 'f99'", "f32")
+case("one shape given, part #1 selected", ["info", raw_p + ":u8:10#1"], "#1", "only 1 shape is given")
+# a dtype on an .npz was silently ignored (its float64 members listed as "x.npz:f32#a")
+case("dtype on an .npz", ["info", npz_p + ":f32"], "two.npz", "':f32'", "#NAME")
+case("raw shape on an .npy", ["info", good_p + ":u8:96"], "good.npy", "the file has 224",
+     "this is an .npy file", "header included")
+case("dtype without a path", ["info", ":f32"], ":f32: no such file")
+
+# --- manifests on standard input (--manifest -) name it in their messages ---
+for body, needle in ((b"{\"stages\": [", "']' expected"), (b"\x00\xff", "manifest")):
+    cases.append(("manifest on stdin", ["stages", CK.path("dumps"), CK.path("dumps"), "--manifest", "-"],
+                  ("standard input: ", needle), body))
 
 # --- compare ---
 case("element counts differ", ["compare", good_p, small_p], "good.npy", "small.npy", "element counts differ",
      "(24)", "(5)")
 case("compare with a bad file", ["compare", good_p, CK.path("trunc_data.npy")], "trunc_data.npy", "89")
 
-for what, argv, must in cases:
-    rc, out, err = run(*argv)
+for what, argv, must, *stdin in cases:
+    rc, out, err = run(*argv, timeout=60, input=stdin[0].decode("latin1") if stdin else None)
     lines = err.splitlines()
     ok = (rc == 2 and out == "" and len(lines) == 1 and err.endswith("\n")
           and all(m in err for m in must) and "Sanitizer" not in err and "runtime error" not in err)

@@ -6,7 +6,11 @@ on the committed images (tests/data, from Debian's opencv-doc) and on JPEGs/PNGs
 with Pillow, OpenCV, libjpeg-turbo's cjpeg and a hand-written PNG writer (every bit depth and
 colour type, palettes, tRNS, Adam7, gAMA, eXIf, EXIF orientations 1..8 in both byte orders,
 restart markers, CMYK, truncated and corrupt files). When a library fails (cv2 returns None,
-PIL raises), xalign must fail too.
+PIL raises), xalign must fail too, cleanly: the CLI exits 2 with one line "xalign decode: ..."
+(no crash, no sanitizer report), xa_image_load returns an input-error status with a one-line
+message.
+XA_QUICK=1 runs every third generated file (all committed images, every kind of file once at
+least) and two files for the variants: the subset the ASan/UBSan build runs (make asan).
 Variants (no fancy upsampling, IFAST, FLOAT DCT) have no cv2/PIL oracle; they are checked
 against libjpeg-turbo itself driven by djpeg (-nosmooth, -dct fast|float) and, for IFAST +
 no-fancy, against Pillow's own draft flag (decoderconfig (scale 1, draft 1)).
@@ -28,9 +32,11 @@ import numpy as np
 from PIL import Image
 
 from xa_ctypes import XaError, XaTensor, load_lib
-from xa_testlib import DATA, XALIGN, Checker, report_cpu_path, run
+import xa_testlib
+from xa_testlib import DATA, QUICK, Checker, quick_subset, report_cpu_path, run
 import xa_imagegen as G
 
+xa_testlib.preload_sanitizer_runtime()  # before anything else: the ctypes part needs it under ASan
 C = Checker("oracle_decode")
 report_cpu_path(C)
 warnings.filterwarnings("ignore")  # Pillow warns about the deliberately broken EXIF blocks
@@ -66,7 +72,7 @@ def ours(path, like, gray=False, ignore=False, variants=()):
         args += ["--variant", ",".join(variants)]
     rc, so, se = run(*args)
     if rc != 0:
-        return None, {"error": se.strip(), "rc": rc}
+        return None, {"error": se.strip(), "stderr": se, "rc": rc}
     return np.load(out), json.loads(so)
 
 
@@ -88,11 +94,37 @@ def pil_read(path, gray, decoderconfig=None):
         return None
 
 
+XA_EFORMAT, XA_ETRUNC, XA_EUNSUPPORTED, XA_ELIMIT = 3, 4, 5, 6  # include/xalign/core.h
+REFUSED = [0, 0]  # cases both the library and xalign refuse: checked, not clean
+
+
+def refused_cleanly(info):
+    """xalign's side of a case the library refuses too: (ok, what happened). The CLI must exit 2
+    with exactly one line "xalign decode: ..." on stderr -- a crash (negative exit), a sanitizer
+    report or a second line is not a refusal; xa_image_load must return an input-error status
+    with a one-line message."""
+    if not info:
+        return False, "xalign was not run"
+    if "status" in info:  # xa_image_load through ctypes
+        msg = info["error"]
+        ok = info["status"] in (XA_EFORMAT, XA_ETRUNC, XA_EUNSUPPORTED, XA_ELIMIT) and msg and "\n" not in msg
+        return ok, f"status {info['status']}: {msg!r}"
+    err = info.get("stderr", "")
+    ok = (info.get("rc") == 2 and err.startswith("xalign decode: ") and err.count("\n") == 1
+          and err.endswith("\n"))
+    return ok, f"exit {info.get('rc')}, stderr {err!r}"
+
+
 def check(group, name, got, want, info=None):
     g = STATS.setdefault(group, [0, 0])
     g[0] += 1
-    if want is None or got is None:
-        ok = want is None and got is None
+    if want is None and got is None:
+        ok, how = refused_cleanly(info)
+        REFUSED[0] += 1
+        REFUSED[1] += not ok
+        why = f"library fails, xalign must refuse with exit 2 and one line: {how}"
+    elif want is None or got is None:
+        ok = False
         why = f"library {'fails' if want is None else 'decodes'}, xalign " \
               f"{'fails: ' + info.get('error', '') if got is None else 'decodes'}"
     else:
@@ -211,7 +243,9 @@ buf = io.BytesIO()
 Image.fromarray(cmyk, "CMYK").save(buf, "JPEG", quality=90)
 jpegs["pil_cmyk.jpg"] = buf.getvalue()
 for name, data in jpegs.items():
-    all_modes("jpeg generated", name, write(name, data))
+    write(name, data)  # later groups read some of them
+for name in quick_subset(jpegs, 3):
+    all_modes("jpeg generated", name, C.path(name))
 
 # ---- EXIF orientation (JPEG) ----------------------------------------------------------------
 base = pil_jpeg(crop, quality=90, subsampling=2)
@@ -265,7 +299,9 @@ exif_cases["quirk_cut_after_value.jpg"] = (G.jpeg_insert_after_soi(base, G.app1(
 exif_cases["quirk_app1_before_sos.jpg"] = (
     base[:base.index(b"\xff\xda")] + G.app1(t6) + base[base.index(b"\xff\xda"):], 6)
 for name, (data, o) in exif_cases.items():
-    p = write(name, data)
+    write(name, data)
+for name, (data, o) in quick_subset(exif_cases.items(), 3):
+    p = C.path(name)
     all_modes("exif orientation", name, p)
     got, info = ours(p, "cv2")
     g = STATS.setdefault("exif info", [0, 0])
@@ -296,7 +332,9 @@ broken["corrupt_garbage_before_eoi.jpg"] = d[:-2] + b"\x12\x34\x56" + d[-2:]
 broken["corrupt_trailing_junk.jpg"] = d + b"trailing bytes after EOI"
 broken["corrupt_bad_marker.jpg"] = d[:es + 64] + b"\xff\xc8\x00\x04ab" + d[es + 64:]
 for name, data in broken.items():
-    all_modes("jpeg truncated/corrupt", name, write(name, data))
+    write(name, data)
+for name in quick_subset(broken, 3):
+    all_modes("jpeg truncated/corrupt", name, C.path(name))
 
 # ---- PNGs -----------------------------------------------------------------------------------
 pngs = {}
@@ -352,8 +390,10 @@ pngs["broken_text_crc_before_idat.png"] = G.png_bytes(rgb8, 8, 2, before_idat=[(
 pngs["broken_text_crc_after_idat.png"] = G.png_bytes(rgb8, 8, 2, after_idat=[(b"tEXt", b"k\0v", True)])
 pngs["broken_signature_only.png"] = G.PNG_SIG
 for name, data in pngs.items():
+    write(name, data)
+for name in quick_subset(pngs, 3):
     all_modes("png generated" if not name.startswith("broken") else "png broken", name,
-              write(name, data))
+              C.path(name))
 
 # ---- not images ---------------------------------------------------------------------------------
 for name, data in (("empty.jpg", b""), ("text.jpg", b"not an image at all\n"),
@@ -390,7 +430,8 @@ for name, data in (("bomb.png", big_png(20000, bomb // 20000 + 1)),
         got, info = ours(p, "pil", gray)
         g = STATS.setdefault("limits", [0, 0])
         g[0] += 1
-        ok = bomb_error and got is None and "DecompressionBombError" in info["error"]
+        ok = (bomb_error and got is None and "DecompressionBombError" in info["error"]
+              and refused_cleanly(info)[0])
         g[1] += not ok
         C.check(ok, f"limits: {name} [pil{' gray' if gray else ''}]: PIL raises "
                 f"DecompressionBombError: {bomb_error}, xalign: {info}")
@@ -398,7 +439,7 @@ for name, data in (("bomb.png", big_png(20000, bomb // 20000 + 1)),
     g[0] += 1
     got, info = ours(write("huge_" + name, big_png(65500, 4200) if name.endswith(".png")
                            else big_jpeg(65500, 4200)), "cv2")
-    ok = got is None and "exceed the limit of 268435456" in info["error"]
+    ok = got is None and "exceed the limit of 268435456" in info["error"] and refused_cleanly(info)[0]
     g[1] += not ok
     C.check(ok, f"limits: {name} 65500 x 4200 like cv2 refused by XA_IMAGE_MAX_PIXELS: {info}")
 
@@ -411,8 +452,9 @@ XA_U8, XA_U16 = 3, 5
 
 def image_load(path):
     t, e = ctypes.POINTER(XaTensor)(), XaError()
-    if LIB.xa_image_load(path.encode(), ctypes.byref(t), ctypes.byref(e)):
-        return None, {"error": e.message.decode()}
+    st = LIB.xa_image_load(path.encode(), ctypes.byref(t), ctypes.byref(e))
+    if st:
+        return None, {"error": e.message.decode(), "status": st}
     c = t.contents
     dt = {XA_U8: np.uint8, XA_U16: np.uint16}[c.dtype]
     a = np.frombuffer(ctypes.string_at(c.data, c.nbytes), dtype=dt).reshape(tuple(c.shape[:c.rank])).copy()
@@ -450,14 +492,14 @@ def cv2_read_flags(path, flags):
         return cv2.imread(path, flags)
 
 
-for name in committed + list(jpegs) + list(exif_cases) + list(pngs):
+for name in committed + quick_subset(list(jpegs) + list(exif_cases) + list(pngs), 3):
     p = os.path.join(DATA, name) if name in committed else C.path(name)
     if name.startswith("broken") and name not in ("broken_truncated_idat.png", "broken_signature_only.png"):
         continue  # libpng's default CRC policy: no library to compare with
     got, info = image_load(p)
     want = basic_png_ref(p) if name.endswith(".png") else basic_jpeg_ref(p)
     check("xa_image_load (basic)", name, got, want, info)
-for name in broken:
+for name in quick_subset(broken, 3):
     if not name.startswith("trunc_"):
         continue
     # Truncated data is an error for the plain decoder; only a file that lacks nothing but
@@ -490,7 +532,7 @@ for name in ("pil_444_base_q95.jpg", "pil_422_prog_q75.jpg", "pil_420_base_q75.j
     if name in jpegs:
         var_files[name] = C.path(name)
 var_files["exif_MM_6.jpg"] = C.path("exif_MM_6.jpg")
-for name, p in var_files.items():
+for name, p in (list(var_files.items())[:2] if QUICK else var_files.items()):
     default = djpeg(p)
     check("djpeg sanity (djpeg default == PIL)", name,
           default if default is None or default.ndim == 3 else np.dstack([default] * 3),
@@ -521,4 +563,7 @@ for name, p in var_files.items():
 print("group: cases, mismatches (0 differing bytes required)")
 for g, (n, m) in STATS.items():
     print(f"  {g}: {n} cases, {m} mismatches")
+print(f"cases the library refuses: {REFUSED[0]}, of which xalign did not refuse cleanly "
+      f"(exit 2, one line): {REFUSED[1]}")
+C.check(QUICK or REFUSED[0] >= 100, f"the refused cases are reached ({REFUSED[0]})")
 C.done()

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from xa_resize_oracle import SIZE_KINDS, random_sizes, xalign_resize_matches
-from xa_testlib import Checker, report_cpu_path
+from xa_testlib import QUICK, Checker, report_cpu_path
 
 METHODS = {
     "pil-nearest": Image.NEAREST,
@@ -23,9 +23,12 @@ METHODS = {
 }
 MODES = ["L", "L1", "RGB", "RGBA", "F", "F3"]
 CASES = 312  # random cases per method; a multiple of len(MODES) * SIZE_KINDS
+if QUICK:  # XA_QUICK=1 (the sanitizer build): every mode and size kind once per method
+    CASES = len(MODES) * SIZE_KINDS
 # plus photo-sized cases per method: (mode, w, h, dw, dh)
 LARGE = [("RGB", 1920, 1080, 224, 224), ("RGB", 640, 480, 1280, 960), ("RGBA", 1000, 700, 333, 500),
          ("L", 4096, 64, 4000, 65), ("F", 800, 600, 256, 256), ("F3", 500, 375, 341, 256)]
+LARGE = LARGE[:1] if QUICK else LARGE
 
 
 def make_input(rng, mode, w, h):

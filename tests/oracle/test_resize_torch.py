@@ -24,11 +24,14 @@ import numpy as np
 
 import xa_torch_model
 from xa_resize_oracle import random_image_case, torch_fuses, xalign_resize_matches
+from xa_testlib import QUICK
 
 CASES = 304  # random cases per method
 # plus photo-sized cases: (shape, dtype, dw, dh)
 LARGE = [((1080, 1920, 3), np.uint8, 224, 224), ((480, 640, 3), np.float32, 1280, 960),
          ((375, 500), np.uint8, 341, 256), ((300, 400, 4), np.float32, 123, 456)]
+if QUICK:  # XA_QUICK=1 (the sanitizer build): both dtypes and antialias values, one photo size
+    CASES, LARGE = 64, LARGE[:1]
 
 
 def cases(seed):

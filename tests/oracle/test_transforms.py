@@ -2,11 +2,9 @@
 torchvision 0.14 F.* on PIL images and tensors, numpy 1.24 code as ports write it, torch 1.13 for
 YOLOv5's scale_boxes, cv2 4.6 copyMakeBorder/cvtColor for padding and colour, libm roundf and the
 SSE instructions for sail's INT8 quantisation. Every comparison is bit for bit (float values by
-their bit patterns, so -0.0 vs 0.0 counts) and must show 0 differing values.
-
-Operations whose application contains a resize (tv-resize, letterbox-*) are compared in full
-only where the size does not change until xa_resize lands; the other cases are counted as
-"pending resize" and printed, never counted as passed."""
+their bit patterns, so -0.0 vs 0.0 counts) and must show 0 differing values; a run of xalign that
+fails counts as a mismatch. Operations whose application contains a resize (tv-resize,
+letterbox-*) are compared in full, resize included."""
 import ctypes
 import json
 import os
@@ -18,12 +16,11 @@ from PIL import Image
 import torchvision.transforms as T
 import torchvision.transforms.functional as F
 from torchvision.transforms.functional import _compute_resized_output_size
-from xa_testlib import Checker, run
+from xa_testlib import DATA, Checker, run
 
 ck = Checker("transforms")
 rng = np.random.default_rng(20240611)
-stats = {}  # op -> [cases, differing values, pending resize]
-PENDING = "is not built yet"  # the message of a resize family that has not landed
+stats = {}  # op -> [cases, differing values]
 
 
 def xt(op, arr, *args):
@@ -45,10 +42,7 @@ def differing(got, want):
 
 
 def same(op, got, want, what, err=""):
-    s = stats.setdefault(op, [0, 0, 0])
-    if got is None and PENDING in err:
-        s[2] += 1
-        return
+    s = stats.setdefault(op, [0, 0])
     s[0] += 1
     d = differing(got, want)
     if d:
@@ -309,17 +303,18 @@ def geometry_batch(op, sizes, *args):
 
 
 def check_geometries(op, got, wants, what):
-    s = stats.setdefault(op + " geometry", [0, 0, 0])
-    if isinstance(got, str):
-        s[0] += len(wants)
-        s[1] += len(wants)
-        ck.check(False, f"{op} geometry {what}: {got.strip()}")
+    s = stats.setdefault(op + " geometry", [0, 0])
+    if isinstance(got, str) or len(got) != len(wants) or not wants:
+        s[0] += max(len(wants), 1)
+        s[1] += max(len(wants), 1)
+        ck.check(False, f"{op} geometry {what}: " + (got.strip() if isinstance(got, str) else
+                 f"{len(got)} geometries for {len(wants)} input sizes"))
         return
     for g, want in zip(got, wants):
         s[0] += 1
         bad = [k for k in want if g.get(k) != want[k]]
         s[1] += len(bad)
-        ck.check(not bad and len(got) == len(wants), f"{op} geometry {what} {g['src_w']}x{g['src_h']}: "
+        ck.check(not bad, f"{op} geometry {what} {g['src_w']}x{g['src_h']}: "
                  + ", ".join(f"{k} {g.get(k)} != {want[k]}" for k in bad))
 
 
@@ -346,7 +341,7 @@ for k in range(300):
     nw, nh = [(640, 640), (320, 256), (96, 160)][k % 3]
     auto, fill, up = k % 4 == 1, False, True
     kind = k % 3
-    if kind == 0:  # needs a resize (pending until xa_resize lands)
+    if kind == 0:  # needs a resize
         w, h = int(rng.integers(8, 900)), int(rng.integers(8, 900))
         fill, up = k % 8 == 6, k % 5 != 0
     elif kind == 1:  # fits and scaleup off: r is capped at 1, no resize
@@ -581,9 +576,10 @@ for size, max_size in [(256, None), (224, None), (1, None), (800, 1333), (256, 3
                        "--input-size", ",".join(f"{w}x{h}" for w, h in sizes),
                        *(["--max-size", max_size] if max_size else []))
     got = [[g["out_w"], g["out_h"]] for g in json.loads(out)["geometry"]] if rc == 0 else None
-    s = stats.setdefault("resize-size", [0, 0, 0])
+    s = stats.setdefault("resize-size", [0, 0])
     s[0] += len(sizes)
-    bad = [(wh, g, wnt) for wh, g, wnt in zip(sizes, got or [], wants) if g != wnt] if got else sizes
+    bad = [(wh, g, wnt) for wh, g, wnt in zip(sizes, got, wants) if g != wnt] \
+        if got and len(got) == len(sizes) else sizes
     s[1] += len(bad)
     ck.check(not bad, f"resize-size {size} max {max_size}: {bad[:3]} {err.strip()}")
 rc, _, err = run("transform", "--op", "tv-resize", "--geometry-only", "--short", 256, "--max-size", 256,
@@ -601,26 +597,48 @@ for w, h, size in tv_cases:
     same("tv-resize", got, want, f"tensor {w}x{h} Resize({size})", err)
 
 # ---- the normalisation forms are different functions: measured on the same image -------------------------------------------
-real = "/usr/share/doc/opencv-doc/examples/data/baboon.jpg"
-img = cv2.imread(real) if os.path.exists(real) else rng.integers(0, 256, (224, 224, 3), dtype=np.uint8)
+# This prints the table of docs/ops-transforms.md ("Normalisation forms ports use instead"), row for row.
+img = cv2.imread(os.path.join(DATA, "fruits.jpg"))
 img = np.ascontiguousarray(cv2.cvtColor(cv2.resize(img, (224, 224)), cv2.COLOR_BGR2RGB))
 tv = F.normalize(F.to_tensor(img), *IMAGENET).numpy()
-forms = {
-    "numpy seed (f64 consts, astype f32)": xt("numpy-normalize", img, "--mean", lst(IMAGENET[0]), "--std", lst(IMAGENET[1]),
-                                              "--out-dtype", "f32")[0],
-    "numpy div (resnet_opencv, f32 input)": xt("numpy-normalize", img.astype(np.float32), "--mean", lst(IMAGENET[0]),
-                                               "--std", lst(IMAGENET[1]), "--form", "div", "--out-dtype", "f32")[0],
-    "sail convert_to (seed alpha/beta)": xt("convert-to", np.ascontiguousarray(img.transpose(2, 0, 1)), "--layout", "chw",
-                                            "--mean", lst(IMAGENET[0]), "--std", lst(IMAGENET[1]))[0],
-}
-print(f"normalisation forms vs torchvision ToTensor+Normalize on {'baboon.jpg' if os.path.exists(real) else 'random'} 224x224:")
-for name, arr in forms.items():
+ms = ["--mean", lst(IMAGENET[0]), "--std", lst(IMAGENET[1])]
+chw = np.ascontiguousarray(img.transpose(2, 0, 1))
+f32 = img.astype(np.float32)
+forms = [  # (row label, output, identical to torchvision?)
+    ("numpy seed, float64 result", xt("numpy-normalize", img, *ms)[0], False),
+    ("numpy seed, `.astype(float32)`", xt("numpy-normalize", img, *ms, "--out-dtype", "f32")[0], False),
+    ("numpy seed, float32 arrays", xt("numpy-normalize", img, *ms, "--const-dtype", "f32", "--out-dtype", "f32")[0], False),
+    ("`(img/255 - mean)/std`, float32 img, lists, `.astype(float32)`",
+     xt("numpy-normalize", f32, *ms, "--form", "div", "--out-dtype", "f32")[0], False),
+    ("`(img/255 - mean)/std`, uint8 img, `.astype(float32)`",
+     xt("numpy-normalize", img, *ms, "--form", "div", "--out-dtype", "f32")[0], False),
+    ("`(img/255 - mean)/std`, float32 img and float32 arrays",
+     xt("numpy-normalize", f32, *ms, "--form", "div", "--const-dtype", "f32", "--out-dtype", "f32")[0], True),
+    ("sail convert_to, seed alpha/beta", xt("convert-to", chw, "--layout", "chw", *ms)[0], False),
+    ("sail convert_to, sophon-demo alpha/beta", xt("convert-to", chw, "--layout", "chw", *ms, "--ab-form", "demo")[0], False),
+    ("sail convert_to, fused multiply-add", xt("convert-to", chw, "--layout", "chw", *ms, "--fused")[0], False),
+]
+print("normalisation forms vs torchvision ToTensor+Normalize on tests/data/fruits.jpg, cv2.resize to 224x224, RGB,")
+print("ImageNet mean/std (the table of docs/ops-transforms.md):")
+print("| form | max abs difference | float32 values that differ |\n|---|---|---|")
+outs = {}
+for name, arr, identical in forms:
+    ck.check(arr is not None, f"normalisation form {name}: xalign ran")
+    if arr is None:
+        continue
     arr = arr if arr.shape == tv.shape else arr.transpose(2, 0, 1)
-    d = np.abs(arr.astype(np.float64) - tv)
-    print(f"  {name:40s} max_abs {d.max():.3e}  differing {np.count_nonzero(d)}/{d.size}")
-    ck.check(np.count_nonzero(d) > 0, f"{name} is distinguishable from torchvision's result")
+    outs[name] = arr.astype(np.float32)
+    d = float(np.abs(arr.astype(np.float64) - tv).max())
+    n = int(np.count_nonzero(outs[name] != tv))
+    print(f"| {name} | {'0' if d == 0 else f'{d:.3e}'} | {n} / {tv.size} |")
+    ck.check((n == 0) == identical, f"{name}: {n} float32 values differ from torchvision's; "
+             f"{'identical' if identical else 'distinguishable'} expected")
+# the pairs docs/ops-transforms.md names as giving the same floats on this image
+for x, y in (("numpy seed, float64 result", "numpy seed, `.astype(float32)`"),
+             ("sail convert_to, seed alpha/beta", "sail convert_to, sophon-demo alpha/beta")):
+    ck.check(x in outs and y in outs and np.array_equal(outs[x], outs[y]), f"{x} and {y} give the same float32 tensor")
 
-print("per operation: cases, differing values, pending resize")
-for op, (n, bad, pend) in stats.items():
-    print(f"  {op:34s} {n:6d} cases  {bad:6d} differing  {pend:4d} pending resize")
+print("per operation: cases, differing values")
+for op, (n, bad) in stats.items():
+    print(f"  {op:34s} {n:6d} cases  {bad:6d} differing")
 ck.done()

@@ -1,10 +1,9 @@
 """Shared pieces of the resize oracle tests: random size cases and one `xalign resize` run."""
 import os
-import subprocess
 
 import numpy as np
 
-from xa_testlib import XALIGN
+from xa_testlib import run
 
 SIZE_KINDS = 4
 
@@ -71,10 +70,9 @@ def torch_fuses():
 def xalign_resize(a, method, dw, dh, inp, outp):
     """Run `xalign resize` on `a`: (output array, None) or (None, what went wrong)."""
     np.save(inp, a)
-    p = subprocess.run([XALIGN, "resize", inp, outp, "--method", method, "--size", f"{dw}x{dh}"],
-                       capture_output=True, text=True)
-    if p.returncode:
-        return None, f"exit {p.returncode}: {p.stderr.strip()}"
+    rc, _, err = run("resize", inp, outp, "--method", method, "--size", f"{dw}x{dh}")
+    if rc:
+        return None, f"exit {rc}: {err.strip()}"
     return np.load(outp), None
 
 

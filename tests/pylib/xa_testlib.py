@@ -1,4 +1,5 @@
 """Shared helpers for xalign's Python tests (run with /usr/bin/python3 under CTest)."""
+import ctypes.util
 import json
 import os
 import subprocess
@@ -6,13 +7,58 @@ import sys
 import tempfile
 
 XALIGN = os.environ.get("XALIGN", "build/xalign")
+# XA_QUICK=1: the oracle tests run a fixed subset of their cases (every path, fewer sizes); the
+# ASan/UBSan build runs them so (make asan), the normal build runs them whole.
+QUICK = os.environ.get("XA_QUICK") == "1"
+# The environment the CLI runs get: set when the test re-executed itself with the sanitizer
+# runtime preloaded (preload_sanitizer_runtime), so the CLI keeps its own sanitizer options.
+_CLI_ENV = json.loads(os.environ["XA_CLI_ENV"]) if "XA_CLI_ENV" in os.environ else None
+
+
+def quick_subset(items, every):
+    """All items, or under XA_QUICK every `every`-th (the first included)."""
+    items = list(items)
+    return items[::every] if QUICK else items
+
+
+def libxalign_path():
+    return os.path.join(os.path.dirname(os.path.abspath(XALIGN)), "libxalign.so")
+
+
+def preload_sanitizer_runtime():
+    """A test that loads libxalign.so with ctypes calls this first: the library of an ASan build
+    needs the ASan runtime loaded before anything else in the process, so the test re-executes
+    itself with it in LD_PRELOAD (leak checks off for the Python process; the CLI runs get the
+    original environment back). Does nothing for a normal build."""
+    lib = libxalign_path()
+    if "XA_CLI_ENV" in os.environ or not os.path.exists(lib):
+        return
+    deps = subprocess.run(["ldd", lib], capture_output=True, text=True).stdout.splitlines()
+    # "libasan.so.8 => /lib/x86_64-linux-gnu/libasan.so.8 (0x...)": the runtime the library uses
+    runtime = [d.split("=>")[1].split("(")[0].strip() for d in deps if "libasan" in d and "=>" in d]
+    if not runtime:
+        return
+    # libstdc++ too: ASan resolves its __cxa_throw interceptor when it starts, and cv2 loads
+    # libstdc++ later (its first C++ exception would abort "CHECK failed: real___cxa_throw")
+    preload = [runtime[0], ctypes.util.find_library("stdc++") or "libstdc++.so.6"]
+    env = dict(os.environ, XA_CLI_ENV=json.dumps(dict(os.environ)), LD_PRELOAD=" ".join(preload),
+               ASAN_OPTIONS="detect_leaks=0:" + os.environ.get("ASAN_OPTIONS", ""))
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 SOURCE_DIR = os.environ.get("XA_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DATA = os.path.join(SOURCE_DIR, "tests", "data")
 
 
-def run(*args, check_rc=None, input=None):
-    """Run the CLI; returns (rc, stdout, stderr)."""
-    p = subprocess.run([XALIGN, *map(str, args)], capture_output=True, text=True, input=input)
+def run(*args, check_rc=None, input=None, timeout=None):
+    """Run the CLI; returns (rc, stdout, stderr). With a timeout, a run that takes longer is
+    killed and reported as rc None with "timed out" on stderr (for inputs that once hung)."""
+    try:
+        p = subprocess.run([XALIGN, *map(str, args)], capture_output=True, text=True, input=input,
+                           timeout=timeout, env=_CLI_ENV)
+    except subprocess.TimeoutExpired:
+        return None, "", f"timed out after {timeout} s\n"
     if check_rc is not None and p.returncode != check_rc:
         raise AssertionError(f"xalign {' '.join(map(str, args))}: exit {p.returncode}, want {check_rc}\n"
                              f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")

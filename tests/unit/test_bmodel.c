@@ -217,6 +217,38 @@ int main(void) {
     build(&f, &longname);
     CHECK(parse(&f, file, &m, &err) == XA_ELIMIT);
 
+    /* the same limits at run time (xa_limits through xa_load_options), each just below what the
+     * well-formed model above needs (2 nets x 3 stages x 4 tensors named "data") */
+    xa_limits lim;
+    struct {
+        uint64_t *field, below;
+        const char *msg;
+    } lims[] = {
+        {&lim.bmodel_nets, 1, "2 nets exceed the limit of 1"},
+        {&lim.bmodel_stages, 5, "more than 5 stages in all"},
+        {&lim.bmodel_tensors, 23, "more than 23 tensors in all"},
+        {&lim.bmodel_string_bytes, 3, "exceeds the limit of 3"},
+        {&lim.bmodel_text_bytes, 20, "limit of 20 bytes in all"},
+        {&lim.bmodel_flatbuffer_bytes, 64, "above the limit of 63"},
+    };
+    size_t nl = sizeof lims / sizeof lims[0];
+    build(&f, &ok);
+    n = wrap(&f, file, XA_BMODEL_MAGIC);
+    xa_load_options lo = {&lim, 0};
+    for (size_t i = 0; i < nl; i++) {
+        xa_limits_init(&lim);
+        *lims[i].field = lims[i].below;
+        st = xa_bmodel_parse_ex(file, n, &lo, &m, &err);
+        CHECKF(st == XA_ELIMIT && m == NULL && strstr(err.message, lims[i].msg), "%d %s", st,
+               err.message);
+    }
+    xa_limits_init(&lim);
+    lim.bmodel_nets = 2, lim.bmodel_stages = 6, lim.bmodel_tensors = 24;
+    lim.bmodel_string_bytes = 7; /* "BM1684X" */
+    st = xa_bmodel_parse_ex(file, n, &lo, &m, &err);
+    CHECKF(st == XA_OK, "%s", err.message);
+    xa_bmodel_free(m);
+
     /* corrupt layouts: each one XA_EFORMAT, nothing returned */
     struct {
         const char *what;

@@ -189,10 +189,21 @@ static void test_api(void) {
     CHECK(xa_image_decode_memory(jpg, n, &o, &t, &info, &err) == XA_EINVAL && !t);
     CHECK(xa_image_decode("/nonexistent/x.jpg", NULL, &t, &info, &err) == XA_EIO && !t);
 
-    /* The pixel limit is checked on the header, before decoding. */
+    /* The pixel limit is checked on the header, before decoding; it is a run-time option. */
+    xa_limits lim;
+    xa_limits_init(&lim);
+    lim.image_pixels = 1000;
     o = opts(XA_DECODE_CV2, 0);
-    CHECK(xa_image_decode_memory_limited(jpg, n, &o, 1000, &t, &info, &err) == XA_ELIMIT && !t);
-    CHECKF(strstr(err.message, "limit") != NULL, "%s", err.message);
+    o.limits = &lim;
+    CHECK(xa_image_decode_memory(jpg, n, &o, &t, &info, &err) == XA_ELIMIT && !t);
+    CHECKF(strstr(err.message, "exceed the limit of 1000") != NULL, "%s", err.message);
+    xa_load_options lo = {&lim, 0};
+    CHECK(xa_image_load_memory(jpg, n, &lo, &t, &err) == XA_ELIMIT && !t);
+    CHECKF(strstr(err.message, "exceed the limit of 1000") != NULL, "%s", err.message);
+    lim.image_pixels = XA_IMAGE_MAX_PIXELS;
+    CHECK(xa_image_load_memory(jpg, n, &lo, &t, &err) == XA_OK && t);
+    xa_tensor_free(t);
+    t = NULL;
 
     /* cv2 and PIL agree on a JPEG without EXIF (BGR vs RGB), and both say what they did. */
     xa_tensor *cv = NULL, *pil = NULL;

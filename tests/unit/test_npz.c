@@ -487,14 +487,13 @@ static void test_crc(void) {
     unsigned char *p = malloc(n);
     if (!p) return;
     for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(i * 2654435761u >> 13);
-    uint32_t whole = xa_zip_crc32(0, p, n);
-    xa_threads_set(1); /* the single-threaded path */
-    uint32_t one = xa_zip_crc32(0, p, n);
-    xa_threads_set(0);
+    uint32_t whole = xa_zip_crc32(0, p, n, 4);
+    uint32_t one = xa_zip_crc32(0, p, n, 1); /* the single-threaded path */
     CHECK(whole == one);
-    CHECK(xa_zip_crc32(xa_zip_crc32(0, p, 1000), p + 1000, n - 1000) == whole);
-    CHECK(xa_zip_crc32(0, p, 4096) == crc_ref(p, 4096));
-    CHECK(xa_zip_crc32(0x1234, p, 0) == 0x1234);
+    CHECK(xa_zip_crc32(0, p, n, 0) == whole); /* 0: xa_threads_get() */
+    CHECK(xa_zip_crc32(xa_zip_crc32(0, p, 1000, 1), p + 1000, n - 1000, 3) == whole);
+    CHECK(xa_zip_crc32(0, p, 4096, 4) == crc_ref(p, 4096));
+    CHECK(xa_zip_crc32(0x1234, p, 0, 4) == 0x1234);
     free(p);
 }
 
