@@ -1,0 +1,286 @@
+"""The aarch64 build gives the same bytes as the x86 build (issue 12).
+
+Every resize method, decode mode, transform and preprocess recipe runs on real images
+(tests/data, the image fuzz corpus) and generated arrays of several sizes, once with the x86 CLI
+($XALIGN) and once with the aarch64 CLI under qemu ($XALIGN_CROSS, the cross build's
+xalign-emu). Both must exit alike, print the same text and write byte-identical files. `info`
+runs on every fuzz-corpus file (the parsers' messages on broken input, where char signedness
+would show). `compare --json` runs on tensor pairs of every dtype pair: counts, positions,
+max_abs, extrema must be identical, sums within 1e-12 relative (xa_metric_rules: the x86 build
+sums in AVX2 lanes, the aarch64 one in another order).
+The cases run in parallel, one process per case and build."""
+import concurrent.futures
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from xa_metric_rules import SUMS, sum_mismatches
+from xa_testlib import DATA, SOURCE_DIR, XALIGN, Checker
+
+ck = Checker("differential")
+CROSS = os.environ.get("XALIGN_CROSS")
+if not CROSS:
+    sys.exit("test_differential: set XALIGN_CROSS to the cross build's CLI (xalign-emu)")
+BUILDS = {"x86": XALIGN, "cross": CROSS}
+rng = np.random.default_rng(12)
+INPUTS = ck.path("in")
+os.makedirs(INPUTS)
+for b in BUILDS:
+    os.makedirs(ck.path(b))
+
+
+def save(name, a):
+    path = os.path.join(INPUTS, name)
+    np.save(path, a)
+    return path
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+IMAGES = sorted(glob.glob(os.path.join(DATA, "*.jpg")) + glob.glob(os.path.join(DATA, "*.png")) +
+                glob.glob(os.path.join(SOURCE_DIR, "fuzz", "corpus", "image", "*")))
+JPEGS = [f for f in IMAGES if f.endswith(".jpg")]
+
+
+def decoded(path, like="cv2"):
+    """An image as the x86 CLI decodes it (the arrays the operations below start from)."""
+    out = os.path.join(INPUTS, f"{os.path.basename(path)}.{like}.npy")
+    subprocess.run([XALIGN, "decode", path, out, "--like", like], check=True, capture_output=True)
+    return out
+
+
+fruits, fish, left = decoded(os.path.join(DATA, "fruits.jpg")), decoded(os.path.join(DATA, "HappyFish.jpg")), \
+    os.path.join(INPUTS, "left01.npy")
+subprocess.run([XALIGN, "decode", os.path.join(DATA, "left01.jpg"), left, "--like", "cv2", "--gray"], check=True,
+               capture_output=True)
+templ = decoded(os.path.join(DATA, "templ.png"), "pil")
+fish_rgba = np.concatenate([np.load(fish), np.load(fish)[:, :, :1]], axis=2)
+# generated: uint8 of 1/3/4 channels, float32 with values past 0..255 (saturation paths) and odd sizes
+RESIZE_INPUTS = [fruits, fish, left, save("fish_rgba.npy", fish_rgba)]
+for c in (1, 3, 4):
+    RESIZE_INPUTS.append(save(f"u8_{c}.npy", rng.integers(0, 256, (23, 37, c), dtype=np.uint8)))
+    RESIZE_INPUTS.append(save(f"f32_{c}.npy", (rng.standard_normal((29, 19, c)) * 120 + 100).astype(np.float32)))
+RESIZE_INPUTS.append(save("u8_2d.npy", rng.integers(0, 256, (17, 64), dtype=np.uint8)))
+METHODS = ["cv2-nearest", "cv2-nearest-exact", "cv2-linear", "cv2-linear-exact", "cv2-area", "cv2-cubic", "cv2-lanczos4",
+           "pil-nearest", "pil-box", "pil-bilinear", "pil-hamming", "pil-bicubic", "pil-lanczos",
+           "torch-bilinear", "torch-bilinear-nofma"]
+
+
+def sizes(shape):
+    """Shrinks by a fraction and by exactly 2 (cv2-area's integer path), an enlargement, a mixed
+    change and 1x1."""
+    h, w = shape[0], shape[1]
+    return [(max(1, w * 3 // 7), max(1, h * 5 // 11)), (max(1, w // 2), max(1, h // 2)), (w * 7 // 4 + 1, h * 3 // 2),
+            (w + 5, max(1, h * 2 // 3)), (1, 1)]
+
+
+# ---- cases: (label, args with output names relative to the build's folder, outputs) ----------
+cases = []
+
+
+def case(label, *args, outputs=("out.npy",), float_idct=False):
+    cases.append((label, [str(a) for a in args], list(outputs), float_idct))
+
+
+for path in IMAGES:
+    name = os.path.basename(path)
+    for like in ("cv2", "pil"):
+        for gray in ([], ["--gray"]):
+            variants = ["", "no-fancy", "ifast", "float", "no-fancy,ifast"] if path in JPEGS else [""]
+            for v in variants:
+                extra = ["--variant", v] if v else []
+                case(f"decode {name} {like} {gray} {v}", "decode", path, "out.npy", "--like", like, *gray, *extra, "--json",
+                     float_idct="float" in v)
+    case(f"decode {name} cv2 ignore-orientation", "decode", path, "out.npy", "--like", "cv2", "--ignore-orientation")
+
+for path in RESIZE_INPUTS:
+    shape = np.load(path, mmap_mode="r").shape
+    for m in METHODS:
+        for w, h in sizes(shape):
+            case(f"resize {os.path.basename(path)} {m} {w}x{h}", "resize", path, "out.npy", "--method", m, "--size", f"{w}x{h}")
+
+chw = save("chw.npy", (rng.standard_normal((3, 31, 45)) * 2).astype(np.float32))
+f32hwc = save("hwc_f32.npy", rng.random((31, 45, 3), dtype=np.float32))
+boxes = save("boxes.npy", (rng.random((40, 6)) * 700 - 30).astype(np.float32))
+qin = rng.standard_normal(1003).astype(np.float32) * 90
+qin[:8] = [np.nan, np.inf, -np.inf, 3e9, -3e9, 32767.5, 40000.0, 0.5]
+qin = save("quant.npy", qin)
+MS = ["--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225"]
+TRANSFORMS = [
+    (fish, ["center-crop", "--size", "224x224"]), (fish, ["center-crop", "--size", "101"]),
+    (fish, ["crop", "--top", "-5", "--left", "200", "--size", "80x40", "--value", "1,2,3"]),
+    (fish, ["pad", "--pad", "3,0,7,2", "--value", "114,114,114"]), (fish, ["to-tensor"]),
+    (chw, ["normalize", *MS]), (chw, ["normalize", *MS, "--layout", "chw"]),
+    (fish, ["numpy-normalize", *MS]), (fish, ["numpy-normalize", *MS, "--form", "div", "--const-dtype", "f32"]),
+    (f32hwc, ["numpy-normalize", *MS, "--out-dtype", "f64"]),
+    (fish, ["convert-to", "--alpha", "0.017,0.0175,0.0171", "--beta", "-2.1,-2.03,-1.8"]),
+    (fish, ["convert-to", *MS, "--ab-form", "demo", "--fused"]), (fish, ["convert-to", *MS, "--input-scale", "2.5"]),
+    (fish, ["bgr2rgb"]), (fish, ["rgb2bgr"]), (fish, ["hwc2chw"]), (chw, ["chw2hwc"]), (fish, ["add-batch"]),
+    (fish, ["to-f32"]), (fish, ["tv-resize", "--size", "97"]), (fruits, ["tv-resize", "--size", "113", "--max-size", "120"]),
+    (fish, ["resize-size", "--size", "97"]),
+    (fish, ["letterbox-yolov5", "--size", "320x320"]), (fruits, ["letterbox-yolov5", "--size", "256x192", "--auto", "1"]),
+    (fish, ["letterbox-yolov5", "--size", "300x300", "--scale-fill"]),
+    (templ, ["letterbox-yolov5", "--size", "640x640", "--no-scaleup", "--color", "0,0,0", "--method", "cv2-area"]),
+    (fish, ["letterbox-sail", "--size", "320x320"]), (fruits, ["letterbox-sail", "--size", "77x300", "--method", "cv2-linear"]),
+    (boxes, ["scale-boxes", "--from", "259x194", "--to", "640x640"]),
+    (boxes, ["scale-boxes", "--from", "259x194", "--to", "640x640", "--ratio-pad", "0.4,3,7.5", "--round"]),
+]
+for rounding in ("half-away", "half-even", "sail-x86", "sail-arm"):
+    for dt in ("int8", "uint8"):
+        TRANSFORMS.append((qin, ["quantize-int8", "--scale", "1.37", "--dtype", dt, "--rounding", rounding]))
+for inp, args in TRANSFORMS:
+    case(f"transform {os.path.basename(inp)} {' '.join(args)}", "transform", inp, "out.npy", "--op", *args)
+for recipe in ("torchvision-resnet", "resnet-opencv", "yolov5-letterbox"):
+    for img in ("fruits.jpg", "HappyFish.jpg", "pic1.png"):
+        case(f"preprocess {img} {recipe}", "preprocess", os.path.join(DATA, img), "out.npy", "--recipe", recipe, "--json")
+
+# parsers on every fuzz-corpus file (errors included: same exit code, same message)
+for path in sorted(glob.glob(os.path.join(SOURCE_DIR, "fuzz", "corpus", "*", "*"))):
+    kind = os.path.basename(os.path.dirname(path))
+    if kind == "spec":  # a corpus file of the spec target holds a spec string (cut at a NUL)
+        case(f"info spec {os.path.basename(path)}", "info", os.fsdecode(open(path, "rb").read().split(b"\0")[0]),
+             outputs=())
+    elif kind != "manifest":
+        case(f"info {kind}/{os.path.basename(path)}", "info", path, outputs=())
+for path in sorted(glob.glob(os.path.join(SOURCE_DIR, "fuzz", "corpus", "manifest", "*"))):
+    case(f"stages manifest {os.path.basename(path)}", "stages", INPUTS, INPUTS, "--manifest", path, outputs=())
+
+# ---- compare --json pairs ----------------------------------------------------------------------
+pairs = []  # (label, ref spec, port spec, ref values, port values, extra args)
+
+
+def pair(label, r, p, extra=(), r_view=None, p_view=None, suffix=""):
+    rf, pf = save(f"r_{len(pairs)}.npy", r), save(f"p_{len(pairs)}.npy", p)
+    pairs.append((label, rf + suffix, pf + suffix, r if r_view is None else r_view, p if p_view is None else p_view,
+                  list(extra)))
+
+
+def noisy(a, scale):
+    return (a.astype(np.float64) + rng.standard_normal(a.shape) * scale).astype(a.dtype)
+
+
+for n in (1, 7, 4103, 100003, 1 << 20):  # past the kernel's 4096-element blocks and its 8-lane groups
+    r = rng.standard_normal(n).astype(np.float32)
+    pair(f"f32 n={n}", r, noisy(r, 1e-4))
+x = rng.standard_normal((2, 3, 17, 19)).astype(np.float32)
+pair("f32 axis 1", x, noisy(x, 1e-3), ["--axis", "1"])
+pair("f32 axis -1, threads 3", x, noisy(x, 1e-3), ["--axis", "-1", "--threads", "3"])
+pair("f32 atol/rtol", x, noisy(x, 1e-6), ["--atol", "1e-7", "--rtol", "1e-6"])
+pair("f32 NHWC vs NCHW", x, np.ascontiguousarray(noisy(x, 1e-5).transpose(0, 2, 3, 1)))
+nf = rng.standard_normal(9001).astype(np.float32)
+pn = noisy(nf, 1e-5)
+nf[[3, 50, 4097, 9000]] = [np.nan, np.inf, -np.inf, np.nan]
+pn[[3, 60, 4097, 8000]] = [np.nan, np.nan, np.inf, -np.inf]
+pair("f32 NaN/Inf", nf, pn)
+pair("f32 zeros vs noise", np.zeros(5000, np.float32), rng.standard_normal(5000).astype(np.float32))
+u = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+pair("u8/u8", u, np.clip(u.astype(np.int16) + rng.integers(-1, 2, u.shape), 0, 255).astype(np.uint8))
+pair("u8/f32", u, noisy(u.astype(np.float32), 0.3))
+h = rng.standard_normal(30000).astype(np.float16)
+pair("f16/f32", h, noisy(h.astype(np.float32), 1e-3))
+i8 = rng.integers(-128, 128, 70000, dtype=np.int8)
+pair("i8/i8", i8, np.clip(i8.astype(np.int16) + rng.integers(-1, 2, i8.shape), -128, 127).astype(np.int8))
+d = rng.standard_normal((300, 301))
+pair("f64/f64", d, noisy(d, 1e-9), ["--preset", "f32"])
+bits = (rng.standard_normal(8192).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+bp = (bits.astype(np.int32) + rng.integers(-2, 3, bits.shape)).astype(np.uint16)
+bf = lambda b: (b.astype(np.uint32) << 16).view(np.float32)
+pair("bf16/bf16", bits, bp, r_view=bf(bits), p_view=bf(bp), suffix=":bf16")
+big = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
+pair("f32 1x3x224x224 big-endian", big, noisy(big, 1e-4).astype(">f4"))
+
+
+# ---- running ----------------------------------------------------------------------------------
+def run_case(build, idx, args):
+    d = os.path.join(ck.path(build), str(idx))
+    os.makedirs(d)
+    p = subprocess.run([BUILDS[build], *args], cwd=d, capture_output=True)
+    return p.returncode, p.stdout, p.stderr, d
+
+
+jobs = [(b, i, c[1]) for i, c in enumerate(cases) for b in BUILDS]
+jobs += [(b, len(cases) + i, ["compare", pr[1], pr[2], "--json", *pr[5]]) for i, pr in enumerate(pairs) for b in BUILDS]
+with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+    res = dict(zip([(b, i) for b, i, _ in jobs], pool.map(lambda j: run_case(*j), jobs)))
+
+# JDCT_FLOAT is the one exception, and it is libjpeg-turbo's own: its float IDCT is SSE2 code on
+# x86-64 and C code on arm64, which Debian's arm64 build compiles with fused multiply-adds (gcc's
+# default there); djpeg(1) says "the float method may also give different results on different
+# machines due to varying roundoff behavior". xalign calls the libjpeg-turbo of the machine it
+# runs on, so these decodes must only agree up to that roundoff: an IDCT sample one level apart
+# moves an RGB value by at most 1.772 (the Cb -> B coefficient) after colour conversion, so 2.
+FLOAT_IDCT_MAX_DIFF = 2
+float_idct_differ = 0
+identical = 0
+for i, (label, args, outputs, float_idct) in enumerate(cases):
+    (rx, ox, ex, dx), (ra, oa, ea, da) = res["x86", i], res["cross", i]
+    same = ck.check(rx == ra and ox == oa and ex == ea,
+                    f"{label}: exit {rx} vs {ra}\nx86 stdout: {ox[:300]!r}\naarch64 stdout: {oa[:300]!r}\n"
+                    f"x86 stderr: {ex[:300]!r}\naarch64 stderr: {ea[:300]!r}")
+    for o in outputs:
+        fx, fa = os.path.join(dx, o), os.path.join(da, o)
+        if rx == 0 and ck.check(os.path.exists(fx) and os.path.exists(fa), f"{label}: {o} written by both"):
+            bx, ba = open(fx, "rb").read(), open(fa, "rb").read()
+            if float_idct:
+                x, a = np.load(fx), np.load(fa)
+                ck.check(x.shape == a.shape and x.dtype == a.dtype and len(bx) == len(ba) and
+                         np.abs(x.astype(int) - a.astype(int)).max(initial=0) <= FLOAT_IDCT_MAX_DIFF,
+                         f"{label}: {o} differs by more than the float IDCT's roundoff")
+                float_idct_differ += bx != ba
+                same = same and bx == ba
+            elif not ck.check(bx == ba, f"{label}: {o} differs"):
+                same = False
+                if len(bx) == len(ba):
+                    diff = np.flatnonzero(np.frombuffer(bx, np.uint8) != np.frombuffer(ba, np.uint8))
+                    print(f"  {diff.size} of {len(bx)} bytes differ, first at byte {diff[0]}")
+    identical += same
+
+
+def metric_blocks(j, path=""):
+    """Every metrics object in a compare report, with where it is."""
+    if isinstance(j, dict):
+        if "count" in j and "mean_abs" in j:
+            yield path, j
+        for k, v in j.items():
+            yield from metric_blocks(v, f"{path}.{k}")
+    elif isinstance(j, list):
+        for k, v in enumerate(j):
+            yield from metric_blocks(v, f"{path}[{k}]")
+
+
+def without_sums(j):
+    if isinstance(j, dict):
+        return {k: without_sums(v) for k, v in j.items() if not ("count" in j and "mean_abs" in j and k in SUMS)}
+    if isinstance(j, list):
+        return [without_sums(v) for v in j]
+    return j
+
+
+def absmean(v):
+    f = np.asarray(v, np.float64).ravel()
+    f = f[np.isfinite(f)]
+    return float(np.abs(f).mean()) if f.size else None
+
+
+same_json = 0
+for i, (label, _, _, r, p, extra) in enumerate(pairs):
+    (rx, ox, ex, _), (ra, oa, ea, _) = res["x86", len(cases) + i], res["cross", len(cases) + i]
+    if not ck.check(rx == ra and ex == ea and rx in (0, 1), f"compare {label}: exit {rx} vs {ra}: {ex!r} {ea!r}"):
+        continue
+    jx, ja = json.loads(ox), json.loads(oa)
+    # everything but the sums identical (counts, positions, max_abs, extrema, verdicts)
+    ck.check(without_sums(jx) == without_sums(ja), f"compare {label}: reports differ beyond the sums")
+    # the sums within 1e-12 relative; a side's mean against the mean of its |values| (for the
+    # per-channel blocks, the whole tensor's: these tensors have one scale throughout)
+    scale = {"ref": absmean(r), "port": absmean(p)}
+    for (where, mx), (_, ma) in zip(metric_blocks(jx), metric_blocks(ja)):
+        bad = sum_mismatches(ma, mx, scale)
+        ck.check(not bad, f"compare {label}{where}: " + ", ".join(f"{k} x86 {mx[k]!r} aarch64 {ma[k]!r}" for k in bad))
+    same_json += ox == oa
+
+print(f"{len(cases)} operation cases ({identical} identical in every byte of output and text; "
+      f"{float_idct_differ} of {sum(c[3] for c in cases)} JDCT_FLOAT decodes differ within {FLOAT_IDCT_MAX_DIFF}), "
+      f"{len(pairs)} compare pairs ({same_json} with byte-identical JSON); {len(jobs)} runs")
+ck.done()
