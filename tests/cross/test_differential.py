@@ -108,30 +108,47 @@ qin = rng.standard_normal(1003).astype(np.float32) * 90
 qin[:8] = [np.nan, np.inf, -np.inf, 3e9, -3e9, 32767.5, 40000.0, 0.5]
 qin = save("quant.npy", qin)
 MS = ["--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225"]
-TRANSFORMS = [
-    (fish, ["center-crop", "--size", "224x224"]), (fish, ["center-crop", "--size", "101"]),
-    (fish, ["crop", "--top", "-5", "--left", "200", "--size", "80x40", "--value", "1,2,3"]),
-    (fish, ["pad", "--pad", "3,0,7,2", "--value", "114,114,114"]), (fish, ["to-tensor"]),
-    (chw, ["normalize", *MS]), (chw, ["normalize", *MS, "--layout", "chw"]),
-    (fish, ["numpy-normalize", *MS]), (fish, ["numpy-normalize", *MS, "--form", "div", "--const-dtype", "f32"]),
-    (f32hwc, ["numpy-normalize", *MS, "--out-dtype", "f64"]),
-    (fish, ["convert-to", "--alpha", "0.017,0.0175,0.0171", "--beta", "-2.1,-2.03,-1.8"]),
-    (fish, ["convert-to", *MS, "--ab-form", "demo", "--fused"]), (fish, ["convert-to", *MS, "--input-scale", "2.5"]),
-    (fish, ["bgr2rgb"]), (fish, ["rgb2bgr"]), (fish, ["hwc2chw"]), (chw, ["chw2hwc"]), (fish, ["add-batch"]),
-    (fish, ["to-f32"]), (fish, ["tv-resize", "--size", "97"]), (fruits, ["tv-resize", "--size", "113", "--max-size", "120"]),
-    (fish, ["resize-size", "--size", "97"]),
-    (fish, ["letterbox-yolov5", "--size", "320x320"]), (fruits, ["letterbox-yolov5", "--size", "256x192", "--auto", "1"]),
-    (fish, ["letterbox-yolov5", "--size", "300x300", "--scale-fill"]),
-    (templ, ["letterbox-yolov5", "--size", "640x640", "--no-scaleup", "--color", "0,0,0", "--method", "cv2-area"]),
-    (fish, ["letterbox-sail", "--size", "320x320"]), (fruits, ["letterbox-sail", "--size", "77x300", "--method", "cv2-linear"]),
-    (boxes, ["scale-boxes", "--from", "259x194", "--to", "640x640"]),
-    (boxes, ["scale-boxes", "--from", "259x194", "--to", "640x640", "--ratio-pad", "0.4,3,7.5", "--round"]),
-]
-for rounding in ("half-away", "half-even", "sail-x86", "sail-arm"):
-    for dt in ("int8", "uint8"):
-        TRANSFORMS.append((qin, ["quantize-int8", "--scale", "1.37", "--dtype", dt, "--rounding", rounding]))
-for inp, args in TRANSFORMS:
-    case(f"transform {os.path.basename(inp)} {' '.join(args)}", "transform", inp, "out.npy", "--op", *args)
+# every registered operation (xalign ops) with its parameter sets: input, arguments
+TRANSFORMS = {
+    "decode": [(os.path.join(DATA, "fruits.jpg"), ["--like", "cv2", "--dct", "ifast"]),
+               (os.path.join(DATA, "pic1.png"), ["--gray"])],
+    "resize": [(fish, ["--method", "cv2-cubic", "--size", "100x61"])],
+    "tv-resize": [(fish, ["--short", "97"]), (fruits, ["--short", "113", "--max-size", "120"])],
+    "center-crop": [(fish, ["--size", "224x224"]), (fish, ["--size", "101"])],
+    "crop": [(fish, ["--top", "-5", "--left", "200", "--size", "80x40", "--value", "1,2,3"])],
+    "pad": [(fish, ["--pad", "3,0,7,2", "--value", "114,114,114"])],
+    "to-tensor": [(fish, [])],
+    "normalize": [(chw, MS)],
+    "to-tensor-normalize": [(fish, MS)],
+    "numpy-normalize": [(fish, MS), (fish, [*MS, "--form", "div", "--const-dtype", "f32"]),
+                        (f32hwc, [*MS, "--out-dtype", "f64"])],
+    "convert-to": [(fish, ["--alpha", "0.017,0.0175,0.0171", "--beta", "-2.1,-2.03,-1.8"]),
+                   (fish, [*MS, "--ab-form", "demo", "--fused"]), (fish, [*MS, "--input-scale", "2.5"]),
+                   (chw, [*MS, "--layout", "chw"])],
+    "bgr2rgb": [(fish, [])], "rgb2bgr": [(chw, ["--layout", "chw"])], "hwc2chw": [(fish, [])],
+    "chw2hwc": [(chw, [])], "add-batch": [(fish, [])], "to-f32": [(fish, [])],
+    "letterbox-yolov5": [(fish, ["--size", "320x320"]), (fruits, ["--size", "256x192", "--auto", "false"]),
+                         (fish, ["--size", "300x300", "--scale-fill"]),
+                         (templ, ["--size", "640x640", "--no-scaleup", "--color", "0,0,0", "--method", "cv2-area"])],
+    "letterbox-sail": [(fish, ["--size", "320x320"]), (fruits, ["--size", "77x300", "--method", "cv2-linear"])],
+    "scale-boxes": [(boxes, ["--from", "259x194", "--to", "640x640"]),
+                    (boxes, ["--from", "259x194", "--to", "640x640", "--ratio-pad", "0.4,3,7.5", "--round"])],
+    "quantize-int8": [(qin, ["--scale", "1.37", "--dtype", dt, "--rounding", r])
+                      for r in ("half-away", "half-even", "sail-x86", "sail-arm") for dt in ("int8", "uint8")],
+}
+registered = [o["name"] for o in json.loads(subprocess.run([XALIGN, "ops", "--json"], capture_output=True,
+                                                          check=True).stdout)["ops"]]
+missing = [n for n in registered if n not in TRANSFORMS]
+ck.check(not missing, f"every registered operation has cases here: missing {missing}")
+for op, sets in TRANSFORMS.items():
+    for inp, args in sets:
+        case(f"transform {os.path.basename(inp)} {op} {' '.join(args)}", "transform", inp, "out.npy", "--op", op, *args,
+             "--json")
+for op, size in (("tv-resize", ["--short", "97"]), ("letterbox-yolov5", ["--size", "640"]),
+                 ("letterbox-sail", ["--size", "77x300"])):
+    case(f"geometry {op}", "transform", "--op", op, *size, "--geometry-only", "--input-size", "259x194,640x480,77x77",
+         "--json", outputs=())
+case("ops", "ops", "--json", outputs=())
 for recipe in ("torchvision-resnet", "resnet-opencv", "yolov5-letterbox"):
     for img in ("fruits.jpg", "HappyFish.jpg", "pic1.png"):
         case(f"preprocess {img} {recipe}", "preprocess", os.path.join(DATA, img), "out.npy", "--recipe", recipe, "--json")
