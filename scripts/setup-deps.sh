@@ -55,8 +55,10 @@ export DEBIAN_FRONTEND=noninteractive
 [ -n "$add_arch" ] && dpkg --add-architecture "$ARCH"
 # A source that does not carry arm64 (a third-party repository, an amd64-only mirror) only
 # warns here; the install below then names the packages it cannot find.
-apt-get update -qq >/dev/null || echo "setup: apt-get update reported errors (see above)" >&2
-if ! apt-get install -y -qq $APT_OPTS $missing >/dev/null; then
+# (a fresh cloud machine may still be running apt at boot: wait for its lock rather than fail)
+LOCK="-o DPkg::Lock::Timeout=600"
+apt-get update -qq $LOCK >/dev/null || echo "setup: apt-get update reported errors (see above)" >&2
+if ! apt-get install -y -qq $LOCK $APT_OPTS $missing >/dev/null; then
     [ -n "$ARCH" ] && echo "setup: could not install the $ARCH packages: do your apt sources \
 carry $ARCH (apt-cache policy libpng-dev:$ARCH)?" >&2
     exit 1
