@@ -5,9 +5,10 @@ Every resize method, decode mode, transform and preprocess recipe runs on real i
 ($XALIGN) and once with the aarch64 CLI under qemu ($XALIGN_CROSS, the cross build's
 xalign-emu). Both must exit alike, print the same text and write byte-identical files. `info`
 runs on every fuzz-corpus file (the parsers' messages on broken input, where char signedness
-would show). `compare --json` runs on tensor pairs of every dtype pair: counts, positions,
-max_abs, extrema must be identical, sums within 1e-12 relative (xa_metric_rules: the x86 build
-sums in AVX2 lanes, the aarch64 one in another order).
+would show). `compare --json` runs on tensor pairs of every dtype pair, and `stages` (with
+replay and diagnosis) and `diagnose` on a few stage pairs: counts, positions, max_abs, extrema,
+verdicts and diagnoses must be identical, sums within 1e-12 relative (xa_metric_rules: the x86
+build sums in AVX2 lanes, the aarch64 one in another order).
 The cases run in parallel, one process per case and build."""
 import concurrent.futures
 import glob
@@ -209,6 +210,25 @@ big = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
 pair("f32 1x3x224x224 big-endian", big, noisy(big, 1e-4).astype(">f4"))
 
 
+# ---- whole reports: stages (with replay and diagnosis) and diagnose ------------------------------
+# compared like the compare reports; their data are files, so a side's mean is measured against
+# the largest |value| of that side (min/max in the same block), a looser scale than mean |value|
+reports = []  # (label, args)
+RES = os.path.join(SOURCE_DIR, "examples", "resnet")
+for port in ("port", "port_fixed"):
+    reports.append((f"stages resnet {port}", ["stages", os.path.join(RES, "ref"), os.path.join(RES, port), "--manifest",
+                                              os.path.join(RES, "manifest.json"), "--bmodel",
+                                              os.path.join(RES, "resnet18_fp32.bmodel")]))
+rs = lambda side, name: os.path.join(RES, side, name)
+reports.append(("diagnose resnet resize", ["diagnose", rs("ref", "01_resize.npy"), rs("port", "01_resize.npy"),
+                                           "--input-ref", rs("ref", "00_read.npy"), "--input-port", rs("port", "00_read.npy")]))
+reports.append(("diagnose resnet normalize", ["diagnose", rs("ref", "03_normalize.npy"), rs("port_fixed", "03_normalize.npy"),
+                                              "--input-ref", rs("ref", "02_crop.npy")]))
+fish_a = np.load(fish)
+reports.append(("diagnose channel order", ["diagnose", fish, save("fish_rgb.npy", np.ascontiguousarray(fish_a[:, :, ::-1]))]))
+reports.append(("diagnose shift", ["diagnose", fish, save("fish_shift.npy", np.roll(fish_a, 2, axis=1))]))
+reports.append(("diagnose scale", ["diagnose", chw, save("chw_scaled.npy", (np.load(chw) * np.float32(1.0 / 255)).astype(np.float32))]))
+
 # ---- running ----------------------------------------------------------------------------------
 def run_case(build, idx, args):
     d = os.path.join(ck.path(build), str(idx))
@@ -219,6 +239,7 @@ def run_case(build, idx, args):
 
 jobs = [(b, i, c[1]) for i, c in enumerate(cases) for b in BUILDS]
 jobs += [(b, len(cases) + i, ["compare", pr[1], pr[2], "--json", *pr[5]]) for i, pr in enumerate(pairs) for b in BUILDS]
+jobs += [(b, len(cases) + len(pairs) + i, [*args, "--json"]) for i, (_, args) in enumerate(reports) for b in BUILDS]
 with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
     res = dict(zip([(b, i) for b, i, _ in jobs], pool.map(lambda j: run_case(*j), jobs)))
 
@@ -281,23 +302,39 @@ def absmean(v):
     return float(np.abs(f).mean()) if f.size else None
 
 
+def check_report(label, idx, scale_of):
+    """The two builds' JSON reports: everything but the sums identical (counts, positions,
+    max_abs, extrema, verdicts, diagnoses), the sums within the metric tests' rules."""
+    (rx, ox, ex, _), (ra, oa, ea, _) = res["x86", idx], res["cross", idx]
+    if not ck.check(rx == ra and ex == ea and rx in (0, 1), f"{label}: exit {rx} vs {ra}: {ex!r} {ea!r}"):
+        return 0
+    jx, ja = json.loads(ox), json.loads(oa)
+    ck.check(without_sums(jx) == without_sums(ja), f"{label}: reports differ beyond the sums")
+    for (where, mx), (_, ma) in zip(metric_blocks(jx), metric_blocks(ja)):
+        bad = sum_mismatches(ma, mx, scale_of(mx))
+        ck.check(not bad, f"{label}{where}: " + ", ".join(f"{k} x86 {mx[k]!r} aarch64 {ma[k]!r}" for k in bad))
+    return ox == oa
+
+
 same_json = 0
 for i, (label, _, _, r, p, extra) in enumerate(pairs):
-    (rx, ox, ex, _), (ra, oa, ea, _) = res["x86", len(cases) + i], res["cross", len(cases) + i]
-    if not ck.check(rx == ra and ex == ea and rx in (0, 1), f"compare {label}: exit {rx} vs {ra}: {ex!r} {ea!r}"):
-        continue
-    jx, ja = json.loads(ox), json.loads(oa)
-    # everything but the sums identical (counts, positions, max_abs, extrema, verdicts)
-    ck.check(without_sums(jx) == without_sums(ja), f"compare {label}: reports differ beyond the sums")
-    # the sums within 1e-12 relative; a side's mean against the mean of its |values| (for the
-    # per-channel blocks, the whole tensor's: these tensors have one scale throughout)
+    # a side's mean against the mean of its |values| (for the per-channel blocks, the whole
+    # tensor's: these tensors have one scale throughout)
     scale = {"ref": absmean(r), "port": absmean(p)}
-    for (where, mx), (_, ma) in zip(metric_blocks(jx), metric_blocks(ja)):
-        bad = sum_mismatches(ma, mx, scale)
-        ck.check(not bad, f"compare {label}{where}: " + ", ".join(f"{k} x86 {mx[k]!r} aarch64 {ma[k]!r}" for k in bad))
-    same_json += ox == oa
+    same_json += check_report(f"compare {label}", len(cases) + i, lambda m: scale)
+
+
+def extreme(m):
+    return {s: max(abs(m[f"{s}_min"]), abs(m[f"{s}_max"])) if m[f"{s}_min"] is not None else None
+            for s in ("ref", "port")}
+
+
+same_reports = 0
+for i, (label, _) in enumerate(reports):
+    same_reports += check_report(label, len(cases) + len(pairs) + i, extreme)
 
 print(f"{len(cases)} operation cases ({identical} identical in every byte of output and text; "
       f"{float_idct_differ} of {sum(c[3] for c in cases)} JDCT_FLOAT decodes differ within {FLOAT_IDCT_MAX_DIFF}), "
-      f"{len(pairs)} compare pairs ({same_json} with byte-identical JSON); {len(jobs)} runs")
+      f"{len(pairs)} compare pairs ({same_json} with byte-identical JSON), {len(reports)} stages/diagnose "
+      f"reports ({same_reports} byte-identical); {len(jobs)} runs")
 ck.done()
