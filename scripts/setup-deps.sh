@@ -16,7 +16,7 @@ if [ "${1:-}" = "--cross" ]; then
     # qemu-user-static: qemu-aarch64 runs the tests; called by name, so no binfmt registration
     # is needed (containers rarely have it). Without recommends: binfmt-support is not wanted.
     # g++-aarch64-linux-gnu: the tests build a C++ port the way SOPHON's SDK samples do
-    # (tests/cross/sophon_port). libc6-dev:arm64: the C library the :arm64 packages are built on.
+    # (examples/sophon-soc, tests/cross/test_sophon_port.py). libc6-dev:arm64: the C library the :arm64 packages are built on.
     PKGS="cmake pkg-config gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static \
 libc6-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64 libjansson-dev:arm64"
     ARCH=arm64
