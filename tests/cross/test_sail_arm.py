@@ -13,6 +13,7 @@ import shlex
 import subprocess
 
 import numpy as np
+from xa_quant_cases import quant_case
 from xa_testlib import Checker, run
 
 ck = Checker("sail_arm")
@@ -56,14 +57,8 @@ ck.check(cc.returncode == 0, f"the NEON oracle compiles: {cc.stderr}")
 
 cases = 0
 for k in range(60):
-    n = int(rng.integers(1, 300))
-    scale = [1.0, 0.5, 2.0, float(np.float32(rng.random() * 3)), 127 / 2.64][k % 5]
-    x = (rng.standard_normal(n) * 80).astype(np.float32)
-    halves = (rng.integers(-300, 300, n) + 0.5).astype(np.float32) / np.float32(scale)
-    x = np.where(rng.random(n) < 0.4, halves, x).astype(np.float32)  # products at (or next to) x.5
-    if k % 3 == 0:
-        x[rng.integers(0, n, 4)] = np.array([np.nan, np.inf, -np.inf, 3e9], np.float32)
-        x[rng.integers(0, n, 3)] = np.array([40000, -3e9, 65535.7], np.float32) / np.float32(scale)
+    x, scale = quant_case(rng, k, 3)
+    n = x.size
     np.save(ck.path("x.npy"), x)
     for dt in ("int8", "uint8"):
         p = subprocess.run([*emu, exe, repr(scale), str(int(dt == "uint8")), str(n)], input=x.tobytes(),
