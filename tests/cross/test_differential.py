@@ -1,7 +1,8 @@
 """The aarch64 build gives the same bytes as the x86 build (issue 12).
 
-Every resize method, decode mode, transform and preprocess recipe runs on real images
-(tests/data, the image fuzz corpus) and generated arrays of several sizes, once with the x86 CLI
+Every resize method, decode mode, registered operation, preprocess recipe, NMS flavour, heatmap
+and the HTML report run on real images (tests/data, the image fuzz corpus) and generated arrays
+of several sizes, once with the x86 CLI
 ($XALIGN) and once with the aarch64 CLI under qemu ($XALIGN_CROSS, the cross build's
 xalign-emu). Both must exit alike, print the same text and write byte-identical files. `info`
 runs on every fuzz-corpus file (the parsers' messages on broken input, where char signedness
@@ -37,6 +38,10 @@ def save(name, a):
     path = os.path.join(INPUTS, name)
     np.save(path, a)
     return path
+
+
+def noisy_f32(a, scale):
+    return (a + rng.standard_normal(a.shape) * scale).astype(np.float32)
 
 
 # ---- inputs ---------------------------------------------------------------------------------
@@ -156,6 +161,48 @@ for recipe in ("torchvision-resnet", "resnet-opencv", "yolov5-letterbox"):
     for img in ("fruits.jpg", "HappyFish.jpg", "pic1.png"):
         case(f"preprocess {img} {recipe}", "preprocess", os.path.join(DATA, img), "out.npy", "--recipe", recipe, "--json")
 
+# NMS (torchvision, cv2.dnn, YOLOv5): random, integer-grid (exact IoU ties), repeated and
+# degenerate boxes; kept indices and detections in the JSON on stdout
+for k, n in enumerate((5, 40, 300)):
+    xy = rng.uniform(0, 100, (n, 2))
+    grid = rng.integers(0, 6, (n, 4)).astype(np.float64)
+    sets = {"random": np.concatenate([xy, xy + rng.uniform(0, 40, (n, 2))], 1),
+            "grid": np.concatenate([grid[:, :2], grid[:, :2] + grid[:, 2:]], 1),
+            "repeated": np.repeat(np.concatenate([xy[:3], xy[:3] + 20], 1), n // 3 + 1, axis=0)[:n]}
+    deg = sets["random"].copy()
+    deg[rng.random((n, 4)) < 0.05] = np.nan
+    m = rng.random(n) < 0.3
+    deg[m, 2] = deg[m, 0] - rng.choice([0.0, 5.0], int(m.sum()))  # zero and inverted widths
+    sets["degenerate"] = deg
+    scores = save(f"scores_{n}.npy", (rng.integers(0, 5, n) / 4).astype(np.float32))  # ties
+    idxs = save(f"idxs_{n}.npy", rng.integers(0, 3, n).astype(np.int64))
+    for kind, b in sets.items():
+        bf = save(f"boxes_{kind}_{n}.npy", b.astype(np.float32))
+        for iou in ("0.3", "0.5"):
+            case(f"nms torchvision {kind} {n} {iou}", "nms", bf, scores, "--like", "torchvision", "--iou", iou,
+                 "--json", outputs=())
+            case(f"nms cv2 {kind} {n} {iou}", "nms", bf, scores, "--like", "cv2", "--iou", iou, "--format", "xyxy",
+                 "--json", outputs=())
+        case(f"nms batched {kind} {n}", "nms", bf, scores, "--like", "torchvision", "--iou", "0.45", "--idxs", idxs,
+             "--path", ["auto", "offset", "per-class"][k], "--json", outputs=())
+        case(f"nms cv2 options {kind} {n}", "nms", bf, scores, "--like", "cv2", "--iou", "0.4", "--format", "xyxy",
+             "--score-threshold", "0.2", "--eta", "0.9", "--top-k", "20", "--json", outputs=())
+        case(f"nms compare-like {kind} {n}", "nms", bf, scores, "--like", "torchvision", "--iou", "0.5",
+             "--compare-like", "cv2", outputs=())
+    pred = np.concatenate([rng.uniform(0, 640, (2, n, 2)), rng.uniform(5, 120, (2, n, 2)), rng.random((2, n, 1)),
+                           rng.random((2, n, 3))], 2).astype(np.float32)
+    pf = save(f"pred_{n}.npy", pred)
+    for extra in ([], ["--conf", "0.001", "--iou", "0.6", "--multi-label"], ["--agnostic", "--max-det", "7"],
+                  ["--classes", "0,2"]):
+        case(f"nms yolov5 {n} {extra}", "nms", pf, "--like", "yolov5", *extra, "--json", outputs=())
+
+# heatmaps (PNG bytes) of real differences
+shifted = save("fish_shift.npy", np.roll(np.load(fish), 2, axis=1))
+for extra in ([], ["--scale", "log"], ["--channel", "1"]):
+    case(f"heatmap {extra}", "heatmap", fish, shifted, "out.png", *extra, "--json", outputs=("out.png",))
+case("heatmap float", "heatmap", chw, save("chw_noisy.npy", noisy_f32(np.load(chw), 1e-3)), "out.png",
+     "--layout", "chw", "--scale", "log", outputs=("out.png",))
+
 # parsers on every fuzz-corpus file (errors included: same exit code, same message)
 for path in sorted(glob.glob(os.path.join(SOURCE_DIR, "fuzz", "corpus", "*", "*"))):
     kind = os.path.basename(os.path.dirname(path))
@@ -212,11 +259,15 @@ big = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
 pair("f32 1x3x224x224 big-endian", big, noisy(big, 1e-4).astype(">f4"))
 
 
+RES = os.path.join(SOURCE_DIR, "examples", "resnet")
+case("stages --html", "stages", os.path.join(RES, "ref"), os.path.join(RES, "port"), "--manifest",
+     os.path.join(RES, "manifest.json"), "--bmodel", os.path.join(RES, "resnet18_fp32.bmodel"), "--html", "out.html",
+     outputs=("out.html",))
+
 # ---- whole reports: stages (with replay and diagnosis) and diagnose ------------------------------
 # compared like the compare reports; their data are files, so a side's mean is measured against
 # the largest |value| of that side (min/max in the same block), a looser scale than mean |value|
 reports = []  # (label, args)
-RES = os.path.join(SOURCE_DIR, "examples", "resnet")
 for port in ("port", "port_fixed"):
     reports.append((f"stages resnet {port}", ["stages", os.path.join(RES, "ref"), os.path.join(RES, port), "--manifest",
                                               os.path.join(RES, "manifest.json"), "--bmodel",
@@ -228,7 +279,7 @@ reports.append(("diagnose resnet normalize", ["diagnose", rs("ref", "03_normaliz
                                               "--input-ref", rs("ref", "02_crop.npy")]))
 fish_a = np.load(fish)
 reports.append(("diagnose channel order", ["diagnose", fish, save("fish_rgb.npy", np.ascontiguousarray(fish_a[:, :, ::-1]))]))
-reports.append(("diagnose shift", ["diagnose", fish, save("fish_shift.npy", np.roll(fish_a, 2, axis=1))]))
+reports.append(("diagnose shift", ["diagnose", fish, shifted]))
 reports.append(("diagnose scale", ["diagnose", chw, save("chw_scaled.npy", (np.load(chw) * np.float32(1.0 / 255)).astype(np.float32))]))
 
 # ---- running ----------------------------------------------------------------------------------
