@@ -1,6 +1,6 @@
 /* One-pass metric kernels: the scalar references (doubles, float32) and the float32 dispatch to
- * the AVX2 / AVX-512VL blocks of kernel_avx2.c. Definitions: docs/metrics.md. Every per-element
- * operation is done in double. */
+ * the AVX2 / AVX-512VL blocks of kernel_avx2.c and the NEON block of kernel_neon.c. Definitions:
+ * docs/metrics.md. Every per-element operation is done in double. */
 #include "kernel.h"
 
 #include <math.h>
@@ -254,6 +254,12 @@ void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t 
         blocks_f32(a, r, p, n, base, atol, rtol,
                    xa_cpu_allows(path, XA_CPU_AVX512) ? xa_kernel_block_f32_avx512
                                                       : xa_kernel_block_f32_avx2);
+        return;
+    }
+#endif
+#ifdef XA_KERNEL_NEON
+    if (xa_cpu_allows(path, XA_CPU_NEON)) {
+        blocks_f32(a, r, p, n, base, atol, rtol, xa_kernel_block_f32_neon);
         return;
     }
 #endif

@@ -48,7 +48,7 @@ void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_
  * path gives the same bytes. */
 void xa_kernel_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                        double atol, double rtol);
-/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL): the same results as
+/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL, NEON): the same results as
  * xa_kernel_f32_ref, bit for bit. */
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
                    double rtol, xa_cpu_path path);
@@ -62,6 +62,12 @@ int xa_kernel_block_f32_avx2(xa_acc *a, const float *r, const float *p, size_t n
                              double atol, double rtol);
 int xa_kernel_block_f32_avx512(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                                double atol, double rtol);
+#endif
+#if defined(__aarch64__) && defined(__GNUC__)
+#define XA_KERNEL_NEON 1
+/* kernel_neon.c: the same block with AArch64 Advanced SIMD. */
+int xa_kernel_block_f32_neon(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                             double atol, double rtol);
 #endif
 
 #endif

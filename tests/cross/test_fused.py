@@ -18,6 +18,9 @@ ALLOWED = {
     "xa_resize_torch": "torch-bilinear: torch 1.13's AVX2 kernel was compiled with contraction "
                        "(docs/ops-resize-pillow-torch.md)",
     "xa_sail_convert_to": "convert-to --fused: bmcv's a*x+b as one rounding (docs/ops-transforms.md)",
+    "block_f32_ref": "the metric kernel's float32 sums: fma() as the vector kernels fuse, so every "
+                     "path gives the same bytes (src/compare/kernel.c)",
+    "xa_kernel_block_f32_neon": "the same sums in NEON, vfmaq_f64 (src/compare/kernel_neon.c)",
 }
 lib = sys.argv[1]
 dis = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", lib], capture_output=True, text=True)

@@ -112,6 +112,35 @@ static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol,
     free(p);
 }
 
+/* Ties the random data never meets: differences exactly at the mismatch limit atol + rtol*|r|
+ * (not a mismatch) and one float above it (a mismatch), and relative errors equal at many
+ * indices (the first one is max_rel_index), spread over every lane and a tail. */
+static void boundaries_vs_ref(xa_cpu_path path) {
+    enum { N = 1003 };
+    static float r[N], p[N];
+    const double atol = 0.25, rtol = 0.5; /* lim = 0.25 + 0.5*|r|: exact for these r */
+    for (int i = 0; i < N; i++) {
+        r[i] = (float)((i % 7) + 1) * ((i % 3) ? 1.0f : -1.0f);
+        const float lim = (float)(atol + rtol * fabs(r[i]));
+        const float at = r[i] + (r[i] > 0 ? lim : -lim); /* |p - r| == lim exactly */
+        p[i] = (i % 5 == 0) ? nextafterf(at, r[i] > 0 ? INFINITY : -INFINITY) : at;
+    }
+    /* |d|/|r| is 0.25/|r| + 0.5, the largest (0.75 and one float more) where |r| = 1 and p is
+     * nudged: i = 0, 35, 70, ..., in several lanes; max_rel_index must be the first, 0 */
+    xa_acc a, b;
+    xa_acc_init(&a);
+    xa_acc_init(&b);
+    xa_kernel_f32(&a, r, p, N, 0, atol, rtol, path);
+    xa_kernel_f32_ref(&b, r, p, N, 0, atol, rtol);
+    char what[64];
+    snprintf(what, sizeof what, "%s boundaries", xa_cpu_path_str(path));
+    compare_acc(&a, &b, what, 1);
+    CHECKF(a.mism > 0 && a.mism < N, "%s: %lld mismatches, some at the limit and some above it",
+           what, (long long)a.mism);
+    CHECKF(a.max_rel_index == 0, "%s: max_rel_index %lld, the first of the ties is 0", what,
+           (long long)a.max_rel_index);
+}
+
 static void streaming_vs_whole(void) {
     int64_t shape[2] = {300, 1001};
     xa_tensor *r, *p;
@@ -192,6 +221,7 @@ int main(void) {
             kernel_vs_ref(paths[k], sizes[i], 0, 1e-3, 0);
             kernel_vs_ref(paths[k], sizes[i], 5, 1e-4, 1e-3);
         }
+    for (int k = 0; k < npaths; k++) boundaries_vs_ref(paths[k]);
     streaming_vs_whole();
     half_floats();
     CHECK(strcmp(xa_dtype_name(XA_BF16), "bfloat16") == 0 && xa_dtype_from_name("f32") == XA_F32);
