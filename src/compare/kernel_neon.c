@@ -95,54 +95,29 @@ static inline __attribute__((always_inline)) int block_body(xa_acc *a, const flo
             }
         }
     }
-    const double sr2 = fold8(s_r2), sp2 = fold8(s_p2);
-    if (!isfinite(sr2) || !isfinite(sp2)) return 0;
-    a->count += (int64_t)n;
-    a->finite += (int64_t)n;
-    a->rfin += (int64_t)n;
-    a->pfin += (int64_t)n;
-    a->equal += vaddvq_u32(c_eq);
-    a->zero_ref_diff += vaddvq_u32(c_zd);
-    a->mism += (int64_t)vaddvq_u64(c_mm);
-    const double bmax = vmaxvq_f64(mx);
-    if (bmax > a->max_abs) {
-        for (size_t k = 0; k < n; k++) {
-            const double ad = fabs((double)p[k] - (double)r[k]);
-            if (ad == bmax) {
-                a->max_abs = ad;
-                a->max_abs_index = base + (int64_t)k;
-                a->max_abs_ref = r[k];
-                a->max_abs_port = p[k];
-                break;
-            }
-        }
+    xa_block b = {.n = n, .base = base};
+    b.sum[L_R2] = fold8(s_r2);
+    b.sum[L_P2] = fold8(s_p2);
+    if (!isfinite(b.sum[L_R2]) || !isfinite(b.sum[L_P2])) return 0;
+    b.sum[L_ABS] = fold8(s_abs);
+    b.sum[L_D2] = fold8(s_d2);
+    b.sum[L_RP] = fold8(s_rp);
+    b.sum[L_H2] = fold8(s_h2);
+    b.sum[L_R] = fold8(s_r);
+    b.sum[L_P] = fold8(s_p);
+    b.equal = vaddvq_u32(c_eq);
+    b.zero_ref_diff = vaddvq_u32(c_zd);
+    b.mism = (int64_t)vaddvq_u64(c_mm);
+    b.max_abs = vmaxvq_f64(mx);
+    b.rmin = vminvq_f32(rmin);
+    b.rmax = vmaxvq_f32(rmax);
+    b.pmin = vminvq_f32(pmin);
+    b.pmax = vmaxvq_f32(pmax);
+    for (int v = 0; v < 4; v++) {
+        xa_acc_offer_rel(a, vgetq_lane_f64(mrel[v], 0), vgetq_lane_s64(irel[v], 0));
+        xa_acc_offer_rel(a, vgetq_lane_f64(mrel[v], 1), vgetq_lane_s64(irel[v], 1));
     }
-    for (int v = 0; v < 4; v++)
-        for (int l = 0; l < 2; l++) {
-            const double val = l ? vgetq_lane_f64(mrel[v], 1) : vgetq_lane_f64(mrel[v], 0);
-            const int64_t ix = l ? vgetq_lane_s64(irel[v], 1) : vgetq_lane_s64(irel[v], 0);
-            if (ix >= 0 && xa_acc_better(val, ix, a->max_rel, a->max_rel_index)) {
-                a->max_rel = val;
-                a->max_rel_index = ix;
-            }
-        }
-    const float fmin_r = vminvq_f32(rmin), fmax_r = vmaxvq_f32(rmax);
-    const float fmin_p = vminvq_f32(pmin), fmax_p = vmaxvq_f32(pmax);
-    if (fmin_r < a->rmin) a->rmin = fmin_r;
-    if (fmax_r > a->rmax) a->rmax = fmax_r;
-    if (fmin_p < a->pmin) a->pmin = fmin_p;
-    if (fmax_p > a->pmax) a->pmax = fmax_p;
-    const double sr = fold8(s_r), sp = fold8(s_p);
-    xa_acc_add(a, S_ABS, fold8(s_abs));
-    xa_acc_add(a, S_D2, fold8(s_d2));
-    xa_acc_add(a, S_R2, sr2);
-    xa_acc_add(a, S_P2, sp2);
-    xa_acc_add(a, S_RP, fold8(s_rp));
-    xa_acc_add(a, S_H2, fold8(s_h2) * 0.25); /* exact: a power of two */
-    xa_acc_add(a, S_R, sr);
-    xa_acc_add(a, S_P, sp);
-    xa_acc_add(a, S_RALL, sr);
-    xa_acc_add(a, S_PALL, sp);
+    xa_kernel_block_commit(a, r, p, &b);
     return 1;
 }
 

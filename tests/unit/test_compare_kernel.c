@@ -60,6 +60,17 @@ static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what, int 
                what, k, pa[k], pb[k]);
 }
 
+/* The kernel on `path` (into *a) and the reference (into *b) on the same data: every result
+ * bit for bit. */
+static void run_both(xa_acc *a, xa_acc *b, xa_cpu_path path, const float *r, const float *p,
+                     size_t n, int64_t base, double atol, double rtol, const char *what) {
+    xa_acc_init(a);
+    xa_acc_init(b);
+    xa_kernel_f32(a, r, p, n, base, atol, rtol, path);
+    xa_kernel_f32_ref(b, r, p, n, base, atol, rtol);
+    compare_acc(a, b, what, 1);
+}
+
 /* The kernel on `path` against the reference, on the same data. */
 static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol, double rtol) {
     float *r = malloc(n * sizeof *r + 4), *p = malloc(n * sizeof *p + 4);
@@ -84,14 +95,10 @@ static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol,
         r[n - 3] = 1;
         p[n - 3] = 1000;
     }
-    xa_acc a, b;
-    xa_acc_init(&a);
-    xa_acc_init(&b);
-    xa_kernel_f32(&a, r, p, n, 5, atol, rtol, path);
-    xa_kernel_f32_ref(&b, r, p, n, 5, atol, rtol);
     char what[64];
     snprintf(what, sizeof what, "%s n=%zu specials=%d", xa_cpu_path_str(path), n, specials);
-    compare_acc(&a, &b, what, 1);
+    xa_acc a, b;
+    run_both(&a, &b, path, r, p, n, 5, atol, rtol, what);
     if (n > 100)
         CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what,
                (long long)a.max_abs_index);
@@ -127,14 +134,10 @@ static void boundaries_vs_ref(xa_cpu_path path) {
     }
     /* |d|/|r| is 0.25/|r| + 0.5, the largest (0.75 and one float more) where |r| = 1 and p is
      * nudged: i = 0, 35, 70, ..., in several lanes; max_rel_index must be the first, 0 */
-    xa_acc a, b;
-    xa_acc_init(&a);
-    xa_acc_init(&b);
-    xa_kernel_f32(&a, r, p, N, 0, atol, rtol, path);
-    xa_kernel_f32_ref(&b, r, p, N, 0, atol, rtol);
     char what[64];
     snprintf(what, sizeof what, "%s boundaries", xa_cpu_path_str(path));
-    compare_acc(&a, &b, what, 1);
+    xa_acc a, b;
+    run_both(&a, &b, path, r, p, N, 0, atol, rtol, what);
     CHECKF(a.mism > 0 && a.mism < N, "%s: %lld mismatches, some at the limit and some above it",
            what, (long long)a.mism);
     CHECKF(a.max_rel_index == 0, "%s: max_rel_index %lld, the first of the ties is 0", what,
