@@ -16,6 +16,7 @@ import concurrent.futures
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -67,22 +68,24 @@ fish_rgba = np.concatenate([np.load(fish), np.load(fish)[:, :, :1]], axis=2)
 # generated: uint8 of 1/3/4 channels, float32 with values past 0..255 (saturation paths) and odd sizes
 # (a 240x180 window of the 640x480 chessboard photo: real content at a size qemu runs quickly)
 left_part = save("left01_part.npy", np.ascontiguousarray(np.load(left)[150:330, 200:440]))
-RESIZE_INPUTS = [fruits, fish, left_part, save("fish_rgba.npy", fish_rgba)]
+REAL_INPUTS = [fruits, fish, left_part, save("fish_rgba.npy", fish_rgba)]
+GENERATED_INPUTS = []
 for c in (1, 3, 4):
-    RESIZE_INPUTS.append(save(f"u8_{c}.npy", rng.integers(0, 256, (23, 37, c), dtype=np.uint8)))
-    RESIZE_INPUTS.append(save(f"f32_{c}.npy", (rng.standard_normal((29, 19, c)) * 120 + 100).astype(np.float32)))
-RESIZE_INPUTS.append(save("u8_2d.npy", rng.integers(0, 256, (17, 64), dtype=np.uint8)))
-METHODS = ["cv2-nearest", "cv2-nearest-exact", "cv2-linear", "cv2-linear-exact", "cv2-area", "cv2-cubic", "cv2-lanczos4",
-           "pil-nearest", "pil-box", "pil-bilinear", "pil-hamming", "pil-bicubic", "pil-lanczos",
-           "torch-bilinear", "torch-bilinear-nofma"]
+    GENERATED_INPUTS.append(save(f"u8_{c}.npy", rng.integers(0, 256, (23, 37, c), dtype=np.uint8)))
+    GENERATED_INPUTS.append(save(f"f32_{c}.npy", (rng.standard_normal((29, 19, c)) * 120 + 100).astype(np.float32)))
+GENERATED_INPUTS.append(save("u8_2d.npy", rng.integers(0, 256, (17, 64), dtype=np.uint8)))
+# every method `xalign resize --help` lists
+METHODS = sorted(set(re.findall(r"\b(?:cv2|pil|torch)-[a-z0-9]+(?:-[a-z0-9]+)*",
+                                subprocess.run([XALIGN, "resize", "--help"], capture_output=True, text=True).stdout)))
+ck.check(len(METHODS) >= 15, f"resize --help lists the methods: {METHODS}")
 
 
-def sizes(shape):
-    """Shrinks by a fraction and by exactly 2 (cv2-area's integer path), an enlargement, a mixed
-    change and 1x1."""
+def sizes(shape, full):
+    """Shrinks by a fraction and by exactly 2 (cv2-area's integer path) and an enlargement; with
+    `full` also a mixed change and 1x1 (the small generated arrays: qemu time)."""
     h, w = shape[0], shape[1]
-    return [(max(1, w * 3 // 7), max(1, h * 5 // 11)), (max(1, w // 2), max(1, h // 2)), (w * 7 // 4 + 1, h * 3 // 2),
-            (w + 5, max(1, h * 2 // 3)), (1, 1)]
+    out = [(max(1, w * 3 // 7), max(1, h * 5 // 11)), (max(1, w // 2), max(1, h // 2)), (w * 7 // 4 + 1, h * 3 // 2)]
+    return out + [(w + 5, max(1, h * 2 // 3)), (1, 1)] if full else out
 
 
 # ---- cases: (label, args with output names relative to the build's folder, outputs) ----------
@@ -104,10 +107,10 @@ for path in IMAGES:
                      float_idct="float" in v)
     case(f"decode {name} cv2 ignore-orientation", "decode", path, "out.npy", "--like", "cv2", "--ignore-orientation")
 
-for path in RESIZE_INPUTS:
+for path in REAL_INPUTS + GENERATED_INPUTS:
     shape = np.load(path, mmap_mode="r").shape
     for m in METHODS:
-        for w, h in sizes(shape):
+        for w, h in sizes(shape, path in GENERATED_INPUTS):
             case(f"resize {os.path.basename(path)} {m} {w}x{h}", "resize", path, "out.npy", "--method", m, "--size", f"{w}x{h}")
 
 chw = save("chw.npy", (rng.standard_normal((3, 31, 45)) * 2).astype(np.float32))
