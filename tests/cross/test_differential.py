@@ -1,7 +1,7 @@
 """The aarch64 build gives the same bytes as the x86 build (issue 12).
 
-Every resize method, decode mode, registered operation, preprocess recipe, NMS flavour, heatmap
-and the HTML report run on real images (tests/data, the image fuzz corpus) and generated arrays
+Every resize method, decode mode, registered operation, preprocess recipe, NMS flavour, the COCO
+results writer, results matching and COCOeval, heatmaps and the HTML report run on real images (tests/data, the image fuzz corpus) and generated arrays
 of several sizes, once with the x86 CLI
 ($XALIGN) and once with the aarch64 CLI under qemu ($XALIGN_CROSS, the cross build's
 xalign-emu). Both must exit alike, print the same text and write byte-identical files. `info`
@@ -211,6 +211,44 @@ for k, n in enumerate((5, 40, 300)):
     for extra in ([], ["--conf", "0.001", "--iou", "0.6", "--multi-label"], ["--agnostic", "--max-det", "7"],
                   ["--classes", "0,2"]):
         case(f"nms yolov5 {n} {extra}", "nms", pf, "--like", "yolov5", *extra, "--json", outputs=())
+
+# detections over a small dataset: COCO results JSON (Python's repr and round), results matching,
+# COCOeval against a generated ground truth
+det_dirs = []
+for side in ("ref", "port"):
+    d = os.path.join(INPUTS, f"dets_{side}")
+    os.makedirs(d)
+    det_dirs.append(d)
+gt = {"images": [], "annotations": [], "categories": [{"id": c, "name": f"c{c}"} for c in (1, 2, 3, 5)]}
+for img_id in (139, 285, 632, 724):
+    gt["images"].append({"id": img_id, "width": 640, "height": 480, "file_name": f"{img_id:012d}.jpg"})
+    n = int(rng.integers(3, 12))
+    xy = rng.uniform(0, 400, (n, 2))
+    wh = rng.uniform(5, 200, (n, 2))
+    for k in range(n):
+        gt["annotations"].append({"id": len(gt["annotations"]) + 1, "image_id": img_id, "category_id": int(rng.choice([1, 2, 3, 5])),
+                                  "bbox": [float(v) for v in (*xy[k], *wh[k])], "area": float(wh[k, 0] * wh[k, 1]), "iscrowd": 0})
+    # detections: the ground truth moved a little, plus strays; the port one rounding away
+    m = n + 3
+    det = np.concatenate([np.concatenate([xy, xy + wh], 1)[rng.integers(0, n, m)] + rng.normal(0, 3, (m, 4)),
+                          rng.random((m, 1)), rng.choice([0, 1, 2, 4], (m, 1))], 1)
+    np.save(os.path.join(det_dirs[0], f"{img_id:012d}.npy"), det.astype(np.float32))
+    port = det.copy()
+    port[:, :4] += rng.choice([0.0, 0.0, 5e-4, 0.3], (m, 1))
+    np.save(os.path.join(det_dirs[1], f"{img_id:012d}.npy"), port.astype(np.float32))
+gt_path = os.path.join(INPUTS, "instances.json")
+json.dump(gt, open(gt_path, "w"))
+for side, d in zip(("ref", "port"), det_dirs):
+    for extra in ([], ["--no-round"], ["--box", "yolov5"]):
+        case(f"coco-json {side} {extra}", "coco-json", d, *extra, "-o", "out.json", outputs=("out.json",))
+    # (COCO results files for cocoeval/results, written by the x86 CLI)
+    subprocess.run([XALIGN, "coco-json", d, "-o", os.path.join(INPUTS, f"{side}.json")], check=True, capture_output=True)
+ref_json, port_json = os.path.join(INPUTS, "ref.json"), os.path.join(INPUTS, "port.json")
+case("coco-json --check", "coco-json", "--check", ref_json, "--json", outputs=())
+case("results dirs", "results", *det_dirs, outputs=())
+case("results json", "results", ref_json, port_json, "--json", outputs=())
+case("cocoeval", "cocoeval", "--gt", gt_path, "--dt", ref_json, "--json", outputs=())
+case("cocoeval two runs", "cocoeval", "--gt", gt_path, "--dt", ref_json, "--dt", port_json, "--per-class", outputs=())
 
 # heatmaps (PNG bytes) of real differences
 shifted = save("fish_shift.npy", np.roll(np.load(fish), 2, axis=1))
