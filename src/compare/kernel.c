@@ -1,6 +1,6 @@
 /* One-pass metric kernels: the scalar references (doubles, float32) and the float32 dispatch to
- * the AVX2 / AVX-512VL blocks of kernel_avx2.c. Definitions: docs/metrics.md. Every per-element
- * operation is done in double. */
+ * the AVX2 / AVX-512VL blocks of kernel_avx2.c and the NEON block of kernel_neon.c. Definitions:
+ * docs/metrics.md. Every per-element operation is done in double. */
 #include "kernel.h"
 
 #include <math.h>
@@ -179,7 +179,19 @@ static void elements_f32(xa_acc *a, const float *r, const float *p, size_t n, in
  * and extrema are one()'s. A block with a NaN or Inf, and the rest of a block, go element by
  * element. (A CPU without FMA runs the C library's exact fma: slower, same result.) */
 
-enum { L_ABS, L_D2, L_R2, L_P2, L_RP, L_R, L_P, L_H2, L_COUNT };
+/* A block's folded sums into the accumulator's compensated ones. */
+static void add_block_sums(xa_acc *a, const double *sum) {
+    xa_acc_add(a, S_ABS, sum[L_ABS]);
+    xa_acc_add(a, S_D2, sum[L_D2]);
+    xa_acc_add(a, S_R2, sum[L_R2]);
+    xa_acc_add(a, S_P2, sum[L_P2]);
+    xa_acc_add(a, S_RP, sum[L_RP]);
+    xa_acc_add(a, S_H2, sum[L_H2] * 0.25); /* exact: a power of two */
+    xa_acc_add(a, S_R, sum[L_R]);
+    xa_acc_add(a, S_P, sum[L_P]);
+    xa_acc_add(a, S_RALL, sum[L_R]);
+    xa_acc_add(a, S_PALL, sum[L_P]);
+}
 
 /* The scalar form of a clean block (n a multiple of 8): 0 without touching `a` if a value is
  * not finite. Lane l = 4h + j of the 8 below is lane j of accumulator h. */
@@ -208,17 +220,35 @@ static int block_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, in
         const double *v = ls[q];
         sum[q] = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
     }
-    xa_acc_add(a, S_ABS, sum[L_ABS]);
-    xa_acc_add(a, S_D2, sum[L_D2]);
-    xa_acc_add(a, S_R2, sum[L_R2]);
-    xa_acc_add(a, S_P2, sum[L_P2]);
-    xa_acc_add(a, S_RP, sum[L_RP]);
-    xa_acc_add(a, S_H2, sum[L_H2] * 0.25); /* exact: a power of two */
-    xa_acc_add(a, S_R, sum[L_R]);
-    xa_acc_add(a, S_P, sum[L_P]);
-    xa_acc_add(a, S_RALL, sum[L_R]);
-    xa_acc_add(a, S_PALL, sum[L_P]);
+    add_block_sums(a, sum);
     return 1;
+}
+
+void xa_kernel_block_commit(xa_acc *a, const float *r, const float *p, const xa_block *b) {
+    a->count += (int64_t)b->n;
+    a->finite += (int64_t)b->n;
+    a->rfin += (int64_t)b->n;
+    a->pfin += (int64_t)b->n;
+    a->equal += b->equal;
+    a->zero_ref_diff += b->zero_ref_diff;
+    a->mism += b->mism;
+    if (b->max_abs > a->max_abs) {
+        for (size_t k = 0; k < b->n; k++) {
+            const double ad = fabs((double)p[k] - (double)r[k]);
+            if (ad == b->max_abs) {
+                a->max_abs = ad;
+                a->max_abs_index = b->base + (int64_t)k;
+                a->max_abs_ref = r[k];
+                a->max_abs_port = p[k];
+                break;
+            }
+        }
+    }
+    if (b->rmin < a->rmin) a->rmin = b->rmin;
+    if (b->rmax > a->rmax) a->rmax = b->rmax;
+    if (b->pmin < a->pmin) a->pmin = b->pmin;
+    if (b->pmax > a->pmax) a->pmax = b->pmax;
+    add_block_sums(a, b->sum);
 }
 
 typedef int (*block_fn)(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
@@ -254,6 +284,12 @@ void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t 
         blocks_f32(a, r, p, n, base, atol, rtol,
                    xa_cpu_allows(path, XA_CPU_AVX512) ? xa_kernel_block_f32_avx512
                                                       : xa_kernel_block_f32_avx2);
+        return;
+    }
+#endif
+#ifdef XA_KERNEL_NEON
+    if (xa_cpu_allows(path, XA_CPU_NEON)) {
+        blocks_f32(a, r, p, n, base, atol, rtol, xa_kernel_block_f32_neon);
         return;
     }
 #endif

@@ -48,10 +48,35 @@ void xa_kernel_f64(xa_acc *a, const double *r, const double *p, size_t n, int64_
  * path gives the same bytes. */
 void xa_kernel_f32_ref(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                        double atol, double rtol);
-/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL): the same results as
+/* float32 pairs on the best kernel `path` allows (AVX2, AVX-512VL, NEON): the same results as
  * xa_kernel_f32_ref, bit for bit. */
 void xa_kernel_f32(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, double atol,
                    double rtol, xa_cpu_path path);
+
+/* The sums of a float32 block, in the order block_f32_ref (kernel.c) forms them: |d|, d^2, r^2,
+ * p^2, r*p, r, p, and (r + p)^2 (four times the sum of the squared means). */
+enum { L_ABS, L_D2, L_R2, L_P2, L_RP, L_R, L_P, L_H2, L_COUNT };
+
+/* What a vector block (kernel_avx2.c, kernel_neon.c) has after reducing its lanes: n finite pairs
+ * from flat index `base`, their counts, largest |p - r|, extrema and folded sums. */
+typedef struct xa_block {
+    size_t n;
+    int64_t base;
+    int64_t equal, zero_ref_diff, mism;
+    double max_abs;
+    float rmin, rmax, pmin, pmax;
+    double sum[L_COUNT];
+} xa_block;
+/* Folds a vector block into the accumulator as block_f32_ref would have: the first index of the
+ * block's largest |p - r| is found by rescanning r and p. */
+void xa_kernel_block_commit(xa_acc *a, const float *r, const float *p, const xa_block *b);
+/* Offers one lane's (max_rel, index) to the accumulator (index -1: the lane saw no candidate). */
+static inline void xa_acc_offer_rel(xa_acc *a, double v, int64_t i) {
+    if (i >= 0 && xa_acc_better(v, i, a->max_rel, a->max_rel_index)) {
+        a->max_rel = v;
+        a->max_rel_index = i;
+    }
+}
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define XA_KERNEL_X86 1
@@ -62,6 +87,12 @@ int xa_kernel_block_f32_avx2(xa_acc *a, const float *r, const float *p, size_t n
                              double atol, double rtol);
 int xa_kernel_block_f32_avx512(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
                                double atol, double rtol);
+#endif
+#if defined(__aarch64__) && defined(__GNUC__)
+#define XA_KERNEL_NEON 1
+/* kernel_neon.c: the same block with AArch64 Advanced SIMD. */
+int xa_kernel_block_f32_neon(xa_acc *a, const float *r, const float *p, size_t n, int64_t base,
+                             double atol, double rtol);
 #endif
 
 #endif

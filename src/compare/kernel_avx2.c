@@ -10,17 +10,29 @@
 
 #define XA_AVX2 __attribute__((target("avx2,fma")))
 
-/* Reduce lane-wise (max value, index) pairs to the first index of the maximum. */
-XA_AVX2 static void lane_best(__m256d v, __m256i ix, double *bv, int64_t *bi) {
+/* Offer lane-wise (max_rel, index) pairs to the accumulator: the first index of the maximum. */
+XA_AVX2 static void lane_best(__m256d v, __m256i ix, xa_acc *a) {
     double vv[4];
     int64_t ii[4];
     _mm256_storeu_pd(vv, v);
     _mm256_storeu_si256((__m256i *)ii, ix);
-    for (int k = 0; k < 4; k++)
-        if (ii[k] >= 0 && xa_acc_better(vv[k], ii[k], *bv, *bi)) {
-            *bv = vv[k];
-            *bi = ii[k];
-        }
+    for (int k = 0; k < 4; k++) xa_acc_offer_rel(a, vv[k], ii[k]);
+}
+
+/* The smallest / largest of 8 float lanes (the block's values are finite). */
+XA_AVX2 static float hmin_ps(__m256 v) {
+    float f[8];
+    _mm256_storeu_ps(f, v);
+    float m = f[0];
+    for (int k = 1; k < 8; k++) m = f[k] < m ? f[k] : m;
+    return m;
+}
+XA_AVX2 static float hmax_ps(__m256 v) {
+    float f[8];
+    _mm256_storeu_ps(f, v);
+    float m = f[0];
+    for (int k = 1; k < 8; k++) m = f[k] > m ? f[k] : m;
+    return m;
 }
 
 XA_AVX2 static double hsum(__m256d v) {
@@ -116,54 +128,31 @@ block_body(xa_acc *a, const float *r, const float *p, size_t n, int64_t base, do
         }
     }
 #define FOLD2(v) hsum(_mm256_add_pd(v[0], v[1]))
-    double sr2 = FOLD2(s_r2), sp2 = FOLD2(s_p2);
-    if (!isfinite(sr2) || !isfinite(sp2)) return 0;
-    a->count += (int64_t)n;
-    a->finite += (int64_t)n;
-    a->rfin += (int64_t)n;
-    a->pfin += (int64_t)n;
-    a->equal += hsum_epi32(c_eq);
-    a->zero_ref_diff += hsum_epi32(c_zd);
+    xa_block b = {.n = n, .base = base};
+    b.sum[L_R2] = FOLD2(s_r2);
+    b.sum[L_P2] = FOLD2(s_p2);
+    if (!isfinite(b.sum[L_R2]) || !isfinite(b.sum[L_P2])) return 0;
+    b.sum[L_ABS] = FOLD2(s_abs);
+    b.sum[L_D2] = FOLD2(s_d2);
+    b.sum[L_RP] = FOLD2(s_rp);
+    b.sum[L_H2] = FOLD2(s_h2);
+    b.sum[L_R] = FOLD2(s_r);
+    b.sum[L_P] = FOLD2(s_p);
+#undef FOLD2
+    b.equal = hsum_epi32(c_eq);
+    b.zero_ref_diff = hsum_epi32(c_zd);
     /* each over-limit lane of a 64-bit mask added 1 to two 32-bit counters */
-    a->mism += hsum_epi32(c_mm) / 2;
+    b.mism = hsum_epi32(c_mm) / 2;
     double t[4];
     _mm256_storeu_pd(t, mx);
-    double bmax = t[0];
-    for (int k = 1; k < 4; k++) bmax = t[k] > bmax ? t[k] : bmax;
-    if (bmax > a->max_abs) {
-        for (size_t k = 0; k < n; k++) {
-            double ad = fabs((double)p[k] - (double)r[k]);
-            if (ad == bmax) {
-                a->max_abs = ad;
-                a->max_abs_index = base + (int64_t)k;
-                a->max_abs_ref = r[k];
-                a->max_abs_port = p[k];
-                break;
-            }
-        }
-    }
-    lane_best(mrel, irel, &a->max_rel, &a->max_rel_index);
-    float f[8];
-    _mm256_storeu_ps(f, rmin);
-    for (int k = 0; k < 8; k++) a->rmin = f[k] < a->rmin ? f[k] : a->rmin;
-    _mm256_storeu_ps(f, rmax);
-    for (int k = 0; k < 8; k++) a->rmax = f[k] > a->rmax ? f[k] : a->rmax;
-    _mm256_storeu_ps(f, pmin);
-    for (int k = 0; k < 8; k++) a->pmin = f[k] < a->pmin ? f[k] : a->pmin;
-    _mm256_storeu_ps(f, pmax);
-    for (int k = 0; k < 8; k++) a->pmax = f[k] > a->pmax ? f[k] : a->pmax;
-    xa_acc_add(a, S_ABS, FOLD2(s_abs));
-    xa_acc_add(a, S_D2, FOLD2(s_d2));
-    xa_acc_add(a, S_R2, sr2);
-    xa_acc_add(a, S_P2, sp2);
-    xa_acc_add(a, S_RP, FOLD2(s_rp));
-    xa_acc_add(a, S_H2, FOLD2(s_h2) * 0.25); /* exact: a power of two */
-    double sr = FOLD2(s_r), sp = FOLD2(s_p);
-#undef FOLD2
-    xa_acc_add(a, S_R, sr);
-    xa_acc_add(a, S_P, sp);
-    xa_acc_add(a, S_RALL, sr);
-    xa_acc_add(a, S_PALL, sp);
+    b.max_abs = t[0];
+    for (int k = 1; k < 4; k++) b.max_abs = t[k] > b.max_abs ? t[k] : b.max_abs;
+    b.rmin = hmin_ps(rmin);
+    b.rmax = hmax_ps(rmax);
+    b.pmin = hmin_ps(pmin);
+    b.pmax = hmax_ps(pmax);
+    lane_best(mrel, irel, a);
+    xa_kernel_block_commit(a, r, p, &b);
     return 1;
 }
 

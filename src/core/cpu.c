@@ -32,9 +32,11 @@ static xa_cpu_path probe(void) {
     if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vl"))
         return XA_CPU_AVX2;
     return XA_CPU_AVX512;
+#elif defined(__aarch64__)
+    /* Advanced SIMD is part of the AArch64 baseline (the compiler already assumes it): every
+     * aarch64 CPU runs the NEON kernels. Kernels without a NEON version run their reference. */
+    return XA_CPU_NEON;
 #else
-    /* aarch64 always has Advanced SIMD; this answers neon once NEON kernels exist. Until then
-     * every kernel runs its scalar reference there. */
     return XA_CPU_SCALAR;
 #endif
 }

@@ -88,7 +88,9 @@ xa_status xa_dimg_to_tensor(const dimg *d, xa_dtype dt, xa_tensor **out, xa_erro
                 int64_t k = d->chw ? (b * d->c + ch) * hw + i : (b * hw + i) * d->c + ch;
                 switch (dt) {
                 case XA_U8:
-                    ((uint8_t *)(*out)->data)[k] = (uint8_t)(v <= 0     ? 0
+                    /* NaN -> 0 explicitly: converting it to int is undefined (x86 gives
+                     * INT_MIN, aarch64 0) */
+                    ((uint8_t *)(*out)->data)[k] = (uint8_t)(!(v > 0)   ? 0
                                                              : v >= 255 ? 255
                                                                         : (int)nearbyint(v));
                     break;

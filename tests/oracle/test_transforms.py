@@ -16,6 +16,7 @@ from PIL import Image
 import torchvision.transforms as T
 import torchvision.transforms.functional as F
 from torchvision.transforms.functional import _compute_resized_output_size
+from xa_quant_cases import quant_case
 from xa_testlib import DATA, Checker, run
 
 ck = Checker("transforms")
@@ -541,14 +542,8 @@ def quant_oracle(x, scale, u8, mode):
 
 distinct = set()
 for k in range(150):
-    n = int(rng.integers(1, 300))
-    scale = [1.0, 0.5, 2.0, float(np.float32(rng.random() * 3)), 127 / 2.64][k % 5]
-    x = (rng.standard_normal(n) * 80).astype(np.float32)
-    halves = (rng.integers(-300, 300, n) + 0.5).astype(np.float32) / np.float32(scale)
-    x = np.where(rng.random(n) < 0.4, halves, x).astype(np.float32)  # products at (or next to) x.5
-    if k % 4 == 0:
-        x[rng.integers(0, n, 4)] = np.array([np.nan, np.inf, -np.inf, 3e9], np.float32)
-        x[rng.integers(0, n, 3)] = np.array([40000, -3e9, 65535.7], np.float32) / np.float32(scale)
+    x, scale = quant_case(rng, k, 4)
+    n = x.size
     x = x.reshape((n,) if k % 2 else (1, n))
     for dtn in ("int8", "uint8"):
         wants = {}

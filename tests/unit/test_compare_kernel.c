@@ -60,6 +60,17 @@ static void compare_acc(const xa_acc *x, const xa_acc *y, const char *what, int 
                what, k, pa[k], pb[k]);
 }
 
+/* The kernel on `path` (into *a) and the reference (into *b) on the same data: every result
+ * bit for bit. */
+static void run_both(xa_acc *a, xa_acc *b, xa_cpu_path path, const float *r, const float *p,
+                     size_t n, int64_t base, double atol, double rtol, const char *what) {
+    xa_acc_init(a);
+    xa_acc_init(b);
+    xa_kernel_f32(a, r, p, n, base, atol, rtol, path);
+    xa_kernel_f32_ref(b, r, p, n, base, atol, rtol);
+    compare_acc(a, b, what, 1);
+}
+
 /* The kernel on `path` against the reference, on the same data. */
 static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol, double rtol) {
     float *r = malloc(n * sizeof *r + 4), *p = malloc(n * sizeof *p + 4);
@@ -84,14 +95,10 @@ static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol,
         r[n - 3] = 1;
         p[n - 3] = 1000;
     }
-    xa_acc a, b;
-    xa_acc_init(&a);
-    xa_acc_init(&b);
-    xa_kernel_f32(&a, r, p, n, 5, atol, rtol, path);
-    xa_kernel_f32_ref(&b, r, p, n, 5, atol, rtol);
     char what[64];
     snprintf(what, sizeof what, "%s n=%zu specials=%d", xa_cpu_path_str(path), n, specials);
-    compare_acc(&a, &b, what, 1);
+    xa_acc a, b;
+    run_both(&a, &b, path, r, p, n, 5, atol, rtol, what);
     if (n > 100)
         CHECKF(a.max_abs_index == 17 + 5, "%s: first of tied maxima (%lld)", what,
                (long long)a.max_abs_index);
@@ -110,6 +117,31 @@ static void kernel_vs_ref(xa_cpu_path path, size_t n, int specials, double atol,
     compare_acc(&c, &b, what, 0);
     free(r);
     free(p);
+}
+
+/* Ties the random data never meets: differences exactly at the mismatch limit atol + rtol*|r|
+ * (not a mismatch) and one float above it (a mismatch), and relative errors equal at many
+ * indices (the first one is max_rel_index), spread over every lane and a tail. */
+static void boundaries_vs_ref(xa_cpu_path path) {
+    enum { N = 1003 };
+    static float r[N], p[N];
+    const double atol = 0.25, rtol = 0.5; /* lim = 0.25 + 0.5*|r|: exact for these r */
+    for (int i = 0; i < N; i++) {
+        r[i] = (float)((i % 7) + 1) * ((i % 3) ? 1.0f : -1.0f);
+        const float lim = (float)(atol + rtol * fabs(r[i]));
+        const float at = r[i] + (r[i] > 0 ? lim : -lim); /* |p - r| == lim exactly */
+        p[i] = (i % 5 == 0) ? nextafterf(at, r[i] > 0 ? INFINITY : -INFINITY) : at;
+    }
+    /* |d|/|r| is 0.25/|r| + 0.5, the largest (0.75 and one float more) where |r| = 1 and p is
+     * nudged: i = 0, 35, 70, ..., in several lanes; max_rel_index must be the first, 0 */
+    char what[64];
+    snprintf(what, sizeof what, "%s boundaries", xa_cpu_path_str(path));
+    xa_acc a, b;
+    run_both(&a, &b, path, r, p, N, 0, atol, rtol, what);
+    CHECKF(a.mism > 0 && a.mism < N, "%s: %lld mismatches, some at the limit and some above it",
+           what, (long long)a.mism);
+    CHECKF(a.max_rel_index == 0, "%s: max_rel_index %lld, the first of the ties is 0", what,
+           (long long)a.max_rel_index);
 }
 
 static void streaming_vs_whole(void) {
@@ -192,6 +224,7 @@ int main(void) {
             kernel_vs_ref(paths[k], sizes[i], 0, 1e-3, 0);
             kernel_vs_ref(paths[k], sizes[i], 5, 1e-4, 1e-3);
         }
+    for (int k = 0; k < npaths; k++) boundaries_vs_ref(paths[k]);
     streaming_vs_whole();
     half_floats();
     CHECK(strcmp(xa_dtype_name(XA_BF16), "bfloat16") == 0 && xa_dtype_from_name("f32") == XA_F32);
