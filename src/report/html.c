@@ -22,6 +22,8 @@ typedef struct {
     size_t drawn, downsampled, left_out; /* stages drawn, of them downsampled; parts left out */
     int64_t block_min, block_max;        /* the downsampling factors used */
     int dataset;
+    json_t *stages; /* the stages of the run or sample being rendered (a detections stage draws
+                       its boxes on the first image stage among them) */
 } page;
 
 static void esc(xa_sb *sb, const char *s) {
@@ -279,6 +281,16 @@ static json_t *worst_tensor(json_t *stage) {
     return w;
 }
 
+/* One more stage drawn, for the note at the top. */
+static void count_drawn(page *pg, int64_t block) {
+    pg->drawn++;
+    if (block > 1) {
+        pg->downsampled++;
+        if (!pg->block_min || block < pg->block_min) pg->block_min = block;
+        if (block > pg->block_max) pg->block_max = block;
+    }
+}
+
 /* The pictures of one stage: reference, port, heatmap (+ per channel), scale, histogram. */
 static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *port_dir,
                      int64_t max_side) {
@@ -324,12 +336,7 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
         finite_range(p, &lo, &hi);
     }
     xa_tensor *rd = display(r, &in, ho.block, lo, hi), *pd = display(p, &in, ho.block, lo, hi);
-    pg->drawn++;
-    if (ho.block > 1) {
-        pg->downsampled++;
-        if (!pg->block_min || ho.block < pg->block_min) pg->block_min = ho.block;
-        if (ho.block > pg->block_max) pg->block_max = ho.block;
-    }
+    count_drawn(pg, ho.block);
     char b1[40], b2[40], cap[256];
     xa_sb_printf(&pg->sb, "<div class=\"pics\">");
     if (rd) {
@@ -388,6 +395,89 @@ static void pictures(page *pg, json_t *stage, const char *ref_dir, const char *p
     xa_tensor_free(hm);
     xa_tensor_free(r);
     xa_tensor_free(p);
+}
+
+/* A detections stage of one image: the boxes found on one side only, drawn on the reference's
+ * first image stage (uint8 H x W x 3, the decoded image the detections' coordinates refer to):
+ * red only in the reference, blue only in the port. */
+static json_t *image_stage(page *pg) {
+    for (size_t k = 0; k < json_array_size(pg->stages); k++) {
+        json_t *st = json_array_get(pg->stages, k);
+        json_t *t = json_array_get(json_object_get(st, "tensors"), 0);
+        json_t *sh = json_object_get(t, "ref_shape");
+        if (streq(jstr(t, "ref_dtype"), "uint8") && json_array_size(sh) == 3 &&
+            json_integer_value(json_array_get(sh, 2)) == 3)
+            return st;
+    }
+    return NULL;
+}
+
+static void box_line(uint8_t *px, int64_t h, int64_t w, double x1, double y1, double x2, double y2,
+                     const uint8_t rgb[3]) {
+    int64_t a = (int64_t)floor(x1), b = (int64_t)floor(y1);
+    int64_t c = (int64_t)ceil(x2), d = (int64_t)ceil(y2);
+    for (int t = 0; t < 2; t++) /* two pixels wide, inside the box */
+        for (int64_t y = b + t; y <= d - t; y++)
+            for (int64_t x = a + t; x <= c - t; x++) {
+                if (y != b + t && y != d - t && x != a + t && x != c - t) continue;
+                if (y < 0 || y >= h || x < 0 || x >= w) continue;
+                memcpy(px + (y * w + x) * 3, rgb, 3);
+            }
+}
+
+static void detection_picture(page *pg, json_t *st, const char *ref_dir, int64_t max_side) {
+    json_t *det = json_object_get(st, "detections"), *imgs = json_object_get(det, "images");
+    json_t *src = image_stage(pg);
+    if (json_array_size(imgs) != 1 || !src) {
+        xa_sb_printf(&pg->sb, "<p class=\"nopic\">no picture: the boxes are drawn for a run of one "
+                              "image with an image stage (uint8 H x W x 3) before them</p>");
+        return;
+    }
+    char why[600] = "";
+    xa_tensor *img = load_side(jstr(src, "ref"), ref_dir, NULL, pg->bmodel, why, sizeof why);
+    if (!img || img->rank != 3 || img->dtype != XA_U8 || img->shape[2] != 3) {
+        xa_sb_printf(&pg->sb, "<p class=\"nopic\">");
+        esc(&pg->sb, why[0] ? why : "no picture: the image stage is not uint8 H x W x 3");
+        xa_sb_printf(&pg->sb, "</p>");
+        xa_tensor_free(img);
+        return;
+    }
+    xa_heatmap_info in;
+    memset(&in, 0, sizeof in);
+    in.layout = XA_LAYOUT_HWC, in.height = img->shape[0], in.width = img->shape[1], in.channels = 3;
+    int64_t side = in.height > in.width ? in.height : in.width;
+    int64_t block = (side + max_side - 1) / max_side;
+    if (block < 1) block = 1;
+    xa_tensor *d = display(img, &in, block, 0, 255);
+    xa_tensor_free(img);
+    if (!d) return;
+    count_drawn(pg, block);
+    int xywh = streq(jstr(json_object_get(det, "matching"), "box_format"), "xywh");
+    json_t *un = json_object_get(json_array_get(imgs, 0), "unmatched");
+    static const uint8_t red[3] = {230, 30, 30}, blue[3] = {40, 90, 255};
+    size_t nr = 0, np = 0;
+    for (size_t k = 0; k < json_array_size(un); k++) {
+        json_t *u = json_array_get(un, k), *b = json_object_get(u, "box");
+        double v[4];
+        for (int q = 0; q < 4; q++) v[q] = json_number_value(json_array_get(b, q));
+        if (xywh) v[2] += v[0], v[3] += v[1];
+        int port = streq(jstr(u, "side"), "port");
+        np += port, nr += !port;
+        box_line(d->data, d->shape[0], d->shape[1], v[0] / (double)block, v[1] / (double)block,
+                 v[2] / (double)block, v[3] / (double)block, port ? blue : red);
+    }
+    char cap[300];
+    snprintf(cap, sizeof cap,
+             "detections on one side only: %zu in the reference (red), %zu in the port (blue), "
+             "on the reference's stage '%.100s'",
+             nr, np, jstr(src, "name"));
+    xa_sb_printf(&pg->sb, "<div class=\"pics\"><figure>");
+    png(pg, d, "detections", cap);
+    xa_sb_printf(&pg->sb, "<figcaption>");
+    esc(&pg->sb, cap);
+    if (block > 1) xa_sb_printf(&pg->sb, "; drawn downsampled by %lld", (long long)block);
+    xa_sb_printf(&pg->sb, "</figcaption></figure></div>");
+    xa_tensor_free(d);
 }
 
 /* ---- text parts
@@ -486,6 +576,10 @@ static const char *status_class(const char *s) {
  * the layout (report.h) with both sides longer than 1 (a 1 x 1000 row of logits is no picture). A
  * stage without tensors (compare's) is tried. */
 static int drawable(json_t *stage) {
+    json_t *det = json_object_get(stage, "detections");
+    if (json_is_object(det)) /* boxes on one side only, on the image of a one-image run */
+        return json_array_size(json_object_get(det, "images")) == 1 &&
+               !streq(jstr(stage, "status"), "aligned");
     if (!json_is_object(json_object_get(stage, "metrics"))) return 0;
     json_t *t = worst_tensor(stage);
     if (!t) return 1;
@@ -534,7 +628,9 @@ static void stage_section(page *pg, json_t *st, const char *ref_dir, const char 
         esc(&pg->sb, err);
         xa_sb_printf(&pg->sb, "</p>");
     }
-    if (mode == PICTURES)
+    if (mode == PICTURES && json_is_object(json_object_get(st, "detections")))
+        detection_picture(pg, st, ref_dir, max_side);
+    else if (mode == PICTURES)
         pictures(pg, st, ref_dir, port_dir, max_side);
     else if (mode == PICTURES_LEFT_OUT)
         xa_sb_printf(&pg->sb,
@@ -707,6 +803,7 @@ typedef struct {
 
 static void stage_part(page *pg, void *ctx, size_t i, int mode) {
     stages_ctx *c = ctx;
+    pg->stages = json_object_get(c->root, "stages");
     json_t *st = json_array_get(json_object_get(c->root, "stages"), i);
     stage_section(pg, st, jstr(c->root, "ref_dir"), jstr(c->root, "port_dir"), mode, c->max_side,
                   jstr(c->root, "sample"));
@@ -761,6 +858,7 @@ static void sample_part(page *pg, void *ctx, size_t i, int mode) {
     json_t *s = json_array_get(json_object_get(ctx, "samples"), i);
     const char *name = jstr(s, "sample");
     json_t *pic = first_unaligned_stage(s), *stages = json_object_get(s, "stages");
+    pg->stages = stages;
     xa_sb_printf(&pg->sb, "<section class=\"sample\" id=\"");
     anchor(&pg->sb, "s-", name);
     xa_sb_printf(&pg->sb, "\"><h2>sample ");

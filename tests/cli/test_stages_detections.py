@@ -91,6 +91,37 @@ p = folder("p5", {"00_boxes.npy": boxes + np.float32(0.05)})
 rc, so, se = run("stages", r, p, "--manifest", m)
 ck.check(rc == 1, f"kind boxes: 0.05 px fails: {rc} {so}")
 
+# 6. the HTML report draws the boxes found on one side only on the image they refer to: the
+# reference's image stage, red only in the reference, blue only in the port
+import base64, io, re  # noqa: E401,E402
+from PIL import Image  # noqa: E402
+photo = np.asarray(Image.open(os.path.join(os.environ.get("XA_SOURCE_DIR", "."), "examples", "resnet",
+                                           "butterfly.jpg")).convert("RGB"))
+h, w = photo.shape[:2]
+lost = [40.0, 50.0, 140.0, 130.0, 0.9, 1.0]   # only in REF
+extra = [200.0, 60.0, 300.0, 200.0, 0.8, 2.0]  # only in PORT
+keep = [10.0, 200.0, 90.0, 300.0, 0.7, 3.0]
+r = folder("r7", {"00_read.npy": photo, "01_results.json": coco(np.array([lost, keep]), 1)})
+p = folder("p7", {"00_read.npy": photo, "01_results.json": coco(np.array([extra, keep]), 1)})
+page = ck.path("dets.html")
+rc, so, se = run("stages", r, p, "--html", page)
+html = open(page).read() if os.path.exists(page) else ""
+mt = re.search(r'<img class="detections"[^>]*src="data:image/png;base64,([^"]+)"', html)
+ck.check(rc == 1 and mt is not None and "1 in the reference (red), 1 in the port (blue)" in html,
+         f"the page draws the one-sided boxes: {rc} {se}")
+ck.check("; 1 stage drawn" in html, "the note at the top counts the detections picture")
+if mt:
+    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(mt.group(1)))).convert("RGB"))
+    block = -(-max(h, w) // 256)
+    def at(x, y):
+        return tuple(int(v) for v in img[int(y // block), int(x // block)])
+    ck.check(at(lost[0], lost[1]) == (230, 30, 30) and at(extra[0], extra[1]) == (40, 90, 255)
+             and img.shape[0] == -(-h // block), f"red and blue corners at the boxes: {at(lost[0], lost[1])} "
+             f"{at(extra[0], extra[1])} {img.shape}")
+    inside = img[int(100 // block), int(90 // block)]
+    ck.check(tuple(int(v) for v in inside) == tuple(int(v) for v in photo[100 - 100 % block, 90 - 90 % block]),
+             "inside a box the picture is the photo")
+
 # 5. bad input: a kind that does not exist, a results file that is not one
 with open(m, "w") as f:
     json.dump({"stages": {"boxes": {"kind": "polygons"}}}, f)
