@@ -100,6 +100,9 @@ const char *xa_fmt_shortest(double v, char *buf, size_t size);
  * identity comes first); 0 after the last. */
 int xa_next_permutation(int *a, int n);
 
+/* Levenshtein distance of two short names; 64 when either is longer than 63. */
+size_t xa_edit_distance(const char *a, const char *b);
+
 /* strdup that may fail. */
 char *xa_strdup(const char *s);
 

@@ -86,6 +86,25 @@ char *xa_strdup(const char *s) {
     return d;
 }
 
+size_t xa_edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return 64;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
 const char *xa_fmt_shortest(double v, char *buf, size_t size) {
     /* the fewest significant digits that read back as the same double (Python's repr), without
      * an exponent for magnitudes from 1e-4 to 1e16 (20, not 2e+01) */

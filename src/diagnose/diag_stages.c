@@ -217,25 +217,6 @@ static void conclude(xa_stages_report *r, const char *fmt, ...) {
     if ((a[r->nconclusions] = xa_strdup(buf))) r->nconclusions++;
 }
 
-static size_t distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 void xa_diagnose_report(xa_stages_report *r) {
     int swapped = 0;
     for (size_t i = 0; i < r->nstages; i++) {
@@ -258,7 +239,7 @@ void xa_diagnose_report(xa_stages_report *r) {
         if (s->status == XA_STAGE_MISSING_PORT)
             for (size_t j = 0; j < r->nstages; j++) {
                 const xa_stage_result *t = &r->stages[j];
-                size_t dd = distance(s->name, t->name);
+                size_t dd = xa_edit_distance(s->name, t->name);
                 if (t->status == XA_STAGE_MISSING_REF && dd <= 2 && 2 * dd < strlen(s->name))
                     conclude(r,
                              "stage '%s' is only in the reference and '%s' only in the port: the "

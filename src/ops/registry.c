@@ -67,32 +67,12 @@ const char *xa_param_choices(const xa_param_info *p) {
     return p && p->type == XA_PARAM_CHOICE ? p->choices : NULL;
 }
 
-/* Levenshtein distance, capped (names are short). */
-static size_t edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++) row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 const char *xa_op_suggest(const char *name) {
     ensure_init();
     const char *best = NULL;
     size_t bd = 4; /* at most 3 edits away, and less than half the name */
     for (size_t i = 0; name && i < xa_op_ndefs; i++) {
-        size_t d = edit_distance(name, xa_op_defs[i].info.name);
+        size_t d = xa_edit_distance(name, xa_op_defs[i].info.name);
         if (d < bd && 2 * d < strlen(xa_op_defs[i].info.name))
             bd = d, best = xa_op_defs[i].info.name;
     }
