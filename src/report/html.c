@@ -490,11 +490,11 @@ static void metrics_table(page *pg, json_t *m, json_t *tol) {
     xa_sb_printf(&pg->sb, "<table class=\"metrics\"><tr>");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         xa_sb_printf(&pg->sb, "<th>%s</th>", keys[k]);
-    xa_sb_printf(&pg->sb, "<th>differ</th></tr><tr>");
+    xa_sb_printf(&pg->sb, "<th>not equal</th><th>beyond atol/rtol</th></tr><tr>");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         xa_sb_printf(&pg->sb, "<td>%s</td>", num(jnum(m, keys[k]), b, sizeof b));
-    xa_sb_printf(&pg->sb, "<td>%.0f of %.0f</td></tr></table>", jnum(m, "count") - jnum(m, "equal"),
-                 jnum(m, "count"));
+    xa_sb_printf(&pg->sb, "<td>%.0f of %.0f</td><td>%.0f</td></tr></table>",
+                 jnum(m, "count") - jnum(m, "equal"), jnum(m, "count"), jnum(m, "mismatches"));
     if (json_is_object(tol) && jstr(tol, "preset"))
         xa_sb_printf(&pg->sb, "<p class=\"meta\">tolerance preset %s</p>", jstr(tol, "preset"));
 }

@@ -72,9 +72,20 @@ static void tensor_line(xa_sb *sb, const xa_stage_result *s, const xa_stage_tens
             xa_sb_printf(sb, " at %s: ref %s, port %s", where,
                          xa_fmt_num(m->max_abs_ref, 7, b, sizeof b),
                          xa_fmt_num(m->max_abs_port, 7, c, sizeof c));
-        if (!(shown & XA_TOL_EQUAL))
-            xa_sb_printf(sb, "; %lld of %lld differ", (long long)(m->count - m->equal),
+        /* "not equal" counts every element that is not bit-equal; when the verdict was not
+         * decided by atol/rtol, the elements beyond the mismatch rule follow, so the count is
+         * never read as the number of failures */
+        if (!(shown & XA_TOL_EQUAL)) {
+            xa_sb_printf(sb, "; %lld of %lld not equal", (long long)(m->count - m->equal),
                          (long long)m->count);
+            if (!(shown & XA_TOL_ATOL_RTOL) && m->mismatches != m->count - m->equal) {
+                const xa_tolerance *tl = &t->cmp.tol;
+                xa_sb_printf(sb, ", %lld beyond |d| <= %s", (long long)m->mismatches,
+                             xa_fmt_num(tl->atol, 6, b, sizeof b));
+                if (tl->rtol > 0)
+                    xa_sb_printf(sb, " + %s*|ref|", xa_fmt_num(tl->rtol, 6, c, sizeof c));
+            }
+        }
         if (m->nonfinite_mismatch && !(shown & XA_CMP_FAIL_NONFINITE))
             xa_sb_printf(sb, "; %lld one-sided NaN/Inf", (long long)m->nonfinite_mismatch);
     }

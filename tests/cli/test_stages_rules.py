@@ -106,4 +106,18 @@ rc, j = run_json("stages", r, p)
 st = {s["name"]: s for s in j["stages"]}
 ck.check(rc == 1 and st["a"]["status"] == "aligned" and st["b"]["status"] == "error"
          and "is a FIFO" in json.dumps(st["b"]), f"FIFO stage dump: rc {rc} {st.get('b')}")
+# the stage line's counts: "not equal" is every element that is not bit-equal; when max_abs
+# decided the verdict, the elements beyond the mismatch rule (|d| > 0.001) follow, counted as
+# numpy counts them, so "1000 of 1000" is never read as the number of failures
+ref = rng.standard_normal(1000).astype(np.float32)
+port = ref + rng.uniform(-0.002, 0.002, 1000).astype(np.float32)
+beyond = int(np.count_nonzero(np.abs(port.astype(np.float64) - ref) > 0.001))
+neq = int(np.count_nonzero(port != ref))
+r = folder("cnt_r", {"00_logits.npy": ref})
+p = folder("cnt_p", {"00_logits.npy": port})
+rc, out, err = run("stages", r, p)
+ck.check(rc == 1 and f"; {neq} of 1000 not equal, {beyond} beyond |d| <= 0.001" in out
+         and 0 < beyond < neq, f"not equal vs beyond: {out!r} (numpy: {neq}, {beyond})")
+rc, j = run_json("stages", r, p)
+ck.check(j["stages"][0]["metrics"]["mismatches"] == beyond, "JSON mismatches as numpy counts")
 ck.done()
