@@ -76,19 +76,22 @@ int cmd_diagnose(int argc, char **argv) {
         st = xa_diagnose(&in, &d, &err);
     }
     int counts_equal = !st && xa_tensor_count(t[0]) == xa_tensor_count(t[1]);
+    xa_permutation perms[8];
+    xa_cmp_result pres[8];
+    size_t nperms = 0;
     if (counts_equal) {
         xa_cmp_options o;
         xa_cmp_options_init(&o);
         o.tol = tol.tol;
         st = xa_compare(t[0], t[1], &o, &res, &err);
+        if (!st) st = xa_compare_permutations(t[0], t[1], &o, perms, pres, 8, &nperms, &err);
     }
     if (st) {
         rc = cli_lib_error("diagnose", &err, st);
     } else {
-        int same_shape = t[0]->rank == t[1]->rank &&
-                         !memcmp(t[0]->shape, t[1]->shape, (size_t)t[0]->rank * sizeof(int64_t));
-        xa_compare_report rep = {{pos[0], t[0]}, {pos[1], t[1]}, &res, !same_shape, 0,
-                                 NULL,           NULL,           NULL, NULL};
+        int same_shape = xa_shape_same_layout(t[0]->rank, t[0]->shape, t[1]->rank, t[1]->shape);
+        xa_compare_report rep = {{pos[0], t[0]}, {pos[1], t[1]}, &res, !same_shape, nperms,
+                                 perms,          pres,           NULL, NULL};
         if (!counts_equal) { /* nothing to compare element by element: the diagnosis says why */
             char s1[128], s2[128];
             printf("%sref : %s %s %s\nport: %s %s %s\n", json ? "" : "", pos[0],
@@ -107,6 +110,7 @@ int cmd_diagnose(int argc, char **argv) {
         }
     }
     xa_cmp_result_clear(&res);
+    for (size_t i = 0; i < nperms; i++) xa_cmp_result_clear(&pres[i]);
     xa_diagnosis_clear(&d);
     for (int k = 0; k < 4; k++) xa_tensor_free(t[k]);
     xa_op_free(op);

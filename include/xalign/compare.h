@@ -192,6 +192,13 @@ typedef struct xa_permutation {
 XA_API int xa_shape_same_layout(int rank_a, const int64_t *a, int rank_b, const int64_t *b);
 XA_API size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port,
                                     xa_permutation *perms, size_t max);
+/* The permutations of xa_shape_permutations, each applied to `port` and compared with `ref`
+ * under `opt` (its axis ignored): results[i] belongs to perms[i], *n of each are filled (0 when
+ * the shapes have the same layout). On failure nothing is left to clear. */
+XA_API xa_status xa_compare_permutations(const xa_tensor *ref, const xa_tensor *port,
+                                         const xa_cmp_options *opt, xa_permutation *perms,
+                                         xa_cmp_result *results, size_t max, size_t *n,
+                                         xa_error *err);
 /* A C-order native copy of `t` with axes permuted (squeezed first if p->squeezed). */
 XA_API xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tensor **out,
                                    xa_error *err);

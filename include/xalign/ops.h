@@ -137,6 +137,8 @@ typedef enum xa_np_norm_form {
     XA_NP_NORM_SEED = 0,
     /* sophon-demo resnet_opencv.py: (img / 255 - mean) / std */
     XA_NP_NORM_DIV = 1,
+    /* (img - mean) / std on an image already scaled to 0..1 (img = img / 255.0 earlier) */
+    XA_NP_NORM_SUB = 2,
 } xa_np_norm_form;
 /* Reproduces numpy 1.24's dtypes: const_dtype XA_F64 for np.array(python floats) (the usual
  * case), XA_F32 for np.array(..., dtype=np.float32); the arithmetic runs in the type numpy

@@ -121,3 +121,31 @@ xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tens
     *out = o;
     return XA_OK;
 }
+
+xa_status xa_compare_permutations(const xa_tensor *ref, const xa_tensor *port,
+                                  const xa_cmp_options *opt, xa_permutation *perms,
+                                  xa_cmp_result *results, size_t max, size_t *n, xa_error *err) {
+    *n = 0;
+    if (!ref || !port || !perms || !results)
+        return xa_fail(err, XA_EINVAL, "xa_compare_permutations: a NULL argument");
+    if (xa_shape_same_layout(ref->rank, ref->shape, port->rank, port->shape)) return XA_OK;
+    size_t np = xa_shape_permutations(ref, port, perms, max);
+    xa_cmp_options po;
+    if (opt)
+        po = *opt;
+    else
+        xa_cmp_options_init(&po);
+    po.axis = -1;
+    for (size_t i = 0; i < np; i++) {
+        xa_tensor *pp = NULL;
+        xa_status st = xa_tensor_permute(port, &perms[i], &pp, err);
+        if (!st) st = xa_compare(ref, pp, &po, &results[i], err);
+        xa_tensor_free(pp);
+        if (st) {
+            for (size_t k = 0; k < i; k++) xa_cmp_result_clear(&results[k]);
+            return st;
+        }
+    }
+    *n = np;
+    return XA_OK;
+}

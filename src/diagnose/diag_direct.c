@@ -305,16 +305,26 @@ void xa_hyp_affine(diag_ctx *c) {
     int have_p = side_norm(&c->pi, P, fp, pm, ps);
     int have_r = side_norm(&c->ri, R, fr, rm, rs);
     if (have_p && have_r) {
+        /* the same map y = a*x + b on both sides is the same operation, whatever the inputs'
+         * ranges (the mean/std it implies depend on the range, which may be what differs) */
+        double xmax = 0; /* the fits' intercepts are as precise as the larger input range */
+        for (int64_t i = 0; i < c->ri.count; i++)
+            if (isfinite(c->ri.v[i]) && fabs(c->ri.v[i]) > xmax) xmax = fabs(c->ri.v[i]);
+        for (int64_t i = 0; i < c->pi.count; i++)
+            if (isfinite(c->pi.v[i]) && fabs(c->pi.v[i]) > xmax) xmax = fabs(c->pi.v[i]);
         int same = 1;
         for (int ch = 0; ch < nc; ch++)
-            same &= near_rel(pm[ch], rm[ch], 1e-6) && near_rel(ps[ch], rs[ch], 1e-6);
+            same &= near_rel(fp[ch].a, fr[ch].a, 1e-6) &&
+                    fabs(fp[ch].b - fr[ch].b) <= 1e-6 * (fabs(fr[ch].b) + fabs(fr[ch].a) * xmax);
         if (same) {
             char m1[160], s1[160];
-            tuple(pm, nc, m1, sizeof m1);
-            tuple(ps, nc, s1, sizeof s1);
+            double av[4], bv[4];
+            for (int ch = 0; ch < nc; ch++) av[ch] = fr[ch].a, bv[ch] = fr[ch].b;
+            tuple(av, nc, m1, sizeof m1);
+            tuple(bv, nc, s1, sizeof s1);
             snprintf(c->inherited, sizeof c->inherited,
-                     "both sides normalise their own input with mean %s, std %s: the difference "
-                     "comes from the input",
+                     "both sides apply the same per-channel map y = a*x + b to their own input "
+                     "(a = %s, b = %s): the difference comes from the input",
                      m1, s1);
             return;
         }
@@ -444,7 +454,8 @@ void xa_hyp_affine(diag_ctx *c) {
     }
     /* the constants as people write them (0.485, not 0.485000017) when the replay still aligns
      * with them; else the fitted values at float precision */
-    for (int digits = 4; digits <= 9; digits += 5) {
+    /* numpy's constants are float64 (Python floats) or float32 arrays: both are tried */
+    for (int digits = 4, cd = 0; digits <= 9; cd ? (digits += 5, cd = 0) : (cd = 1)) {
         char mp[256], sp[256], params[600];
         plist(rm, nc, digits, mp, sizeof mp);
         plist(rs, nc, digits, sp, sizeof sp);
@@ -457,14 +468,24 @@ void xa_hyp_affine(diag_ctx *c) {
             } else if (!u8in && R->chw && c->pi.chw) {
                 op = "normalize";
                 snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
-            } else if (!R->chw && !c->pi.chw) { /* the port normalises HWC arrays in numpy */
+            } else if (!R->chw && !c->pi.chw) { /* the port normalises HWC arrays in numpy: from
+                                                 * 0..255 (img / 255 - mean) / std, from 0..1
+                                                 * (img - mean) / std */
                 op = "numpy-normalize";
-                snprintf(params, sizeof params, "mean=%s std=%s form=div out-dtype=f32", mp, sp);
+                snprintf(params, sizeof params,
+                         "mean=%s std=%s form=%s const-dtype=%s out-dtype=f32", mp, sp,
+                         u8in ? "div" : "sub", cd ? "f32" : "f64");
             }
         }
+        if (cd && (!op || strcmp(op, "numpy-normalize"))) continue; /* one constant dtype */
+        xa_finding keep = *fd;
         xa_set_fix(c, fd, "port_input", op, op ? params : NULL,
                    "normalise with the reference's mean (%s) and std (%s)", mp, sp);
-        if (!op || fd->aligned_after) break;
+        /* an aligned fix found before that leaves less is kept: an exact replay is the
+         * stronger evidence */
+        if (keep.aligned_after && !(fd->aligned_after && fd->max_abs_after < keep.max_abs_after))
+            *fd = keep;
+        if (!op || (fd->aligned_after && fd->max_abs_after == 0)) break;
     }
 }
 

@@ -94,7 +94,7 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
     xa_status st = xa_img_view_of(src, layout, XA_DT(XA_U8) | XA_DT(XA_F32), op, &v, err);
     if (st) return st;
     if ((st = xa_check_channel_consts(&v, n, mean, std, op, err))) return st;
-    if (form != XA_NP_NORM_SEED && form != XA_NP_NORM_DIV)
+    if (form != XA_NP_NORM_SEED && form != XA_NP_NORM_DIV && form != XA_NP_NORM_SUB)
         return xa_fail(err, XA_EINVAL, "%s: unknown form %d", op, (int)form);
     if (const_dtype != XA_F64 && const_dtype != XA_F32)
         return xa_fail(err, XA_EINVAL, "%s: the constants are float64 or float32 arrays", op);
@@ -102,9 +102,10 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
         return xa_fail(err, XA_EINVAL, "%s: output dtype must be float32 or float64", op);
     /* numpy 1.24 promotion. SEED: img - mean with uint8/float32 img and float32/float64 mean.
      * DIV: img / 255 is float64 for uint8 (true_divide of integers), float32 for float32 (the
-     * Python int 255 takes the array's type); then (t - mean) / std promotes with the constants. */
+     * Python int 255 takes the array's type); then (t - mean) / std promotes with the constants.
+     * SUB: img - mean promotes uint8/float32 img with the constants' dtype. */
     int wide;
-    if (form == XA_NP_NORM_SEED)
+    if (form == XA_NP_NORM_SEED || form == XA_NP_NORM_SUB)
         wide = const_dtype == XA_F64;
     else
         wide = v.dtype == XA_U8 || const_dtype == XA_F64;
@@ -135,6 +136,8 @@ xa_status xa_np_normalize(const xa_tensor *src, xa_layout layout, xa_np_norm_for
         double x = in_f64(src->data, v.dtype, i), r;
         if (form == XA_NP_NORM_SEED) {
             r = wide ? (x - m64[k]) * s64[k] : ((float)x - m32[k]) * s32[k];
+        } else if (form == XA_NP_NORM_SUB) {
+            r = wide ? (x - m64[k]) / s64[k] : (double)(((float)x - m32[k]) / s32[k]);
         } else if (!wide) {
             float t = (float)x / 255.0f;
             r = (t - m32[k]) / s32[k];

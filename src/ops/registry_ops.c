@@ -251,8 +251,9 @@ static xa_param_info np_normalize_params[] = {
     {.name = "form",
      .type = XA_PARAM_CHOICE,
      .dflt = "seed",
-     .choices = "seed|div",
-     .help = "seed: (img - mean*255) * (1/std/255); div: (img/255 - mean)/std"},
+     .choices = "seed|div|sub",
+     .help = "seed: (img - mean*255) * (1/std/255); div: (img/255 - mean)/std; sub: (img - "
+             "mean)/std on an image already in 0..1"},
     {.name = "const-dtype",
      .type = XA_PARAM_CHOICE,
      .dflt = "f64",
@@ -270,8 +271,7 @@ static xa_status run_np_normalize(xa_op *op, const xa_tensor *const *in, size_t 
     int nm;
     const double *mean = xa_op_floats(op, "mean", &nm), *std = xa_op_floats(op, "std", &nm);
     static const xa_dtype outs[] = {XA_DTYPE_INVALID, XA_F32, XA_F64};
-    return xa_np_normalize(in[0], layout_of(op),
-                           xa_op_choice_index(op, "form") ? XA_NP_NORM_DIV : XA_NP_NORM_SEED,
+    return xa_np_normalize(in[0], layout_of(op), (xa_np_norm_form)xa_op_choice_index(op, "form"),
                            xa_op_choice_index(op, "const-dtype") ? XA_F32 : XA_F64, mean, std, nm,
                            outs[xa_op_choice_index(op, "out-dtype")], out, err);
 }

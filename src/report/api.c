@@ -92,20 +92,8 @@ xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port, const 
     xa_permutation perms[MAXP];
     xa_cmp_result pres[MAXP];
     size_t np = 0;
-    int mismatch = ref->rank != port->rank ||
-                   memcmp(ref->shape, port->shape, (size_t)ref->rank * sizeof ref->shape[0]);
-    if (mismatch) {
-        size_t n = xa_shape_permutations(ref, port, perms, MAXP);
-        xa_cmp_options po = co;
-        po.axis = -1;
-        for (size_t i = 0; i < n && !st; i++) {
-            xa_tensor *pp = NULL;
-            st = xa_tensor_permute(port, &perms[i], &pp, err);
-            if (!st) st = xa_compare(ref, pp, &po, &pres[np], err);
-            if (!st) np++;
-            xa_tensor_free(pp);
-        }
-    }
+    int mismatch = !xa_shape_same_layout(ref->rank, ref->shape, port->rank, port->shape);
+    st = xa_compare_permutations(ref, port, &co, perms, pres, MAXP, &np, err);
     if (!st) {
         xa_compare_report rep = {{"ref", ref}, {"port", port}, &res,  mismatch, np,
                                  perms,        pres,           &rule, NULL};
@@ -179,14 +167,20 @@ xa_status xa_diagnose_to_json(const xa_tensor *ref, const xa_tensor *port, const
     co.tol = o.tol;
     xa_cmp_result res;
     st = xa_compare(ref, port, &co, &res, err);
+    enum { MAXP = 8 };
+    xa_permutation perms[MAXP];
+    xa_cmp_result pres[MAXP];
+    size_t np = 0;
+    if (!st && (st = xa_compare_permutations(ref, port, &co, perms, pres, MAXP, &np, err)))
+        xa_cmp_result_clear(&res);
     if (!st) {
-        int mismatch = ref->rank != port->rank ||
-                       memcmp(ref->shape, port->shape, (size_t)ref->rank * sizeof ref->shape[0]);
-        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res, mismatch, 0,
-                                 NULL,         NULL,           NULL, NULL};
+        int mismatch = !xa_shape_same_layout(ref->rank, ref->shape, port->rank, port->shape);
+        xa_compare_report rep = {{"ref", ref}, {"port", port}, &res, mismatch, np,
+                                 perms,        pres,           NULL, NULL};
         *json = xa_report_diagnose_json(&rep, &d);
         if (!*json) st = xa_fail(err, XA_ENOMEM, "out of memory");
         xa_cmp_result_clear(&res);
+        for (size_t i = 0; i < np; i++) xa_cmp_result_clear(&pres[i]);
     }
     xa_diagnosis_clear(&d);
     return st;

@@ -153,4 +153,50 @@ shutil.copytree(good, p2)
 os.rename(os.path.join(p2, "04_normalize.npy"), os.path.join(p2, "04_standardize.npy"))
 rc, j = run_json("stages", ref, p2)
 ck.check(not any("did you mean" in c for c in j["conclusions"]) and rc == 1, f"no typo: {j['conclusions']}")
+# 6. a numpy pipeline on HWC arrays (img / 255.0, then (img - mean) / std with float32 arrays),
+# as ports in numpy write it: the cause sits on the stage that has it; a stage whose operation is
+# the same on both sides inherits (the per-channel map is compared, not the mean/std it implies
+# from the input's range); the normalisation fix replays exactly
+from PIL import Image  # noqa: E402
+MEAN32, STD32 = np.array(S.MEAN, np.float32), np.array(S.STD, np.float32)
+
+
+def np_pipeline(out, mistake=None):
+    os.makedirs(out, exist_ok=True)
+    img = np.asarray(Image.open(IMAGE).convert("RGB"))
+    if mistake == "bgr":
+        img = np.ascontiguousarray(img[..., ::-1])
+    np.save(os.path.join(out, "00_read.npy"), img)
+    r = np.asarray(Image.fromarray(img).resize((96, 80), Image.BILINEAR))
+    np.save(os.path.join(out, "01_resize.npy"), r)
+    x = r.astype(np.float32)
+    if mistake != "no_div255":
+        x = x / 255.0
+    np.save(os.path.join(out, "02_tofloat.npy"), x.astype(np.float32))
+    mean = MEAN32[::-1] if mistake == "mean_reversed" else MEAN32
+    np.save(os.path.join(out, "03_normalize.npy"), ((x - mean) / STD32).astype(np.float32))
+
+
+np_ref = ck.path("np_ref")
+np_pipeline(np_ref)
+want = {"bgr": ("read", "channel_order"), "no_div255": ("tofloat", "scale"),
+        "mean_reversed": ("normalize", "normalization")}
+for mistake, (stage, cause) in want.items():
+    d = ck.path("np_" + mistake)
+    np_pipeline(d, mistake)
+    rc, j = run_json("stages", np_ref, d)
+    st = {s["name"]: s for s in j["stages"]}
+    ck.check(rc == 1 and j["first_unaligned"] == stage, f"numpy {mistake}: first {j['first_unaligned']}")
+    for name, s in st.items():
+        causes = [f["cause"] for f in s["diagnosis"]]
+        if name == stage:
+            ck.check(causes[:1] == [cause] and s["diagnosis"][0]["fix"]["aligned_after"],
+                     f"numpy {mistake}: {name} gives {causes}, fix {s['diagnosis'][:1]}")
+        elif s["status"] != "aligned":
+            ck.check(causes == [] and "inherit" in (s.get("diagnosis_note") or ""),
+                     f"numpy {mistake}: '{name}' after the cause names {causes}: {s.get('diagnosis_note')}")
+    if mistake == "mean_reversed":
+        fx = st[stage]["diagnosis"][0]["fix"]
+        ck.check(fx["max_abs_after"] == 0 and fx["params"].get("form") == "sub",
+                 f"numpy mean reversed: the fix replays exactly: {fx}")
 ck.done()

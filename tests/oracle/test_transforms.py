@@ -180,7 +180,12 @@ def div_form(img, mean, std, cdt, chw):
     return (img / 255 - np.array(mean, dtype=cdt).reshape(shape)) / np.array(std, dtype=cdt).reshape(shape)
 
 
-for k in range(150):
+def sub_form(img, mean, std, cdt, chw):
+    shape = (len(mean), 1, 1) if chw else (1, 1, len(mean))
+    return (img - np.array(mean, dtype=cdt).reshape(shape)) / np.array(std, dtype=cdt).reshape(shape)
+
+
+for k in range(225):
     h, w = int(rng.integers(1, 24)), int(rng.integers(1, 24))
     c = 3 if k % 4 else 1
     chw = k % 5 == 0
@@ -191,10 +196,14 @@ for k in range(150):
     if chw:
         a = np.ascontiguousarray(a.transpose(2, 0, 1))
     mean, std = (IMAGENET if c == 3 and k % 3 == 0 else (rng.random(c).tolist(), (rng.random(c) + 0.1).tolist()))
-    form = ["seed", "div"][(k // 2) % 2]
-    cdt = [np.float64, np.float32][(k // 4) % 2]
+    form = ["seed", "div", "sub"][(k // 2) % 3]
+    cdt = [np.float64, np.float32][(k // 6) % 2]
+    if form == "sub" and dt == np.float32:  # (img / 255.0 earlier: the image is in 0..1)
+        a = (a / np.float32(255)).astype(np.float32)
     if form == "seed":
         want = seed_form(a, mean, std, cdt, chw)
+    elif form == "sub":
+        want = sub_form(a, mean, std, cdt, chw)
     else:
         want = div_form(a, mean, std, None if cdt == np.float64 else cdt, chw)
     args = ["--mean", lst(mean), "--std", lst(std), "--form", form, "--const-dtype", "f64" if cdt == np.float64 else "f32"]
