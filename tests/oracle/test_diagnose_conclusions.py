@@ -199,4 +199,12 @@ for mistake, (stage, cause) in want.items():
         fx = st[stage]["diagnosis"][0]["fix"]
         ck.check(fx["max_abs_after"] == 0 and fx["params"].get("form") == "sub",
                  f"numpy mean reversed: the fix replays exactly: {fx}")
+# 7. a letterbox padded with 0 instead of 114, diagnosed from the two dumps alone: padding, and no
+# second cause (the border's one pair of values, 114 vs 0, is not a uint8 wrap-around)
+yref, ypad = ck.path("y_ref"), ck.path("y_pad0")
+S.build("detect", yref, ypad, IMAGE, "pad_0_vs_114")
+lb = [f for f in sorted(os.listdir(yref)) if f.endswith("_letterbox.npy")][0]
+rc, j = run_json("diagnose", os.path.join(yref, lb), os.path.join(ypad, lb))
+causes = [f["cause"] for f in j["diagnosis"]]
+ck.check(rc == 1 and causes == ["padding"], f"pad 0 vs 114 from the dumps alone: {causes}")
 ck.done()
