@@ -31,6 +31,12 @@ static double energy_of(const xa_tensor *t) {
     return s;
 }
 
+static int has_name(const xa_tensor_list *l, const char *name) {
+    for (size_t k = 0; k < l->count; k++)
+        if (!strcmp(l->names[k], name)) return 1;
+    return 0;
+}
+
 /* The sum of squared differences of a comparison (finite pairs). */
 static double energy_of_cmp(const xa_cmp_result *r) {
     return r->total.rmse * r->total.rmse * (double)r->total.finite;
@@ -80,25 +86,47 @@ xa_status xa_diag_pairing(const xa_tensor_list *ref, const xa_tensor_list *port,
         out->cause = XA_CAUSE_OUTPUT_ORDER;
         out->confidence = e0 > 0 ? 1 - e1 / e0 : 1;
         if (out->confidence < 0) out->confidence = 0;
-        char map[512] = "";
-        size_t w = 0;
-        for (size_t i = 0; i < nr && w < sizeof map; i++) {
+        char map[512] = "", alone[200] = "";
+        size_t w = 0, wa = 0;
+        /* renamed: every member paired under another name has a name the other side lacks
+         * (scores <- score), so no member paired by name moved: not an order */
+        int renamed = 1;
+        for (size_t i = 0; i < nr; i++) {
             long j = pr.port_of[i];
-            if (j < 0 || !strcmp(ref->names[i], port->names[j])) continue;
-            w += (size_t)snprintf(map + w, sizeof map - w, "%sref '%s' = port '%s'", w ? ", " : "",
-                                  ref->names[i], port->names[j]);
+            if (j < 0) {
+                if (wa < sizeof alone)
+                    wa += (size_t)snprintf(alone + wa, sizeof alone - wa, "%s'%s'", wa ? ", " : "",
+                                           ref->names[i]);
+                continue;
+            }
+            if (!strcmp(ref->names[i], port->names[j])) continue;
+            renamed &= !has_name(port, ref->names[i]) && !has_name(ref, port->names[j]);
+            if (w < sizeof map)
+                w += (size_t)snprintf(map + w, sizeof map - w, "%sref '%s' = port '%s'",
+                                      w ? ", " : "", ref->names[i], port->names[j]);
         }
-        snprintf(
-            out->evidence, sizeof out->evidence,
-            "the members match under another pairing than by name: %.400s -- %zu of %zu aligned "
-            "that way, %zu by name (max_abs %.6g): the port names its outputs by position "
-            "in an order that is not the original's (list(outputs.values()) of a dict in "
-            "another order)",
-            map, pr.naligned, nr, aligned_by_name, mx);
-        snprintf(out->summary, sizeof out->summary, "%.127s", map);
-        snprintf(out->fix_text, sizeof out->fix_text,
-                 "take the port's outputs by name (the engine's output names, or the model's "
-                 "declared order), not by position");
+        if (renamed)
+            snprintf(out->evidence, sizeof out->evidence,
+                     "members match under other names: %.400s -- %zu of %zu aligned that way, "
+                     "%zu by name (max_abs %.6g): the port names these outputs differently",
+                     map, pr.naligned, nr, aligned_by_name, mx);
+        else
+            snprintf(out->evidence, sizeof out->evidence,
+                     "the members match under another pairing than by name: %.400s -- %zu of "
+                     "%zu aligned that way, %zu by name (max_abs %.6g): the port names its "
+                     "outputs by position in an order that is not the original's "
+                     "(list(outputs.values()) of a dict in another order)",
+                     map, pr.naligned, nr, aligned_by_name, mx);
+        snprintf(out->summary, sizeof out->summary, "%s%.110s", renamed ? "renamed: " : "", map);
+        w = (size_t)snprintf(out->fix_text, sizeof out->fix_text, "%s",
+                             renamed ? "give the port's outputs the original's names (or pair "
+                                       "them with the manifest's \"names\")"
+                                     : "take the port's outputs by name (the engine's output "
+                                       "names, or the model's declared order), not by position");
+        if (alone[0] && w < sizeof out->fix_text)
+            snprintf(out->fix_text + w, sizeof out->fix_text - w,
+                     "; %.190s %s no partner in the port, so the stage stays unaligned", alone,
+                     strchr(alone, ',') ? "have" : "has");
         /* verified: the pairing itself is the fix, compared member by member */
         out->fix_verified = 1;
         out->max_abs_after = mx;

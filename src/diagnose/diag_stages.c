@@ -170,9 +170,21 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
                 (!w || (s->tensors[i].has_cmp && w->has_cmp &&
                         s->tensors[i].cmp.total.max_abs > w->cmp.total.max_abs)))
                 w = &s->tensors[i], wi = i;
-        if (!w) {
-            s->diag_note = xa_strdup("not diagnosed: the stage's tensors are aligned member by "
-                                     "member; its names differ");
+        if (!w) { /* what differs are the members on one side only: name them */
+            char only[2][300] = {"", ""};
+            size_t n[2] = {0, 0};
+            for (size_t i = 0; i < s->nunmatched; i++) {
+                const char *u = s->unmatched[i];
+                int side = strncmp(u, "ref:", 4) != 0;
+                const char *nm = strchr(u, ':') ? strchr(u, ':') + 1 : u;
+                if (n[side] < sizeof only[side])
+                    n[side] += (size_t)snprintf(only[side] + n[side], sizeof only[side] - n[side],
+                                                "%s'%s'", n[side] ? ", " : "", nm);
+            }
+            s->diag_note = dupf("not diagnosed: the members both sides have are aligned; the "
+                                "stage differs by its members on one side only (reference: %s; "
+                                "port: %s)",
+                                only[0][0] ? only[0] : "none", only[1][0] ? only[1] : "none");
             return;
         }
         for (size_t i = 0; i < d->ref->count; i++)

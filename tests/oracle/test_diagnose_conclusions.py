@@ -207,4 +207,27 @@ lb = [f for f in sorted(os.listdir(yref)) if f.endswith("_letterbox.npy")][0]
 rc, j = run_json("diagnose", os.path.join(yref, lb), os.path.join(ypad, lb))
 causes = [f["cause"] for f in j["diagnosis"]]
 ck.check(rc == 1 and causes == ["padding"], f"pad 0 vs 114 from the dumps alone: {causes}")
+# 8. an output renamed (scores -> score) and one missing (labels): a renaming, not an order, and
+# the fix says why the stage stays unaligned
+rr, pp = ck.path("ren_r"), ck.path("ren_p")
+os.makedirs(rr, exist_ok=True)
+os.makedirs(pp, exist_ok=True)
+g = np.random.default_rng(5)
+boxes, scores = g.random((20, 4), np.float32) * 100, g.random(20, np.float32) * 10
+labels = g.random(20, np.float32)
+np.savez(os.path.join(rr, "00_outputs.npz"), boxes=boxes, scores=scores, labels=labels)
+np.savez(os.path.join(pp, "00_outputs.npz"), boxes=boxes, score=scores)
+rc, j = run_json("stages", rr, pp)
+d = j["stages"][0]["diagnosis"]
+ck.check(rc == 1 and d and d[0]["cause"] == "output_order" and "other names" in d[0]["evidence"]
+         and "by position" not in d[0]["evidence"] and "'labels' has no partner" in d[0]["fix"]["text"],
+         f"renamed output: {d}")
+# when the renaming explains less than half of the difference (labels carries more of it): no
+# cause, and the note names the members on one side only (it said "aligned member by member")
+np.savez(os.path.join(rr, "00_outputs.npz"), boxes=boxes, scores=scores / 10, labels=labels * 100)
+np.savez(os.path.join(pp, "00_outputs.npz"), boxes=boxes, score=scores / 10)
+rc, j = run_json("stages", rr, pp)
+st = j["stages"][0]
+ck.check(rc == 1 and st["diagnosis"] == [] and "reference: 'scores', 'labels'; port: 'score'" in st["diagnosis_note"],
+         f"one-sided members: {st['diagnosis']} {st.get('diagnosis_note')}")
 ck.done()
