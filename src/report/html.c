@@ -592,6 +592,54 @@ static int drawable(json_t *stage) {
 
 enum { NO_PICTURES, PICTURES, PICTURES_LEFT_OUT };
 
+static void shape_json(xa_sb *sb, json_t *shape) {
+    xa_sb_printf(sb, "[");
+    for (size_t k = 0; k < json_array_size(shape); k++)
+        xa_sb_printf(sb, "%s%lld", k ? ", " : "",
+                     (long long)json_integer_value(json_array_get(shape, k)));
+    xa_sb_printf(sb, "]");
+}
+
+/* What the text report says under a stage whose tensors' shapes differ, or whose members pair
+ * better in another order: the metrics of such a stage compare the values in storage order. */
+static void shape_notes(page *pg, json_t *st) {
+    json_t *ts = json_object_get(st, "tensors");
+    char b[40];
+    for (size_t i = 0; i < json_array_size(ts); i++) {
+        json_t *t = json_array_get(ts, i), *m = json_object_get(t, "metrics");
+        if (!streq(jstr(t, "status"), "shape_mismatch")) continue;
+        xa_sb_printf(&pg->sb, "<p class=\"note\">");
+        if (jstr(t, "name") && jstr(t, "name")[0]) {
+            esc(&pg->sb, jstr(t, "name"));
+            xa_sb_printf(&pg->sb, ": ");
+        }
+        xa_sb_printf(&pg->sb, "shapes differ: ref ");
+        shape_json(&pg->sb, json_object_get(t, "ref_shape"));
+        xa_sb_printf(&pg->sb, ", port ");
+        shape_json(&pg->sb, json_object_get(t, "port_shape"));
+        xa_sb_printf(&pg->sb, json_is_object(m)
+                                  ? "; the metrics compare the values in storage order"
+                                  : "; the element counts differ");
+        json_t *ps = json_object_get(t, "permutations");
+        for (size_t k = 0; k < json_array_size(ps); k++) {
+            json_t *p = json_array_get(ps, k), *perm = json_object_get(p, "perm");
+            xa_sb_printf(&pg->sb, "; %s after %stranspose (",
+                         json_is_true(json_object_get(p, "aligned")) ? "aligned" : "unaligned",
+                         json_is_true(json_object_get(p, "squeezed")) ? "squeeze + " : "");
+            for (size_t a = 0; a < json_array_size(perm); a++)
+                xa_sb_printf(&pg->sb, "%s%lld", a ? ", " : "",
+                             (long long)json_integer_value(json_array_get(perm, a)));
+            xa_sb_printf(&pg->sb, "): max_abs %s", num(jnum(p, "max_abs"), b, sizeof b));
+        }
+        xa_sb_printf(&pg->sb, "</p>");
+    }
+    if (jstr(st, "pairing")) {
+        xa_sb_printf(&pg->sb, "<p class=\"note\">the tensors pair better in another order: ");
+        esc(&pg->sb, jstr(st, "pairing"));
+        xa_sb_printf(&pg->sb, "</p>");
+    }
+}
+
 static void stage_section(page *pg, json_t *st, const char *ref_dir, const char *port_dir, int mode,
                           int64_t max_side, const char *sample) {
     const char *name = jstr(st, "name"), *status = jstr(st, "status");
@@ -609,6 +657,7 @@ static void stage_section(page *pg, json_t *st, const char *ref_dir, const char 
                                                                   "the first unaligned stage</span>"
                                                                 : "");
     metrics_table(pg, json_object_get(st, "metrics"), json_object_get(st, "tolerance"));
+    shape_notes(pg, st);
     json_t *own = json_object_get(st, "own_error");
     if (json_is_object(own)) {
         char b[40];

@@ -183,8 +183,11 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
             tensor_line(&sb, s, &s->tensors[0], head);
         } else {
             xa_sb_printf(&sb, "%s%s (%zu tensor%s matched by name)\n", head,
-                         s->status == XA_STAGE_ALIGNED ? "aligned." : "unaligned!", s->ntensors,
-                         s->ntensors == 1 ? "" : "s");
+                         s->status == XA_STAGE_ALIGNED          ? "aligned."
+                         : s->status == XA_STAGE_SHAPE_MISMATCH ? "shape mismatch!"
+                         : s->status == XA_STAGE_ERROR          ? "error!"
+                                                                : "unaligned!",
+                         s->ntensors, s->ntensors == 1 ? "" : "s");
             char ind[220];
             snprintf(ind, sizeof ind, "%*s  - ", (int)w + 3, "");
             for (size_t t = 0; t < s->ntensors; t++) tensor_line(&sb, s, &s->tensors[t], ind);

@@ -120,4 +120,24 @@ ck.check(rc == 1 and f"; {neq} of 1000 not equal, {beyond} beyond |d| <= 0.001" 
          and 0 < beyond < neq, f"not equal vs beyond: {out!r} (numpy: {neq}, {beyond})")
 rc, j = run_json("stages", r, p)
 ck.check(j["stages"][0]["metrics"]["mismatches"] == beyond, "JSON mismatches as numpy counts")
+# a stage whose shapes differ (NHWC vs NCHW): the text line, the JSON status and the HTML page say
+# the same, and the page says its metrics compare the values in storage order and which transpose
+# aligns them; a multi-tensor stage with a shape mismatch is not printed as plain "unaligned!"
+nchw = rng.standard_normal((1, 3, 8, 6)).astype(np.float32)
+r = folder("sh_r", {"00_input.npy": nchw})
+p = folder("sh_p", {"00_input.npy": np.ascontiguousarray(nchw.transpose(0, 2, 3, 1))})
+np.savez(os.path.join(r, "01_heads.npz"), a=nchw, b=nchw[:, :2])
+np.savez(os.path.join(p, "01_heads.npz"), a=nchw.transpose(0, 2, 3, 1), b=nchw[:, :2])
+page = ck.path("shape.html")
+rc, out, err = run("stages", r, p, "--html", page)
+rcj, j = run_json("stages", r, p)
+html = open(page).read() if os.path.exists(page) else ""
+lines = {ln.split()[1]: ln for ln in out.splitlines() if ln[:2].isdigit()}
+st = {s["name"]: s["status"] for s in j["stages"]}
+ck.check(rc == 1 and st == {"input": "shape_mismatch", "heads": "shape_mismatch"}
+         and "shape mismatch!" in lines.get("input", "") and "shape mismatch! (2 tensors" in lines.get("heads", ""),
+         f"shape mismatch in text and JSON: {st} {out!r}")
+ck.check("the metrics compare the values in storage order; aligned after transpose (0, 3, 1, 2): max_abs 0" in html
+         and "a: shapes differ: ref [1, 3, 8, 6], port [1, 8, 6, 3]" in html,
+         f"the page explains the shape mismatch: {html[:300]!r}")
 ck.done()
