@@ -895,7 +895,9 @@ void xa_hyp_values(diag_ctx *c) {
      * the share of the difference within that size. bf16 first: its values are also f16's. */
     for (int k = 0; k < 2; k++) {
         xa_dtype low = k ? XA_F16 : XA_BF16;
-        if (!xa_dtype_is_float(R->dtype) || R->dtype == low || P->dtype == low) continue;
+        /* a port typed in the low dtype against a wider reference is the same evidence */
+        if (!xa_dtype_is_float(R->dtype) || R->dtype == low) continue;
+        int typed = P->dtype == low;
         int64_t exact_p = 0, exact_r = 0;
         double scale = 0;
         for (int64_t i = 0; i < n; i++) {
@@ -919,11 +921,12 @@ void xa_hyp_values(diag_ctx *c) {
         char sc[32];
         xa_finding *f = xa_add_finding(
             c, XA_CAUSE_PRECISION, conf,
-            "every port value is exactly a %s (the reference's are not) and the differences are "
+            "%s %s (the reference's values are not) and the differences are "
             "within %d %s units at the tensor's scale (max_abs %s, one unit %s at %s): the port "
             "computes or stores in %s -- the expected size of its error, not a bug",
-            xa_dtype_name(low), UNITS, xa_dtype_name(low), fmtn(c->max0, a, sizeof a),
-            fmtn(unit, b, sizeof b), fmtn(scale, sc, sizeof sc), xa_dtype_name(low));
+            typed ? "the port's dump is" : "every port value is exactly a", xa_dtype_name(low),
+            UNITS, xa_dtype_name(low), fmtn(c->max0, a, sizeof a), fmtn(unit, b, sizeof b),
+            fmtn(scale, sc, sizeof sc), xa_dtype_name(low));
         xa_summary(f, "port in %s", xa_dtype_name(low));
         xa_set_fix(c, f, "port_output", NULL, NULL,
                    "judge with the %s tolerance (--preset %s), or run the port in float32 where "

@@ -230,4 +230,18 @@ rc, j = run_json("stages", rr, pp)
 st = j["stages"][0]
 ck.check(rc == 1 and st["diagnosis"] == [] and "reference: 'scores', 'labels'; port: 'score'" in st["diagnosis_note"],
          f"one-sided members: {st['diagnosis']} {st.get('diagnosis_note')}")
+# 9. the f16 engine's logits dumped as float16 (not converted back to float32): precision, as when
+# they are stored as float32 -- not "unknown"
+lr, lp = ck.path("f16_r"), ck.path("f16_p")
+for d in (lr, lp):
+    os.makedirs(d, exist_ok=True)
+x = np.load(os.path.join(ref, sorted(f for f in os.listdir(ref) if f.endswith("_input.npy"))[0]))
+np.save(os.path.join(lr, "00_logits.npy"), S.logits_of(x))
+np.save(os.path.join(lp, "00_logits.npy"), S.logits_of(x, "f16_model").astype(np.float16))
+rc, j = run_json("stages", lr, lp)
+st = j["stages"][0]
+if st["status"] != "aligned":
+    ck.check([f["cause"] for f in st["diagnosis"]][:1] == ["precision"], f"f16-typed logits: {st['diagnosis']}")
+else:
+    ck.check(False, "the f16 logits should exceed the f16 default tolerance for this test to mean anything")
 ck.done()
