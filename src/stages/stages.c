@@ -892,6 +892,30 @@ xa_status xa_stages_run(const char *ref_dir, const char *port_dir, const xa_stag
         return xa_fail(err, XA_ENOTFOUND, "no stage dumps (NN_name.npy / NN_name.npz) in %s or %s",
                        ref_dir, port_dir);
     }
+    /* a manifest stage that names no dump on either side would have its settings (a tolerance,
+     * an operation) dropped without a word: a typo must not turn into a silent "aligned" */
+    for (size_t i = 0; opt->manifest && i < opt->manifest->nstages; i++) {
+        const xa_manifest_stage *ms = &opt->manifest->stages[i];
+        if (ms->ref_spec[0] || ms->port_spec[0] || find_stage(&rd, ms->name) ||
+            find_stage(&pd, ms->name))
+            continue;
+        const char *best = NULL;
+        size_t bd = 3; /* suggest names within two edits */
+        for (size_t k = 0; k < n; k++) {
+            size_t d = xa_edit_distance(ms->name, all[k].name);
+            if (d < bd) bd = d, best = all[k].name;
+        }
+        char hint[200] = "";
+        if (best) snprintf(hint, sizeof hint, " (did you mean '%.128s'?)", best);
+        xa_status bad = xa_fail(err, XA_EINVAL,
+                                "manifest stage '%s' matches no dump in %s or %s%s: its settings "
+                                "would be ignored",
+                                ms->name, ref_dir, port_dir, hint);
+        free(all);
+        free(rd.f);
+        free(pd.f);
+        return bad;
+    }
     qsort(all, n, sizeof *all, cmp_stage_file);
     out->stages = calloc(n ? n : 1, sizeof *out->stages);
     if (!out->stages) {

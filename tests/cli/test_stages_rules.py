@@ -140,4 +140,14 @@ ck.check(rc == 1 and st == {"input": "shape_mismatch", "heads": "shape_mismatch"
 ck.check("the metrics compare the values in storage order; aligned after transpose (0, 3, 1, 2): max_abs 0" in html
          and "a: shapes differ: ref [1, 3, 8, 6], port [1, 8, 6, 3]" in html,
          f"the page explains the shape mismatch: {html[:300]!r}")
+# a manifest stage that names no dump ("logit" for 00_logits): refused with a suggestion, not a
+# silent "aligned" under the default tolerance its own (tighter) one was meant to replace
+r = folder("typo_r", {"00_logits.npy": a})
+p = folder("typo_p", {"00_logits.npy": a + np.float32(1e-4)})
+mf = ck.path("typo.json")
+with open(mf, "w") as f:
+    json.dump({"stages": {"logit": {"tolerance": {"max_abs": 1e-6}}}}, f)
+rc, out, err = run("stages", r, p, "--manifest", mf)
+ck.check(rc == 2 and "manifest stage 'logit' matches no dump" in err and "did you mean 'logits'?" in err,
+         f"manifest typo: rc {rc} {err!r}")
 ck.done()
