@@ -122,8 +122,10 @@ typedef struct xa_coco_gt {
 } xa_coco_gt;
 /* instances.json: "images" (required: a file without it is not a ground truth), "annotations"
  * with id, image_id, category_id, bbox, area, iscrowd (all required, as pycocotools reads them),
- * "categories". Unknown image ids, duplicate image ids, negative sizes or areas and iscrowd other
- * than 0/1 are errors naming the entry. */
+ * "categories" (required, as pycocotools' loadRes copies it; [] allowed). Unknown image ids,
+ * duplicate image, category or annotation ids (pycocotools would evaluate the last annotation of
+ * an id in place of the others), negative sizes or areas and iscrowd other than 0/1 are errors
+ * naming the entry. */
 XA_API xa_status xa_coco_gt_load(const char *path, const xa_json_limits *lim, xa_coco_gt **out,
                                  xa_error *err);
 XA_API xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,

@@ -485,6 +485,28 @@ static int gt_validate(xa_jr *j, gt_build *g) {
                           (long long)gt->anns[i].id, (long long)gt->anns[i].image_id);
             goto out;
         }
+    /* annotation ids: pycocotools' createIndex keeps anns[ann['id']] = ann, the last of an id,
+     * and COCOeval loads the ids of an image's annotations through it: the earlier annotation
+     * would be evaluated as a second copy of the later one (converters that restart ids per
+     * image give such files) */
+    xa_imap_clear(&ids);
+    for (size_t i = 0; i < gt->nanns; i++) {
+        size_t old;
+        int p = xa_imap_put(&ids, gt->anns[i].id, i, &old);
+        if (p < 0) {
+            oom(j);
+            goto out;
+        }
+        if (p == 0) {
+            xa_jr_fail_at(j, g->ann_at[i], XA_EFORMAT,
+                          "annotations[%zu] (id %lld): annotations[%zu] has the same id; "
+                          "pycocotools looks annotations up by id and would evaluate "
+                          "annotations[%zu] in place of annotations[%zu] (the later replaces the "
+                          "earlier): give every annotation its own id",
+                          i, (long long)gt->anns[i].id, old, i, old);
+            goto out;
+        }
+    }
     if (gt->ncats > 1) qsort(gt->cats, gt->ncats, sizeof *gt->cats, cmp_cat);
     for (size_t i = 1; i < gt->ncats; i++)
         if (gt->cats[i].id == gt->cats[i - 1].id) {
@@ -522,7 +544,7 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
         xa_jr_done(&j);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
-    int has_images = 0;
+    int has_images = 0, has_cats = 0;
     xa_jtype t = xa_jr_peek(&j);
     if (t != XA_J_OBJECT) {
         if (t == XA_J_ARRAY)
@@ -549,6 +571,7 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
             bad = parse_anns(&j, &g);
         } else if (xa_jkey(&key, "categories")) {
             bad = parse_cats(&j, &g);
+            has_cats = 1;
         } else {
             bad = xa_jr_skip(&j);
         }
@@ -559,6 +582,12 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
         xa_jr_fail_at(&j, 0, XA_EFORMAT,
                       "no \"images\" list: not a COCO ground-truth file (pycocotools evaluates "
                       "the images it lists)");
+        goto fail;
+    }
+    if (!has_cats) {
+        xa_jr_fail_at(&j, 0, XA_EFORMAT,
+                      "no \"categories\" list (pycocotools' loadRes copies it and fails with "
+                      "KeyError: 'categories'; an empty list [] is accepted)");
         goto fail;
     }
     if (gt_validate(&j, &g)) goto fail;

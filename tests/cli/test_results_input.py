@@ -130,6 +130,14 @@ case("GT negative image size", ev(put("gtsize.json", gt_with(images=[{"id": 1, "
      "gtsize.json", "images[0] (id 1): width is negative")
 case("GT image without id", ev(put("gtnoid.json", gt_with(images=[{"width": 3}]))), "gtnoid.json",
      "images[0]: no \"id\"")
+case("GT duplicate annotation id (ids restarted per image)",
+     ev(put("gtdupann.json", gt_with(images=GT["images"], annotations=[
+         GT["annotations"][0], dict(GT["annotations"][0], id=2, image_id=2),
+         dict(GT["annotations"][0], id=1, image_id=2, bbox=[5, 5, 10, 10], area=100)]))),
+     "gtdupann.json", "annotations[2] (id 1): annotations[0] has the same id",
+     "would evaluate annotations[2] in place of annotations[0]")
+case("GT without categories", ev(put("gtnocats.json", gt_with(categories=None))), "gtnocats.json",
+     "no \"categories\" list", "KeyError: 'categories'")
 case("results of an unknown image", ev(gt, put("unk.json", res(E, dict(E, image_id=99)))), "unk.json",
      "detection 1 (image_id 99): no such image in the ground truth")
 case("three --dt", ["cocoeval", "--gt", gt, "--dt", good, "--dt", good, "--dt", good], "at most two --dt")
