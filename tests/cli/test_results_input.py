@@ -71,6 +71,19 @@ case("malformed JSON", ["results", bad, good], "malformed.json", "entry 0 (image
 case("truncated JSON", ["results", put("trunc.json", res(E)[:-10]), good], "trunc.json", "ends inside")
 case("NaN score", ["results", put("nan.json", res(E, dict(E, image_id=7, score=float("nan")))), good],
      "nan.json", "entry 1 (image_id 7): score is NaN", "byte")
+# the byte offset points at the offending value, not at the space before it
+for what, entry, value in [("NaN", '"score": NaN', "NaN"), ("Infinity", '"score": Infinity', "Infinity"),
+                           ("1.5 as an id", '"category_id": 1.5', "1.5"),
+                           ("bbox of 3", '"bbox": [1, 2, 3]', "[1, 2, 3]"),
+                           ("NaN in a bbox", '"bbox": [1, 2,  NaN, 4]', "NaN"),
+                           ("a string score", '"score": "0.5"', '"0.5"')]:
+    keys = {"image_id": "1", "category_id": "1", "bbox": "[1, 2, 3, 4]", "score": "0.5"}
+    keys[entry.split(":")[0].strip('"')] = entry.split(": ", 1)[1]
+    text = '[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5},\n {' + \
+        ", ".join(f'"{k}": {v}' for k, v in keys.items()) + "}]"
+    fn = "off_" + "".join(c for c in what if c.isalnum()) + ".json"
+    case(f"byte offset of {what}", ["results", put(fn, text), good], fn, "entry 1",
+         f"line 2, byte {text.index(entry) + entry.index(value)})")
 case("infinite box", ["results", put("inf.json", res(dict(E, bbox=[1, 2, float("inf"), 4]))), good],
      "inf.json", "entry 0 (image_id 1): bbox[2] is infinite")
 case("negative width", ["results", put("negw.json", res(E, E, dict(E, image_id=3, bbox=[1, 2, -3, 4]))), good],
