@@ -81,7 +81,8 @@ XA_API xa_status xa_coco_results_parse(const void *buf, size_t size, const char 
  * class] (XA_BOX_XYWH), any real dtype, shape [N, 6] or [1, N, 6] (N may be 0); columns past
  * the sixth are refused. The class must be a whole number >= 0; scores finite; no negative
  * width or height. `path` is an .npy file (one image, keyed by its file name) or a folder of
- * them (every *.npy, sorted by name). */
+ * them (every *.npy, sorted by name; two files of one key, 139.npy and 000000000139.npy, are an
+ * error naming both). */
 XA_API xa_status xa_dets_load_npy(const char *path, xa_box_format format, xa_dets **out,
                                   xa_error *err);
 /* One image from a tensor already loaded (a stage dump): `name` keys the image (digits -> id). */

@@ -170,6 +170,13 @@ case("npy x2 < x1", ["results", CK.path("neg.npy"), CK.path("neg.npy")], "neg.np
 np.save(CK.path("cls.npy"), np.array([[0, 0, 1, 1, .5, 1.5]], np.float32))
 case("npy fractional class", ["results", CK.path("cls.npy"), CK.path("cls.npy")], "cls.npy",
      "class 1.5 is not a class index")
+os.mkdir(CK.path("dupkey"))
+np.save(os.path.join(CK.path("dupkey"), "139.npy"), np.array([[0, 0, 1, 1, .5, 0]], np.float32))
+np.save(os.path.join(CK.path("dupkey"), "000000000139.npy"), np.array([[0, 0, 1, 1, .5, 0]], np.float32))
+case("two files of one image", ["results", CK.path("dupkey"), CK.path("dupkey")], "dupkey/139.npy",
+     "dupkey/000000000139.npy is image 139 too", "two files for one image")
+case("two files of one image (coco-json)", ["coco-json", CK.path("dupkey")], "dupkey/139.npy",
+     "dupkey/000000000139.npy is image 139 too")
 os.mkdir(CK.path("emptydir"))
 case("folder without .npy", ["results", CK.path("emptydir"), good], "emptydir", "no .npy files")
 os.mkdir(CK.path("c80"))
