@@ -217,12 +217,17 @@ typedef struct xa_results_options {
     double score_threshold; /* < 0 (default): estimated as the lowest score either side kept */
     double nms_iou;         /* the NMS IoU threshold if known; < 0 (default): unknown */
     xa_category_map category_map; /* XA_CATEGORY_COCO80: .npy sides' classes to COCO ids */
+    int pair_single; /* 1: each side is one image's detections (one .npy file each): their only
+                        images are paired whatever their keys (each side must hold one image) */
 } xa_results_options;
 XA_API void xa_results_options_init(xa_results_options *o);
 
 typedef enum xa_res_cause {
     XA_RES_CAUSE_NONE = 0,
-    XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold */
+    XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold;
+                                         or, the threshold given, at or below it while the other
+                                         side kept only scores at or above it, and above this one
+                                         (in the image; in the whole set if it kept none there) */
     XA_RES_CAUSE_NMS_TIE = 2, /* each side kept another of two overlapping boxes of equal score */
     XA_RES_CAUSE_NMS = 3, /* suppressed on one side: the other kept an overlapping box of at least
                              its score (IoU over the NMS threshold, or >= 0.3 when not given) */
@@ -239,6 +244,13 @@ typedef struct xa_res_unmatched {
     double iou;       /* NMS causes: IoU with the other box; else the best IoU on the other side */
     double other;     /* NMS causes: the other box's score; threshold: the threshold used */
     size_t other_det; /* index of that box in the other side's items (SIZE_MAX if none) */
+    /* the detection as compared: category after --category-map, box in the report's format */
+    int64_t category_id;
+    double box[4];
+    /* score-threshold by the given threshold (not the noise): the other side's lowest kept
+     * score, in this image (lowest_in_image 1) or in the whole set; NaN otherwise */
+    double lowest_kept;
+    int lowest_in_image;
 } xa_res_unmatched;
 
 typedef enum xa_res_status {
