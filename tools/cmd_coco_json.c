@@ -192,13 +192,26 @@ int cmd_coco_json(int argc, char **argv) {
             if (f && fclose(f) != 0) bad = 1;
             if (bad)
                 rc = cli_error("coco-json", "%s: cannot write", out);
-            else
-                fprintf(stderr, "wrote %zu detections of %zu images to %s (%s; category ids %s)\n",
-                        all->count, all->nimages, out,
-                        wo.round ? "rounded: bbox 3 decimals, score 5 decimals" : "not rounded",
-                        wo.categories == XA_CATEGORY_COCO80
-                            ? "from classes 0..79 by the 80 -> 91 map"
-                            : "as the classes");
+            else {
+                /* a file without detections writes nothing: count the images the output holds */
+                size_t with = 0;
+                unsigned char *seen = calloc(all->nimages + 1, 1);
+                for (size_t k = 0; seen && k < all->count; k++) {
+                    with += !seen[all->items[k].image];
+                    seen[all->items[k].image] = 1;
+                }
+                free(seen);
+                char files[96] = "";
+                if (with != all->nimages)
+                    snprintf(files, sizeof files, " (%zu files, %zu without detections)",
+                             all->nimages, all->nimages - with);
+                fprintf(
+                    stderr, "wrote %zu detections of %zu images%s to %s (%s; category ids %s)\n",
+                    all->count, with, files, out,
+                    wo.round ? "rounded: bbox 3 decimals, score 5 decimals" : "not rounded",
+                    wo.categories == XA_CATEGORY_COCO80 ? "from classes 0..79 by the 80 -> 91 map"
+                                                        : "as the classes");
+            }
             xa_free(s);
         } else {
             fwrite(s, 1, n, stdout);

@@ -18,7 +18,8 @@ static const char *help =
     "  DIR                a folder of .npy files, one per image, named after it\n"
     "                     (000000000139.npy is image 139), rows [N, 6]: x1, y1, x2, y2, score, "
     "class\n"
-    "  FILE.npy           one image's detections\n"
+    "  FILE.npy           one image's detections (two FILE.npy: one image, paired whatever\n"
+    "                     their names)\n"
     "  FILE (CSV)         classification: lines file,top1,score[,c2,c3,c4,c5] (header optional)\n"
     "  FILE (JSON lines)  classification: {\"file\", \"top1\", \"score\"[, \"top5\": [...]]} per "
     "line\n\n"
@@ -26,8 +27,10 @@ static const char *help =
     "score 0.000005: round(x, 3), round(s, 5)); an image is aligned when all its detections pair\n"
     "up that way. Detections found on one side only are explained: nms-tie (each side kept\n"
     "another of two overlapping boxes of equal score), score-threshold (score within the score\n"
-    "noise of the threshold), nms (overlaps, above the NMS threshold, a box of at least its\n"
-    "score that the other side kept), or unexplained.\n\n"
+    "noise of the threshold; or, with --score-threshold S, a score <= S while the other side\n"
+    "kept only higher scores, at least S, in that image), nms (overlaps, above the NMS\n"
+    "threshold, a box of at least its score that the other side kept), or unexplained (no rule\n"
+    "explains it).\n\n"
     "options:\n"
     "  --iou T                pairs need IoU >= T (default 0.5)\n"
     "  --format xyxy|xywh     layout of .npy rows (default xyxy; xywh: x, y, w, h, score, class)\n"
@@ -37,7 +40,8 @@ static const char *help =
     "                         COCO results file); default none\n"
     "  --box-tol PX           also accept boxes within PX (default 0: equal or the rounding)\n"
     "  --score-tol S          also accept scores within S (default 0)\n"
-    "  --score-threshold S    the programs' score threshold (default: the lowest score kept)\n"
+    "  --score-threshold S    the programs' score threshold (default: the lowest score kept;\n"
+    "                         given, it also explains one-sided detections at or below it)\n"
     "  --nms-iou T            the NMS IoU threshold, if known (sharpens the nms causes)\n"
     "  --max-images N         differing images listed in the text (default 10)\n"
     "  --json                 one JSON object: images (worst first) and summary\n"
@@ -154,6 +158,11 @@ int cmd_results(int argc, char **argv) {
         xa_dets_free(dr);
         return cli_lib_error("results", &err, st);
     }
+    /* FILE.npy against FILE.npy: each is one image's detections, whatever the files are called
+     * (one_ref.npy vs one_port.npy, or two numeric names): pair them */
+    struct stat sr, sp;
+    o.pair_single = dr->source == XA_DETS_NPY && dp->source == XA_DETS_NPY && !stat(ref, &sr) &&
+                    !stat(port, &sp) && !S_ISDIR(sr.st_mode) && !S_ISDIR(sp.st_mode);
     xa_results_report *r;
     st = xa_results_compare(dr, dp, &o, &r, &err);
     if (st) {

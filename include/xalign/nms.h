@@ -94,7 +94,8 @@ typedef struct xa_nms_decision {
      * it (torchvision: float IoU; cv2: 1 - (float)jaccardDistance). */
     int64_t by;
     double overlap;
-    double threshold; /* the threshold in force for this box (cv2's eta lowers it) */
+    double threshold; /* the threshold in force for this box: the NMS threshold (cv2's eta lowers
+                         it), or for BELOW_SCORE the score threshold (as the float cv2 compares) */
 } xa_nms_decision;
 /* xa_tv_nms / xa_cv_nms_boxes that also fill why[i] for every box i (why: N entries). The
  * per-class batched path reports by/overlap within the box's class. */

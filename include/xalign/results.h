@@ -81,7 +81,8 @@ XA_API xa_status xa_coco_results_parse(const void *buf, size_t size, const char 
  * class] (XA_BOX_XYWH), any real dtype, shape [N, 6] or [1, N, 6] (N may be 0); columns past
  * the sixth are refused. The class must be a whole number >= 0; scores finite; no negative
  * width or height. `path` is an .npy file (one image, keyed by its file name) or a folder of
- * them (every *.npy, sorted by name). */
+ * them (every *.npy, sorted by name; two files of one key, 139.npy and 000000000139.npy, are an
+ * error naming both). */
 XA_API xa_status xa_dets_load_npy(const char *path, xa_box_format format, xa_dets **out,
                                   xa_error *err);
 /* One image from a tensor already loaded (a stage dump): `name` keys the image (digits -> id). */
@@ -122,8 +123,10 @@ typedef struct xa_coco_gt {
 } xa_coco_gt;
 /* instances.json: "images" (required: a file without it is not a ground truth), "annotations"
  * with id, image_id, category_id, bbox, area, iscrowd (all required, as pycocotools reads them),
- * "categories". Unknown image ids, duplicate image ids, negative sizes or areas and iscrowd other
- * than 0/1 are errors naming the entry. */
+ * "categories" (required, as pycocotools' loadRes copies it; [] allowed). Unknown image ids,
+ * duplicate image, category or annotation ids (pycocotools would evaluate the last annotation of
+ * an id in place of the others), negative sizes or areas and iscrowd other than 0/1 are errors
+ * naming the entry. */
 XA_API xa_status xa_coco_gt_load(const char *path, const xa_json_limits *lim, xa_coco_gt **out,
                                  xa_error *err);
 XA_API xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
@@ -214,12 +217,17 @@ typedef struct xa_results_options {
     double score_threshold; /* < 0 (default): estimated as the lowest score either side kept */
     double nms_iou;         /* the NMS IoU threshold if known; < 0 (default): unknown */
     xa_category_map category_map; /* XA_CATEGORY_COCO80: .npy sides' classes to COCO ids */
+    int pair_single; /* 1: each side is one image's detections (one .npy file each): their only
+                        images are paired whatever their keys (each side must hold one image) */
 } xa_results_options;
 XA_API void xa_results_options_init(xa_results_options *o);
 
 typedef enum xa_res_cause {
     XA_RES_CAUSE_NONE = 0,
-    XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold */
+    XA_RES_CAUSE_SCORE_THRESHOLD = 1, /* score within the observed score noise of the threshold;
+                                         or, the threshold given, at or below it while the other
+                                         side kept only scores at or above it, and above this one
+                                         (in the image; in the whole set if it kept none there) */
     XA_RES_CAUSE_NMS_TIE = 2, /* each side kept another of two overlapping boxes of equal score */
     XA_RES_CAUSE_NMS = 3, /* suppressed on one side: the other kept an overlapping box of at least
                              its score (IoU over the NMS threshold, or >= 0.3 when not given) */
@@ -236,6 +244,13 @@ typedef struct xa_res_unmatched {
     double iou;       /* NMS causes: IoU with the other box; else the best IoU on the other side */
     double other;     /* NMS causes: the other box's score; threshold: the threshold used */
     size_t other_det; /* index of that box in the other side's items (SIZE_MAX if none) */
+    /* the detection as compared: category after --category-map, box in the report's format */
+    int64_t category_id;
+    double box[4];
+    /* score-threshold by the given threshold (not the noise): the other side's lowest kept
+     * score, in this image (lowest_in_image 1) or in the whole set; NaN otherwise */
+    double lowest_kept;
+    int lowest_in_image;
 } xa_res_unmatched;
 
 typedef enum xa_res_status {

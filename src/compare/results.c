@@ -15,6 +15,7 @@ void xa_results_options_init(xa_results_options *o) {
     o->score_threshold = -1;
     o->nms_iou = -1;
     o->category_map = XA_CATEGORY_AS_IS;
+    o->pair_single = 0;
 }
 
 const char *xa_res_cause_name(xa_res_cause c) {
@@ -174,13 +175,20 @@ static int cmp_worst(const void *x, const void *y) {
 }
 
 /* Explain one unmatched detection u of side x against side y (same image and category in
- * [y0, y1) of y's sorted list). */
+ * [y0, y1) of y's sorted list). thr_given: the threshold is the user's; ymin: y's lowest kept
+ * score in the image (ymin_image 1), or in the whole set when it kept none there (INFINITY: none
+ * at all). */
 static void explain(const side *x, const sdet *u, const side *y, size_t y0, size_t y1, double ds,
-                    double thr, double nms_iou, xa_res_unmatched *o) {
+                    double thr, int thr_given, double ymin, int ymin_image, double nms_iou,
+                    xa_res_unmatched *o) {
     o->cause = XA_RES_CAUSE_UNEXPLAINED;
     o->iou = 0;
     o->other = 0;
     o->other_det = SIZE_MAX;
+    o->category_id = u->cat;
+    memcpy(o->box, u->box, sizeof o->box);
+    o->lowest_kept = NAN;
+    o->lowest_in_image = 0;
     (void)x;
     double best_tie = -1, best_any = 0, best_nms = -1;
     size_t tie = SIZE_MAX, nms = SIZE_MAX;
@@ -210,6 +218,13 @@ static void explain(const side *x, const sdet *u, const side *y, size_t y0, size
     } else if (u->score - thr <= ds && u->score >= thr - ds) {
         o->cause = XA_RES_CAUSE_SCORE_THRESHOLD;
         o->other = thr;
+    } else if (thr_given && u->score <= thr && isfinite(ymin) && ymin >= thr && ymin > u->score) {
+        /* the stated threshold separates it from everything the other program kept: that
+         * program dropped it there (whether it keeps scores > thr or >= thr) */
+        o->cause = XA_RES_CAUSE_SCORE_THRESHOLD;
+        o->other = thr;
+        o->lowest_kept = ymin;
+        o->lowest_in_image = ymin_image;
     } else if (nms != SIZE_MAX) {
         o->cause = XA_RES_CAUSE_NMS;
         o->iou = best_nms;
@@ -246,7 +261,20 @@ xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port, const xa_r
     ref_img = malloc((ref->nimages + 1) * sizeof *ref_img);
     port_img = malloc((port->nimages + 1) * sizeof *port_img);
     if (!ji || !ref_img || !port_img) goto oom;
-    for (int pass = 0; pass < 2; pass++) {
+    if (o.pair_single && (ref->nimages != 1 || port->nimages != 1)) {
+        st = xa_fail(err, XA_EINVAL,
+                     "pairing one image on each side needs one image on each side (REF has %zu, "
+                     "PORT %zu)",
+                     ref->nimages, port->nimages);
+        goto fail;
+    }
+    if (o.pair_single) { /* one image each: paired whatever their keys */
+        ji[0].ref = &ref->images[0];
+        ji[0].port = &port->images[0];
+        ref_img[0] = port_img[0] = 0;
+        nj = 1;
+    }
+    for (int pass = 0; pass < 2 && !o.pair_single; pass++) {
         const xa_dets *d = pass ? port : ref;
         size_t *map = pass ? port_img : ref_img;
         for (size_t i = 0; i < d->nimages; i++) {
@@ -379,12 +407,21 @@ xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port, const xa_r
         if (isinf(thr)) thr = 0;
     }
     r->score_threshold = thr;
+    int thr_given = o.score_threshold >= 0;
+    double set_min[2] = {INFINITY, INFINITY}; /* lowest kept score of REF, PORT */
+    for (size_t i = 0; i < sr.n; i++) set_min[0] = fmin(set_min[0], sr.v[i].score);
+    for (size_t i = 0; i < sp.n; i++) set_min[1] = fmin(set_min[1], sp.v[i].score);
     for (size_t im = 0; im < nj; im++) {
         xa_res_image *ri = &r->images[im];
         ri->first_unmatched = r->nunmatched;
         for (int pass = 0; pass < 2; pass++) {
             side *x = pass ? &sp : &sr, *y = pass ? &sr : &sp;
             size_t *gx = pass ? gp : gr, *gy = pass ? gr : gp;
+            /* the other program's lowest kept score in this image (in the set if none here) */
+            double ymin = INFINITY;
+            for (size_t j = gy[im]; j < gy[im + 1]; j++) ymin = fmin(ymin, y->v[j].score);
+            int ymin_image = gy[im + 1] > gy[im];
+            if (!ymin_image) ymin = set_min[pass ? 0 : 1];
             for (size_t i = gx[im]; i < gx[im + 1]; i++) {
                 sdet *u = &x->v[i];
                 if (u->matched) continue;
@@ -402,7 +439,7 @@ xa_status xa_results_compare(const xa_dets *ref, const xa_dets *port, const xa_r
                 xa_res_unmatched *un = &r->unmatched[r->nunmatched++];
                 un->port = pass;
                 un->det = u->orig;
-                explain(x, u, y, y0, y1, ds, thr, o.nms_iou, un);
+                explain(x, u, y, y0, y1, ds, thr, thr_given, ymin, ymin_image, o.nms_iou, un);
                 ri->causes |= 1u << un->cause;
             }
         }

@@ -276,7 +276,7 @@ static xa_status parse_jsonl(cls_build *b, const char *buf, size_t size, const c
             } else if (xa_jkey(&key, "top1") || xa_jkey(&key, "score")) {
                 int is_top1 = xa_jkey(&key, "top1");
                 xa_jnum n;
-                size_t vat = xa_jr_offset(&j);
+                size_t vat = xa_jr_value_offset(&j);
                 xa_jr_key(&j, is_top1 ? "top1" : "score", -1);
                 if (xa_jr_number(&j, &n, NULL)) break;
                 if (is_top1) {
@@ -295,7 +295,7 @@ static xa_status parse_jsonl(cls_build *b, const char *buf, size_t size, const c
                     have_score = 1;
                 }
             } else if (xa_jkey(&key, "top5")) {
-                size_t vat = xa_jr_offset(&j);
+                size_t vat = xa_jr_value_offset(&j);
                 xa_jr_key(&j, "top5", -1);
                 if (xa_jr_array(&j)) break;
                 nc = 0;

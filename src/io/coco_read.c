@@ -28,7 +28,7 @@ static const char *object_kind(const unsigned char *p, const unsigned char *e) {
 /* A bbox: exactly four finite numbers; *at is where it starts. */
 static int read_bbox(xa_jr *j, double box[4], size_t *at) {
     xa_jr_key(j, "bbox", -1);
-    *at = xa_jr_offset(j);
+    *at = xa_jr_value_offset(j);
     if (xa_jr_peek(j) != XA_J_ARRAY) {
         if (j->st) return -1;
         return xa_jr_fail_at(j, *at, XA_EFORMAT, "bbox must be a list of 4 numbers [x, y, w, h]");
@@ -42,7 +42,7 @@ static int read_bbox(xa_jr *j, double box[4], size_t *at) {
             return xa_jr_fail_at(j, *at, XA_EFORMAT, "bbox has more than 4 values");
         }
         xa_jnum n;
-        size_t vat = xa_jr_offset(j);
+        size_t vat = xa_jr_value_offset(j);
         xa_jr_key(j, "bbox", (int)i);
         if (xa_jr_number(j, &n, NULL)) return -1;
         if (!isfinite(n.v))
@@ -70,7 +70,7 @@ static int check_wh(xa_jr *j, const double box[4], size_t at) {
 static int read_id(xa_jr *j, int64_t *out, const char *key) {
     xa_jnum n;
     xa_jr_key(j, key, -1);
-    size_t at = xa_jr_offset(j);
+    size_t at = xa_jr_value_offset(j);
     if (xa_jr_number(j, &n, NULL)) return -1;
     if (!xa_jnum_to_id(&n, out))
         return xa_jr_fail_at(j, at, XA_EFORMAT, "%s must be a whole number, found %.17g", key, n.v);
@@ -82,7 +82,7 @@ static int read_id(xa_jr *j, int64_t *out, const char *key) {
 static int read_finite(xa_jr *j, double *out, const char *key) {
     xa_jnum n;
     xa_jr_key(j, key, -1);
-    size_t at = xa_jr_offset(j);
+    size_t at = xa_jr_value_offset(j);
     if (xa_jr_number(j, &n, NULL)) return -1;
     if (!isfinite(n.v))
         return xa_jr_fail_at(j, at, XA_EFORMAT, "%s is %s", key, isnan(n.v) ? "NaN" : "infinite");
@@ -122,7 +122,7 @@ xa_status xa_coco_results_parse(const void *buf, size_t size, const char *name,
     xa_jr_array(&j);
     int r;
     for (uint64_t i = 0; (r = xa_jr_next_elem(&j, i)) == 1; i++) {
-        size_t at = xa_jr_offset(&j);
+        size_t at = xa_jr_value_offset(&j);
         xa_jr_entry(&j, "entry", i);
         if (xa_jr_peek(&j) != XA_J_OBJECT) {
             if (!j.st)
@@ -266,7 +266,7 @@ static int next_entry(xa_jr *j, const char *list, uint64_t i, size_t *at) {
         if (r == 0) xa_jr_entry(j, NULL, 0);
         return r;
     }
-    *at = xa_jr_offset(j);
+    *at = xa_jr_value_offset(j);
     xa_jr_entry(j, list, i);
     if (xa_jr_peek(j) == XA_J_OBJECT) return xa_jr_object(j) ? -1 : 1;
     if (j->st) return -1;
@@ -301,7 +301,7 @@ static int parse_images(xa_jr *j, gt_build *g) {
                 if (xa_jr_skip(j)) return -1;
                 continue;
             }
-            size_t vat = xa_jr_offset(j);
+            size_t vat = xa_jr_value_offset(j);
             if (read_id(j, dst, kn)) return -1;
             if (dst == &im.id) {
                 j->ctx.idkey = "id";
@@ -351,13 +351,13 @@ static int parse_anns(xa_jr *j, gt_build *g) {
                 have |= A_BBOX;
             } else if (xa_jkey(&key, "area")) {
                 xa_jnum n;
-                at_area = xa_jr_offset(j);
+                at_area = xa_jr_value_offset(j);
                 xa_jr_key(j, "area", -1);
                 if (xa_jr_number(j, &n, NULL)) return -1;
                 a.area = n.v;
                 have |= A_AREA;
             } else if (xa_jkey(&key, "iscrowd")) {
-                at_crowd = xa_jr_offset(j);
+                at_crowd = xa_jr_value_offset(j);
                 xa_jr_key(j, "iscrowd", -1);
                 if (xa_jr_bool_or_number(j, &crowd, NULL)) return -1;
                 have |= A_CROWD;
@@ -485,6 +485,28 @@ static int gt_validate(xa_jr *j, gt_build *g) {
                           (long long)gt->anns[i].id, (long long)gt->anns[i].image_id);
             goto out;
         }
+    /* annotation ids: pycocotools' createIndex keeps anns[ann['id']] = ann, the last of an id,
+     * and COCOeval loads the ids of an image's annotations through it: the earlier annotation
+     * would be evaluated as a second copy of the later one (converters that restart ids per
+     * image give such files) */
+    xa_imap_clear(&ids);
+    for (size_t i = 0; i < gt->nanns; i++) {
+        size_t old;
+        int p = xa_imap_put(&ids, gt->anns[i].id, i, &old);
+        if (p < 0) {
+            oom(j);
+            goto out;
+        }
+        if (p == 0) {
+            xa_jr_fail_at(j, g->ann_at[i], XA_EFORMAT,
+                          "annotations[%zu] (id %lld): annotations[%zu] has the same id; "
+                          "pycocotools looks annotations up by id and would evaluate "
+                          "annotations[%zu] in place of annotations[%zu] (the later replaces the "
+                          "earlier): give every annotation its own id",
+                          i, (long long)gt->anns[i].id, old, i, old);
+            goto out;
+        }
+    }
     if (gt->ncats > 1) qsort(gt->cats, gt->ncats, sizeof *gt->cats, cmp_cat);
     for (size_t i = 1; i < gt->ncats; i++)
         if (gt->cats[i].id == gt->cats[i - 1].id) {
@@ -522,7 +544,7 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
         xa_jr_done(&j);
         return xa_fail(err, XA_ENOMEM, "out of memory");
     }
-    int has_images = 0;
+    int has_images = 0, has_cats = 0;
     xa_jtype t = xa_jr_peek(&j);
     if (t != XA_J_OBJECT) {
         if (t == XA_J_ARRAY)
@@ -549,6 +571,7 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
             bad = parse_anns(&j, &g);
         } else if (xa_jkey(&key, "categories")) {
             bad = parse_cats(&j, &g);
+            has_cats = 1;
         } else {
             bad = xa_jr_skip(&j);
         }
@@ -559,6 +582,12 @@ xa_status xa_coco_gt_parse(const void *buf, size_t size, const char *name,
         xa_jr_fail_at(&j, 0, XA_EFORMAT,
                       "no \"images\" list: not a COCO ground-truth file (pycocotools evaluates "
                       "the images it lists)");
+        goto fail;
+    }
+    if (!has_cats) {
+        xa_jr_fail_at(&j, 0, XA_EFORMAT,
+                      "no \"categories\" list (pycocotools' loadRes copies it and fails with "
+                      "KeyError: 'categories'; an empty list [] is accepted)");
         goto fail;
     }
     if (gt_validate(&j, &g)) goto fail;

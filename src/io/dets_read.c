@@ -109,8 +109,17 @@ static xa_status add_file(xa_dets_builder *b, const char *path, xa_error *err) {
     const char *s;
     size_t n;
     stem_of(path, &s, &n);
+    size_t before = b->d->nimages;
     size_t im = xa_dets_builder_image_name(b, s, n, 1);
     if (im == SIZE_MAX) return xa_fail(err, XA_ENOMEM, "out of memory");
+    if (im < before) { /* 139.npy after 000000000139.npy: two files of one image */
+        const xa_det_image *o = &b->d->images[im];
+        return xa_fail(err, XA_EFORMAT,
+                       "%s: %.*s%s.npy is image %lld too (a file name of digits is the image id, "
+                       "as YOLOv5's int(path.stem)): two files for one image; remove or rename "
+                       "one",
+                       path, (int)(s - path), path, o->name ? o->name : "", (long long)o->id);
+    }
     xa_tensor *t;
     xa_status st = xa_npy_load(path, &t, err);
     if (st) return st;

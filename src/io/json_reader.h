@@ -120,6 +120,12 @@ static inline int xa_jkey(const xa_jstr *k, const char *lit) {
 static inline size_t xa_jr_offset(const xa_jr *j) {
     return (size_t)(j->p - j->base);
 }
+/* Offset of the next value (whitespace skipped, nothing consumed): where a message about that
+ * value points, rather than at the space before it. */
+static inline size_t xa_jr_value_offset(xa_jr *j) {
+    xa_jr_peek(j);
+    return xa_jr_offset(j);
+}
 /* Fail with "NAME: <context>: <message> (line L, byte B)" at byte offset `at`; returns -1. The
  * context is the entry (and its id) when one is set, then the key: messages about a value read
  * as "bbox[2] is negative" after it. */

@@ -179,7 +179,7 @@ xa_status xa_cv_nms_boxes_explain(const xa_tensor *boxes, const xa_tensor *score
     scores_to_float(scores, n, sc, cand);
     /* GetMaxScoreIndex: candidates in index order, then a stable descending sort */
     for (int64_t i = 0; i < n; i++) {
-        if (why) why[i] = (xa_nms_decision){XA_NMS_BELOW_SCORE, -1, -1, NAN, nms_thr};
+        if (why) why[i] = (xa_nms_decision){XA_NMS_BELOW_SCORE, -1, -1, NAN, score_thr};
         if (sc[i] > score_thr) cand[m] = sc[i], pos[m++] = i;
     }
     if ((st = xa_order_desc_stable(cand, m, order, err))) goto done;

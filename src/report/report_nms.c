@@ -90,8 +90,8 @@ static void decision_text(xa_sb *b, const xa_nms_report *r, const xa_nms_run *ru
                          metric, o, t, (long long)d->by, s);
         break;
     case XA_NMS_BELOW_SCORE:
-        xa_sb_printf(b, "%s dropped it before suppression: score not above score_threshold",
-                     run->like);
+        xa_sb_printf(b, "%s dropped it before suppression: score not above score_threshold %s",
+                     run->like, t);
         break;
     case XA_NMS_TOP_K:
         xa_sb_printf(b, "%s dropped it before suppression: candidate %lld is past top_k", run->like,

@@ -57,9 +57,9 @@ static const xa_det *unmatched_det(const xa_results_report *r, const xa_res_unma
     return &d->items[u->det];
 }
 
-static void box_text(const xa_det *d, char *buf, size_t n) {
+static void box_text(const double box[4], char *buf, size_t n) {
     char a[4][32];
-    for (int k = 0; k < 4; k++) xa_fmt_num(d->box[k], 9, a[k], sizeof a[k]);
+    for (int k = 0; k < 4; k++) xa_fmt_num(box[k], 9, a[k], sizeof a[k]);
     snprintf(buf, n, "[%s, %s, %s, %s]", a[0], a[1], a[2], a[3]);
 }
 
@@ -84,18 +84,24 @@ static void side_text(xa_sb *sb, const char *label, const char *path, const xa_d
 static void cause_text(const xa_results_report *r, const xa_res_unmatched *u, char *buf, size_t n) {
     char s[32], o[32], iou[32];
     xa_fmt_num(u->iou, 8, iou, sizeof iou); /* enough digits to tell 0.45 from 0.45000002 */
-    const xa_det *d = unmatched_det(r, u);
-    const xa_dets *side = u->port ? r->port : r->ref;
-    int empty = side->format == XA_BOX_XYXY ? d->box[2] == d->box[0] || d->box[3] == d->box[1]
-                                            : d->box[2] == 0 || d->box[3] == 0;
+    const double *b = u->box;               /* in the report's format */
+    int empty = r->format == XA_BOX_XYXY ? b[2] == b[0] || b[3] == b[1] : b[2] == 0 || b[3] == 0;
     switch (u->cause) {
     case XA_RES_CAUSE_NMS_TIE:
         snprintf(buf, n, "nms-tie: %s kept another box of score %s (IoU %s with it)",
                  u->port ? "REF" : "PORT", xa_fmt_num(u->other, 7, s, sizeof s), iou);
         break;
     case XA_RES_CAUSE_SCORE_THRESHOLD:
-        snprintf(buf, n, "score-threshold: within the score noise of the threshold %s",
-                 xa_fmt_num(r->score_threshold, 7, s, sizeof s));
+        if (isnan(u->lowest_kept))
+            snprintf(buf, n, "score-threshold: within the score noise of the threshold %s",
+                     xa_fmt_num(r->score_threshold, 7, s, sizeof s));
+        else
+            snprintf(buf, n,
+                     "score-threshold: at or below the given threshold %s, and the lowest score "
+                     "%s kept %s is %s",
+                     xa_fmt_num(r->score_threshold, 7, s, sizeof s), u->port ? "REF" : "PORT",
+                     u->lowest_in_image ? "in this image" : "(none in this image; in all)",
+                     xa_fmt_num(u->lowest_kept, 7, o, sizeof o));
         break;
     case XA_RES_CAUSE_NMS:
         snprintf(buf, n, "nms: overlaps (IoU %s) a box of score %s that %s kept%s", iou,
@@ -119,6 +125,15 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
                  "matching: per image and category, greedy in descending REF score: pairs within "
                  "the tolerance, then IoU >= %g (boxes compared as %s)\n",
                  r->options.iou, r->format == XA_BOX_XYXY ? "x1, y1, x2, y2" : "x, y, w, h");
+    if (r->options.pair_single && r->nimages == 1) {
+        char a[160], b[160];
+        xa_res_image one = {0};
+        one.ref_image = r->images[0].ref_image;
+        image_label(&one, a, sizeof a);
+        one.ref_image = r->images[0].port_image;
+        image_label(&one, b, sizeof b);
+        xa_sb_printf(&sb, "one image on each side: paired (REF's %s with PORT's %s)\n", a, b);
+    }
     size_t al = r->exact + r->rounding + r->within_tol;
     double share = r->nimages ? 100.0 * (double)al / (double)r->nimages : 100.0;
     char tol[160] = "";
@@ -145,11 +160,13 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
         xa_sb_printf(&sb, "  differing images by cause:");
         const char *sep = " ";
         static const char *what[XA_RES_CAUSE_COUNT] = {
-            "", "score-threshold (an unmatched box within the score noise of the threshold)",
+            "",
+            "score-threshold (an unmatched box within the score noise of the threshold, or at or "
+            "below the given threshold where the other side kept only higher scores)",
             "nms-tie (each side kept another of two overlapping boxes of equal score)",
-            "nms (suppressed on one side by an overlapping box of at least its score that the "
-            "other side kept)",
-            "unexplained (no overlapping box on the other side)"};
+            "nms (the side without it kept an overlapping box of at least its score, which "
+            "suppressed it there)",
+            "unexplained (no rule explains it)"};
         for (int c = 1; c < XA_RES_CAUSE_COUNT; c++)
             if (r->images_by_cause[c]) {
                 xa_sb_printf(&sb, "%s%s %zu", sep, what[c], r->images_by_cause[c]);
@@ -185,11 +202,11 @@ char *xa_report_results_text(const xa_results_report *r, const char *ref_path,
         for (size_t k = 0; k < lim; k++) {
             const xa_res_unmatched *u = &r->unmatched[ri->first_unmatched + k];
             const xa_det *d = unmatched_det(r, u);
-            char bx[160], cs[200], sc[32];
-            box_text(d, bx, sizeof bx);
+            char bx[160], cs[300], sc[32];
+            box_text(u->box, bx, sizeof bx);
             cause_text(r, u, cs, sizeof cs);
             xa_sb_printf(&sb, "    only %s cat %lld %s score %s: %s\n", u->port ? "PORT" : "REF ",
-                         (long long)d->category_id, bx, xa_fmt_num(d->score, 7, sc, sizeof sc), cs);
+                         (long long)u->category_id, bx, xa_fmt_num(d->score, 7, sc, sizeof sc), cs);
         }
         if (ri->nunmatched > lim) xa_sb_printf(&sb, "    ... %zu more\n", ri->nunmatched - lim);
     }
@@ -211,10 +228,12 @@ static json_t *jside(const char *path, const xa_dets *d, const xa_rounding_check
     return o;
 }
 
-static json_t *jdet(const xa_det *d) {
+/* An unmatched detection as compared: the category after --category-map, the box in the
+ * matching's box_format (both sides alike). */
+static json_t *jdet(const xa_res_unmatched *u, const xa_det *d) {
     json_t *o = json_object(), *b = json_array();
-    json_object_set_new(o, "category_id", json_integer(d->category_id));
-    for (int k = 0; k < 4; k++) json_array_append_new(b, xa_jnum(d->box[k]));
+    json_object_set_new(o, "category_id", json_integer(u->category_id));
+    for (int k = 0; k < 4; k++) json_array_append_new(b, xa_jnum(u->box[k]));
     json_object_set_new(o, "box", b);
     json_object_set_new(o, "score", xa_jnum(d->score));
     return o;
@@ -234,6 +253,7 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
     json_object_set_new(m, "iou", json_real(r->options.iou));
     json_object_set_new(m, "per", json_string("image and category"));
     json_object_set_new(m, "box_format", json_string(r->format == XA_BOX_XYXY ? "xyxy" : "xywh"));
+    json_object_set_new(m, "one_image_each_paired", json_boolean(r->options.pair_single));
     json_object_set_new(o, "matching", m);
     json_t *imgs = json_array();
     for (size_t w = 0; w < r->nimages; w++) {
@@ -259,13 +279,21 @@ char *xa_report_results_json(const xa_results_report *r, const char *ref_path,
             json_object_set_new(j, "causes", c);
             for (size_t k = 0; k < ri->nunmatched; k++) {
                 const xa_res_unmatched *un = &r->unmatched[ri->first_unmatched + k];
-                json_t *d = jdet(unmatched_det(r, un));
+                json_t *d = jdet(un, unmatched_det(r, un));
                 json_object_set_new(d, "side", json_string(un->port ? "port" : "ref"));
                 json_object_set_new(d, "index", json_integer((json_int_t)un->det));
                 json_object_set_new(d, "cause", json_string(xa_res_cause_name(un->cause)));
                 json_object_set_new(d, "iou", xa_jnum(un->iou));
                 if (un->cause == XA_RES_CAUSE_NMS_TIE || un->cause == XA_RES_CAUSE_NMS)
                     json_object_set_new(d, "other_score", xa_jnum(un->other));
+                if (un->cause == XA_RES_CAUSE_SCORE_THRESHOLD) {
+                    json_object_set_new(d, "threshold", xa_jnum(un->other));
+                    if (!isnan(un->lowest_kept)) {
+                        json_object_set_new(d, "other_lowest_kept", xa_jnum(un->lowest_kept));
+                        json_object_set_new(d, "other_lowest_kept_in",
+                                            json_string(un->lowest_in_image ? "image" : "set"));
+                    }
+                }
                 json_array_append_new(u, d);
             }
             json_object_set_new(j, "unmatched", u);

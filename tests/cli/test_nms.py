@@ -72,6 +72,13 @@ rc, out, err = run("nms", b4, s4, "--like", "torchvision", "--compare-like", "cv
                    "--score-threshold", "0.75")
 CK.check(rc == 1 and "box 2 (score 0.699999988)" in out and "cv2 dropped it before suppression" in out,
          f"score threshold: {out}")
+# the below_score fate names the score threshold (0.75 as the float cv2 compares), not the NMS one
+CK.check("score not above score_threshold 0.75" in out, f"below_score names its threshold: {out}")
+rc, out, err = run("nms", b4, s4, "--like", "cv2", "--format", "xyxy", "--compare-like", "torchvision", "--iou",
+                   "0.5", "--score-threshold", "0.75", "--json")
+d = [x for x in json.loads(out)["compare"]["disagree"] if x["cv2"]["fate"] == "below_score"]
+CK.check(rc == 1 and len(d) == 1 and d[0]["box"] == 2 and d[0]["cv2"]["threshold"] == 0.75,
+         f"below_score JSON threshold: {out}")
 
 # ---- YOLOv5 ----------------------------------------------------------------------------------------
 pred = np.zeros((2, 3, 7), np.float32)

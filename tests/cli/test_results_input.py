@@ -71,6 +71,19 @@ case("malformed JSON", ["results", bad, good], "malformed.json", "entry 0 (image
 case("truncated JSON", ["results", put("trunc.json", res(E)[:-10]), good], "trunc.json", "ends inside")
 case("NaN score", ["results", put("nan.json", res(E, dict(E, image_id=7, score=float("nan")))), good],
      "nan.json", "entry 1 (image_id 7): score is NaN", "byte")
+# the byte offset points at the offending value, not at the space before it
+for what, entry, value in [("NaN", '"score": NaN', "NaN"), ("Infinity", '"score": Infinity', "Infinity"),
+                           ("1.5 as an id", '"category_id": 1.5', "1.5"),
+                           ("bbox of 3", '"bbox": [1, 2, 3]', "[1, 2, 3]"),
+                           ("NaN in a bbox", '"bbox": [1, 2,  NaN, 4]', "NaN"),
+                           ("a string score", '"score": "0.5"', '"0.5"')]:
+    keys = {"image_id": "1", "category_id": "1", "bbox": "[1, 2, 3, 4]", "score": "0.5"}
+    keys[entry.split(":")[0].strip('"')] = entry.split(": ", 1)[1]
+    text = '[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5},\n {' + \
+        ", ".join(f'"{k}": {v}' for k, v in keys.items()) + "}]"
+    fn = "off_" + "".join(c for c in what if c.isalnum()) + ".json"
+    case(f"byte offset of {what}", ["results", put(fn, text), good], fn, "entry 1",
+         f"line 2, byte {text.index(entry) + entry.index(value)})")
 case("infinite box", ["results", put("inf.json", res(dict(E, bbox=[1, 2, float("inf"), 4]))), good],
      "inf.json", "entry 0 (image_id 1): bbox[2] is infinite")
 case("negative width", ["results", put("negw.json", res(E, E, dict(E, image_id=3, bbox=[1, 2, -3, 4]))), good],
@@ -130,6 +143,14 @@ case("GT negative image size", ev(put("gtsize.json", gt_with(images=[{"id": 1, "
      "gtsize.json", "images[0] (id 1): width is negative")
 case("GT image without id", ev(put("gtnoid.json", gt_with(images=[{"width": 3}]))), "gtnoid.json",
      "images[0]: no \"id\"")
+case("GT duplicate annotation id (ids restarted per image)",
+     ev(put("gtdupann.json", gt_with(images=GT["images"], annotations=[
+         GT["annotations"][0], dict(GT["annotations"][0], id=2, image_id=2),
+         dict(GT["annotations"][0], id=1, image_id=2, bbox=[5, 5, 10, 10], area=100)]))),
+     "gtdupann.json", "annotations[2] (id 1): annotations[0] has the same id",
+     "would evaluate annotations[2] in place of annotations[0]")
+case("GT without categories", ev(put("gtnocats.json", gt_with(categories=None))), "gtnocats.json",
+     "no \"categories\" list", "KeyError: 'categories'")
 case("results of an unknown image", ev(gt, put("unk.json", res(E, dict(E, image_id=99)))), "unk.json",
      "detection 1 (image_id 99): no such image in the ground truth")
 case("three --dt", ["cocoeval", "--gt", gt, "--dt", good, "--dt", good, "--dt", good], "at most two --dt")
@@ -149,6 +170,13 @@ case("npy x2 < x1", ["results", CK.path("neg.npy"), CK.path("neg.npy")], "neg.np
 np.save(CK.path("cls.npy"), np.array([[0, 0, 1, 1, .5, 1.5]], np.float32))
 case("npy fractional class", ["results", CK.path("cls.npy"), CK.path("cls.npy")], "cls.npy",
      "class 1.5 is not a class index")
+os.mkdir(CK.path("dupkey"))
+np.save(os.path.join(CK.path("dupkey"), "139.npy"), np.array([[0, 0, 1, 1, .5, 0]], np.float32))
+np.save(os.path.join(CK.path("dupkey"), "000000000139.npy"), np.array([[0, 0, 1, 1, .5, 0]], np.float32))
+case("two files of one image", ["results", CK.path("dupkey"), CK.path("dupkey")], "dupkey/139.npy",
+     "dupkey/000000000139.npy is image 139 too", "two files for one image")
+case("two files of one image (coco-json)", ["coco-json", CK.path("dupkey")], "dupkey/139.npy",
+     "dupkey/000000000139.npy is image 139 too")
 os.mkdir(CK.path("emptydir"))
 case("folder without .npy", ["results", CK.path("emptydir"), good], "emptydir", "no .npy files")
 os.mkdir(CK.path("c80"))

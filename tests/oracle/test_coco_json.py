@@ -155,6 +155,19 @@ want = json.dumps([{"image_id": 7, "category_id": int(r[5]), "bbox": [round(v, 3
 CK.check(rc == 0 and open(outp).read() == want and "wrote 3000 detections" in err,
          f"coco-json xywh float64 to a file: rc {rc} {err}")
 
+# files without detections write nothing: the message counts the images the output holds
+ed = CK.path("with_empty")
+os.mkdir(ed)
+np.save(os.path.join(ed, "1.npy"), rows[:2].astype(np.float32))
+np.save(os.path.join(ed, "2.npy"), np.zeros((0, 6), np.float32))
+np.save(os.path.join(ed, "3.npy"), rows[2:3].astype(np.float32))
+oute = CK.path("with_empty.json")
+rc, out, err = run("coco-json", ed, "--format", "xywh", "--category-map", "none", "-o", oute)
+held = {e["image_id"] for e in json.load(open(oute))} if rc == 0 else set()
+CK.check(rc == 0 and held == {1, 3} and
+         "wrote 3 detections of 2 images (3 files, 1 without detections) to" in err,
+         f"coco-json counts the images written: rc {rc} {err}")
+
 # --check: the rounded file is rounded, the unrounded one is not (and says where)
 rc, out, err = run("coco-json", "--check", outp)
 CK.check(rc == 0 and "rounded (bbox 3 decimals, score 5 decimals): all 3000" in out, f"check rounded: {rc} {out} {err}")
