@@ -114,8 +114,9 @@ typedef enum xa_cause {
     XA_CAUSE_MEMORY_FORMAT = 13, /* torch's channels-last kernel vs the contiguous one */
     XA_CAUSE_MANIFEST = 14,      /* the manifest's operation does not reproduce the original */
     XA_CAUSE_SWAPPED = 15,       /* REF and PORT given the other way round */
+    XA_CAUSE_RESIZE_SIZE = 16,   /* a resize to another output size */
 } xa_cause;
-#define XA_CAUSE_COUNT 16
+#define XA_CAUSE_COUNT 17
 XA_API const char *xa_cause_name(xa_cause c); /* "channel_order", ... */
 
 /* One tested hypothesis that explains (part of) a stage's difference. */

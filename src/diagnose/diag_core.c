@@ -11,10 +11,10 @@
 
 const char *xa_cause_name(xa_cause c) {
     static const char *const names[XA_CAUSE_COUNT] = {
-        "unknown",   "channel_order", "layout",        "normalization",
-        "scale",     "resize_method", "decode_method", "padding",
-        "shift",     "rounding",      "saturation",    "output_order",
-        "precision", "memory_format", "manifest",      "swapped"};
+        "unknown",       "channel_order", "layout",    "normalization", "scale",
+        "resize_method", "decode_method", "padding",   "shift",         "rounding",
+        "saturation",    "output_order",  "precision", "memory_format", "manifest",
+        "swapped",       "resize_size"};
     return (unsigned)c < XA_CAUSE_COUNT ? names[c] : "unknown";
 }
 

@@ -176,7 +176,9 @@ void xa_hyp_resize(diag_ctx *c) {
     const dimg *R = &c->r, *P = &c->p;
     int have_p = spatial_pair(&c->pi, P), have_r = spatial_pair(&c->ri, R);
     if (!have_p || (c->pi.h == P->h && c->pi.w == P->w)) return;
-    if (R->h != P->h || R->w != P->w || R->c != P->c) return;
+    if (R->c != P->c || R->n != P->n) return;
+    /* outputs of other sizes: each side's method at its own size, then the size is the cause */
+    int resized = R->h != P->h || R->w != P->w;
     xa_tensor *pin = NULL, *rin = NULL;
     if (xa_dimg_hwc(&c->pi, &pin, NULL) || (have_r && xa_dimg_hwc(&c->ri, &rin, NULL))) {
         xa_tensor_free(pin);
@@ -202,11 +204,20 @@ void xa_hyp_resize(diag_ctx *c) {
         xa_tensor *o = NULL;
         on_p[nm] = p_to_r[nm] = on_r[nm] = (match){INFINITY, INFINITY};
         if (!xa_run_op("resize", params, pin, &o, NULL)) {
-            xa_hwc_energy(o, P, &on_p[nm].e, &on_p[nm].m);
+            if (!resized) xa_hwc_energy(o, P, &on_p[nm].e, &on_p[nm].m);
             xa_hwc_energy(o, R, &p_to_r[nm].e, &p_to_r[nm].m);
         }
         xa_tensor_free(o);
         o = NULL;
+        if (resized) { /* the port's method at the port's size */
+            char pp[160];
+            snprintf(pp, sizeof pp, "method=%.31s size=%lldx%lld", names[nm], (long long)P->w,
+                     (long long)P->h);
+            if (!xa_run_op("resize", pp, pin, &o, NULL))
+                xa_hwc_energy(o, P, &on_p[nm].e, &on_p[nm].m);
+            xa_tensor_free(o);
+            o = NULL;
+        }
         if (same_in)
             on_r[nm] = p_to_r[nm];
         else if (rin && !xa_run_op("resize", params, rin, &o, NULL))
@@ -226,6 +237,29 @@ void xa_hyp_resize(diag_ctx *c) {
         return;
     }
     char a[48], b[48];
+    if (resized) {
+        xa_tensor_free(pin);
+        if (!(exact(on_p[bp]) || on_p[bp].m <= 1) || !(exact(rr[br]) || rr[br].m <= 1)) return;
+        char params[160], call[128];
+        snprintf(params, sizeof params, "method=%.31s size=%lldx%lld", names[br], (long long)R->w,
+                 (long long)R->h);
+        c_call(names[br], R->w, R->h, call, sizeof call);
+        c->from_inputs = 1;
+        xa_finding *f = xa_add_finding(
+            c, XA_CAUSE_RESIZE_SIZE, 1,
+            "the port resizes to %lldx%lld (%s, %s), the original to %lldx%lld (%s, %s%s)",
+            (long long)P->w, (long long)P->h, names[bp], match_text(on_p[bp], a, sizeof a),
+            (long long)R->w, (long long)R->h, names[br], match_text(rr[br], b, sizeof b),
+            rin ? "" : ", on the port's input");
+        xa_summary(f, "port %lldx%lld, original %lldx%lld", (long long)P->w, (long long)P->h,
+                   (long long)R->w, (long long)R->h);
+        int hwc =
+            c->in->port_in && c->in->port_in->rank == 3 && c->pi.c == c->in->port_in->shape[2];
+        xa_set_fix(c, f, "port_input", hwc ? "resize" : NULL, params,
+                   "resize to the original's size, %lldx%lld (width x height), with %s (%s)",
+                   (long long)R->w, (long long)R->h, names[br], call);
+        return;
+    }
     /* one method reproduces both sides from their own inputs: the stage only inherits */
     for (int k = 0; k < nm; k++)
         if (exact(on_p[k]) && exact(rr[k])) {

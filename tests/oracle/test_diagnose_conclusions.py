@@ -244,4 +244,18 @@ if st["status"] != "aligned":
     ck.check([f["cause"] for f in st["diagnosis"]][:1] == ["precision"], f"f16-typed logits: {st['diagnosis']}")
 else:
     ck.check(False, "the f16 logits should exceed the f16 default tolerance for this test to mean anything")
+# 10. a resize to another size (256x256 where the original resizes to 224x224): the size is the
+# cause, the method of each side named, and the fix replays exactly -- it was "unknown" because
+# the element counts differ
+sr, sp = ck.path("size_r"), ck.path("size_p")
+img = np.asarray(Image.open(IMAGE).convert("RGB"))
+for d, size in ((sr, (224, 224)), (sp, (256, 256))):
+    os.makedirs(d, exist_ok=True)
+    np.save(os.path.join(d, "00_read.npy"), img)
+    np.save(os.path.join(d, "01_resize.npy"), np.asarray(Image.fromarray(img).resize(size, Image.BILINEAR)))
+rc, j = run_json("stages", sr, sp)
+d = j["stages"][1]["diagnosis"]
+ck.check(rc == 1 and d and d[0]["cause"] == "resize_size" and "port resizes to 256x256 (pil-bilinear, exact)" in d[0]["evidence"]
+         and d[0]["fix"]["max_abs_after"] == 0 and d[0]["fix"]["params"].get("size") == "224x224",
+         f"resize to another size: {d}")
 ck.done()
