@@ -227,7 +227,11 @@ xa_status xa_heatmap_new(const xa_tensor *ref, const xa_tensor *port, const xa_h
     xa_heatmap_options defaults;
     xa_heatmap_info in;
     char a[160], b[160];
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_heatmap_new: NULL result pointer");
     *out = NULL;
+    if (!ref || !port)
+        return xa_fail(err, XA_EINVAL, "xa_heatmap_new: NULL %s tensor",
+                       ref ? "port" : "reference");
     if (!o) {
         xa_heatmap_options_init(&defaults);
         o = &defaults;
