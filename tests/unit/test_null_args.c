@@ -25,7 +25,7 @@ static xa_error err;
         int ws = 0;                                                                                \
         waitpid(pid, &ws, 0);                                                                      \
         CHECKF(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s: %s", #call,                             \
-               WIFEXITED(ws) ? "not XA_EINVAL with a message" : "crashed");                       \
+               WIFEXITED(ws) ? "not XA_EINVAL with a message" : "crashed");                        \
     } while (0)
 
 int main(void) {
