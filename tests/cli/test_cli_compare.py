@@ -117,6 +117,16 @@ ck.check(rc == 0 and {"info", "compare"} <= set(cmds), f"commands listed: {cmds}
 for c in cmds:
     rc, out, err = run(c, "--help")
     ck.check(rc == 0 and out.startswith("usage: xalign " + c), f"{c} --help: {rc} {out[:60]!r}")
+# --html: one tensor pair only, said on the --html line of --help; a multi-member pair is exit 2
+rc, out, err = run("compare", "--help")
+line = [ln for ln in out.splitlines() if ln.lstrip().startswith("--html FILE")]
+ck.check(rc == 0 and line and "one tensor pair only" in line[0], f"--help's --html line: {line}")
+za, zb = ck.path("za.npz"), ck.path("zb.npz")
+np.savez(za, a=ref, b=ref)
+np.savez(zb, a=near, b=near)
+rc, out, err = run("compare", za, zb, "--html", ck.path("z.html"))
+ck.check(rc == 2 and "--html works on one tensor pair" in err, f"--html on npz: {rc} {err}")
+
 rc, out, err = run("--version")
 ck.check(rc == 0 and out.startswith("xalign "), "--version")
 ck.done()
