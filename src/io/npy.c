@@ -130,6 +130,7 @@ xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits 
     const unsigned char *b = buf;
     lim = xa_limits_or_default(lim);
     memset(t, 0, sizeof *t);
+    if (size == 0) return xa_fail(err, XA_EFORMAT, "empty file (0 bytes)"); /* as spec.c says */
     if (size < 10 || memcmp(b, npy_magic, 6) != 0)
         return size < 10 && size > 0 && !memcmp(b, npy_magic, size < 6 ? size : 6)
                    ? xa_fail(err, XA_ETRUNC, "truncated .npy header (%zu bytes)", size)
