@@ -119,6 +119,21 @@ ck.check(rc == 0 and {"info", "compare"} <= set(cmds), f"commands listed: {cmds}
 for c in cmds:
     rc, out, err = run(c, "--help")
     ck.check(rc == 0 and out.startswith("usage: xalign " + c), f"{c} --help: {rc} {out[:60]!r}")
+# a limit is printed as given (shortest repr that reads back), never rounded onto the value's side:
+# --min-cosine 0.99999999 is not "1", and the value has the digits to show it is below
+v = np.linspace(-1, 1, 1000).astype(np.float32)
+w = (v + np.where(np.arange(1000) % 2, np.float32(0.01), np.float32(0))).astype(np.float32)
+r2, p2 = save("r2.npy", v), save("p2.npy", w)
+rc, j = run_json("compare", r2, p2, "--atol", "0.001", "--rtol", "0", "--min-cosine", "0.99999999")
+cos = j["metrics"]["cosine"]
+for lim in ("0.99999999", "0.9999252"):  # below and just above the cosine: limits 6 %g digits round
+    rc, out, err = run("compare", r2, p2, "--atol", "0.0012345678", "--rtol", "0", "--min-cosine", lim)
+    line = out.splitlines()[2]
+    ck.check("beyond |d| <= 0.0012345678 + 0*|ref|" in line, f"atol printed as given: {line}")
+    words = line.split("cosine ", 1)[1].split(";")[0].split() if "cosine " in line else []
+    ck.check(len(words) == 3 and words[2] == lim and words[1] == "<" and float(words[0]) < float(lim),
+             f"cosine {cos} < limit {lim}: printed as given, the value with the digits to show it: {line}")
+
 # --html: one tensor pair only, said on the --html line of --help; a multi-member pair is exit 2
 rc, out, err = run("compare", "--help")
 line = [ln for ln in out.splitlines() if ln.lstrip().startswith("--html FILE")]
