@@ -14,10 +14,15 @@ same layout from the port, so both sides dump with one convention:
 
 then `xalign stages ref_dumps/ port_dumps/`. Sub-folders per sample (dataset runs):
 set_sample("img_0001") or XALIGN_DUMP_SAMPLE. A dump that cannot be written (folder not
-creatable, disk full) raises DumpError, an OSError naming the stage and the file.
+creatable, disk full) or holds a dtype xalign does not read (complex, object, a torch dtype
+without a numpy equivalent) raises DumpError, an OSError naming the stage and the file. Torch
+tensors are accepted; bfloat16 ones are written as numpy writes ml_dtypes' bfloat16 (descr |V2),
+which xalign reads as bfloat16.
 """
+import errno
 import os
 import re
+import sys
 import threading
 
 import numpy as np
@@ -30,7 +35,8 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class DumpError(OSError):
-    """A stage dump could not be written; errno is the OS error's, the message names the file."""
+    """A stage dump could not be written; errno is the OS error's (EINVAL for a dtype xalign does
+    not read), the message names the stage and the file."""
 
 
 def _failed(name, path, e):
@@ -85,10 +91,30 @@ def _reserve(name, ext):
     return os.path.join(d, f"{k:02d}_{name}.{ext}")
 
 
-def _as_array(x):
-    if hasattr(x, "detach"):  # torch tensors without importing torch
-        x = x.detach().cpu().numpy()
-    return np.asarray(x)
+def _unsupported(name, path, what):
+    return DumpError(errno.EINVAL, f"xalign_dump: stage {name!r}: cannot write {path}: {what}")
+
+
+def _as_array(name, path, x):
+    """numpy array in a dtype xalign reads: bool, (u)int8..64, float16/32/64, and bfloat16 as
+    the 2-byte void numpy writes for ml_dtypes' bfloat16 (descr |V2, read back as bfloat16)."""
+    if hasattr(x, "detach"):  # torch tensors without importing torch (it is imported already)
+        t = x.detach().cpu()
+        torch = sys.modules.get(type(x).__module__.split(".")[0])
+        if torch is not None and t.dtype == getattr(torch, "bfloat16", None):
+            return t.contiguous().view(torch.int16).numpy().view("V2")
+        try:
+            x = t.numpy()
+        except (TypeError, RuntimeError) as e:
+            raise _unsupported(name, path, f"torch dtype {t.dtype} has no numpy equivalent "
+                                           "xalign reads ({e})") from e
+    a = np.asarray(x)
+    dt = a.dtype
+    if not (dt.kind in "biu" or (dt.kind == "f" and dt.itemsize in (2, 4, 8))
+            or (dt.kind == "V" and dt.itemsize == 2 and dt.fields is None)):
+        raise _unsupported(name, path, f"dtype {dt} is not one xalign reads (bool, int8..int64, "
+                                       "uint8..uint64, float16/32/64, bfloat16)")
+    return a
 
 
 def _write(name, path, save):
@@ -104,7 +130,8 @@ def dump(name, array):
         return None
     path = _reserve(name, "npy")
     if path is not None:
-        _write(name, path, lambda p: np.save(p, _as_array(array)))
+        a = _as_array(name, path, array)
+        _write(name, path, lambda p: np.save(p, a))
     return path
 
 
@@ -116,7 +143,8 @@ def dump_multi(name, **arrays):
         _check_name(k, "tensor name")
     path = _reserve(name, "npz")
     if path is not None:
-        _write(name, path, lambda p: np.savez(p, **{k: _as_array(v) for k, v in arrays.items()}))
+        a = {k: _as_array(name, f"{path} member {k!r}", v) for k, v in arrays.items()}
+        _write(name, path, lambda p: np.savez(p, **a))
     return path
 
 

@@ -247,6 +247,9 @@ XA_API xa_status xa_name_map_port_name(const xa_name_map *m, const char *ref, ch
                                        xa_error *err);
 XA_API int xa_name_map_empty(const xa_name_map *m);
 XA_API void xa_name_map_free(xa_name_map *m);
+/* The explicit entries (--map), sorted by reference name: *from and *to of entry i; 0 past the
+ * end. */
+XA_API int xa_name_map_entry(const xa_name_map *m, size_t i, const char **from, const char **to);
 
 /* ---- comparing multi-member files ----------------------------------------------------------
  * Every member of the reference against its port member, in the reference's order (the order the
@@ -289,6 +292,9 @@ typedef struct xa_members_report {
     size_t compared, aligned, unaligned, shape_mismatch, only_ref, only_port, errors;
     int by_position;    /* members were paired by position */
     int has_pairing;    /* a search found a pairing that aligns more members than the one used */
+    int named_map;      /* a name map (--map entries or --rename rules) was given */
+    size_t nnotes;      /* map entries that could not apply: "--map: 'a' -> 'b': ..." */
+    char **notes;       /* one line each (the reference name, the port name, the reason) */
     xa_pairing pairing; /* over the members in order (ref i <-> port pairing.port_of[i]) */
 } xa_members_report;
 

@@ -203,7 +203,8 @@ typedef struct xa_heatmap_info {
  * (violet, blue, cyan, green, yellow), chroma 0.10 (scripts/heatmap_colormap.py). k outside
  * 0..255 is clamped. */
 XA_API void xa_heatmap_color(int k, uint8_t rgb[3]);
-/* The smallest v that gets colour k (the scale's numbers: k = 0 .. 255). */
+/* The smallest v that gets colour k (the scale's numbers: k = 0 .. 255); on the abs scale k = 0
+ * gives 0, the bound from above: every v > 0 below the next step gets colour 0, v = 0 is black. */
 XA_API double xa_heatmap_value(const xa_heatmap_info *info, int k);
 
 /* The heatmap as a new H x W x 3 uint8 RGB tensor (xa_png_save writes it). ref and port have

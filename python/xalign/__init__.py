@@ -9,7 +9,8 @@
     x = xalign.run_op("letterbox-yolov5", img, size=(640, 640), auto=False)
     xalign.ops()                                        # every registered operation
 
-Arrays are passed without a copy when they are C- or Fortran-contiguous. Every registered
+compare/diagnose take C- or Fortran-contiguous arrays of either byte order without a copy;
+operations take C-order native arrays without a copy and copy others first. Every registered
 operation (`xalign ops`) is also a function of `xalign.op`: `xalign.op.center_crop(img, size=224)`.
 Errors raise xalign.Error with the library's message. The one-file dump helper is re-exported:
 `xalign.dump`, `xalign.dump_multi` (python/xalign_dump.py, numpy only, for copying next to a
@@ -21,6 +22,8 @@ import json
 import os
 import sys
 import types
+
+import numpy as np
 
 from ._lib import Error, View, _Err, _P, check, lib, take_string, to_numpy
 
@@ -112,6 +115,27 @@ def _param_text(v):
 _SIZE_KEYS = {}
 
 
+def _size_part(name, key, size, x):
+    """One side of a (width, height) size: a positive whole number, never truncated."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise Error(f"{name}: {key} {tuple(size)!r}: width and height must be whole numbers, "
+                    f"not {x!r} ({type(x).__name__})")
+    if x < 1:
+        raise Error(f"{name}: {key} {tuple(size)!r}: width and height must be at least 1")
+    return str(int(x))
+
+
+def _op_input(x):
+    """Operations read C-order arrays in the machine's byte order: other arrays (Fortran order,
+    strided, byte-swapped) are copied into that form first; a C-contiguous native array is passed
+    as it is, without a copy."""
+    a = np.asarray(x)
+    if a.flags.c_contiguous and a.dtype.isnative:
+        return a
+    a = np.ascontiguousarray(a)
+    return a.astype(a.dtype.newbyteorder("="), copy=False)
+
+
 def run_op(name, *inputs, **params):
     """Run a registered operation on numpy arrays; returns the output array. Parameters are the
     operation's (`xalign ops NAME`), with underscores for dashes; sizes are (width, height)."""
@@ -126,19 +150,25 @@ def run_op(name, *inputs, **params):
         for k, v in params.items():
             key = k.replace("_", "-")
             if key in sizes and isinstance(v, (tuple, list)) and len(v) == 2:
-                text = f"{int(v[0])}x{int(v[1])}"
+                text = "x".join(_size_part(name, key, v, x) for x in v)
             else:
                 text = _param_text(v)
             check(lib.xa_op_set(opp, key.encode(), text.encode(), ctypes.byref(err)), err)
+        path = None
         if name == "decode" and len(inputs) == 1 and isinstance(inputs[0], (str, bytes, os.PathLike)):
+            path = os.fsdecode(inputs[0])
             t = _P()
             check(lib.xa_load_bytes(os.fsencode(inputs[0]), ctypes.byref(t), ctypes.byref(err)), err)
             arr = to_numpy(t)
             inputs = (arr,)
-        views = [View(x) for x in inputs]
+        views = [View(_op_input(x)) for x in inputs]
         arr_t = (_P * max(len(views), 1))(*[v.ptr for v in views])
         out = _P()
-        check(lib.xa_op_run(opp, arr_t, len(views), ctypes.byref(out), ctypes.byref(err)), err)
+        status = lib.xa_op_run(opp, arr_t, len(views), ctypes.byref(out), ctypes.byref(err))
+        if status and path is not None:  # name the file, as `xalign decode` does
+            msg = err.message.decode("utf-8", "replace")
+            raise Error(msg if msg.startswith(path + ":") else f"{path}: {msg}", status)
+        check(status, err)
         return to_numpy(out)
     finally:
         for v in views:

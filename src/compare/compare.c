@@ -31,7 +31,9 @@ void xa_cmp_options_init(xa_cmp_options *o) {
 
 xa_status xa_cmp_new(xa_dtype rdt, xa_dtype pdt, int rank, const int64_t *shape,
                      const xa_cmp_options *opt, xa_cmp **out, xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_cmp_new: NULL result pointer");
     *out = NULL;
+    if (rank > 0 && !shape) return xa_fail(err, XA_EINVAL, "xa_cmp_new: NULL shape");
     if (!xa_dtype_size(rdt) || !xa_dtype_size(pdt)) return xa_fail(err, XA_EINVAL, "invalid dtype");
     if (rank < 0 || rank > XA_MAX_RANK)
         return xa_fail(err, XA_EINVAL, "rank %d outside 0..%d", rank, XA_MAX_RANK);
@@ -326,6 +328,7 @@ int64_t xa_cmp_part_elements(void) {
 }
 
 xa_status xa_cmp_final(xa_cmp *c, xa_cmp_result *out, xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_cmp_final: NULL result pointer");
     memset(out, 0, sizeof *out);
     out->axis = -1;
     if (!c) return xa_fail(err, XA_EINVAL, "NULL comparison context");
@@ -371,8 +374,11 @@ void xa_cmp_result_clear(xa_cmp_result *r) {
 
 xa_status xa_compare(const xa_tensor *ref, const xa_tensor *port, const xa_cmp_options *opt,
                      xa_cmp_result *out, xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_compare: NULL result pointer");
     memset(out, 0, sizeof *out);
     out->axis = -1;
+    if (!ref || !port)
+        return xa_fail(err, XA_EINVAL, "xa_compare: NULL %s tensor", ref ? "port" : "reference");
     int64_t nr = xa_tensor_count(ref), np = xa_tensor_count(port);
     if (nr != np)
         return xa_fail(err, XA_ESHAPE, "element counts differ: ref %lld, port %lld", (long long)nr,

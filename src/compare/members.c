@@ -10,6 +10,7 @@
  * pages dropped, so memory stays near BATCH_BYTES plus the largest member. */
 #include "cmp_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ void xa_members_report_clear(xa_members_report *r) {
         xa_cmp_result_clear(&m->cmp);
     }
     free(r->members);
+    for (size_t i = 0; i < r->nnotes; i++) free(r->notes[i]);
+    free(r->notes);
     xa_pairing_clear(&r->pairing);
     memset(r, 0, sizeof *r);
     r->first_unaligned = -1;
@@ -334,6 +337,23 @@ static xa_status add_result(xa_members_report *r, const char *name, const char *
     return XA_OK;
 }
 
+/* A note on a map entry that could not apply (the report says it; the pairing goes on). */
+static xa_status add_note(xa_members_report *r, xa_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static xa_status add_note(xa_members_report *r, xa_error *err, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **n = realloc(r->notes, (r->nnotes + 1) * sizeof *n);
+    if (!n) return xa_fail(err, XA_ENOMEM, "out of memory");
+    r->notes = n;
+    if (!(n[r->nnotes] = xa_strdup(buf))) return xa_fail(err, XA_ENOMEM, "out of memory");
+    r->nnotes++;
+    return XA_OK;
+}
+
 /* Member infos for the one-sided entries (from headers: cheap). */
 static void side_info(xa_multi *m, long i, xa_member_info *info) {
     xa_error e = {0};
@@ -391,11 +411,12 @@ xa_status xa_compare_members(xa_multi *ref, xa_multi *port, const xa_members_opt
     if (!ref || !port) return xa_fail(err, XA_EINVAL, "xa_compare_members: NULL file");
     size_t nr = xa_multi_count(ref), np = xa_multi_count(port);
     out->members = calloc(nr + np + 1, sizeof *out->members);
-    char *used = calloc(np + 1, 1);
+    long *used = calloc(np + 1, sizeof *used); /* 1 + the reference member paired with it */
     item *items = calloc(BATCH_MAX, sizeof *items);
     xa_status st = out->members && used && items ? XA_OK : xa_fail(err, XA_ENOMEM, "out of memory");
     out->by_position = opt->by_position || (nr == 1 && np == 1) ||
                        (xa_name_map_empty(opt->names) && (positional(ref) || positional(port)));
+    out->named_map = !out->by_position && !xa_name_map_empty(opt->names);
     /* pair every reference member */
     for (size_t i = 0; !st && i < nr; i++) {
         const char *rn = xa_multi_name(ref, i);
@@ -407,10 +428,18 @@ xa_status xa_compare_members(xa_multi *ref, xa_multi *port, const xa_members_opt
             st = xa_name_map_port_name(opt->names, rn, &want, err);
             if (st) break;
             j = xa_multi_find(port, want);
-            if (j >= 0 && used[j]) j = -1; /* two reference names mapped onto one port member */
+            if (j >= 0 && used[j]) { /* two reference names mapped onto one port member */
+                const char *other = xa_multi_name(ref, (size_t)(used[j] - 1));
+                st = add_note(out, err,
+                              "'%s' -> '%s': the port's '%s' is already paired with the "
+                              "reference's '%s'; '%s' stays unpaired",
+                              rn, want, want, other, rn);
+                j = -1;
+            }
         }
         free(want);
-        if (j >= 0) used[j] = 1;
+        if (st) break;
+        if (j >= 0) used[j] = (long)i + 1;
         st = add_result(out, rn, j >= 0 ? xa_multi_name(port, (size_t)j) : NULL, (long)i, j,
                         j >= 0 ? XA_MEMBER_ALIGNED : XA_MEMBER_ONLY_REF, err);
         if (!st && j < 0) side_info(ref, (long)i, &out->members[out->count - 1].ref);
@@ -421,6 +450,15 @@ xa_status xa_compare_members(xa_multi *ref, xa_multi *port, const xa_members_opt
                             err);
             if (!st) side_info(port, (long)j, &out->members[out->count - 1].port);
         }
+    /* explicit map entries naming a member that is not there */
+    const char *from, *to;
+    for (size_t k = 0; !st && !out->by_position && xa_name_map_entry(opt->names, k, &from, &to);
+         k++) {
+        int has_ref = xa_multi_find(ref, from) >= 0, has_port = xa_multi_find(port, to) >= 0;
+        if (!has_ref || !has_port)
+            st = add_note(out, err, "'%s' -> '%s': %s has no member '%s'; the entry is not applied",
+                          from, to, has_ref ? "the port" : "the reference", has_ref ? to : from);
+    }
     /* compare the pairs, batch by batch, in the reference's order */
     batch b = {ref, port, opt, items, 0, NULL, 0};
     uint64_t bytes = 0;

@@ -281,6 +281,13 @@ xa_status xa_name_map_port_name(const xa_name_map *m, const char *ref, char **ou
     return XA_OK;
 }
 
+int xa_name_map_entry(const xa_name_map *m, size_t i, const char **from, const char **to) {
+    if (!m || i >= m->npairs) return 0;
+    if (from) *from = m->pairs[i].from;
+    if (to) *to = m->pairs[i].to;
+    return 1;
+}
+
 int xa_name_map_empty(const xa_name_map *m) {
     return !m || (!m->npairs && !m->nrules);
 }

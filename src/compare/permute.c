@@ -53,6 +53,7 @@ static void dfs(search *s, int k, unsigned used) {
 
 size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port, xa_permutation *perms,
                              size_t max) {
+    if (!ref || !port || !perms) return 0;
     if (xa_tensor_count(ref) != xa_tensor_count(port) || max == 0) return 0;
     search s = {0};
     int64_t rs[XA_MAX_RANK], ps[XA_MAX_RANK];
@@ -77,7 +78,10 @@ size_t xa_shape_permutations(const xa_tensor *ref, const xa_tensor *port, xa_per
 
 xa_status xa_tensor_permute(const xa_tensor *t, const xa_permutation *p, xa_tensor **out,
                             xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_tensor_permute: NULL result pointer");
     *out = NULL;
+    if (!t || !p)
+        return xa_fail(err, XA_EINVAL, "xa_tensor_permute: NULL %s", t ? "permutation" : "tensor");
     xa_tensor *src = NULL;
     xa_status st = xa_tensor_dup_native(t, &src, err); /* C order, native bytes */
     if (st) return st;

@@ -139,6 +139,9 @@ static void swap_bytes(void *p, size_t es, size_t n) {
 }
 
 xa_status xa_tensor_dup_native(const xa_tensor *t, xa_tensor **out, xa_error *err) {
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_tensor_dup_native: NULL result pointer");
+    *out = NULL;
+    if (!t) return xa_fail(err, XA_EINVAL, "xa_tensor_dup_native: NULL tensor");
     xa_tensor *c;
     xa_status st = xa_tensor_new(t->dtype, t->rank, t->shape, &c, err);
     if (st) return st;

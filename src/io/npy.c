@@ -130,6 +130,7 @@ xa_status xa_npy_parse_header_lim(const void *buf, size_t size, const xa_limits 
     const unsigned char *b = buf;
     lim = xa_limits_or_default(lim);
     memset(t, 0, sizeof *t);
+    if (size == 0) return xa_fail(err, XA_EFORMAT, "empty file (0 bytes)"); /* as spec.c says */
     if (size < 10 || memcmp(b, npy_magic, 6) != 0)
         return size < 10 && size > 0 && !memcmp(b, npy_magic, size < 6 ? size : 6)
                    ? xa_fail(err, XA_ETRUNC, "truncated .npy header (%zu bytes)", size)
@@ -392,6 +393,7 @@ xa_status xa_npy_preamble(const xa_tensor *t, unsigned char *pre, size_t *pre_le
 xa_status xa_npy_save(const char *path, const xa_tensor *t, xa_error *err) {
     unsigned char pre[XA_NPY_PREAMBLE_MAX];
     size_t pl;
+    if (!t) return xa_fail(err, XA_EINVAL, "xa_npy_save: NULL tensor");
     xa_status st = xa_npy_preamble(t, pre, &pl, err);
     if (st) return st;
     return xa_write_file(path, pre, pl, t->data, t->nbytes, err);
@@ -400,7 +402,9 @@ xa_status xa_npy_save(const char *path, const xa_tensor *t, xa_error *err) {
 xa_status xa_npy_encode(const xa_tensor *t, void **out, size_t *out_size, xa_error *err) {
     unsigned char pre[XA_NPY_PREAMBLE_MAX];
     size_t pl;
+    if (!out || !out_size) return xa_fail(err, XA_EINVAL, "xa_npy_encode: NULL result pointer");
     *out = NULL;
+    if (!t) return xa_fail(err, XA_EINVAL, "xa_npy_encode: NULL tensor");
     xa_status st = xa_npy_preamble(t, pre, &pl, err);
     if (st) return st;
     unsigned char *b = malloc(pl + t->nbytes + 1);

@@ -62,7 +62,11 @@ static xa_status parse_opts(const char *text, api_opts *o, xa_error *err) {
 
 xa_status xa_compare_to_json(const xa_tensor *ref, const xa_tensor *port, const char *options,
                              char **json, xa_error *err) {
+    if (!json) return xa_fail(err, XA_EINVAL, "xa_compare_to_json: NULL result pointer");
     *json = NULL;
+    if (!ref || !port)
+        return xa_fail(err, XA_EINVAL, "xa_compare_to_json: NULL %s tensor",
+                       ref ? "port" : "reference");
     api_opts o;
     xa_status st = parse_opts(options, &o, err);
     if (st) return st;
@@ -149,7 +153,11 @@ xa_status xa_stages_to_json(const char *ref_dir, const char *port_dir, const cha
 xa_status xa_diagnose_to_json(const xa_tensor *ref, const xa_tensor *port, const xa_tensor *ref_in,
                               const xa_tensor *port_in, const char *image, const char *options,
                               char **json, xa_error *err) {
+    if (!json) return xa_fail(err, XA_EINVAL, "xa_diagnose_to_json: NULL result pointer");
     *json = NULL;
+    if (!ref || !port)
+        return xa_fail(err, XA_EINVAL, "xa_diagnose_to_json: NULL %s tensor",
+                       ref ? "port" : "reference");
     api_opts o;
     xa_status st = parse_opts(options, &o, err);
     if (st) return st;

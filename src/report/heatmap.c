@@ -27,15 +27,6 @@ void xa_heatmap_color(int k, uint8_t rgb[3]) {
     memcpy(rgb, xa_heatmap_lut[k], 3);
 }
 
-double xa_heatmap_value(const xa_heatmap_info *in, int k) {
-    k = k < 0 ? 0 : k > 255 ? 255 : k;
-    if (in->scale == XA_HEATMAP_LOG && in->min_nonzero > 0) {
-        double lo = log(in->min_nonzero), hi = log(in->max);
-        return k == 255 ? in->max : exp(lo + (hi - lo) * k / 255.0);
-    }
-    return k == 255 ? in->max : in->max * k / 255.0;
-}
-
 typedef struct {
     const xa_tensor *r, *p;
     int hwc;
@@ -96,6 +87,21 @@ static int color_index(const xa_heatmap_info *in, double lo, double span, double
     else
         t = floor(v / in->max * 255.0);
     return t < 0 ? 0 : t > 255 ? 255 : (int)t;
+}
+
+double xa_heatmap_value(const xa_heatmap_info *in, int k) {
+    k = k < 0 ? 0 : k > 255 ? 255 : k;
+    int log_scale = in->scale == XA_HEATMAP_LOG && in->min_nonzero > 0;
+    if (k == 255) return in->max;
+    if (k == 0) return log_scale ? in->min_nonzero : 0;
+    double lo = log_scale ? log(in->min_nonzero) : 0, span = log_scale ? log(in->max) - lo : 0;
+    double v = log_scale ? exp(lo + span * k / 255.0) : in->max * k / 255.0;
+    /* the nominal boundary can land an ulp or so either side of it in double: step to the
+     * smallest v that color_index (the drawing's own rule) puts at k or above */
+    for (int i = 0; i < 64 && color_index(in, lo, span, v) < k; i++) v = nextafter(v, INFINITY);
+    for (int i = 0; i < 64 && v > 0 && color_index(in, lo, span, nextafter(v, 0)) >= k; i++)
+        v = nextafter(v, 0);
+    return v;
 }
 
 /* Layout and sizes from the shape (report.h). */
@@ -227,7 +233,11 @@ xa_status xa_heatmap_new(const xa_tensor *ref, const xa_tensor *port, const xa_h
     xa_heatmap_options defaults;
     xa_heatmap_info in;
     char a[160], b[160];
+    if (!out) return xa_fail(err, XA_EINVAL, "xa_heatmap_new: NULL result pointer");
     *out = NULL;
+    if (!ref || !port)
+        return xa_fail(err, XA_EINVAL, "xa_heatmap_new: NULL %s tensor",
+                       ref ? "port" : "reference");
     if (!o) {
         xa_heatmap_options_init(&defaults);
         o = &defaults;

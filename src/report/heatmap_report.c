@@ -118,7 +118,11 @@ char *xa_report_heatmap_json(const xa_heatmap_report *r) {
             xa_heatmap_color(ticks[i], c);
             json_t *t = json_object();
             json_object_set_new(t, "color_index", json_integer(ticks[i]));
-            json_object_set_new(t, "value", xa_jnum(xa_heatmap_value(in, ticks[i])));
+            double v = xa_heatmap_value(in, ticks[i]);
+            json_object_set_new(t, "value", xa_jnum(v));
+            /* |d| = 0 is drawn black, not colour 0: the abs scale's colour 0 starts above 0
+             * (the text prints ">0") */
+            json_object_set_new(t, "exclusive", json_boolean(v == 0));
             json_object_set_new(t, "rgb", jrgb(c));
             json_array_append_new(tk, t);
         }

@@ -150,17 +150,26 @@ char *xa_report_members_text(const xa_members_report *r, const char *ref_label,
                  nport == 1 ? "" : "s", r->by_position ? "position" : "name");
     for (size_t i = 0; i < r->count; i++) member_line(&sb, &r->members[i], width, twidth);
     xa_sb_printf(&sb, "%zu/%zu aligned", r->aligned, r->compared);
-    if (r->first_unaligned >= 0)
-        xa_sb_printf(&sb, "; first unaligned: %s", r->members[r->first_unaligned].name);
+    if (r->first_unaligned >= 0) {
+        const xa_member_result *f = &r->members[r->first_unaligned];
+        xa_sb_printf(&sb, "; first unaligned: %s", f->name);
+        if (f->status == XA_MEMBER_ERROR) /* not compared: it could not be read */
+            xa_sb_printf(&sb, " (error: %s)", f->error ? f->error : "?");
+    }
+    if (r->errors)
+        xa_sb_printf(&sb, "; %zu member%s could not be read", r->errors, r->errors == 1 ? "" : "s");
     xa_sb_printf(&sb, "\n");
     if (r->only_ref || r->only_port) {
         xa_sb_printf(&sb, "%zu member%s only in the reference, %zu only in the port", r->only_ref,
                      r->only_ref == 1 ? "" : "s", r->only_port);
-        if (!r->by_position)
+        if (!r->by_position && !r->named_map)
             xa_sb_printf(&sb, " (paired by name: --map FILE or --rename s/REGEX/REPL/ pair "
                               "differently named members, --by-position pairs them in order)");
+        else if (!r->by_position && !r->nnotes)
+            xa_sb_printf(&sb, " (paired by name through the given map)");
         xa_sb_printf(&sb, "\n");
     }
+    for (size_t i = 0; i < r->nnotes; i++) xa_sb_printf(&sb, "map note: %s\n", r->notes[i]);
     if (r->has_pairing) {
         const xa_pairing *p = &r->pairing;
         xa_sb_printf(&sb,
@@ -227,6 +236,11 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
     json_object_set_new(o, "first_unaligned",
                         r->first_unaligned >= 0 ? json_string(r->members[r->first_unaligned].name)
                                                 : json_null());
+    const xa_member_result *fu = r->first_unaligned >= 0 ? &r->members[r->first_unaligned] : NULL;
+    json_object_set_new(o, "first_unaligned_error",
+                        fu && fu->status == XA_MEMBER_ERROR
+                            ? json_string(fu->error ? fu->error : "?")
+                            : json_null());
     json_t *sum = json_object();
     json_object_set_new(sum, "compared", json_integer((json_int_t)r->compared));
     json_object_set_new(sum, "aligned", json_integer((json_int_t)r->aligned));
@@ -236,6 +250,9 @@ char *xa_report_members_json(const xa_members_report *r, const char *ref_label,
     json_object_set_new(sum, "only_port", json_integer((json_int_t)r->only_port));
     json_object_set_new(sum, "errors", json_integer((json_int_t)r->errors));
     json_object_set_new(o, "summary", sum);
+    json_t *notes = json_array();
+    for (size_t i = 0; i < r->nnotes; i++) json_array_append_new(notes, json_string(r->notes[i]));
+    json_object_set_new(o, "map_notes", notes);
     if (r->has_pairing) {
         const xa_pairing *p = &r->pairing;
         json_t *po = json_object(), *pairs = json_array();

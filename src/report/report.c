@@ -343,12 +343,15 @@ static const char *fmt_vs(double v, double limit, char *buf, size_t size) {
 void xa_decisive_text(const xa_metrics *m, const xa_tolerance *t, unsigned failed, char *buf,
                       size_t size) {
     size_t o = 0;
-    char a[48];
+    char a[48], l1[40], l2[40];
     buf[0] = 0;
     /* the failing criteria when unaligned, otherwise every active one (what decided it) */
     unsigned show = failed ? failed : t->active;
 #define ADD(...) o += (size_t)snprintf(buf + o, o < size ? size - o : 0, __VA_ARGS__)
 #define SEP (o ? ", " : "")
+/* a limit as it was given: the shortest text that reads back as the same double (0.99999999,
+ * not %g's 1) */
+#define LIM(v, b) xa_fmt_shortest(v, b, sizeof b)
     if (show & XA_CMP_FAIL_NONFINITE)
         ADD("%s%lld one-sided NaN/Inf", SEP, (long long)m->nonfinite_mismatch);
     if (show & XA_TOL_EQUAL) {
@@ -360,26 +363,27 @@ void xa_decisive_text(const xa_metrics *m, const xa_tolerance *t, unsigned faile
     }
     if (show & XA_TOL_ATOL_RTOL) {
         if (m->mismatches)
-            ADD("%s%lld of %lld beyond |d| <= %g + %g*|ref|", SEP, (long long)m->mismatches,
-                (long long)m->count, t->atol, t->rtol);
+            ADD("%s%lld of %lld beyond |d| <= %s + %s*|ref|", SEP, (long long)m->mismatches,
+                (long long)m->count, LIM(t->atol, l1), LIM(t->rtol, l2));
         else
-            ADD("%sall %lld within |d| <= %g + %g*|ref|", SEP, (long long)m->count, t->atol,
-                t->rtol);
+            ADD("%sall %lld within |d| <= %s + %s*|ref|", SEP, (long long)m->count,
+                LIM(t->atol, l1), LIM(t->rtol, l2));
     }
     if (show & XA_TOL_MAX_ABS)
-        ADD("%smax_abs %s %s %g", SEP, fmt_vs(m->max_abs, t->max_abs, a, sizeof a),
-            m->max_abs <= t->max_abs ? "<=" : ">", t->max_abs);
+        ADD("%smax_abs %s %s %s", SEP, fmt_vs(m->max_abs, t->max_abs, a, sizeof a),
+            m->max_abs <= t->max_abs ? "<=" : ">", LIM(t->max_abs, l1));
     if (show & XA_TOL_COSINE)
-        ADD("%scosine %s %s %g", SEP, fmt_vs(m->cosine, t->min_cosine, a, sizeof a),
-            m->cosine >= t->min_cosine ? ">=" : "<", t->min_cosine);
+        ADD("%scosine %s %s %s", SEP, fmt_vs(m->cosine, t->min_cosine, a, sizeof a),
+            m->cosine >= t->min_cosine ? ">=" : "<", LIM(t->min_cosine, l1));
     if (show & XA_TOL_EUCLID)
-        ADD("%seuclid_sim %s %s %g", SEP, fmt_vs(m->euclid_sim, t->min_euclid, a, sizeof a),
-            m->euclid_sim >= t->min_euclid ? ">=" : "<", t->min_euclid);
+        ADD("%seuclid_sim %s %s %s", SEP, fmt_vs(m->euclid_sim, t->min_euclid, a, sizeof a),
+            m->euclid_sim >= t->min_euclid ? ">=" : "<", LIM(t->min_euclid, l1));
     if (show & XA_TOL_SQNR)
-        ADD("%ssqnr_db %s %s %g", SEP, fmt_vs(m->sqnr_db, t->min_sqnr_db, a, sizeof a),
-            m->sqnr_db >= t->min_sqnr_db ? ">=" : "<", t->min_sqnr_db);
+        ADD("%ssqnr_db %s %s %s", SEP, fmt_vs(m->sqnr_db, t->min_sqnr_db, a, sizeof a),
+            m->sqnr_db >= t->min_sqnr_db ? ">=" : "<", LIM(t->min_sqnr_db, l1));
     if (t->preset) ADD(" (preset %s)", t->preset);
 #undef SEP
+#undef LIM
 #undef ADD
 }
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 xa_status xa_tensor_stats(const xa_tensor *t, xa_stats *s, xa_error *err) {
+    if (!s) return xa_fail(err, XA_EINVAL, "xa_tensor_stats: NULL result pointer");
+    if (!t) return xa_fail(err, XA_EINVAL, "xa_tensor_stats: NULL tensor");
     memset(s, 0, sizeof *s);
     s->min = INFINITY;
     s->max = -INFINITY;

@@ -1,6 +1,8 @@
 """`xalign compare` / `xalign info` as a user sees them: text in the seed's style, JSON shape,
 exit codes, tolerance options, shape mismatches with permutations, raw BMRT splits."""
 import json
+import os
+
 import numpy as np
 from xa_testlib import Checker, run, run_json
 
@@ -117,6 +119,67 @@ ck.check(rc == 0 and {"info", "compare"} <= set(cmds), f"commands listed: {cmds}
 for c in cmds:
     rc, out, err = run(c, "--help")
     ck.check(rc == 0 and out.startswith("usage: xalign " + c), f"{c} --help: {rc} {out[:60]!r}")
+# a limit is printed as given (shortest repr that reads back), never rounded onto the value's side:
+# --min-cosine 0.99999999 is not "1", and the value has the digits to show it is below
+v = np.linspace(-1, 1, 1000).astype(np.float32)
+w = (v + np.where(np.arange(1000) % 2, np.float32(0.01), np.float32(0))).astype(np.float32)
+r2, p2 = save("r2.npy", v), save("p2.npy", w)
+rc, j = run_json("compare", r2, p2, "--atol", "0.001", "--rtol", "0", "--min-cosine", "0.99999999")
+cos = j["metrics"]["cosine"]
+for lim in ("0.99999999", "0.9999252"):  # below and just above the cosine: limits 6 %g digits round
+    rc, out, err = run("compare", r2, p2, "--atol", "0.0012345678", "--rtol", "0", "--min-cosine", lim)
+    line = out.splitlines()[2]
+    ck.check("beyond |d| <= 0.0012345678 + 0*|ref|" in line, f"atol printed as given: {line}")
+    words = line.split("cosine ", 1)[1].split(";")[0].split() if "cosine " in line else []
+    ck.check(len(words) == 3 and words[2] == lim and words[1] == "<" and float(words[0]) < float(lim),
+             f"cosine {cos} < limit {lim}: printed as given, the value with the digits to show it: {line}")
+
+# --html: one tensor pair only, said on the --html line of --help; a multi-member pair is exit 2
+rc, out, err = run("compare", "--help")
+line = [ln for ln in out.splitlines() if ln.lstrip().startswith("--html FILE")]
+ck.check(rc == 0 and line and "one tensor pair only" in line[0], f"--help's --html line: {line}")
+za, zb = ck.path("za.npz"), ck.path("zb.npz")
+np.savez(za, a=ref, b=ref)
+np.savez(zb, a=near, b=near)
+rc, out, err = run("compare", za, zb, "--html", ck.path("z.html"))
+ck.check(rc == 2 and "--html works on one tensor pair" in err, f"--html on npz: {rc} {err}")
+
+# --map entries that cannot apply are reported (text "map note:", JSON map_notes), not dropped; with a
+# map given, the summary does not suggest --map
+mr, mp = ck.path("mr.npz"), ck.path("mp.npz")
+np.savez(mr, conv1=ref, out=near)
+np.savez(mp, conv1=ref, out=near)
+for what, m, want in [
+        ("missing port member", {"conv1": "nope"}, "'conv1' -> 'nope': the port has no member 'nope'"),
+        ("missing reference member", {"ghost": "out"}, "'ghost' -> 'out': the reference has no member 'ghost'"),
+        ("port member taken", {"out": "conv1"},
+         "'out' -> 'conv1': the port's 'conv1' is already paired with the reference's 'conv1'")]:
+    mf = ck.path("map.json")
+    with open(mf, "w") as fh:
+        json.dump(m, fh)
+    rc, out, err = run("compare", mr, mp, "--map", mf)
+    ck.check("map note: " + want in out and "--map FILE" not in out, f"--map {what}: text note, no --map hint: {out}")
+    rc, j = run_json("compare", mr, mp, "--map", mf)
+    ck.check(any(want in n for n in j["map_notes"]), f"--map {what}: JSON map_notes {j['map_notes']}")
+rc, j = run_json("compare", mr, mp)
+ck.check(j["map_notes"] == [] and rc == 0, f"no map: no notes {j['map_notes']}")
+
+# a member that cannot be read: the message the file alone gets, and the summary says it is an error
+e1, e2 = ck.path("e1"), ck.path("e2")
+os.mkdir(e1)
+os.mkdir(e2)
+open(os.path.join(e1, "x.npy"), "wb").close()
+np.save(os.path.join(e2, "x.npy"), ref)
+rc1, out1, err1 = run("compare", os.path.join(e1, "x.npy"), os.path.join(e2, "x.npy"))
+rc, out, err = run("compare", e1, e2)
+ck.check(rc1 == 2 and "x.npy: empty file (0 bytes)" in err1, f"alone: {rc1} {err1}")
+ck.check(rc == 1 and "error: " + os.path.join(e1, "x.npy") + ": empty file (0 bytes)" in out and "bad magic" not in out,
+         f"in a folder: the same message: {out}")
+ck.check("first unaligned: x (error: " in out and "1 member could not be read" in out, f"summary says error: {out}")
+rc, j = run_json("compare", e1, e2)
+ck.check(j["first_unaligned"] == "x" and "empty file (0 bytes)" in (j["first_unaligned_error"] or ""),
+         f"JSON first_unaligned_error: {j.get('first_unaligned_error')}")
+
 rc, out, err = run("--version")
 ck.check(rc == 0 and out.startswith("xalign "), "--version")
 ck.done()

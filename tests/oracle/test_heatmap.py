@@ -66,7 +66,21 @@ if r:
              all(t["rgb"] == LUT[t["color_index"]].tolist() for t in ticks) and
              ticks[-1]["value"] == j["max"] and abs(ticks[1]["value"] - j["max"] * 51 / 255) < 1e-12 * j["max"],
              f"ticks: {ticks}")
-check("resize_log", ref, port, scale="log", rc_want=1)
+    # a tick is the smallest |d| that gets its colour (docs/heatmap.md); |d| = 0 is black, so the
+    # abs scale's colour 0 starts above 0: JSON says so (exclusive) as the text does (">0")
+    ck.check(ticks[0]["value"] == 0 and ticks[0]["exclusive"] is True and
+             all(t["exclusive"] is False for t in ticks[1:]), f"abs tick 0 is exclusive (|d| > 0): {ticks}")
+    rc, text, _ = run("heatmap", save("t_ref.npy", ref), save("t_port.npy", port), ck.path("t.png"))
+    row = [ln.split()[2:] for ln in text.splitlines() if ln.strip().startswith("|d| from")]
+    ck.check(row and row[0][0] == ">0" and len(row[0]) == len(ticks), f"text: |d| from {row}")
+    for t in ticks[1:-1]:  # the smallest |d| of its colour: it gets the colour, the double below does not
+        v = t["value"]
+        k, below = (min(255, math.floor(x / j["max"] * 255)) for x in (v, math.nextafter(v, 0)))
+        ck.check(k == t["color_index"] and below < k, f"|d| = {v} gets colour {k} (below: {below}), tick {t}")
+rl = check("resize_log", ref, port, scale="log", rc_want=1)
+if rl:
+    ck.check(rl[0]["ticks"][0]["exclusive"] is False and rl[0]["ticks"][0]["value"] == rl[0]["min_nonzero"],
+             f"log tick 0 is min_nonzero, inclusive: {rl[0]['ticks'][0]}")
 check("resize_ch2", ref, port, channel=2, rc_want=1)
 check("resize_atol", ref, port, "--atol", "90", rc_want=0)  # compare's verdict options
 

@@ -125,6 +125,30 @@ for path in photos:
     got = xalign.normalize(x.numpy(), [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
     ck.check(got.dtype == want.dtype and got.tobytes() == want.tobytes(), "normalize")
 
+# ---- operations on Fortran-order, strided and byte-swapped arrays: copied to C order, native bytes --
+pil = np.asarray(Image.open(photos[0]).convert("RGB"))
+flt = pil.astype(np.float32)
+chw_f = np.ascontiguousarray(flt.transpose(2, 0, 1)) / 255
+for what, fn, x, same in [
+        ("resize", lambda a: xalign.resize(a, "pil-bilinear", (57, 41)), pil, np.asfortranarray(pil)),
+        ("resize", lambda a: xalign.resize(a, "cv2-linear", (57, 41)), flt, flt.astype(">f4")),
+        ("resize", lambda a: xalign.resize(a, "cv2-linear", (57, 41)), flt, np.asfortranarray(flt.astype(">f4"))),
+        ("letterbox", lambda a: xalign.letterbox(a, size=(96, 96), auto=False), pil, np.asfortranarray(pil)),
+        ("center_crop", lambda a: xalign.op.center_crop(a, size=50), pil, np.asfortranarray(pil)),
+        ("center_crop", lambda a: xalign.op.center_crop(a, size=50), np.ascontiguousarray(pil[:, ::2]),
+         pil[:, ::2]),
+        ("normalize", lambda a: xalign.normalize(a, [0.5, 0.4, 0.3], [0.2, 0.25, 0.3]), chw_f, chw_f.astype(">f4")),
+        ("normalize", lambda a: xalign.normalize(a, [0.5, 0.4, 0.3], [0.2, 0.25, 0.3]), chw_f,
+         np.asfortranarray(chw_f))]:
+    kind = ("Fortran-order " if same.flags.f_contiguous and not same.flags.c_contiguous else
+            "" if same.flags.c_contiguous else "strided ") + ("byte-swapped" if not same.dtype.isnative else "array")
+    try:
+        got, want = fn(same), fn(x)
+        ck.check(got.dtype == want.dtype and got.dtype.isnative and got.tobytes() == want.tobytes(),
+                 f"{what} of a {kind}: the result of the C-order native array")
+    except xalign.Error as e:
+        ck.check(False, f"{what} of a {kind}: refused: {e}")
+
 # ---- threads: several at once give the serial results ------------------------------------------------
 inputs = [rng.integers(0, 256, (int(rng.integers(50, 200)), int(rng.integers(50, 200)), 3), dtype=np.uint8)
           for _ in range(16)]
@@ -151,6 +175,9 @@ ck.check(not errors, f"no thread failed: {errors}")
 ck.check(all(r is not None and np.array_equal(r[0], serial[i % len(inputs)][0]) and r[1] == serial[i % len(inputs)][1]
              for i, r in enumerate(results)), "4 threads x 64 calls: the serial results")
 
+not_image = ck.path("notes.txt")
+with open(not_image, "w") as f:
+    f.write("not an image\n")
 # ---- errors ------------------------------------------------------------------------------------------
 for what, fn, needle in [
         ("unknown method", lambda: xalign.resize(img, "bogus", (4, 4)), "method 'bogus' is not one of"),
@@ -158,7 +185,14 @@ for what, fn, needle in [
         ("bad tolerance", lambda: xalign.compare(a, a, atol=-1), "must not be negative"),
         ("unknown op", lambda: xalign.run_op("centre-crop", img), "did you mean 'center-crop'"),
         ("missing dir", lambda: xalign.stages(ck.path("nope"), ck.path("nope2")), "nope"),
-        ("complex dtype", lambda: xalign.compare(np.zeros(2, np.complex64), np.zeros(2, np.complex64)), "not supported")]:
+        ("complex dtype", lambda: xalign.compare(np.zeros(2, np.complex64), np.zeros(2, np.complex64)), "not supported"),
+        # sizes are refused, never truncated (the CLI refuses --size 10.7x10 too)
+        ("fractional size", lambda: xalign.resize(img, "pil-bilinear", (10.7, 10)), "must be whole numbers"),
+        ("float size", lambda: xalign.resize(img, "pil-bilinear", (10, 10.0)), "must be whole numbers"),
+        ("bool size", lambda: xalign.letterbox(img, size=(True, 64)), "must be whole numbers"),
+        ("zero size", lambda: xalign.resize(img, "pil-bilinear", (0, 10)), "at least 1"),
+        ("negative size", lambda: xalign.resize(img, "pil-bilinear", (10, -3)), "at least 1"),
+        ("decode a text file", lambda: xalign.decode(not_image), f"{not_image}: not a JPEG or PNG file")]:
     try:
         fn()
         ck.check(False, f"{what}: raised nothing")
