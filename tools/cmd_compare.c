@@ -183,22 +183,10 @@ static int compare_pair(const settings *cs, const cli_bmodel *bm, char **pos, xa
         goto out;
     }
     int mismatch = !xa_shape_same_layout(ref->rank, ref->shape, port->rank, port->shape);
-    if (mismatch) {
-        nperms = xa_shape_permutations(ref, port, perms, MAX_PERMS);
-        xa_cmp_options po = opt;
-        po.axis = -1;
-        for (size_t i = 0; i < nperms; i++) {
-            xa_tensor *pp;
-            st = xa_tensor_permute(port, &perms[i], &pp, &err);
-            if (!st) st = xa_compare(ref, pp, &po, &pres[i], &err);
-            xa_tensor_free(pp);
-            if (st) {
-                for (size_t k = 0; k < i; k++) xa_cmp_result_clear(&pres[k]);
-                nperms = 0;
-                rc = cli_lib_error("compare", &err, st);
-                goto out;
-            }
-        }
+    st = xa_compare_permutations(ref, port, &opt, perms, pres, MAX_PERMS, &nperms, &err);
+    if (st) {
+        rc = cli_lib_error("compare", &err, st);
+        goto out;
     }
     xa_compare_report rep = {{lref, ref}, {lport, port},        &res, mismatch, nperms, perms, pres,
                              &rule,       note[0] ? note : NULL};
