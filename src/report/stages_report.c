@@ -146,6 +146,7 @@ char *xa_report_stages_text(const xa_stages_report *r, const char *ref_dir, cons
         if (s->status == XA_STAGE_MISSING_REF || s->status == XA_STAGE_MISSING_PORT) {
             xa_sb_printf(&sb, "%smissing in the %s dumps\n", head,
                          s->status == XA_STAGE_MISSING_REF ? "reference" : "port");
+            if (s->note) xa_sb_printf(&sb, "%*s(%s)\n", (int)strlen(head), "", s->note);
             continue;
         }
         if (s->ntensors == 0 && s->error && !s->has_own) {

@@ -38,11 +38,15 @@ typedef struct {
     /* a BMRT dump paired with the other side's stage of the same size (auto_bmrt): `path` is a
      * raw spec in that stage's shapes; its parts take that stage's member names */
     int bmrt;
+    char why[160]; /* how the pairing was chosen when several stages have the dump's size */
 } stage_file;
 
 typedef struct {
     size_t n;
     stage_file *f;
+    /* a BMRT dump of a stage's size that could not be read in its members' dtypes (they differ):
+     * said on that stage, which is otherwise only "missing" */
+    char unpaired_stage[2][128], unpaired_note[2][400];
 } stage_dir;
 
 /* "NN_name.npy" / "NN_name.npz" -> order and name */
@@ -634,6 +638,9 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     int have_p = pf || (pspec && spec_exists(port_dir, pspec));
     if (!have_r || !have_p) {
         s->status = !have_r ? XA_STAGE_MISSING_REF : XA_STAGE_MISSING_PORT;
+        const stage_dir *miss = have_r ? pd : rd;
+        for (int k = 0; k < 2; k++)
+            if (!strcmp(miss->unpaired_stage[k], name)) s->note = xa_strdup(miss->unpaired_note[k]);
         return;
     }
     xa_cmp_options co;
@@ -686,8 +693,9 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
         char note[4096 + 512];
         snprintf(note, sizeof note,
                  "%s: %s, paired by its size with the %s's stage '%s' and read in its dtype and "
-                 "shapes",
-                 bf == rf ? "ref" : "port", bf->path, bf == rf ? "port" : "reference", name);
+                 "shapes%s",
+                 bf == rf ? "ref" : "port", bf->path, bf == rf ? "port" : "reference", name,
+                 bf->why);
         s->note = xa_strdup(note);
     }
     if ((rf && rf->bmrt) != (pf && pf->bmrt)) {
@@ -804,13 +812,20 @@ static int manifest_names_file(const xa_manifest *m, const char *file) {
  * shape", without writing a shape by hand. */
 static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *other,
                            const xa_manifest *m, xa_error *err) {
+    /* the runtime's names say which end of the pipeline each dump is: of several stages of the
+     * dump's size, the input file takes the earliest, the output file the latest */
     static const char *const files[] = {"input_ref_data.dat.bmrt", "output_ref_data.dat.bmrt"};
     for (int k = 0; k < 2; k++) {
         char path[4096 + 64];
         snprintf(path, sizeof path, "%s/%s", dir, files[k]);
         struct stat sb;
         if (stat(path, &sb) || !S_ISREG(sb.st_mode) || manifest_names_file(m, files[k])) continue;
-        for (size_t i = other->n; i-- > 0;) {
+        char best[sizeof side->f[0].path] = "";
+        size_t best_i = 0, nfit = 0;
+        /* the stage this dump would be, were its size right: the earliest / latest candidate */
+        char end_name[128] = "", end_dtype[16] = "";
+        uint64_t end_bytes = 0;
+        for (size_t i = 0; i < other->n; i++) {
             const stage_file *o = &other->f[i];
             if (find_stage(side, o->name) || o->bmrt) continue;
             xa_tensor_list l = {0};
@@ -829,19 +844,52 @@ static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *ot
                     n += (size_t)snprintf(spec + n, sizeof spec - n, d ? "x%lld" : "%lld",
                                           (long long)l.tensors[t]->shape[d]);
             }
+            if (l.count && (k == 1 || !end_name[0])) {
+                snprintf(end_name, sizeof end_name, "%s", o->name);
+                snprintf(end_dtype, sizeof end_dtype, "%s",
+                         same ? xa_dtype_name(l.tensors[0]->dtype) : "mixed dtypes");
+                end_bytes = bytes;
+            }
             xa_tensor_list_clear(&l);
-            if (!same || bytes != (uint64_t)sb.st_size || n >= sizeof spec) continue;
-            stage_file *nf = realloc(side->f, (side->n + 1) * sizeof *nf);
-            if (!nf) return xa_fail(err, XA_ENOMEM, "out of memory");
-            side->f = nf;
-            stage_file *f = &side->f[side->n++];
-            memset(f, 0, sizeof *f);
-            f->order = o->order;
-            f->bmrt = 1;
-            snprintf(f->name, sizeof f->name, "%s", o->name);
-            snprintf(f->path, sizeof f->path, "%s", spec);
-            break;
+            if (bytes != (uint64_t)sb.st_size || n >= sizeof spec) continue;
+            if (!same) {
+                snprintf(side->unpaired_stage[k], sizeof side->unpaired_stage[k], "%s", o->name);
+                snprintf(side->unpaired_note[k], sizeof side->unpaired_note[k],
+                         "%s has this stage's size (%lld bytes), but the stage's members have "
+                         "several dtypes, which xalign does not guess for a raw dump: give "
+                         "--bmodel, which names each output's dtype and shape",
+                         files[k], (long long)sb.st_size);
+                continue;
+            }
+            nfit++;
+            if (k == 0 && best[0]) continue; /* the input: the earliest fitting stage */
+            snprintf(best, sizeof best, "%s", spec);
+            best_i = i;
         }
+        if (!best[0] && !side->unpaired_stage[k][0] && end_name[0]) {
+            snprintf(side->unpaired_stage[k], sizeof side->unpaired_stage[k], "%s", end_name);
+            snprintf(side->unpaired_note[k], sizeof side->unpaired_note[k],
+                     "%s (%lld bytes) is not read as this stage: the stage holds %lld bytes (%s) "
+                     "and no stage has the dump's size; give its dtype and shapes in the manifest "
+                     "(\"port\": \"%s:f32:...\") or --bmodel",
+                     files[k], (long long)sb.st_size, (long long)end_bytes, end_dtype, files[k]);
+        }
+        if (!best[0]) continue;
+        const stage_file *o = &other->f[best_i];
+        stage_file *nf = realloc(side->f, (side->n + 1) * sizeof *nf);
+        if (!nf) return xa_fail(err, XA_ENOMEM, "out of memory");
+        side->f = nf;
+        stage_file *f = &side->f[side->n++];
+        memset(f, 0, sizeof *f);
+        f->order = o->order;
+        f->bmrt = 1;
+        snprintf(f->name, sizeof f->name, "%s", o->name);
+        snprintf(f->path, sizeof f->path, "%s", best);
+        if (nfit > 1)
+            snprintf(f->why, sizeof f->why,
+                     " (%zu stages have its size: the runtime's %s dump is taken as the %s)", nfit,
+                     k ? "output" : "input", k ? "latest" : "earliest");
+        if (!strcmp(side->unpaired_stage[k], o->name)) side->unpaired_stage[k][0] = 0;
     }
     qsort(side->f, side->n, sizeof *side->f, cmp_stage_file);
     return XA_OK;

@@ -97,4 +97,30 @@ rc, so, se = run("stages", r3, p3, "--manifest", m, "--tolerance-file", tf)
 ck.check("[tolerance file 'conv*']" in so, f"the line says which rule decided: {so}")
 rc, so, se = run("stages", r3, p3, "--tolerance-file", ck.path("missing.json"))
 ck.check(rc == 2 and "missing.json" in se, f"a missing tolerance file: {rc} {se}")
+# BMRT dumps without manifest or bmodel, when the model's input and output have the same size (a
+# denoiser): the runtime's file names decide -- the input dump is the earliest stage of its size,
+# the output dump the latest -- and the note says several fit. Paired the other way round, the
+# identical dumps were reported as the first unaligned stage.
+x_in = rng.standard_normal((1, 48)).astype(np.float32)
+x_out = rng.standard_normal((1, 3, 4, 4)).astype(np.float32)
+r4, p4 = folder("same_r"), folder("same_p")
+np.save(os.path.join(r4, "00_input.npy"), x_in)
+np.savez(os.path.join(r4, "01_out.npz"), x=x_out)
+x_in.tofile(os.path.join(p4, "input_ref_data.dat.bmrt"))
+x_out.tofile(os.path.join(p4, "output_ref_data.dat.bmrt"))
+rc, j = run_json("stages", r4, p4)
+st = {s["name"]: s for s in j["stages"]}
+ck.check(rc == 0 and all(s["status"] == "aligned" for s in st.values())
+         and "input_ref_data" in (st["input"]["port"] or "") and "output_ref_data" in (st["out"]["port"] or "")
+         and "2 stages have its size" in (st["input"]["note"] or ""), f"same-size input and output: {rc} {st}")
+# a stage of mixed dtypes (boxes float32 + classes int32) of exactly the dump's size: not guessed,
+# and the stage reported missing says why (it said only "missing in the port dumps")
+r5, p5 = folder("mixed_r"), folder("mixed_p")
+np.save(os.path.join(r5, "00_input.npy"), x_in)
+np.savez(os.path.join(r5, "01_det.npz"), boxes=np.ones((1, 10, 4), np.float32), cls=np.ones((1, 10), np.int32))
+x_in.tofile(os.path.join(p5, "input_ref_data.dat.bmrt"))
+(np.ones(200, np.uint8)).tofile(os.path.join(p5, "output_ref_data.dat.bmrt"))
+rc, out, err = run("stages", r5, p5)
+ck.check(rc == 1 and "01 det" in out and "missing in the port dumps" in out and "several dtypes" in out
+         and "--bmodel" in out, f"mixed dtypes: {rc} {out}")
 ck.done()
