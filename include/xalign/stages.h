@@ -136,6 +136,8 @@ typedef struct xa_finding {
     int fix_verified;     /* the fix was replayed */
     double max_abs_after; /* its max_abs against the reference */
     int aligned_after;    /* ... and whether that passes the stage's tolerance */
+    int input_differs;    /* the fix runs on the port's input, which already differs from the
+                             reference's: what it leaves comes from the input */
 } xa_finding;
 
 typedef struct xa_stage_result {

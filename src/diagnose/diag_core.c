@@ -210,6 +210,7 @@ void xa_set_fix(diag_ctx *c, xa_finding *f, const char *on, const char *op, cons
     snprintf(f->fix_op, sizeof f->fix_op, "%s", op);
     snprintf(f->fix_params, sizeof f->fix_params, "%s", params ? params : "");
     snprintf(f->fix_input, sizeof f->fix_input, "%s", on);
+    f->input_differs = !strcmp(on, "port_input") && c->inputs_differ;
     const xa_tensor *in = !strcmp(on, "port_output") ? c->in->port : c->in->port_in;
     xa_tensor *out = NULL;
     if (in && !xa_run_op(op, params, in, &out, NULL)) {

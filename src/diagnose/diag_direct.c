@@ -329,6 +329,41 @@ void xa_hyp_affine(diag_ctx *c) {
             return;
         }
     }
+    /* the inputs already differ, and each side's own map is known exactly: the maps differing is
+     * the stage's own error, whatever its input brings (a second mistake after the first one) */
+    /* the port passes its input on unchanged where the original scales it (a missing /255
+     * after an earlier mistake): the stage's own error, found from the inputs */
+    if (have_r && !have_p && c->inputs_differ && c->pi.count == P->count && c->pi.h == P->h &&
+        c->pi.w == P->w && c->pi.c == P->c) {
+        int copy = 1, one_a = 1, no_b = 1;
+        for (int64_t i = 0; i < P->count && copy; i++) copy = c->pi.v[i] == P->v[i];
+        for (int ch = 0; ch < nc; ch++) {
+            one_a &= near_rel(fr[ch].a, fr[0].a, 1e-4);
+            no_b &= fabs(fr[ch].b) <= 1e-6 * fabs(fr[ch].a) * 255;
+        }
+        if (copy && one_a && no_b && fabs(fr[0].a - 1) > 1e-3) {
+            char x[64];
+            double k = 1 / fr[0].a;
+            c->from_inputs = 1;
+            xa_finding *fd = xa_add_finding(
+                c, XA_CAUSE_SCALE, 1,
+                "the original divides its input by %s, the port passes its input on unchanged "
+                "(each side found from its own input: this is the stage's own error; the rest "
+                "comes from its input, which already differs)%s",
+                fmtn(k, x, sizeof x), near_rel(k, 255, 1e-3) ? ": the port is missing a /255" : "");
+            c->from_inputs = 0;
+            xa_summary(fd, "port does not divide by %s", fmtn(k, x, sizeof x));
+            char pr[96];
+            snprintf(pr, sizeof pr, "alpha=%.17g beta=0%s", fr[0].a, R->chw ? " layout=chw" : "");
+            xa_set_fix(c, fd, "port_input", "convert-to", pr, "divide by %s as the original does",
+                       fmtn(k, x, sizeof x));
+            return;
+        }
+    }
+    int own_maps = have_p && have_r && c->inputs_differ;
+    /* ... read at the original's input range: the port's input range may be the upstream
+     * mistake (a missing /255), which is not this stage's */
+    if (own_maps) implied(fp, nc, input_scale(&c->ri), pm, ps);
     if (!have_r) have_r = manifest_norm(c->in->original, nc, rm, rs);
     int fitted = fit_affine(R, P, f, &resid);
     double conf = fitted ? xa_explained(c, resid) : 0;
@@ -399,7 +434,9 @@ void xa_hyp_affine(diag_ctx *c) {
             }
         conf = xa_explained(c, e);
     }
+    if (own_maps) conf = 1, fitted = 0; /* the outputs' map mixes in the input's difference */
     if (conf < 0.5) return;
+    c->from_inputs = own_maps;
     char ev[768], at[160], bt[160];
     size_t o = 0;
     ev[0] = 0;
@@ -437,9 +474,14 @@ void xa_hyp_affine(diag_ctx *c) {
         o += (size_t)snprintf(ev + o, sizeof ev - o, "; as convert_to: port alpha %s, beta %s", t1,
                               t2);
     }
-    if (o < sizeof ev)
+    if (o < sizeof ev && own_maps)
+        snprintf(ev + o, sizeof ev - o,
+                 " (each side's map found from its own input: this is the stage's own error; "
+                 "the rest of the difference comes from its input, which already differs)");
+    else if (o < sizeof ev)
         snprintf(ev + o, sizeof ev - o, " (explains %.4g%% of the difference)", 100 * conf);
     xa_finding *fd = xa_add_finding(c, XA_CAUSE_NORMALIZATION, conf, "%s", ev);
+    c->from_inputs = 0;
     if (rel[0])
         xa_summary(fd, "%s", rel + 2); /* "port mean = reference mean reversed; ..." */
     else if (have_p)
@@ -461,7 +503,8 @@ void xa_hyp_affine(diag_ctx *c) {
         plist(rs, nc, digits, sp, sizeof sp);
         const char *op = NULL;
         if (c->in->port_in && c->pi.count == P->count) {
-            int u8in = input_scale(&c->pi) == 255;
+            /* the original's operation: with inputs that differ, the original's input range */
+            int u8in = input_scale(own_maps && c->ri.count ? &c->ri : &c->pi) == 255;
             if (u8in && R->chw && !c->pi.chw) {
                 op = "to-tensor-normalize";
                 snprintf(params, sizeof params, "mean=%s std=%s", mp, sp);
@@ -485,7 +528,8 @@ void xa_hyp_affine(diag_ctx *c) {
          * stronger evidence */
         if (keep.aligned_after && !(fd->aligned_after && fd->max_abs_after < keep.max_abs_after))
             *fd = keep;
-        if (!op || (fd->aligned_after && fd->max_abs_after == 0)) break;
+        /* with inputs that differ no replay can align the stage: the constants as written */
+        if (!op || own_maps || (fd->aligned_after && fd->max_abs_after == 0)) break;
     }
 }
 

@@ -527,7 +527,10 @@ static void diagnosis(page *pg, json_t *stage) {
                 xa_sb_printf(&pg->sb, " &mdash; with this fix: max_abs %s%s",
                              num(jnum(fx, "max_abs_after"), b, sizeof b),
                              json_is_true(json_object_get(fx, "aligned_after")) ? " (aligned)"
-                                                                                : "");
+                             : json_is_true(json_object_get(fx, "input_differs"))
+                                 ? " (still unaligned: the rest comes from the stage's input, "
+                                   "which already differs)"
+                                 : " (still unaligned)");
         }
         xa_sb_printf(&pg->sb, "</div>");
     }

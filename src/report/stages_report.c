@@ -122,7 +122,10 @@ void xa_findings_text(xa_sb *sb, const xa_finding *fs, size_t n, const char *not
         if (f->fix_verified)
             xa_sb_printf(sb, " -- with this fix: max_abs %s%s",
                          xa_fmt_num(f->max_abs_after, 6, a, sizeof a),
-                         f->aligned_after ? " (aligned)" : " (still unaligned)");
+                         f->aligned_after   ? " (aligned)"
+                         : f->input_differs ? " (still unaligned: the rest comes from the "
+                                              "stage's input, which already differs)"
+                                            : " (still unaligned)");
         xa_sb_printf(sb, "\n");
     }
     if (note) xa_sb_printf(sb, "%sdiagnosis: %s\n", pad, note);
@@ -306,6 +309,7 @@ json_t *xa_jfindings(const xa_finding *fs, size_t n) {
                             f->fix_verified ? xa_jnum(f->max_abs_after) : json_null());
         json_object_set_new(fx, "aligned_after",
                             f->fix_verified ? json_boolean(f->aligned_after) : json_null());
+        json_object_set_new(fx, "input_differs", json_boolean(f->input_differs));
         json_object_set_new(o, "fix", fx);
         json_array_append_new(a, o);
     }

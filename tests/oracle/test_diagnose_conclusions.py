@@ -162,18 +162,23 @@ MEAN32, STD32 = np.array(S.MEAN, np.float32), np.array(S.STD, np.float32)
 
 
 def np_pipeline(out, mistake=None):
+    mistakes = mistake if isinstance(mistake, tuple) else (mistake,)
     os.makedirs(out, exist_ok=True)
     img = np.asarray(Image.open(IMAGE).convert("RGB"))
-    if mistake == "bgr":
+    if "bgr" in mistakes:
         img = np.ascontiguousarray(img[..., ::-1])
     np.save(os.path.join(out, "00_read.npy"), img)
-    r = np.asarray(Image.fromarray(img).resize((96, 80), Image.BILINEAR))
+    if "cv2_resize" in mistakes:
+        import cv2
+        r = cv2.resize(img, (96, 80), interpolation=cv2.INTER_LINEAR)
+    else:
+        r = np.asarray(Image.fromarray(img).resize((96, 80), Image.BILINEAR))
     np.save(os.path.join(out, "01_resize.npy"), r)
     x = r.astype(np.float32)
-    if mistake != "no_div255":
+    if "no_div255" not in mistakes:
         x = x / 255.0
     np.save(os.path.join(out, "02_tofloat.npy"), x.astype(np.float32))
-    mean = MEAN32[::-1] if mistake == "mean_reversed" else MEAN32
+    mean = MEAN32[::-1] if "mean_reversed" in mistakes else MEAN32
     np.save(os.path.join(out, "03_normalize.npy"), ((x - mean) / STD32).astype(np.float32))
 
 
@@ -258,4 +263,19 @@ d = j["stages"][1]["diagnosis"]
 ck.check(rc == 1 and d and d[0]["cause"] == "resize_size" and "port resizes to 256x256 (pil-bilinear, exact)" in d[0]["evidence"]
          and d[0]["fix"]["max_abs_after"] == 0 and d[0]["fix"]["params"].get("size") == "224x224",
          f"resize to another size: {d}")
+# two mistakes in two stages: the second is the later stage's own error, found from each side's
+# own input (it read "may only inherit"), and its fix says the rest comes from the input
+for mistakes, causes in ((("cv2_resize", "mean_reversed"), {"resize": "resize_method", "normalize": "normalization"}),
+                         (("bgr", "no_div255"), {"read": "channel_order", "tofloat": "scale"}),
+                         (("cv2_resize", "no_div255"), {"resize": "resize_method", "tofloat": "scale"})):
+    d = ck.path("np2_" + "_".join(mistakes))
+    np_pipeline(d, mistakes)
+    rc, j = run_json("stages", np_ref, d)
+    st = {s["name"]: s for s in j["stages"]}
+    got = {n: [f["cause"] for f in s["diagnosis"]][:1] for n, s in st.items()}
+    for name, cause in causes.items():
+        ck.check(got[name] == [cause], f"two mistakes {mistakes}: '{name}' gives {got[name]}, want {cause}")
+    later = st[list(causes)[1]]["diagnosis"]
+    ck.check(rc == 1 and later and later[0]["fix"]["input_differs"] and not later[0]["fix"]["aligned_after"],
+             f"two mistakes {mistakes}: the later fix says its input differs: {later[:1]}")
 ck.done()
