@@ -133,16 +133,17 @@ void xa_hyp_same_op(diag_ctx *c) {
     }
     /* the operations without parameters a pipeline has between two dumps */
     static const char *const ops[][2] = {
-        {"to-tensor", ""},         {"to-f32", ""},  {"add-batch", ""},
-        {"hwc2chw", ""},           {"chw2hwc", ""}, {"bgr2rgb", "layout=hwc"},
-        {"bgr2rgb", "layout=chw"},
+        {"hwc2chw", ""},   {"chw2hwc", ""},           {"to-tensor", ""},         {"to-f32", ""},
+        {"add-batch", ""}, {"bgr2rgb", "layout=hwc"}, {"bgr2rgb", "layout=chw"},
     };
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
         xa_tensor *ro = NULL, *po = NULL;
         int both = !xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, c->in->ref) &&
                    !xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL) &&
-                   same_values(po, c->in->port) && ro->rank == c->in->ref->rank &&
-                   po->rank == c->in->port->rank;
+                   same_values(po, c->in->port) &&
+                   /* up to size-1 axes: HWC -> 1 x C x H x W is hwc2chw then a batch axis */
+                   xa_shape_same_layout(ro->rank, ro->shape, c->in->ref->rank, c->in->ref->shape) &&
+                   xa_shape_same_layout(po->rank, po->shape, c->in->port->rank, c->in->port->shape);
         xa_tensor_free(ro);
         xa_tensor_free(po);
         if (both) {

@@ -179,7 +179,9 @@ def np_pipeline(out, mistake=None):
         x = x / 255.0
     np.save(os.path.join(out, "02_tofloat.npy"), x.astype(np.float32))
     mean = MEAN32[::-1] if "mean_reversed" in mistakes else MEAN32
-    np.save(os.path.join(out, "03_normalize.npy"), ((x - mean) / STD32).astype(np.float32))
+    y = ((x - mean) / STD32).astype(np.float32)
+    np.save(os.path.join(out, "03_normalize.npy"), y)
+    np.save(os.path.join(out, "04_input.npy"), np.ascontiguousarray(y.transpose(2, 0, 1)[None]))
 
 
 np_ref = ck.path("np_ref")
