@@ -157,11 +157,12 @@ void xa_hyp_channels(diag_ctx *c) {
         xa_summary(f, "channels in the order %s", order);
     if (swap02)
         xa_set_fix(c, f, "port_output", "bgr2rgb", R->chw ? "layout=chw" : "layout=hwc",
-                   "convert the port's image between BGR and RGB before this stage "
-                   "(cv2.cvtColor(img, cv2.COLOR_BGR2RGB); xalign bgr2rgb)");
+                   "convert the port's image between BGR and RGB where it is made "
+                   "(cv2.cvtColor(img, cv2.COLOR_BGR2RGB); xalign bgr2rgb), with any "
+                   "per-channel constants after it in RGB order");
     else
         xa_set_fix(c, f, "port_output", NULL, NULL,
-                   "reorder the port's channels to %s before this stage", order);
+                   "reorder the port's channels to %s where its image is made", order);
 }
 
 /* ---- per-channel affine maps: normalisation and scale ------------------------------------------

@@ -412,7 +412,10 @@ static void hyp_crop(diag_ctx *c) {
     }
     /* the reference's window on the port's input */
     c->from_inputs = 1;
-    int by_one = llabs(pt - rt) <= 1 && llabs(pl - rl) <= 1;
+    /* off by one where centring has a half to round: an odd margin on that axis */
+    int64_t mh = c->pi.h - R->h, mw = c->pi.w - R->w;
+    int by_one = llabs(pt - rt) <= 1 && llabs(pl - rl) <= 1 && (pt == rt || (mh & 1)) &&
+                 (pl == rl || (mw & 1));
     xa_finding *f = xa_add_finding(
         c, XA_CAUSE_SHIFT, 1,
         "the port crops its %lldx%lld window at top %lld, left %lld; the original at top %lld, "
