@@ -291,12 +291,34 @@ static void compare_inputs(diag_ctx *c) {
     c->inputs_same = res.total.equal == res.total.count && a->dtype == b->dtype &&
                      a->rank == b->rank &&
                      !memcmp(a->shape, b->shape, (size_t)a->rank * sizeof a->shape[0]);
-    if (!res.aligned) {
+    /* inputs of other layouts (HWC vs CHW) are compared in the permutation that fits best, not
+     * element by element in storage order */
+    enum { MAXP = 8 };
+    xa_permutation perms[MAXP];
+    xa_cmp_result pres[MAXP];
+    size_t np = 0, best = MAXP;
+    if (!xa_compare_permutations(a, b, &o, perms, pres, MAXP, &np, NULL))
+        for (size_t i = 0; i < np; i++)
+            if (pres[i].total.max_abs <
+                (best < MAXP ? pres[best].total.max_abs : res.total.max_abs))
+                best = i;
+    const xa_cmp_result *use = best < MAXP ? &pres[best] : &res;
+    if (!use->aligned) {
         c->inputs_differ = 1;
-        snprintf(c->inputs_text, sizeof c->inputs_text, "max_abs %.6g, %lld of %lld differ",
-                 res.total.max_abs, (long long)(res.total.count - res.total.equal),
-                 (long long)res.total.count);
+        int w = snprintf(c->inputs_text, sizeof c->inputs_text, "max_abs %.6g, %lld of %lld differ",
+                         use->total.max_abs, (long long)(use->total.count - use->total.equal),
+                         (long long)use->total.count);
+        if (best < MAXP && w > 0 && (size_t)w < sizeof c->inputs_text) {
+            char pt[64] = "";
+            size_t q = 0;
+            for (int k = 0; k < perms[best].rank && q < sizeof pt; k++)
+                q +=
+                    (size_t)snprintf(pt + q, sizeof pt - q, k ? ", %d" : "%d", perms[best].perm[k]);
+            snprintf(c->inputs_text + w, sizeof c->inputs_text - (size_t)w,
+                     ", the port's input transposed by (%s)", pt);
+        }
     }
+    for (size_t i = 0; i < np; i++) xa_cmp_result_clear(&pres[i]);
     xa_cmp_result_clear(&res);
 }
 
