@@ -302,21 +302,24 @@ static void compare_inputs(diag_ctx *c) {
             if (pres[i].total.max_abs <
                 (best < MAXP ? pres[best].total.max_abs : res.total.max_abs))
                 best = i;
+    /* the storage order decides whether they differ (what the next operation reads, a model
+     * fed NHWC bytes as NCHW included); the text gives the figures of the best layout */
     const xa_cmp_result *use = best < MAXP ? &pres[best] : &res;
-    if (!use->aligned) {
+    if (!res.aligned) {
         c->inputs_differ = 1;
-        int w = snprintf(c->inputs_text, sizeof c->inputs_text, "max_abs %.6g, %lld of %lld differ",
-                         use->total.max_abs, (long long)(use->total.count - use->total.equal),
-                         (long long)use->total.count);
-        if (best < MAXP && w > 0 && (size_t)w < sizeof c->inputs_text) {
-            char pt[64] = "";
-            size_t q = 0;
-            for (int k = 0; k < perms[best].rank && q < sizeof pt; k++)
-                q +=
-                    (size_t)snprintf(pt + q, sizeof pt - q, k ? ", %d" : "%d", perms[best].perm[k]);
-            snprintf(c->inputs_text + w, sizeof c->inputs_text - (size_t)w,
-                     ", the port's input transposed by (%s)", pt);
-        }
+        char pt[64] = "";
+        size_t q = 0;
+        for (int k = 0; best < MAXP && k < perms[best].rank && q < sizeof pt; k++)
+            q += (size_t)snprintf(pt + q, sizeof pt - q, k ? ", %d" : "%d", perms[best].perm[k]);
+        if (best < MAXP && use->aligned)
+            snprintf(c->inputs_text, sizeof c->inputs_text,
+                     "the same values in another layout: the port's input transposed by (%s)", pt);
+        else
+            snprintf(c->inputs_text, sizeof c->inputs_text,
+                     "max_abs %.6g, %lld of %lld differ%s%s%s", use->total.max_abs,
+                     (long long)(use->total.count - use->total.equal), (long long)use->total.count,
+                     best < MAXP ? ", the port's input transposed by (" : "", pt,
+                     best < MAXP ? ")" : "");
     }
     for (size_t i = 0; i < np; i++) xa_cmp_result_clear(&pres[i]);
     xa_cmp_result_clear(&res);
