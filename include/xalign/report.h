@@ -116,7 +116,10 @@ typedef struct xa_decode_report {
 XA_API char *xa_report_decode_text(const xa_decode_report *r);
 XA_API char *xa_report_decode_json(const xa_decode_report *r);
 
-/* `xalign diagnose`: the comparison of the two tensors, then the diagnosis. */
+/* `xalign diagnose`: the comparison of the two tensors, then the diagnosis. With r->result NULL
+ * (element counts that differ: nothing to compare element by element) the two tensors are
+ * described and the diagnosis follows; the JSON's "compare" then holds only "ref", "port" and
+ * "element_counts_differ": true. */
 XA_API char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d);
 XA_API char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d);
 

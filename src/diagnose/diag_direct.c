@@ -1015,9 +1015,13 @@ void xa_hyp_unknown(diag_ctx *c) {
         char rs[128], ps[128];
         xa_add_finding(c, XA_CAUSE_UNKNOWN, 0,
                        "the tensors have different element counts (ref %s, port %s): no hypothesis "
-                       "relates them",
+                       "relates them%s",
                        xa_shape_format(c->in->ref->rank, c->in->ref->shape, rs, sizeof rs),
-                       xa_shape_format(c->in->port->rank, c->in->port->shape, ps, sizeof ps));
+                       xa_shape_format(c->in->port->rank, c->in->port->shape, ps, sizeof ps),
+                       c->in->ref_in && c->in->port_in
+                           ? ""
+                           : " (with the stage's inputs, a resize to another size, a crop or a "
+                             "letterbox is tested: --input-ref/--input-port, or xalign stages)");
         return;
     }
     o += (size_t)snprintf(ev, sizeof ev,

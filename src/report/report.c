@@ -527,11 +527,24 @@ char *xa_report_recipe_json(const char *recipe, const char *decoder_settings, co
 
 /* ---- diagnose ------------------------------------------------------------------------------ */
 char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d) {
-    char *cmp = xa_report_compare_text(r);
-    if (!cmp) return NULL;
     xa_sb sb = {0};
-    xa_sb_printf(&sb, "%s", cmp);
-    xa_free(cmp);
+    if (!r->result) { /* element counts differ: the tensors, then what the diagnosis found */
+        const xa_tensor *rt = r->ref.tensor, *pt = r->port.tensor;
+        char s1[160], s2[160];
+        xa_sb_printf(&sb, "ref : %s  %s %s\nport: %s  %s %s\n", r->ref.spec,
+                     xa_dtype_name(rt->dtype), xa_shape_format(rt->rank, rt->shape, s1, sizeof s1),
+                     r->port.spec, xa_dtype_name(pt->dtype),
+                     xa_shape_format(pt->rank, pt->shape, s2, sizeof s2));
+        xa_sb_printf(&sb,
+                     "element counts differ (%lld, %lld): nothing to compare element by "
+                     "element\n",
+                     (long long)xa_tensor_count(rt), (long long)xa_tensor_count(pt));
+    } else {
+        char *cmp = xa_report_compare_text(r);
+        if (!cmp) return NULL;
+        xa_sb_printf(&sb, "%s", cmp);
+        xa_free(cmp);
+    }
     if (d->aligned)
         xa_sb_printf(&sb, "diagnosis: %s\n", d->note);
     else
@@ -540,10 +553,18 @@ char *xa_report_diagnose_text(const xa_compare_report *r, const xa_diagnosis *d)
 }
 
 char *xa_report_diagnose_json(const xa_compare_report *r, const xa_diagnosis *d) {
-    char *cmp = xa_report_compare_json(r);
-    if (!cmp) return NULL;
-    json_t *c = json_loads(cmp, 0, NULL);
-    xa_free(cmp);
+    json_t *c;
+    if (!r->result) {
+        c = json_object();
+        json_object_set_new(c, "ref", jtensor(&r->ref));
+        json_object_set_new(c, "port", jtensor(&r->port));
+        json_object_set_new(c, "element_counts_differ", json_true());
+    } else {
+        char *cmp = xa_report_compare_json(r);
+        if (!cmp) return NULL;
+        c = json_loads(cmp, 0, NULL);
+        xa_free(cmp);
+    }
     if (!c) return NULL;
     json_t *o = xa_jobject("xalign.diagnose/1");
     json_object_del(c, "schema");

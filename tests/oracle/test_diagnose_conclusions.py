@@ -280,4 +280,14 @@ for mistakes, causes in ((("cv2_resize", "mean_reversed"), {"resize": "resize_me
     later = st[list(causes)[1]]["diagnosis"]
     ck.check(rc == 1 and later and later[0]["fix"]["input_differs"] and not later[0]["fix"]["aligned_after"],
              f"two mistakes {mistakes}: the later fix says its input differs: {later[:1]}")
+# the same pair through `xalign diagnose` with the stages' inputs: the same cause (it exited 2,
+# "the element counts differ", where `stages` named the size)
+args = [os.path.join(sr, "01_resize.npy"), os.path.join(sp, "01_resize.npy"),
+        "--input-ref", os.path.join(sr, "00_read.npy"), "--input-port", os.path.join(sp, "00_read.npy")]
+rc, j = run_json("diagnose", *args)
+ck.check(rc == 1 and j["compare"].get("element_counts_differ") is True
+         and [f["cause"] for f in j["diagnosis"]][:1] == ["resize_size"], f"diagnose, other size: {rc} {j}")
+rc, text, _ = run("diagnose", *args)
+ck.check(rc == 1 and "element counts differ (150528, 196608)" in text and "cause: resize_size" in text,
+         f"diagnose text, other size: {text}")
 ck.done()
