@@ -200,4 +200,15 @@ for what, fn, needle in [
         ck.check(needle in str(e), f"{what}: xalign.Error with {needle!r}: {e}")
 ck.check(xalign.dump is not None and xalign.DumpError is not None, "the dump helper is re-exported")
 print(f"python: xalign {xalign.version()} from {xalign._lib.lib._name}")
+# diagnose on tensors of different element counts: described and diagnosed, as the CLI does (it
+# raised "element counts differ")
+img = np.zeros((40, 60, 3), np.uint8)
+img[10:30, 20:40] = 200
+img[:, :5] = 90
+from PIL import Image  # noqa: E402
+small = np.asarray(Image.fromarray(img).resize((30, 20), Image.BILINEAR))
+large = np.asarray(Image.fromarray(img).resize((36, 24), Image.BILINEAR))
+d = xalign.diagnose(small, large, input_ref=img, input_port=img)
+ck.check(d["compare"].get("element_counts_differ") is True and [f["cause"] for f in d["diagnosis"]][:1] == ["resize_size"],
+         f"diagnose, other sizes: {d['diagnosis']}")
 ck.done()
