@@ -159,6 +159,7 @@ typedef struct xa_stage_result {
     char *error;
     /* the tensors pair better in another order than by name: "p3 <- #2, p4 <- #1" */
     char *pairing;
+    int dump_order; /* pairing: a split raw dump read in another order aligns every part */
     /* how a side was found when it was not named: a BMRT dump paired by its size */
     char *note;
     /* the original's operation replayed on the reference's own input (manifest op): does the

@@ -157,6 +157,22 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
     if (!ref || !port) { /* multi-tensor stages: another pairing, else the worst member */
         xa_finding pf;
         int found = 0;
+        if (s->dump_order) { /* the stage found the order in which the dump aligns */
+            memset(&pf, 0, sizeof pf);
+            pf.cause = XA_CAUSE_OUTPUT_ORDER;
+            pf.confidence = 1;
+            snprintf(pf.evidence, sizeof pf.evidence,
+                     "%.600s: the runtime writes the outputs in the model's order, not the "
+                     "reference's",
+                     s->pairing);
+            snprintf(pf.summary, sizeof pf.summary, "raw dump in another order");
+            snprintf(pf.fix_text, sizeof pf.fix_text,
+                     "read the dump's parts in the model's output order: give --bmodel (it names "
+                     "each output), or a manifest \"port\" spec with the parts' shapes in that "
+                     "order and their \"names\"");
+            push(s, &pf);
+            return;
+        }
         xa_tolerance tol = d->cmp ? d->cmp->tol : (xa_tolerance){0};
         if (d->ref && d->port && !xa_diag_pairing(d->ref, d->port, &tol, &pf, &found, NULL) &&
             found && pf.confidence >= 0.5) {

@@ -550,6 +550,7 @@ static void bmrt_order_hint(const stage_file *bf, const xa_tensor_list *other,
                                       other->names[perm[k]]);
             if (b < sizeof buf) snprintf(buf + b, sizeof buf - b, "; read so, all %zu align", n);
             s->pairing = xa_strdup(buf);
+            s->dump_order = s->pairing != NULL;
             return;
         }
     }

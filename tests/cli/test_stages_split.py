@@ -72,6 +72,13 @@ ck.check(rc == 0 and st["status"] == "aligned" and "paired by its size" in (st["
 rc, so, se = run("stages", r, p2)
 ck.check(rc == 1 and "the dump holds the parts in the order p5, p4, p3; read so, all 3 align" in so,
          f"... and in another order, the order that aligns: {so}")
+# ... and the diagnosis names that order as the cause (it said "unknown" under the order found)
+ck.check("cause: output_order (confidence 1.00) -- the dump holds the parts in the order p5, p4, p3" in so
+         and "cause: unknown" not in so, f"the dump's order is the cause: {so}")
+# the manifest's "names" with the parts' shapes in the dump's order align the stage, as the fix says
+m = manifest({"outputs": {"port": f"output_ref_data.dat.bmrt:f32:{rspec}", "names": ["p5", "p4", "p3"]}})
+rc, so, se = run("stages", r, p2, "--manifest", m)
+ck.check(rc == 0, f"the fix of the dump's order aligns the stage: {rc} {so} {se}")
 open(os.path.join(p2, "output_ref_data.dat.bmrt"), "ab").write(b"\0\0\0\0")
 rc, so, se = run("stages", r, p2)
 ck.check(rc == 1 and "missing in the port dumps" in so, f"a dump of another size is not paired: {so}")
