@@ -214,7 +214,15 @@ static void permutations(batch *b, item *it) {
     memcpy(r.shape, m->ref.shape, sizeof r.shape);
     p.rank = m->port.rank;
     memcpy(p.shape, m->port.shape, sizeof p.shape);
-    if ((uintptr_t)p.data % xa_dtype_size(p.dtype)) return; /* permuting reads typed elements */
+    /* permuting reads typed elements: a member at an odd offset in its zip is copied first */
+    xa_tensor *copy = NULL;
+    if ((uintptr_t)p.data % xa_dtype_size(p.dtype)) {
+        if (xa_tensor_new(p.dtype, p.rank, p.shape, &copy, NULL)) return;
+        memcpy(copy->data, p.data, p.nbytes < copy->nbytes ? p.nbytes : copy->nbytes);
+        copy->fortran_order = p.fortran_order;
+        copy->swapped = p.swapped;
+        p.data = copy->data;
+    }
     m->nperms = xa_shape_permutations(&r, &p, m->perms, 8);
     xa_cmp_options po = it->opt;
     po.threads = b->o->threads;
@@ -233,6 +241,7 @@ static void permutations(batch *b, item *it) {
         }
         xa_tensor_free(pp);
     }
+    xa_tensor_free(copy);
 }
 
 static void finish(batch *b, item *it) {

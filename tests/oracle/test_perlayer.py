@@ -364,4 +364,17 @@ line = next(x for x in out.splitlines() if " prob " in x)
 ck.check(rc == 1 and line.startswith("UNALIGNED") and "cosine " in line and "< 0.8" in line and
          "[dequantised: scale" in line, f"a broken int8 output names the failing cosine: {line}")
 
+# a layer saved NHWC on one side, in an np.savez archive (members at offsets that are not a
+# multiple of 4): the transpose that aligns it is named, as `compare` on the one member does
+acts = rng.standard_normal((1, 8, 6, 5)).astype(np.float32)
+pad = np.zeros(3, np.uint8)  # a 3-byte member first, so the next member's data sits at an odd offset
+np.savez(ck.path("l_ref.npz"), a_pad=pad, relu0=acts)
+np.savez(ck.path("l_port.npz"), a_pad=pad, relu0=np.ascontiguousarray(acts.transpose(0, 2, 3, 1)))
+rc, j = run_json("compare", ck.path("l_ref.npz"), ck.path("l_port.npz"))
+m = [x for x in j["members"] if x["name"] == "relu0"][0]
+ck.check(rc == 1 and any(p["perm"] == [0, 3, 1, 2] and p["aligned"] for p in m.get("permutations") or []),
+         f"NHWC member in an npz: {m.get('permutations')}")
+rc, out, _ = run("compare", ck.path("l_ref.npz"), ck.path("l_port.npz"))
+ck.check("aligned after transpose (0, 3, 1, 2) (max_abs 0)" in out, f"NHWC member, text: {out}")
+
 ck.done()
