@@ -71,7 +71,7 @@ xa_status xa_tolerance_set(xa_tolerance *t, const char *key, const char *value, 
     }
     return xa_fail(err, XA_EINVAL,
                    "tolerance: unknown key '%s' (atol, rtol, max-abs, min-cosine, min-euclid, "
-                   "min-sqnr, equal, preset)",
+                   "min-sqnr, equal, preset; with underscores too: max_abs, min_cosine, ...)",
                    key);
 }
 

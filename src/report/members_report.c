@@ -166,7 +166,7 @@ char *xa_report_members_text(const xa_members_report *r, const char *ref_label,
             xa_sb_printf(&sb, " (paired by name: --map FILE or --rename s/REGEX/REPL/ pair "
                               "differently named members, --by-position pairs them in order)");
         else if (!r->by_position && !r->nnotes)
-            xa_sb_printf(&sb, " (paired by name through the given map)");
+            xa_sb_printf(&sb, " (paired by name through the given --map/--rename)");
         xa_sb_printf(&sb, "\n");
     }
     for (size_t i = 0; i < r->nnotes; i++) xa_sb_printf(&sb, "map note: %s\n", r->notes[i]);
