@@ -33,6 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from xa_bench_resize import median_time as median_seconds
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PHOTO = os.path.join(HERE, "..", "examples", "resnet", "butterfly.jpg")
@@ -109,13 +110,8 @@ def c_bench(exe, args, runs):
 
 
 def median_time(fn, runs):
-    fn()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(t))
+    """Milliseconds: the resize benchmarks' loop (warm-up, median of runs)."""
+    return 1e3 * median_seconds(fn, runs)
 
 
 def main():

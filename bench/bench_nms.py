@@ -25,7 +25,7 @@ import torch
 import torchvision
 import cv2
 
-from bench_resize_cv import median_time  # the same timing loop: warm-up, median of runs
+from xa_bench_resize import median_time  # the same timing loop: warm-up, median of runs
 
 
 class XaTensor(ctypes.Structure):
