@@ -161,6 +161,28 @@ static xa_status open_dir(xa_multi *m, const char *path, xa_error *err) {
         memcpy(m->names[i], m->files[i] + skip, n);
         m->names[i][n] = 0;
     }
+    /* a folder of stage dumps (every file NN_name.npy, the names unique without their NN_):
+     * members are named as `stages` names them, so a layer missing on one side does not shift
+     * every later name */
+    char **rest = calloc(m->count, sizeof *rest);
+    if (!rest) return xa_fail(err, XA_ENOMEM, "out of memory");
+    int numbered = 1;
+    for (size_t i = 0; i < m->count && numbered; i++) {
+        char *s = m->names[i];
+        size_t k = 0;
+        while (s[k] >= '0' && s[k] <= '9') k++;
+        numbered = k > 0 && s[k] == '_' && s[k + 1];
+        rest[i] = s + k + 1;
+    }
+    if (numbered) { /* unique once cut: sorted, no two neighbours equal */
+        qsort(rest, m->count, sizeof *rest, cmp_str);
+        for (size_t i = 1; i < m->count && numbered; i++) numbered = strcmp(rest[i - 1], rest[i]);
+    }
+    free(rest);
+    for (size_t i = 0; i < m->count && numbered; i++) {
+        char *s = m->names[i], *u = strchr(s, '_') + 1;
+        memmove(s, u, strlen(u) + 1);
+    }
     return XA_OK;
 }
 

@@ -198,8 +198,18 @@ for i, nm in enumerate(["10_fc", "02_conv", "05_relu", "01_input"]):
     np.save(os.path.join(rd, nm + ".npy"), x)
     np.save(os.path.join(pd, nm + ".npy"), x + np.float32(0.1 if nm in ("05_relu", "10_fc") else 0))
 rc, jd = run_json("compare", rd, pd)
-ck.check([m["name"] for m in jd["members"]] == ["01_input", "02_conv", "05_relu", "10_fc"] and
-         jd["first_unaligned"] == "05_relu" and rc == 1, f"folder order and first unaligned: {jd['first_unaligned']}")
+ck.check([m["name"] for m in jd["members"]] == ["input", "conv", "relu", "fc"] and
+         jd["first_unaligned"] == "relu" and rc == 1, f"folder order and first unaligned: {jd['first_unaligned']}")
+# stage-dump names (NN_name.npy) pair without their NN_, as `stages` pairs them: a layer missing on
+# one side does not shift every later name (08_pool vs 09_pool were "only in" each side)
+pd2 = ck.path("port_dir_shifted")
+os.mkdir(pd2)
+for nm in ["01_input", "02_conv", "04_fc"]:
+    np.save(os.path.join(pd2, nm + ".npy"), np.load(os.path.join(rd, {"04_fc": "10_fc"}.get(nm, nm) + ".npy")))
+rc, jd = run_json("compare", rd, pd2)
+st = {m["name"]: m["status"] for m in jd["members"]}
+ck.check(rc == 1 and st.get("fc") == "aligned" and st.get("relu") == "only_ref" and len(st) == 4,
+         f"NN_ prefixes dropped: {st}")
 
 # ---- the one-member case stays as it was: one member each, compared whatever their names ---------
 a1, b1 = ck.path("one_a.npz"), ck.path("one_b.npz")
