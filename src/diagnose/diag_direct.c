@@ -99,6 +99,13 @@ void xa_hyp_layout(diag_ctx *c) {
             op = "chw2hwc";
     } else if (batch && is_id && r == pr + 1 && R->shape[0] == 1) {
         op = "add-batch";
+    } else if (perms[bi].squeezed && r == 4 && pr == 3 && R->shape[0] == 1 && perms[bi].rank == 3 &&
+               pp[0] == 2 && pp[1] == 0 && pp[2] == 1) {
+        op = "hwc2chw"; /* H x W x C -> 1 x C x H x W: then a batch axis */
+        xa_set_fix(c, f, "port_output", op, "",
+                   "give the port's tensor the reference's layout: HWC to CHW, then a batch axis "
+                   "(xalign hwc2chw, add-batch; np.transpose(x, (2, 0, 1))[None] in the port)");
+        return;
     }
     if (op)
         xa_set_fix(c, f, "port_output", op, "",

@@ -290,4 +290,13 @@ ck.check(rc == 1 and j["compare"].get("element_counts_differ") is True
 rc, text, _ = run("diagnose", *args)
 ck.check(rc == 1 and "element counts differ (150528, 196608)" in text and "cause: resize_size" in text,
          f"diagnose text, other size: {text}")
+# 11. a port tensor in HWC where the reference is 1 x C x H x W: the fix names the transpose and
+# the batch axis and replays to 0 (it said "transpose by (2, 0, 1)", leaving the batch axis out)
+x = np.random.default_rng(8).standard_normal((1, 3, 8, 6)).astype(np.float32)
+np.save(ck.path("l_r.npy"), x)
+np.save(ck.path("l_p.npy"), np.ascontiguousarray(x[0].transpose(1, 2, 0)))
+rc, j = run_json("diagnose", ck.path("l_r.npy"), ck.path("l_p.npy"))
+d = j["diagnosis"]
+ck.check(rc == 1 and d and d[0]["cause"] == "layout" and d[0]["fix"]["op"] == "hwc2chw"
+         and "batch axis" in d[0]["fix"]["text"] and d[0]["fix"]["max_abs_after"] == 0, f"HWC vs NCHW fix: {d}")
 ck.done()
