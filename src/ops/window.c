@@ -12,8 +12,12 @@ xa_status xa_check_channel_consts(const xa_img_view *v, int n, const void *a, co
                                   const char *op, xa_error *err) {
     if (!a || !b) return xa_fail(err, XA_EINVAL, "%s: missing per-channel constants", op);
     if (n != 1 && (int64_t)n != v->c)
-        return xa_fail(err, XA_EINVAL, "%s: %d constants for %lld channels (give 1 or %lld)", op, n,
-                       (long long)v->c, (long long)v->c);
+        return xa_fail(err, XA_EINVAL, "%s: %d constants for %lld channels (give 1 or %lld)%s", op,
+                       n, (long long)v->c, (long long)v->c,
+                       v->c > 4 && n <= 4 ? "; is the image H x W x C? this operation reads "
+                                            "channels first: give it C x H x W, or use "
+                                            "numpy-normalize / convert-to with layout=hwc"
+                                          : "");
     if (n > XA_TRANSFORM_MAX_CHANNELS)
         return xa_fail(err, XA_ELIMIT, "%s: more than %d channels", op, XA_TRANSFORM_MAX_CHANNELS);
     return XA_OK;
