@@ -154,6 +154,61 @@ void xa_hyp_same_op(diag_ctx *c) {
             return;
         }
     }
+    /* the original's operation on the port's input gives the port's values in another layout
+     * (a port that skips the transpose ToTensor does): the stage's own layout error, found
+     * however much the inputs already differ */
+    /* (with equal inputs the layout family relates the outputs directly.) The original's
+     * operation: one that gives the reference's exact shape first (add-batch rather than to-f32
+     * for a batch axis), then one that gives it up to axes of 1 */
+    if (!c->inputs_differ) return;
+    for (size_t kk = 0; kk < 2 * (sizeof ops / sizeof ops[0]); kk++) {
+        size_t k = kk % (sizeof ops / sizeof ops[0]);
+        int exact_shape = kk < sizeof ops / sizeof ops[0];
+        xa_tensor *ro = NULL, *po = NULL;
+        const xa_tensor *R = c->in->ref;
+        int orig =
+            !xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, R) &&
+            (exact_shape ? ro->rank == R->rank &&
+                               !memcmp(ro->shape, R->shape, (size_t)R->rank * sizeof R->shape[0])
+                         : xa_shape_same_layout(ro->rank, ro->shape, R->rank, R->shape));
+        xa_tensor_free(ro);
+        if (!orig || xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL)) continue;
+        const xa_tensor *P = c->in->port;
+        int found = -1;
+        xa_permutation perms[8];
+        xa_cmp_result res[8];
+        size_t np = 0;
+        xa_cmp_options o;
+        xa_cmp_options_init(&o);
+        o.threads = 1;
+        if (xa_tensor_count(po) == xa_tensor_count(P) &&
+            !xa_shape_same_layout(po->rank, po->shape, P->rank, P->shape) &&
+            !xa_compare_permutations(po, P, &o, perms, res, 8, &np, NULL))
+            for (size_t i = 0; i < np; i++) {
+                if (found < 0 && res[i].total.equal == res[i].total.count) found = (int)i;
+                xa_cmp_result_clear(&res[i]);
+            }
+        char ps[128], os[128], pt[64] = "";
+        size_t q = 0;
+        for (int a = 0; found >= 0 && a < perms[found].rank && q < sizeof pt; a++)
+            q += (size_t)snprintf(pt + q, sizeof pt - q, a ? ", %d" : "%d", perms[found].perm[a]);
+        xa_shape_format(po->rank, po->shape, os, sizeof os);
+        xa_tensor_free(po);
+        if (found < 0) continue;
+        xa_shape_format(P->rank, P->shape, ps, sizeof ps);
+        c->from_inputs = 1;
+        xa_finding *f = xa_add_finding(
+            c, XA_CAUSE_LAYOUT, 1,
+            "the original's %s reproduces the reference from its input; on the port's input it "
+            "gives %s, and the port's %s holds the same values in another layout (transposed by "
+            "(%s) they are equal): the port's step skips or adds a transpose",
+            ops[k][0], os, ps, pt);
+        xa_summary(f, "port skips the layout change of %s", ops[k][0]);
+        xa_set_fix(c, f, "port_input", ops[k][0], ops[k][1],
+                   "do what the original's %s does, including its layout (%s)", ops[k][0], os);
+        c->from_inputs = 0;
+        return;
+    }
 }
 
 /* ---- resize

@@ -299,4 +299,26 @@ rc, j = run_json("diagnose", ck.path("l_r.npy"), ck.path("l_p.npy"))
 d = j["diagnosis"]
 ck.check(rc == 1 and d and d[0]["cause"] == "layout" and d[0]["fix"]["op"] == "hwc2chw"
          and "batch axis" in d[0]["fix"]["text"] and d[0]["fix"]["max_abs_after"] == 0, f"HWC vs NCHW fix: {d}")
+# 12. two mistakes, the second a layout: the port resizes with cv2 and its "to tensor" step keeps
+# HWC (x / 255 without the transpose ToTensor does). The layout is the later stage's own error,
+# found from the inputs (the original's to-tensor on the port's input gives the port's values in
+# another layout); it said "may only inherit"
+import cv2  # noqa: E402
+lr, lp = ck.path("tl_r"), ck.path("tl_p")
+for d in (lr, lp):
+    os.makedirs(d, exist_ok=True)
+img = np.asarray(Image.open(IMAGE).convert("RGB"))
+np.save(os.path.join(lr, "00_read.npy"), img)
+np.save(os.path.join(lp, "00_read.npy"), img)
+r_ref = np.asarray(Image.fromarray(img).resize((96, 80), Image.BILINEAR))
+r_port = cv2.resize(img, (96, 80), interpolation=cv2.INTER_LINEAR)
+np.save(os.path.join(lr, "01_resize.npy"), r_ref)
+np.save(os.path.join(lp, "01_resize.npy"), r_port)
+np.save(os.path.join(lr, "02_tensor.npy"), np.ascontiguousarray(r_ref.transpose(2, 0, 1)).astype(np.float32) / np.float32(255))
+np.save(os.path.join(lp, "02_tensor.npy"), r_port.astype(np.float32) / np.float32(255))
+rc, j = run_json("stages", lr, lp)
+d = {s["name"]: s["diagnosis"] for s in j["stages"]}
+ck.check(rc == 1 and [f["cause"] for f in d["resize"]][:1] == ["resize_method"]
+         and [f["cause"] for f in d["tensor"]][:1] == ["layout"] and d["tensor"][0]["fix"]["op"] == "to-tensor"
+         and d["tensor"][0]["fix"]["input_differs"], f"a skipped transpose after a cv2 resize: {d['tensor']}")
 ck.done()
