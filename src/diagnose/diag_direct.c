@@ -387,7 +387,7 @@ void xa_hyp_affine(diag_ctx *c) {
     if (!(have_p && have_r) && (conf < 1 - 1e-6 || !R->image || R->n * R->h * R->w < 16)) conf = 0;
     /* scale: port = k * reference with one k for every channel and no offset -- the map through
      * the origin must explain the difference by itself, and k must be a scale (not 1) */
-    if (fitted && conf >= 0.5) {
+    if (fitted && conf >= 0.5 && !own_maps) { /* own maps: the outputs' map mixes in the input */
         int same_a = 1, no_b = 1;
         double range = 0;
         for (int64_t i = 0; i < R->count; i++)

@@ -321,4 +321,16 @@ d = {s["name"]: s["diagnosis"] for s in j["stages"]}
 ck.check(rc == 1 and [f["cause"] for f in d["resize"]][:1] == ["resize_method"]
          and [f["cause"] for f in d["tensor"]][:1] == ["layout"] and d["tensor"][0]["fix"]["op"] == "to-tensor"
          and d["tensor"][0]["fix"]["input_differs"], f"a skipped transpose after a cv2 resize: {d['tensor']}")
+# 13. inputs that already differ and each side's own map known: the maps are compared, not the
+# outputs' map (which mixes in the input's difference and read as "port = reference x 2")
+g = np.random.default_rng(1)
+x = g.random((16, 16, 3)).astype(np.float32)
+pin = (2 * x).astype(np.float32)
+files = {"ri": x, "ro": ((x - 0.5) / 0.5).astype(np.float32), "pi": pin, "po": (2 * pin - 2).astype(np.float32)}
+for k, v in files.items():
+    np.save(ck.path(k + ".npy"), v)
+rc, j = run_json("diagnose", ck.path("ro.npy"), ck.path("po.npy"), "--input-ref", ck.path("ri.npy"),
+                 "--input-port", ck.path("pi.npy"))
+ck.check(rc == 1 and [f["cause"] for f in j["diagnosis"]][:1] == ["normalization"],
+         f"own maps before the outputs' scale: {[f['cause'] for f in j['diagnosis']]}")
 ck.done()
