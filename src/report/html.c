@@ -412,17 +412,32 @@ static json_t *image_stage(page *pg) {
     return NULL;
 }
 
+/* The outline of a box, two pixels wide inside it, clipped to the picture: only its four edges
+ * are walked, and coordinates (from an untrusted file) are clamped before any conversion. */
+static int64_t clamp_px(double v, int64_t n) {
+    if (!(v > -1)) return -1; /* NaN and far left/above: off the picture */
+    if (v > (double)n) return n;
+    return (int64_t)v;
+}
+
 static void box_line(uint8_t *px, int64_t h, int64_t w, double x1, double y1, double x2, double y2,
                      const uint8_t rgb[3]) {
-    int64_t a = (int64_t)floor(x1), b = (int64_t)floor(y1);
-    int64_t c = (int64_t)ceil(x2), d = (int64_t)ceil(y2);
-    for (int t = 0; t < 2; t++) /* two pixels wide, inside the box */
-        for (int64_t y = b + t; y <= d - t; y++)
-            for (int64_t x = a + t; x <= c - t; x++) {
-                if (y != b + t && y != d - t && x != a + t && x != c - t) continue;
-                if (y < 0 || y >= h || x < 0 || x >= w) continue;
-                memcpy(px + (y * w + x) * 3, rgb, 3);
+    int64_t a = clamp_px(floor(x1), w), b = clamp_px(floor(y1), h);
+    int64_t c = clamp_px(ceil(x2), w), d = clamp_px(ceil(y2), h);
+    for (int t = 0; t < 2; t++) {
+        int64_t l = a + t, r = c - t, tp = b + t, bt = d - t;
+        if (l > r || tp > bt) break;
+        for (int64_t x = l; x <= r; x++) /* top and bottom edges */
+            for (int e = 0; e < 2; e++) {
+                int64_t y = e ? bt : tp;
+                if (y >= 0 && y < h && x >= 0 && x < w) memcpy(px + (y * w + x) * 3, rgb, 3);
             }
+        for (int64_t y = tp; y <= bt; y++) /* left and right edges */
+            for (int e = 0; e < 2; e++) {
+                int64_t x = e ? r : l;
+                if (y >= 0 && y < h && x >= 0 && x < w) memcpy(px + (y * w + x) * 3, rgb, 3);
+            }
+    }
 }
 
 static void detection_picture(page *pg, json_t *st, const char *ref_dir, int64_t max_side) {

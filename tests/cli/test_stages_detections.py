@@ -122,6 +122,15 @@ if mt:
     ck.check(tuple(int(v) for v in inside) == tuple(int(v) for v in photo[100 - 100 % block, 90 - 90 % block]),
              "inside a box the picture is the photo")
 
+# boxes far larger than the picture (and one at 1e30) are clipped, not walked pixel by pixel: the
+# page is written at once (300000 x 300000 px took minutes, 1e30 overflowed a conversion)
+huge = [0.0, 0.0, 3e5, 3e5, 0.9, 1.0]
+far = [1e30, 1e30, 2e30, 2e30, 0.8, 2.0]
+r = folder("r8", {"00_read.npy": photo, "01_results.json": coco(np.array([huge]), 1)})
+p = folder("p8", {"00_read.npy": photo, "01_results.json": coco(np.array([far]), 1)})
+rc, so, se = run("stages", r, p, "--html", ck.path("huge.html"), timeout=300)  # a hang guard
+ck.check(rc == 1 and os.path.exists(ck.path("huge.html")), f"huge boxes drawn: rc {rc} {se}")
+
 # 5. bad input: a kind that does not exist, a results file that is not one
 with open(m, "w") as f:
     json.dump({"stages": {"boxes": {"kind": "polygons"}}}, f)
