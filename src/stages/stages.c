@@ -640,8 +640,12 @@ static void run_stage(const side_ctx *rc, const side_ctx *pc, const char *name,
     if (!have_r || !have_p) {
         s->status = !have_r ? XA_STAGE_MISSING_REF : XA_STAGE_MISSING_PORT;
         const stage_dir *miss = have_r ? pd : rd;
+        char both[sizeof miss->unpaired_note + 8] = "";
         for (int k = 0; k < 2; k++)
-            if (!strcmp(miss->unpaired_stage[k], name)) s->note = xa_strdup(miss->unpaired_note[k]);
+            if (miss->unpaired_stage[k][0] && !strcmp(miss->unpaired_stage[k], name))
+                snprintf(both + strlen(both), sizeof both - strlen(both), "%s%s",
+                         both[0] ? "; " : "", miss->unpaired_note[k]);
+        if (both[0]) s->note = xa_strdup(both);
         return;
     }
     xa_cmp_options co;
@@ -823,6 +827,7 @@ static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *ot
         if (stat(path, &sb) || !S_ISREG(sb.st_mode) || manifest_names_file(m, files[k])) continue;
         char best[sizeof side->f[0].path] = "";
         size_t best_i = 0, nfit = 0;
+        long mixed_i = -1;
         /* the stage this dump would be, were its size right: the earliest / latest candidate */
         char end_name[128] = "", end_dtype[16] = "";
         uint64_t end_bytes = 0;
@@ -853,21 +858,29 @@ static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *ot
             }
             xa_tensor_list_clear(&l);
             if (bytes != (uint64_t)sb.st_size || n >= sizeof spec) continue;
-            if (!same) {
-                snprintf(side->unpaired_stage[k], sizeof side->unpaired_stage[k], "%s", o->name);
-                snprintf(side->unpaired_note[k], sizeof side->unpaired_note[k],
-                         "%s has this stage's size (%lld bytes), but the stage's members have "
-                         "several dtypes, which xalign does not guess for a raw dump: give "
-                         "--bmodel, which names each output's dtype and shape",
-                         files[k], (long long)sb.st_size);
-                continue;
-            }
             nfit++;
-            if (k == 0 && best[0]) continue; /* the input: the earliest fitting stage */
-            snprintf(best, sizeof best, "%s", spec);
-            best_i = i;
+            /* the input: the earliest stage of the size decides; the output: the latest. A
+             * stage of several dtypes is not guessed, and no other stage is taken instead */
+            if (k == 0 && (best[0] || mixed_i >= 0)) continue;
+            best[0] = 0, mixed_i = -1;
+            if (same) {
+                snprintf(best, sizeof best, "%s", spec);
+                best_i = i;
+            } else {
+                mixed_i = (long)i;
+            }
         }
-        if (!best[0] && !side->unpaired_stage[k][0] && end_name[0]) {
+        if (mixed_i >= 0) {
+            snprintf(side->unpaired_stage[k], sizeof side->unpaired_stage[k], "%s",
+                     other->f[mixed_i].name);
+            snprintf(side->unpaired_note[k], sizeof side->unpaired_note[k],
+                     "%s has this stage's size (%lld bytes), but the stage's members have "
+                     "several dtypes, which xalign does not guess for a raw dump: give "
+                     "--bmodel, which names each output's dtype and shape",
+                     files[k], (long long)sb.st_size);
+            continue;
+        }
+        if (!best[0] && !nfit && end_name[0]) {
             snprintf(side->unpaired_stage[k], sizeof side->unpaired_stage[k], "%s", end_name);
             snprintf(side->unpaired_note[k], sizeof side->unpaired_note[k],
                      "%s (%lld bytes) is not read as this stage: the stage holds %lld bytes (%s) "
@@ -890,7 +903,6 @@ static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *ot
             snprintf(f->why, sizeof f->why,
                      " (%zu stages have its size: the runtime's %s dump is taken as the %s)", nfit,
                      k ? "output" : "input", k ? "latest" : "earliest");
-        if (!strcmp(side->unpaired_stage[k], o->name)) side->unpaired_stage[k][0] = 0;
     }
     qsort(side->f, side->n, sizeof *side->f, cmp_stage_file);
     return XA_OK;

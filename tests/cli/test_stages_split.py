@@ -130,4 +130,14 @@ x_in.tofile(os.path.join(p5, "input_ref_data.dat.bmrt"))
 rc, out, err = run("stages", r5, p5)
 ck.check(rc == 1 and "01 det" in out and "missing in the port dumps" in out and "several dtypes" in out
          and "--bmodel" in out, f"mixed dtypes: {rc} {out}")
+# the input dump's size fits a mixed-dtype stage first and a float32 stage later: the earliest
+# decides, so nothing is guessed -- the input dump was paired with the later stage before
+r6, p6 = folder("mixed_first_r"), folder("mixed_first_p")
+np.savez(os.path.join(r6, "01_a.npz"), f=np.ones(5, np.float32), i=np.ones(5, np.int32))
+np.save(os.path.join(r6, "02_b.npy"), np.ones(10, np.float32))
+np.ones(10, np.float32).tofile(os.path.join(p6, "input_ref_data.dat.bmrt"))
+rc, j = run_json("stages", r6, p6)
+st = {s["name"]: s for s in j["stages"]}
+ck.check(rc == 1 and st["b"]["status"] == "missing_port" and "several dtypes" in (st["a"]["note"] or ""),
+         f"mixed-dtype earliest stage: {rc} {st}")
 ck.done()
