@@ -335,6 +335,10 @@ XA_API size_t xa_multi_count(const xa_multi *m);
 XA_API const char *xa_multi_name(const xa_multi *m, size_t i);
 /* Index of the member of that exact name, or -1. */
 XA_API long xa_multi_find(const xa_multi *m, const char *name);
+/* Two folders of stage dumps (every file NN_name.npy, the names unique without NN_) name their
+ * members without the NN_, as `stages` names stages: both or neither. 1 when renamed, 0 when
+ * not, -1 when out of memory. */
+XA_API int xa_multi_drop_numbering(xa_multi *a, xa_multi *b);
 
 typedef struct xa_member_info {
     xa_dtype dtype;

@@ -418,6 +418,7 @@ xa_status xa_compare_members(xa_multi *ref, xa_multi *port, const xa_members_opt
         opt = &o0;
     }
     if (!ref || !port) return xa_fail(err, XA_EINVAL, "xa_compare_members: NULL file");
+    if (xa_multi_drop_numbering(ref, port) < 0) return xa_fail(err, XA_ENOMEM, "out of memory");
     size_t nr = xa_multi_count(ref), np = xa_multi_count(port);
     out->members = calloc(nr + np + 1, sizeof *out->members);
     long *used = calloc(np + 1, sizeof *used); /* 1 + the reference member paired with it */

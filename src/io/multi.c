@@ -23,6 +23,7 @@ struct xa_multi {
     xa_npz *npz;
     /* XA_MULTI_DIR */
     char **files;
+    int numbered; /* every file NN_name.npy, the names unique without NN_ */
     /* XA_MULTI_POLYGRAPHY */
     xa_backing *file;
     xa_pg_index pg;
@@ -162,8 +163,7 @@ static xa_status open_dir(xa_multi *m, const char *path, xa_error *err) {
         m->names[i][n] = 0;
     }
     /* a folder of stage dumps (every file NN_name.npy, the names unique without their NN_):
-     * members are named as `stages` names them, so a layer missing on one side does not shift
-     * every later name */
+     * noted here; xa_multi_drop_numbering names both sides' members without it when both are */
     char **rest = calloc(m->count, sizeof *rest);
     if (!rest) return xa_fail(err, XA_ENOMEM, "out of memory");
     int numbered = 1;
@@ -179,10 +179,7 @@ static xa_status open_dir(xa_multi *m, const char *path, xa_error *err) {
         for (size_t i = 1; i < m->count && numbered; i++) numbered = strcmp(rest[i - 1], rest[i]);
     }
     free(rest);
-    for (size_t i = 0; i < m->count && numbered; i++) {
-        char *s = m->names[i], *u = strchr(s, '_') + 1;
-        memmove(s, u, strlen(u) + 1);
-    }
+    m->numbered = numbered;
     return XA_OK;
 }
 
@@ -563,4 +560,23 @@ void xa_member_view_clear(xa_member_view *v) {
     if (v->mapped && v->data && v->info.nbytes) xa_mapping_release(v->data, v->info.nbytes);
     xa_tensor_free(v->owner);
     memset(v, 0, sizeof *v);
+}
+
+int xa_multi_drop_numbering(xa_multi *a, xa_multi *b) {
+    if (!a || !b || a->kind != XA_MULTI_DIR || b->kind != XA_MULTI_DIR || !a->numbered ||
+        !b->numbered)
+        return 0;
+    xa_multi *both[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        xa_multi *m = both[k];
+        for (size_t i = 0; i < m->count; i++) {
+            char *s = m->names[i], *u = strchr(s, '_');
+            if (u) memmove(s, u + 1, strlen(u + 1) + 1);
+        }
+        m->numbered = 0;
+        free(m->sorted);
+        m->sorted = NULL;
+        if (build_index(m, NULL)) return -1;
+    }
+    return 1;
 }

@@ -210,6 +210,17 @@ rc, jd = run_json("compare", rd, pd2)
 st = {m["name"]: m["status"] for m in jd["members"]}
 ck.check(rc == 1 and st.get("fc") == "aligned" and st.get("relu") == "only_ref" and len(st) == 4,
          f"NN_ prefixes dropped: {st}")
+# ... only when both folders are numbered: a port folder with one more, unnumbered file keeps
+# both sides' names as they are (stripping one side only paired nothing)
+pd3 = ck.path("port_dir_extra")
+os.mkdir(pd3)
+for nm in ["10_fc", "02_conv", "05_relu", "01_input"]:
+    np.save(os.path.join(pd3, nm + ".npy"), np.load(os.path.join(rd, nm + ".npy")))
+np.save(os.path.join(pd3, "extra.npy"), np.zeros(3, np.float32))
+rc, jd = run_json("compare", rd, pd3)
+st = {m["name"]: m["status"] for m in jd["members"]}
+ck.check(st.get("01_input") == "aligned" and st.get("10_fc") == "aligned" and st.get("extra") == "only_port",
+         f"one side numbered: {st}")
 
 # ---- the one-member case stays as it was: one member each, compared whatever their names ---------
 a1, b1 = ck.path("one_a.npz"), ck.path("one_b.npz")
