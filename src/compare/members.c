@@ -350,17 +350,11 @@ static xa_status add_result(xa_members_report *r, const char *name, const char *
 static xa_status add_note(xa_members_report *r, xa_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static xa_status add_note(xa_members_report *r, xa_error *err, const char *fmt, ...) {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int bad = xa_strlist_vaddf(&r->notes, &r->nnotes, fmt, ap);
     va_end(ap);
-    char **n = realloc(r->notes, (r->nnotes + 1) * sizeof *n);
-    if (!n) return xa_fail(err, XA_ENOMEM, "out of memory");
-    r->notes = n;
-    if (!(n[r->nnotes] = xa_strdup(buf))) return xa_fail(err, XA_ENOMEM, "out of memory");
-    r->nnotes++;
-    return XA_OK;
+    return bad ? xa_fail(err, XA_ENOMEM, "out of memory") : XA_OK;
 }
 
 /* Member infos for the one-sided entries (from headers: cheap). */

@@ -103,6 +103,10 @@ int xa_next_permutation(int *a, int n);
 /* Levenshtein distance of two short names; 64 when either is longer than 63. */
 size_t xa_edit_distance(const char *a, const char *b);
 
+/* Appends a formatted line (at most 1023 bytes) to a growing array of strings; 0, or -1 when
+ * out of memory (the array is then unchanged). */
+int xa_strlist_vaddf(char ***list, size_t *n, const char *fmt, va_list ap) XA_PRINTF(3, 0);
+
 /* strdup that may fail. */
 char *xa_strdup(const char *s);
 

@@ -1,5 +1,6 @@
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,17 @@ void xa_error_prefix(xa_error *err, const char *prefix) {
 
 void xa_free(void *p) {
     free(p);
+}
+
+int xa_strlist_vaddf(char ***list, size_t *n, const char *fmt, va_list ap) {
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    char **a = realloc(*list, (*n + 1) * sizeof *a);
+    if (!a) return -1;
+    *list = a;
+    if (!(a[*n] = xa_strdup(buf))) return -1;
+    (*n)++;
+    return 0;
 }
 
 char *xa_strdup(const char *s) {

@@ -234,15 +234,11 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
  */
 static void conclude(xa_stages_report *r, const char *fmt, ...) XA_PRINTF(2, 3);
 static void conclude(xa_stages_report *r, const char *fmt, ...) {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    (void)xa_strlist_vaddf(&r->conclusions, &r->nconclusions, fmt,
+                           ap); /* none when out of memory */
     va_end(ap);
-    char **a = realloc(r->conclusions, (r->nconclusions + 1) * sizeof *a);
-    if (!a) return;
-    r->conclusions = a;
-    if ((a[r->nconclusions] = xa_strdup(buf))) r->nconclusions++;
 }
 
 void xa_diagnose_report(xa_stages_report *r) {
