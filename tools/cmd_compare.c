@@ -53,7 +53,9 @@ static const char *help =
     "  --threads N         worker threads (default: all cores)\n" CLI_BMODEL_HELP
     "  --help              this text\n\n"
     "Raw bytes given as PATH:DTYPE (no shape) are read in the other side's shape when the element\n"
-    "counts agree. Shapes that differ only in size-1 axes compare as equal shapes. Other shapes\n"
+    "counts agree; against a file of several members of that dtype whose sizes add up to the\n"
+    "raw file's, they are split in those members' shapes and order. Shapes that differ only in "
+    "size-1 axes compare as equal shapes. Other shapes\n"
     "with the same element count are a shape mismatch (exit 1); the axis permutations of PORT\n"
     "that give REF's shape are compared too, so NHWC vs NCHW shows as 'aligned after "
     "transpose'.\n\n"
@@ -106,6 +108,55 @@ typedef struct {
     xa_dtype u16_as;
     cli_html html; /* --html FILE: the page of the pair (docs/report.md) */
 } settings;
+
+/* PATH:DTYPE without a shape against a file of several members whose byte sizes add up to the
+ * raw file's (a BMRT dump of several outputs against the reference's npz): the raw file is
+ * reopened split in those members' shapes, in that order (what `stages` does by itself). The
+ * spec used goes to *spec; nothing happens when the sizes or dtypes do not fit. */
+static xa_status split_shapeless(char **pos, xa_multi **rm, xa_multi **pm, char *spec, size_t size,
+                                 xa_error *err) {
+    for (int side = 0; side < 2; side++) {
+        xa_multi *one = side ? *pm : *rm, *many = side ? *rm : *pm;
+        xa_member_info oi;
+        if (xa_multi_count(one) != 1 || xa_multi_count(many) < 2 ||
+            xa_multi_info(one, 0, &oi, NULL) || !oi.shapeless)
+            continue;
+        const char *path = pos[side];
+        const char *colon = strrchr(path, ':');
+        if (!colon) continue;
+        size_t n = (size_t)snprintf(spec, size, "%.*s:%s:", (int)(colon - path), path,
+                                    xa_dtype_short(oi.dtype));
+        uint64_t bytes = 0;
+        for (size_t i = 0; i < xa_multi_count(many) && n < size; i++) {
+            xa_member_info mi;
+            if (xa_multi_info(many, i, &mi, NULL) || mi.dtype != oi.dtype) {
+                spec[0] = 0;
+                return XA_OK;
+            }
+            bytes += mi.nbytes;
+            if (i) n += (size_t)snprintf(spec + n, size - n, ",");
+            if (!mi.rank) n += (size_t)snprintf(spec + n, size - n, "scalar");
+            for (int d = 0; d < mi.rank && n < size; d++)
+                n += (size_t)snprintf(spec + n, size - n, d ? "x%lld" : "%lld",
+                                      (long long)mi.shape[d]);
+        }
+        if (n >= size || bytes != oi.nbytes) {
+            spec[0] = 0;
+            return XA_OK;
+        }
+        xa_multi *split = NULL;
+        xa_status st = xa_multi_open(spec, &split, err);
+        if (st) return st;
+        xa_multi_free(one);
+        if (side)
+            *pm = split;
+        else
+            *rm = split;
+        return XA_OK;
+    }
+    spec[0] = 0;
+    return XA_OK;
+}
 
 /* One tensor pair: today's report with the verdict's rule, and the shape rules. */
 static int compare_pair(const settings *cs, const cli_bmodel *bm, char **pos, xa_multi *rm,
@@ -297,6 +348,13 @@ int cmd_compare(int argc, char **argv) {
     xa_multi *rm = NULL, *pm = NULL;
     xa_status st = xa_multi_open_bmodel(pos[0], bm.model, bm.net, (int)bm.stage, &rm, &err);
     if (!st) st = xa_multi_open_bmodel(pos[1], bm.model, bm.net, (int)bm.stage, &pm, &err);
+    char split_spec[4096 + 512] = "";
+    if (!st) st = split_shapeless(pos, &rm, &pm, split_spec, sizeof split_spec, &err);
+    if (!st && split_spec[0]) /* said before the report (on stderr under --json) */
+        fprintf(cs.json ? stderr : stdout,
+                "%sraw data without a shape, split in the other side's member shapes and order: "
+                "%s\n",
+                cs.json ? "xalign compare: note: " : "", split_spec);
     if (st) {
         rc = cli_lib_error("compare", &err, st);
     } else if ((xa_multi_count(rm) == 1 && !xa_multi_name(rm, 0)[0] && xa_multi_count(pm) > 1) ||

@@ -335,7 +335,7 @@ char *xa_report_listing_text(const char *spec, xa_multi_kind kind, size_t n,
     xa_sb_printf(&sb, "total: %zu member%s, %llu elements, %s of data", n, n == 1 ? "" : "s",
                  (unsigned long long)elems, d1);
     if (kind == XA_MULTI_NPZ || kind == XA_MULTI_POLYGRAPHY)
-        xa_sb_printf(&sb, " (%s in the file%s)", d2,
+        xa_sb_printf(&sb, " (%s as stored in its members, zip headers not counted%s)", d2,
                      kind == XA_MULTI_POLYGRAPHY ? ", base64"
                      : compressed                ? ", some deflated"
                                                  : "");

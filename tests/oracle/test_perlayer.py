@@ -398,4 +398,22 @@ ck.check(rc == 1 and any(p["perm"] == [0, 3, 1, 2] and p["aligned"] for p in m.g
 rc, out, _ = run("compare", ck.path("l_ref.npz"), ck.path("l_port.npz"))
 ck.check("aligned after transpose (0, 3, 1, 2) (max_abs 0)" in out, f"NHWC member, text: {out}")
 
+# a raw dump of several outputs given as PATH:f32 without a shape, against the reference's npz:
+# split in the reference's member shapes and order when the sizes add up (it was refused with
+# "holds 3 tensors ... select one"); the note goes to stderr under --json
+parts = {"p3": rng.standard_normal((1, 3, 8, 8)).astype(np.float32),
+         "p4": rng.standard_normal((1, 3, 4, 4)).astype(np.float32),
+         "p5": rng.standard_normal((1, 3, 2, 2)).astype(np.float32)}
+np.savez(ck.path("heads.npz"), **parts)
+with open(ck.path("out.bmrt"), "wb") as f:
+    for v in parts.values():
+        f.write(v.tobytes())
+rc, out, err = run("compare", ck.path("heads.npz"), ck.path("out.bmrt") + ":f32")
+ck.check(rc == 0 and "split in the other side's member shapes and order" in out and "3/3 aligned" in out,
+         f"raw dump split by the npz: {rc} {out} {err}")
+rc, j = run_json("compare", ck.path("heads.npz"), ck.path("out.bmrt") + ":f32")
+ck.check(rc == 0 and j["summary"]["aligned"] == 3, f"... and as JSON: {rc}")
+rc, out, err = run("compare", ck.path("heads.npz"), ck.path("out.bmrt") + ":f16")
+ck.check(rc == 2 and "holds 3 tensors" in err, f"a dtype that does not fit is still refused: {rc} {err}")
+
 ck.done()
