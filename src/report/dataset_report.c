@@ -281,7 +281,23 @@ static char *dataset_text(json_t *root) {
     for (size_t i = 0; i < json_array_size(samples); i++) {
         json_t *sm = json_array_get(samples, i);
         const char *first = jstr(sm, "first_unaligned");
-        if (!first) continue;
+        if (!first) { /* unaligned without a differing stage: the stages not compared */
+            json_t *sst = json_object_get(sm, "stages");
+            xa_sb part = {0};
+            for (size_t k = 0; k < json_array_size(sst); k++) {
+                const char *st = jstr(json_array_get(sst, k), "status");
+                if (st && strcmp(st, "aligned") && strcmp(st, "unaligned"))
+                    xa_sb_printf(&part, "%s%s (%s)", part.len ? ", " : "",
+                                 jstr(json_array_get(sst, k), "name"), st);
+            }
+            if (part.len && shown++ < 20)
+                xa_sb_printf(&sb,
+                             "  %s: no compared stage differs, but not every stage was "
+                             "compared: %s\n",
+                             jstr(sm, "sample"), part.s ? part.s : "");
+            free(part.s);
+            continue;
+        }
         const char *status = "";
         json_t *sst = json_object_get(sm, "stages");
         for (size_t k = 0; k < json_array_size(sst); k++)
@@ -291,7 +307,8 @@ static char *dataset_text(json_t *root) {
             xa_sb_printf(&sb, "  %s: %s (%s)\n", jstr(sm, "sample"), first, status ? status : "?");
     }
     if (shown > 20) xa_sb_printf(&sb, "  ... and %zu more (see --json)\n", shown - 20);
-    if (!shown) xa_sb_printf(&sb, "  none: no compared stage differs in any sample.\n");
+    if (!shown)
+        xa_sb_printf(&sb, "  none: every stage of every sample was compared and aligned.\n");
     return xa_sb_take(&sb);
 }
 

@@ -163,6 +163,35 @@ xa_status xa_dataset_run(const char *ref_dir, const char *port_dir, const xa_sta
     xa_status st = list_samples(ref_dir, &out->samples, &out->nsamples, err);
     if (st) return st;
     if (out->nsamples == 0) return xa_fail(err, XA_ENOTFOUND, "%s: no sample folders", ref_dir);
+    /* the port's sample folders: the folder itself, and samples it has that REF lacks, are
+     * errors of the run as a sample missing on the port side is (not silently left out) */
+    char **pv = NULL;
+    size_t pn = 0;
+    if ((st = list_samples(port_dir, &pv, &pn, err))) {
+        xa_dataset_report_clear(out);
+        return st;
+    }
+    for (size_t i = 0; i < pn && !st; i++) {
+        size_t lo = 0, hi = out->nsamples; /* REF's names are sorted */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(out->samples[mid], pv[i]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == out->nsamples || strcmp(out->samples[lo], pv[i]))
+            st = xa_fail(err, XA_ENOTFOUND,
+                         "sample %s: %s/%s has no counterpart in %s (sample folder missing on "
+                         "the reference side)",
+                         pv[i], port_dir, pv[i], ref_dir);
+    }
+    for (size_t i = 0; i < pn; i++) free(pv[i]);
+    free(pv);
+    if (st) {
+        xa_dataset_report_clear(out);
+        return st;
+    }
     out->samples_all = out->nsamples;
     out->shard_k = opt->shard_k;
     out->shard_n = opt->shard_n;

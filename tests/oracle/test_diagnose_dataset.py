@@ -84,4 +84,23 @@ ck.check("replay failed in 1 sample (s01: " in text and "s01.jpg: cannot open" i
 rc, j = run_json("stages", os.path.join(ref, "s00"), os.path.join(port, "s00"), "--manifest", mpath)
 read = j["stages"][0]
 ck.check(read["own_error"]["status"] == "aligned" and "s00.jpg" in read["own_error"]["op"], f"single run: {read['own_error']}")
+# a sample unaligned without a differing stage (its one stage dump cut short) is listed with the
+# stages not compared -- the list said "none: no compared stage differs in any sample" -- and a
+# sample folder only on the port side is an error of the run, as one missing there is
+ref2, port2 = ck.path("ref2"), ck.path("port2")
+shutil.copytree(ref, ref2)
+shutil.copytree(port, port2)
+for s in list(plan):
+    if s != "s02":
+        shutil.rmtree(os.path.join(ref2, s))
+        shutil.rmtree(os.path.join(port2, s))
+crop = [f for f in os.listdir(os.path.join(port2, "s02")) if f.endswith("_crop.npy")][0]
+with open(os.path.join(port2, "s02", crop), "r+b") as f:
+    f.truncate(100)
+rc, text, _ = run("stages", ref2, port2)
+ck.check(rc == 1 and "s02: no compared stage differs, but not every stage was compared: crop (error)" in text,
+         f"an unreadable dump listed per sample: {text[-400:]}")
+os.makedirs(os.path.join(port2, "s99"))
+rc, text, err = run("stages", ref2, port2)
+ck.check(rc == 2 and "sample s99" in err and "missing on the reference side" in err, f"a port-only sample: {rc} {err}")
 ck.done()
