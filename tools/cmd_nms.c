@@ -75,17 +75,30 @@ typedef struct {
     int nclasses; /* 0: all classes */
 } nms_args;
 
-/* --classes 0,2,5 with the registry's list parser (at most XA_PARAM_MAX_VALUES classes). */
+/* A parameter of the registered yolov5-nms operation: the CLI takes the same values with the same
+ * limits as a manifest or the Python package. */
+static const xa_param_info *yolo_param(const char *name) {
+    const xa_op_info *op = xa_op_find("yolov5-nms");
+    for (size_t k = 0; op && k < op->nparams; k++)
+        if (!strcmp(op->params[k].name, name)) return &op->params[k];
+    return NULL;
+}
+
+/* --classes 0,2,5 and --max-det N, parsed as the registry's yolov5-nms parses them. */
 static int parse_classes(cli_args *a, int64_t *out, int *n) {
-    static const xa_param_info classes_p = {.name = "classes",
-                                            .type = XA_PARAM_INTS,
-                                            .min_count = 1,
-                                            .max_count = XA_PARAM_MAX_VALUES,
-                                            .min = 0,
-                                            .max = 1e9};
     double v[XA_PARAM_MAX_VALUES];
-    if (!cli_param(a, &classes_p, v, n)) return XA_EXIT_USAGE;
+    const xa_param_info *p = yolo_param("classes");
+    if (!p || !cli_param(a, p, v, n)) return XA_EXIT_USAGE;
     for (int k = 0; k < *n; k++) out[k] = (int64_t)v[k];
+    return 0;
+}
+
+static int parse_max_det(cli_args *a, long *out) {
+    double v[XA_PARAM_MAX_VALUES];
+    int n = 0;
+    const xa_param_info *p = yolo_param("max-det");
+    if (!p || !cli_param(a, p, v, &n) || n != 1) return XA_EXIT_USAGE;
+    *out = (long)v[0];
     return 0;
 }
 
@@ -335,8 +348,7 @@ int cmd_nms(int argc, char **argv) {
             if (!cli_parse_int(&a, &o.top_k)) return XA_EXIT_USAGE;
             o.have_topk = 1;
         } else if (!strcmp(opt, "--max-det")) {
-            if (!cli_parse_int(&a, &o.max_det)) return XA_EXIT_USAGE;
-            if (o.max_det < 0) return cli_error(CMD, "--max-det must be >= 0");
+            if (parse_max_det(&a, &o.max_det)) return XA_EXIT_USAGE;
             o.have_max_det = 1;
         } else if (!strcmp(opt, "--format")) {
             if (!(v = cli_value(&a))) return XA_EXIT_USAGE;

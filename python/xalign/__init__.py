@@ -155,7 +155,9 @@ def run_op(name, *inputs, **params):
                 text = _param_text(v)
             check(lib.xa_op_set(opp, key.encode(), text.encode(), ctypes.byref(err)), err)
         path = None
-        if name == "decode" and len(inputs) == 1 and isinstance(inputs[0], (str, bytes, os.PathLike)):
+        if name == "decode" and len(inputs) == 1 and isinstance(inputs[0], (bytes, bytearray, memoryview)):
+            inputs = (np.frombuffer(inputs[0], np.uint8),)  # the file's bytes, as read
+        elif name == "decode" and len(inputs) == 1 and isinstance(inputs[0], (str, os.PathLike)):
             path = os.fsdecode(inputs[0])
             t = _P()
             check(lib.xa_load_bytes(os.fsencode(inputs[0]), ctypes.byref(t), ctypes.byref(err)), err)
@@ -183,7 +185,8 @@ def resize(img, method, size):
 
 
 def decode(path, like="pil", **params):
-    """Decode a JPEG/PNG file as cv2.imread (like="cv2", BGR) or PIL (like="pil", RGB) does."""
+    """Decode a JPEG/PNG file as cv2.imread (like="cv2", BGR) or PIL (like="pil", RGB) does. `path`
+    is a file name, or the file's bytes (bytes, bytearray, memoryview or a uint8 array)."""
     return run_op("decode", path, like=like, **params)
 
 

@@ -341,6 +341,18 @@ xa_status xa_diagnose_timed(const xa_diagnose_input *in, xa_diagnosis *out, doub
                             xa_error *err) {
     memset(out, 0, sizeof *out);
     if (!in || !in->ref || !in->port) return xa_fail(err, XA_EINVAL, "diagnose: no tensors");
+    if (in->image) { /* a path that cannot be read would only lose the decode hypotheses */
+        xa_tensor *bytes = NULL;
+        xa_status bs = xa_load_bytes(in->image, &bytes, err);
+        if (bs) return bs;
+        const unsigned char *b = bytes->data;
+        int known = (bytes->nbytes >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) ||
+                    (bytes->nbytes >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8));
+        xa_tensor_free(bytes);
+        if (!known)
+            return xa_fail(err, XA_EFORMAT, "%s: not a JPEG or PNG file (the image to decode)",
+                           in->image);
+    }
     double t0 = seconds ? now_seconds() : 0;
     diag_ctx c;
     memset(&c, 0, sizeof c);

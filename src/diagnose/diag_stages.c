@@ -219,13 +219,23 @@ void xa_diagnose_stage_hook(void *ctx, xa_stage_result *s, const xa_stage_data *
                             s->name};
     xa_diagnosis dg;
     xa_error err = {0};
-    if (xa_diagnose(&in, &dg, &err)) {
+    char image_note[600] = "";
+    if (xa_diagnose(&in, &dg, &err) && in.image) { /* without the image that cannot be read */
+        snprintf(image_note, sizeof image_note,
+                 "the image could not be read (%.500s): diagnosed from the dumps alone",
+                 err.message);
+        in.image = NULL;
+        memset(&err, 0, sizeof err);
+        xa_diagnose(&in, &dg, &err);
+    }
+    if (err.status) {
         s->diag_note = dupf("not diagnosed: %s", err.message);
         return;
     }
     if (self_bad && !own_ok) manifest_wrong(s, d, 0);
     for (size_t i = 0; i < dg.n; i++) push(s, &dg.findings[i]);
-    if (dg.note[0]) s->diag_note = xa_strdup(dg.note);
+    if (dg.note[0] || image_note[0])
+        s->diag_note = dupf("%s%s%s", dg.note, dg.note[0] && image_note[0] ? "; " : "", image_note);
     s->diag_inherited = dg.n ? 0 : dg.inherited;
     xa_diagnosis_clear(&dg);
 }

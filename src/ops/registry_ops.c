@@ -584,7 +584,7 @@ static xa_param_info yolov5_nms_params[] = {
     {.name = "max-det",
      .type = XA_PARAM_INT,
      .dflt = "300",
-     .min = 1,
+     .min = 0, /* YOLOv5's output[xi] = x[i][:max_det]: 0 keeps none */
      .max = 1 << 24,
      .help = "detections per image at most"},
     {.name = "classes",

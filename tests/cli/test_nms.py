@@ -135,7 +135,7 @@ bad = [
      "list of numbers"),
     ([pred_p, "--like", "yolov5", "--classes", "1,"], "option --classes: classes '1,' is not"),
     ([pred_p, "--like", "yolov5", "--classes", "-1"], "option --classes: classes"),
-    ([pred_p, "--like", "yolov5", "--max-det", "-1"], "--max-det must be >= 0"),
+    ([pred_p, "--like", "yolov5", "--max-det", "-1"], "max-det '-1' is outside 0..16777216"),
     ([boxes, scores, "--like", "torchvision", "--iou", "0.5", "--bogus"], "unknown option '--bogus'"),
 ]
 for argv, want in bad:

@@ -333,4 +333,10 @@ rc, j = run_json("diagnose", ck.path("ro.npy"), ck.path("po.npy"), "--input-ref"
                  "--input-port", ck.path("pi.npy"))
 ck.check(rc == 1 and [f["cause"] for f in j["diagnosis"]][:1] == ["normalization"],
          f"own maps before the outputs' scale: {[f['cause'] for f in j['diagnosis']]}")
+# 14. --image that cannot be read is an input error (exit 2, naming it), not a silent loss of the
+# decode hypotheses ("cause: unknown", exit 1)
+rc, out, err = run("diagnose", ck.path("l_r.npy"), ck.path("l_r.npy"), "--image", ck.path("nowhere.jpg"))
+ck.check(rc == 2 and "nowhere.jpg" in err, f"missing --image: {rc} {err}")
+rc, out, err = run("diagnose", ck.path("l_r.npy"), ck.path("l_r.npy"), "--image", ck.path("l_r.npy"))
+ck.check(rc == 2 and "not a JPEG or PNG file" in err, f"--image not an image: {rc} {err}")
 ck.done()

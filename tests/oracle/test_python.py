@@ -211,4 +211,15 @@ large = np.asarray(Image.fromarray(img).resize((36, 24), Image.BILINEAR))
 d = xalign.diagnose(small, large, input_ref=img, input_port=img)
 ck.check(d["compare"].get("element_counts_differ") is True and [f["cause"] for f in d["diagnosis"]][:1] == ["resize_size"],
          f"diagnose, other sizes: {d['diagnosis']}")
+# decode takes the file's bytes as well as its name (bytes were read as a file name)
+jpg = os.path.join(os.environ.get("XA_SOURCE_DIR", "."), "examples", "resnet", "butterfly.jpg")
+a = xalign.decode(jpg)
+b = xalign.decode(open(jpg, "rb").read())
+ck.check(a.shape == b.shape and (a == b).all(), "decode(bytes) == decode(path)")
+# yolov5-nms with max_det=0 keeps none, as YOLOv5's x[i][:0] and `xalign nms --max-det 0` do
+pred = np.zeros((1, 4, 7), np.float32)
+pred[0, :, :4] = [[10, 10, 5, 5], [50, 50, 5, 5], [90, 90, 5, 5], [130, 130, 5, 5]]
+pred[0, :, 4:] = 0.9
+ck.check(xalign.op.yolov5_nms(pred, max_det=0).shape[0] == 0 and xalign.op.yolov5_nms(pred).shape[0] == 4,
+         "yolov5_nms max_det=0")
 ck.done()
