@@ -203,16 +203,6 @@ static int severity(xa_stage_status s) {
     return rank[s];
 }
 
-static int squeezed_equal(int ra, const int64_t *a, int rb, const int64_t *b) {
-    int i = 0, j = 0;
-    for (;;) {
-        while (i < ra && a[i] == 1) i++;
-        while (j < rb && b[j] == 1) j++;
-        if (i == ra || j == rb) return i == ra && j == rb;
-        if (a[i++] != b[j++]) return 0;
-    }
-}
-
 /* Compare one tensor pair into ts. */
 static void compare_pair(const xa_tensor *r, const xa_tensor *p, const xa_cmp_options *co,
                          xa_stage_tensor *ts) {
@@ -239,7 +229,7 @@ static void compare_pair(const xa_tensor *r, const xa_tensor *p, const xa_cmp_op
         return;
     }
     ts->has_cmp = 1;
-    if (!squeezed_equal(r->rank, r->shape, p->rank, p->shape)) {
+    if (!xa_shape_same_layout(r->rank, r->shape, p->rank, p->shape)) {
         ts->status = XA_STAGE_SHAPE_MISMATCH;
         xa_permutation perms[8];
         size_t n = xa_shape_permutations(r, p, perms, 8);
