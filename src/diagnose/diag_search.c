@@ -136,15 +136,21 @@ void xa_hyp_same_op(diag_ctx *c) {
         {"hwc2chw", ""},   {"chw2hwc", ""},           {"to-tensor", ""},         {"to-f32", ""},
         {"add-batch", ""}, {"bgr2rgb", "layout=hwc"}, {"bgr2rgb", "layout=chw"},
     };
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+    enum { NOPS = sizeof ops / sizeof ops[0] };
+    /* per operation: 2 reproduces the reference with its exact shape, 1 up to axes of 1 */
+    int rmatch[NOPS] = {0};
+    const xa_tensor *R = c->in->ref;
+    for (size_t k = 0; k < NOPS; k++) {
         xa_tensor *ro = NULL, *po = NULL;
-        int both = !xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, c->in->ref) &&
-                   !xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL) &&
-                   same_values(po, c->in->port) &&
-                   /* up to size-1 axes: HWC -> 1 x C x H x W is hwc2chw then a batch axis */
-                   xa_shape_same_layout(ro->rank, ro->shape, c->in->ref->rank, c->in->ref->shape) &&
-                   xa_shape_same_layout(po->rank, po->shape, c->in->port->rank, c->in->port->shape);
+        if (!xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, R) &&
+            /* up to size-1 axes: HWC -> 1 x C x H x W is hwc2chw then a batch axis */
+            xa_shape_same_layout(ro->rank, ro->shape, R->rank, R->shape))
+            rmatch[k] = 1 + (ro->rank == R->rank &&
+                             !memcmp(ro->shape, R->shape, (size_t)R->rank * sizeof R->shape[0]));
         xa_tensor_free(ro);
+        int both = rmatch[k] && !xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL) &&
+                   same_values(po, c->in->port) &&
+                   xa_shape_same_layout(po->rank, po->shape, c->in->port->rank, c->in->port->shape);
         xa_tensor_free(po);
         if (both) {
             snprintf(c->inherited, sizeof c->inherited,
@@ -154,25 +160,17 @@ void xa_hyp_same_op(diag_ctx *c) {
             return;
         }
     }
-    /* the original's operation on the port's input gives the port's values in another layout
-     * (a port that skips the transpose ToTensor does): the stage's own layout error, found
-     * however much the inputs already differ */
-    /* (with equal inputs the layout family relates the outputs directly.) The original's
-     * operation: one that gives the reference's exact shape first (add-batch rather than to-f32
-     * for a batch axis), then one that gives it up to axes of 1 */
+    /* inputs that already differ (with equal ones the layout family relates the outputs
+     * directly): the original's operation on the port's input gives the port's values in another
+     * layout (a port that skips the transpose ToTensor does), the stage's own layout error. The
+     * original's operation: one that gives the reference's exact shape first (add-batch rather
+     * than to-f32 for a batch axis), then one that gives it up to axes of 1 */
     if (!c->inputs_differ) return;
-    for (size_t kk = 0; kk < 2 * (sizeof ops / sizeof ops[0]); kk++) {
-        size_t k = kk % (sizeof ops / sizeof ops[0]);
-        int exact_shape = kk < sizeof ops / sizeof ops[0];
-        xa_tensor *ro = NULL, *po = NULL;
-        const xa_tensor *R = c->in->ref;
-        int orig =
-            !xa_run_op(ops[k][0], ops[k][1], ri, &ro, NULL) && same_values(ro, R) &&
-            (exact_shape ? ro->rank == R->rank &&
-                               !memcmp(ro->shape, R->shape, (size_t)R->rank * sizeof R->shape[0])
-                         : xa_shape_same_layout(ro->rank, ro->shape, R->rank, R->shape));
-        xa_tensor_free(ro);
-        if (!orig || xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL)) continue;
+    for (size_t kk = 0; kk < 2 * NOPS; kk++) {
+        size_t k = kk % NOPS;
+        xa_tensor *po = NULL;
+        if (rmatch[k] != (kk < NOPS ? 2 : 1) || xa_run_op(ops[k][0], ops[k][1], pi, &po, NULL))
+            continue;
         const xa_tensor *P = c->in->port;
         int found = -1;
         xa_permutation perms[8];
