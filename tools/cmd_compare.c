@@ -121,26 +121,21 @@ static xa_status split_shapeless(char **pos, xa_multi **rm, xa_multi **pm, char 
         if (xa_multi_count(one) != 1 || xa_multi_count(many) < 2 ||
             xa_multi_info(one, 0, &oi, NULL) || !oi.shapeless)
             continue;
-        const char *path = pos[side];
-        const char *colon = strrchr(path, ':');
-        if (!colon) continue;
-        size_t n = (size_t)snprintf(spec, size, "%.*s:%s:", (int)(colon - path), path,
-                                    xa_dtype_short(oi.dtype));
+        const char *colon = strrchr(pos[side], ':');
+        size_t cnt = xa_multi_count(many);
+        xa_member_info *parts = colon ? calloc(cnt, sizeof *parts) : NULL;
         uint64_t bytes = 0;
-        for (size_t i = 0; i < xa_multi_count(many) && n < size; i++) {
-            xa_member_info mi;
-            if (xa_multi_info(many, i, &mi, NULL) || mi.dtype != oi.dtype) {
-                spec[0] = 0;
-                return XA_OK;
-            }
-            bytes += mi.nbytes;
-            if (i) n += (size_t)snprintf(spec + n, size - n, ",");
-            if (!mi.rank) n += (size_t)snprintf(spec + n, size - n, "scalar");
-            for (int d = 0; d < mi.rank && n < size; d++)
-                n += (size_t)snprintf(spec + n, size - n, d ? "x%lld" : "%lld",
-                                      (long long)mi.shape[d]);
+        int ok = parts != NULL;
+        for (size_t i = 0; ok && i < cnt; i++) {
+            ok = !xa_multi_info(many, i, &parts[i], NULL) && parts[i].dtype == oi.dtype;
+            bytes += ok ? parts[i].nbytes : 0;
         }
-        if (n >= size || bytes != oi.nbytes) {
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", colon ? (int)(colon - pos[side]) : 0, pos[side]);
+        size_t n =
+            ok && bytes == oi.nbytes ? xa_spec_format_split(spec, size, path, parts, cnt) : 0;
+        free(parts);
+        if (!n || n >= size) {
             spec[0] = 0;
             return XA_OK;
         }

@@ -354,6 +354,13 @@ typedef struct xa_member_info {
     int64_t zero_point;
 } xa_member_info;
 
+/* The spec that reads a raw file as parts of these dtypes and shapes, in order
+ * ("out.bmrt:f32:1x3x8x8,1x3x4x4": what a BMRT dump of several outputs needs). Written as
+ * snprintf writes; returns the length it needs, or 0 when n is 0 or the parts' dtypes differ
+ * (a raw spec has one dtype). */
+XA_API size_t xa_spec_format_split(char *buf, size_t size, const char *path,
+                                   const xa_member_info *parts, size_t n);
+
 /* What member i holds, from its header alone: no data is read, inflated or checked, so this is
  * fast on any file size. */
 XA_API xa_status xa_multi_info(xa_multi *m, size_t i, xa_member_info *out, xa_error *err);

@@ -33,6 +33,29 @@ static const char *dtype_list(char *buf, size_t size) {
     return buf;
 }
 
+size_t xa_spec_format_split(char *buf, size_t size, const char *path, const xa_member_info *parts,
+                            size_t n) {
+    if (!n) return 0;
+    for (size_t i = 1; i < n; i++)
+        if (parts[i].dtype != parts[0].dtype) return 0;
+    size_t o = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        int w_ = snprintf(buf && o < size ? buf + o : NULL, buf && o < size ? size - o : 0,        \
+                          __VA_ARGS__);                                                            \
+        o += w_ > 0 ? (size_t)w_ : 0;                                                              \
+    } while (0)
+    PUT("%s:%s:", path, xa_dtype_short(parts[0].dtype));
+    for (size_t i = 0; i < n; i++) {
+        if (i) PUT(",");
+        if (!parts[i].rank) PUT("scalar");
+        for (int d = 0; d < parts[i].rank; d++)
+            PUT(d ? "x%lld" : "%lld", (long long)parts[i].shape[d]);
+    }
+#undef PUT
+    return o;
+}
+
 void xa_spec_clear(xa_spec *s) {
     if (!s) return;
     free(s->path);

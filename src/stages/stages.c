@@ -824,29 +824,29 @@ static xa_status auto_bmrt(const char *dir, stage_dir *side, const stage_dir *ot
         for (size_t i = 0; i < other->n; i++) {
             const stage_file *o = &other->f[i];
             if (find_stage(side, o->name) || o->bmrt) continue;
-            xa_tensor_list l = {0};
-            if (xa_load_all(o->path, &l, NULL)) continue;
+            /* the members' headers only: no data is read for a stage that does not fit */
+            xa_multi *mm = NULL;
+            if (xa_multi_open(o->path, &mm, NULL)) continue;
+            size_t cnt = xa_multi_count(mm);
+            xa_member_info *parts = calloc(cnt ? cnt : 1, sizeof *parts);
             uint64_t bytes = 0;
-            int same = l.count > 0;
-            char spec[sizeof side->f[0].path];
-            size_t n = (size_t)snprintf(spec, sizeof spec, "%s:%s:", path,
-                                        l.count ? xa_dtype_short(l.tensors[0]->dtype) : "");
-            for (size_t t = 0; t < l.count && n < sizeof spec; t++) {
-                bytes += l.tensors[t]->nbytes;
-                same &= l.tensors[t]->dtype == l.tensors[0]->dtype;
-                if (t) n += (size_t)snprintf(spec + n, sizeof spec - n, ",");
-                if (!l.tensors[t]->rank) n += (size_t)snprintf(spec + n, sizeof spec - n, "scalar");
-                for (int d = 0; d < l.tensors[t]->rank && n < sizeof spec; d++)
-                    n += (size_t)snprintf(spec + n, sizeof spec - n, d ? "x%lld" : "%lld",
-                                          (long long)l.tensors[t]->shape[d]);
+            int ok = parts != NULL;
+            for (size_t t = 0; ok && t < cnt; t++) {
+                ok = !xa_multi_info(mm, t, &parts[t], NULL);
+                bytes += ok ? parts[t].nbytes : 0;
             }
-            if (l.count && (k == 1 || !end_name[0])) {
+            xa_multi_free(mm);
+            char spec[sizeof side->f[0].path];
+            size_t n = ok ? xa_spec_format_split(spec, sizeof spec, path, parts, cnt) : 0;
+            int same = n > 0; /* 0: no member, or members of several dtypes */
+            if (ok && cnt && (k == 1 || !end_name[0])) {
                 snprintf(end_name, sizeof end_name, "%s", o->name);
                 snprintf(end_dtype, sizeof end_dtype, "%s",
-                         same ? xa_dtype_name(l.tensors[0]->dtype) : "mixed dtypes");
+                         same ? xa_dtype_name(parts[0].dtype) : "mixed dtypes");
                 end_bytes = bytes;
             }
-            xa_tensor_list_clear(&l);
+            free(parts);
+            if (!ok || !cnt) continue;
             if (bytes != (uint64_t)sb.st_size || n >= sizeof spec) continue;
             nfit++;
             /* the input: the earliest stage of the size decides; the output: the latest. A

@@ -24,6 +24,27 @@ static xa_tensor *vec(xa_dtype dt, int64_t n, double scale, double offset) {
     return t;
 }
 
+/* The split spec of a raw dump: parts in order, "scalar" for rank 0, refused for two dtypes;
+ * written as snprintf writes (truncated, the length it needs returned). */
+static void test_split_spec(void) {
+    xa_member_info p[3];
+    memset(p, 0, sizeof p);
+    p[0].dtype = p[1].dtype = p[2].dtype = XA_F32;
+    p[0].rank = 4, p[0].shape[0] = 1, p[0].shape[1] = 3, p[0].shape[2] = 8, p[0].shape[3] = 8;
+    p[1].rank = 0;
+    p[2].rank = 1, p[2].shape[0] = 12;
+    char buf[64];
+    const char *want = "d/out.bmrt:f32:1x3x8x8,scalar,12";
+    CHECK(xa_spec_format_split(buf, sizeof buf, "d/out.bmrt", p, 3) == strlen(want));
+    CHECKF(!strcmp(buf, want), "split spec: %s", buf);
+    char small[8];
+    CHECK(xa_spec_format_split(small, sizeof small, "d/out.bmrt", p, 3) == strlen(want) &&
+          strlen(small) == sizeof small - 1);
+    p[1].dtype = XA_I32;
+    CHECK(xa_spec_format_split(buf, sizeof buf, "d/out.bmrt", p, 3) == 0);
+    CHECK(xa_spec_format_split(buf, sizeof buf, "d/out.bmrt", p, 0) == 0);
+}
+
 static void test_name_map(void) {
     xa_name_map *m;
     xa_error err = {0};
@@ -309,6 +330,7 @@ int main(void) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
     if (system(cmd) != 0) return 1;
+    test_split_spec();
     test_name_map();
     test_tolerances();
     test_pairing();
